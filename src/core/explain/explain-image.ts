@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { currentBackend } from '../engine/backend';
+import { tidyValue } from '../engine/tidy';
+import { InputError } from '../errors';
+import type { RgbImage } from '../image/decode';
+import { scaleSigned, scaleUnsigned } from '../image/display';
+import { mapToImage, toModelInput, type InputGeometry, type PreprocessSpec } from '../image/preprocess';
+import type { InspectableModel } from '../model/types';
+import { isCamMethod, METHOD_TABLE } from './methods';
+import { checkUnit, resolveOutput, unitScore } from './target';
+import { DEFAULT_PARAMS, type Grid, type MethodName, type MethodParams, type Progress } from './types';
+
+export interface ExplainOptions {
+  method: MethodName;
+  /** CAM layers; default: the last layer with a 4-D output. */
+  layers?: string[];
+  /** 'top' (default) or a unit index of the chosen output. */
+  target?: 'top' | number;
+  /** Output name or index (multi-output models). */
+  output?: string | number;
+  params?: Partial<MethodParams>;
+  preprocess: PreprocessSpec;
+  labels?: string[];
+  topK?: number;
+  /** Percentile of |v| at which gradient maps are clipped for display (EXPLAIN.md: 99). */
+  clipPercentile?: number;
+  onProgress?: Progress;
+  signal?: AbortSignal;
+}
+
+export interface Prediction {
+  index: number;
+  score: number;
+  label?: string;
+}
+
+export interface ExplainResult {
+  method: MethodName;
+  layers: string[];
+  output: string;
+  target: number;
+  top: Prediction[];
+  /** The raw map (EXPLAIN.md: layer resolution for CAMs, input resolution for gradients, windows for occlusion). */
+  grid: Grid;
+  /** The map at the original image's size, display-scaled: [0,1], or [-1,1] when signed. */
+  image: Grid;
+  signed: boolean;
+  details: Record<string, number>;
+  params: MethodParams;
+  geometry: InputGeometry;
+  timeMs: number;
+  backend: string;
+}
+
+const GRADIENT_METHODS: ReadonlySet<MethodName> = new Set(['saliency', 'gradxinput', 'smoothgrad', 'ig', 'guided-gradcam']);
+
+/** The last layer whose output is 4-D (batch, height, width, channels). */
+export function defaultCamLayer(model: InspectableModel): string {
+  for (let i = model.layers.length - 1; i >= 0; i--) {
+    if (model.layers[i].outputShape.length === 4) return model.layers[i].name;
+  }
+  throw new InputError(`${model.path}: no layer has a 4-D output, so CAM methods have nothing to map.`);
+}
+
+/** Batch size when none is given: about 16 MB of input floats per batch, 1..64. */
+export function defaultBatchSize(inputShape: number[]): number {
+  const perItem = inputShape.slice(1).reduce((a, b) => a * b, 1);
+  return Math.max(1, Math.min(64, Math.floor(4_000_000 / perItem)));
+}
+
+function topK(values: Float32Array, k: number, labels?: string[]): Prediction[] {
+  return Array.from(values, (score, index) => ({ index, score }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k)
+    .map((p) => (labels?.[p.index] !== undefined ? { ...p, label: labels[p.index] } : p));
+}
+
+/** Explains one image: preprocess → predict → method → raw grid and the display map at the image's size. */
+export async function explainImage(model: InspectableModel, image: RgbImage, opts: ExplainOptions): Promise<ExplainResult> {
+  const spec = model.inputs[0];
+  const { tensor: input, geometry } = toModelInput(image, spec.shape, opts.preprocess, model.path);
+  try {
+    const outputIndex = resolveOutput(model, opts.output);
+    const probs = tidyValue(() => {
+      const { outputs } = model.forward(input);
+      const o = outputs[outputIndex];
+      const flat = tf.reshape(o, [1, -1]);
+      return (model.softmaxOutputs[outputIndex] ? tf.softmax(flat) : flat).dataSync() as Float32Array;
+    });
+    const top = topK(probs, opts.topK ?? 5, opts.labels);
+    const target = opts.target === undefined || opts.target === 'top' ? top[0].index : opts.target;
+    checkUnit(model, outputIndex, target, probs.length);
+    const layers = isCamMethod(opts.method) ? (opts.layers?.length ? opts.layers : [defaultCamLayer(model)]) : [];
+    for (const l of layers) {
+      if (!model.layers.some((x) => x.name === l)) throw new InputError(`Layer "${l}" does not exist in ${model.path}.`);
+    }
+    const params: MethodParams = { ...DEFAULT_PARAMS, batchSize: defaultBatchSize(input.shape), ...opts.params };
+    const started = performance.now();
+    const attribution = await METHOD_TABLE[opts.method]({
+      model,
+      input,
+      score: unitScore(outputIndex, target),
+      layers,
+      params,
+      onProgress: opts.onProgress,
+      signal: opts.signal,
+    });
+    const timeMs = performance.now() - started;
+    const source = attribution.pixelMap ?? attribution.grid;
+    const resized = mapToImage(source.values, source.height, source.width, geometry);
+    const clip = opts.clipPercentile ?? (GRADIENT_METHODS.has(opts.method) ? 99 : undefined);
+    const display = attribution.signed ? scaleSigned(resized, clip ?? 100) : scaleUnsigned(resized, clip);
+    return {
+      method: opts.method,
+      layers,
+      output: model.outputs[outputIndex].name,
+      target,
+      top,
+      grid: attribution.grid,
+      image: { width: image.width, height: image.height, values: display },
+      signed: attribution.signed,
+      details: attribution.details ?? {},
+      params,
+      geometry,
+      timeMs,
+      backend: currentBackend(),
+    };
+  } finally {
+    input.dispose();
+  }
+}

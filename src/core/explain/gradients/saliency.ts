@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { inputGradient } from '../layer-gradient';
+import { tidyValue } from '../../engine/tidy';
+import type { Attribution, ExplainContext } from '../types';
+
+export function gridOf(map: tf.Tensor): Attribution['grid'] {
+  const [, height, width] = map.shape;
+  return { width, height, values: map.dataSync() as Float32Array };
+}
+
+/** Saliency: |∂score/∂x|, max over channels. */
+export async function saliency(ctx: ExplainContext): Promise<Attribution> {
+  const grid = tidyValue(() => gridOf(tf.max(tf.abs(inputGradient(ctx.model, ctx.input, ctx.score)), -1)));
+  return { grid, signed: false };
+}
+
+/** Gradient × input: x ⊙ ∂score/∂x, summed over channels (signed). */
+export async function gradientTimesInput(ctx: ExplainContext): Promise<Attribution> {
+  const grid = tidyValue(() => gridOf(tf.sum(tf.mul(ctx.input, inputGradient(ctx.model, ctx.input, ctx.score)), -1)));
+  return { grid, signed: true };
+}

@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { throwIfAborted } from '../../errors';
+import { yieldToEvents } from '../batching';
+import { inputGradient } from '../layer-gradient';
+import type { Attribution, ExplainContext } from '../types';
+import { gridOf } from './saliency';
+import { tidyValue } from '../../engine/tidy';
+
+/** SmoothGrad: mean of saliency over n noisy copies, σ = noise·(max − min) of the input; batched, seeded. */
+export async function smoothGrad(ctx: ExplainContext): Promise<Attribution> {
+  const { samples, noise, seed, batchSize } = ctx.params;
+  const n = Math.max(1, Math.floor(samples));
+  const sigma = tf.tidy(() => noise * (tf.max(ctx.input).dataSync()[0] - tf.min(ctx.input).dataSync()[0]));
+  const [, h, w] = ctx.input.shape;
+  let total = tf.zeros([h, w]);
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      throwIfAborted(ctx.signal);
+      const count = Math.min(batchSize, n - start);
+      const next = tf.tidy(() => {
+        const shape = [count, ...ctx.input.shape.slice(1)] as [number, number, number, number];
+        const noisy = tf.add(ctx.input, tf.randomNormal(shape, 0, sigma, 'float32', seed + start));
+        const sal = tf.max(tf.abs(inputGradient(ctx.model, noisy, ctx.score)), -1);
+        return tf.add(total, tf.sum(sal, 0));
+      });
+      total.dispose();
+      total = next;
+      ctx.onProgress?.(start + count, n);
+      await yieldToEvents();
+    }
+    throwIfAborted(ctx.signal);
+    const grid = tidyValue(() => gridOf(tf.expandDims(tf.div(total, n), 0)));
+    return { grid, signed: false };
+  } finally {
+    total.dispose();
+  }
+}

@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { mapBatched, scoreBatch } from '../batching';
+import { makeBaseline } from '../baseline';
+import type { Attribution, ExplainContext } from '../types';
+import { fillWindowMask, windowGrid, windowsToPixels } from './windows';
+
+/**
+ * Occlusion sensitivity: grid[k] = score(x) − score(x with window k set to the baseline), windows
+ * batched; the pixel map averages the windows covering each pixel. Signed.
+ */
+export async function occlusion(ctx: ExplainContext): Promise<Attribution> {
+  const [, height, width, channels] = ctx.input.shape;
+  const g = windowGrid(height, width, ctx.params.window, ctx.params.stride);
+  const base = makeBaseline(ctx.input, ctx.params.baseline);
+  try {
+    const full = scoreBatch(ctx, ctx.input)[0];
+    const occluded = await mapBatched(ctx, g.rows * g.cols, (start, count) => {
+      const masks = new Float32Array(count * height * width);
+      for (let i = 0; i < count; i++) fillWindowMask(masks, i * height * width, width, g, start + i);
+      return tf.tidy(() => {
+        const m = tf.tensor4d(masks, [count, height, width, 1]);
+        const batch = tf.add(tf.mul(ctx.input, tf.sub(1, m)), tf.mul(base, m)) as tf.Tensor4D;
+        return scoreBatch(ctx, batch);
+      });
+    });
+    const values = occluded.map((s) => full - s);
+    return {
+      grid: { width: g.cols, height: g.rows, values },
+      pixelMap: { width, height, values: windowsToPixels(values, height, width, g) },
+      signed: true,
+      details: { window: g.window, stride: g.stride, channels },
+    };
+  } finally {
+    base.dispose();
+  }
+}

@@ -1,0 +1,46 @@
+import { interpolateInferno, interpolateRdBu, interpolateTurbo, interpolateViridis } from 'd3-scale-chromatic';
+
+export type ColormapName = 'turbo' | 'viridis' | 'inferno' | 'jet' | 'gray' | 'diverging';
+export const COLORMAPS: readonly ColormapName[] = ['turbo', 'viridis', 'inferno', 'jet', 'gray', 'diverging'];
+
+/** Classic MATLAB jet: piecewise-linear ramps of blue → cyan → yellow → red. */
+function jet(t: number): [number, number, number] {
+  const c = (x: number) => Math.round(255 * Math.min(1, Math.max(0, x)));
+  return [c(1.5 - Math.abs(4 * t - 3)), c(1.5 - Math.abs(4 * t - 2)), c(1.5 - Math.abs(4 * t - 1))];
+}
+
+function parseRgb(s: string): [number, number, number] {
+  const m = /rgb\((\d+), (\d+), (\d+)\)/.exec(s);
+  if (!m) throw new Error(`unexpected colour ${s}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+const SOURCES: Record<ColormapName, (t: number) => [number, number, number]> = {
+  turbo: (t) => parseRgb(interpolateTurbo(t)),
+  viridis: (t) => parseRgb(interpolateViridis(t)),
+  inferno: (t) => parseRgb(interpolateInferno(t)),
+  jet,
+  gray: (t) => {
+    const v = Math.round(255 * t);
+    return [v, v, v];
+  },
+  // Blue for negative, white at zero, red for positive (RdBu reversed).
+  diverging: (t) => parseRgb(interpolateRdBu(1 - t)),
+};
+
+const luts = new Map<ColormapName, Uint8Array>();
+
+/** 256 RGB entries for the colormap, t = i / 255. */
+export function colormapLut(name: ColormapName): Uint8Array {
+  let lut = luts.get(name);
+  if (!lut) {
+    lut = new Uint8Array(256 * 3);
+    for (let i = 0; i < 256; i++) lut.set(SOURCES[name](i / 255), i * 3);
+    luts.set(name, lut);
+  }
+  return lut;
+}
+
+export function isColormap(name: string): name is ColormapName {
+  return (COLORMAPS as readonly string[]).includes(name);
+}

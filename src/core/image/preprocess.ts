@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '../errors';
+import type { RgbImage } from './decode';
+
+export type ScaleRange = '0..1' | '-1..1' | '0..255';
+export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox';
+
+/** How an image becomes the model's input (README: "Preprocessing"). */
+export interface PreprocessSpec {
+  /** Pixel range after scaling. */
+  scale: ScaleRange;
+  /** Per-channel mean subtracted after scaling, in the model's channel order (optional). */
+  mean?: number[];
+  /** Per-channel standard deviation divided by after the mean (optional). */
+  std?: number[];
+  channelOrder: 'rgb' | 'bgr';
+  resize: ResizeMode;
+}
+
+export const DEFAULT_PREPROCESS: PreprocessSpec = { scale: '0..1', channelOrder: 'rgb', resize: 'stretch' };
+
+/** Named presets for common training pipelines. */
+export const PREPROCESS_PRESETS: Record<string, PreprocessSpec> = {
+  default: DEFAULT_PREPROCESS,
+  inception: { scale: '-1..1', channelOrder: 'rgb', resize: 'stretch' },
+  raw: { scale: '0..255', channelOrder: 'rgb', resize: 'stretch' },
+  imagenet: { scale: '0..1', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], channelOrder: 'rgb', resize: 'center-crop' },
+  caffe: { scale: '0..255', mean: [103.939, 116.779, 123.68], channelOrder: 'bgr', resize: 'stretch' },
+};
+
+/** A rectangle in pixels: x, y of the top-left corner, width, height. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Where the image sits in the model input: the image's `source` region fills the input's `target` region. */
+export interface InputGeometry {
+  imageWidth: number;
+  imageHeight: number;
+  inputWidth: number;
+  inputHeight: number;
+  mode: ResizeMode;
+  source: Rect;
+  target: Rect;
+}
+
+export interface ModelInput {
+  /** [1, H, W, C], preprocessed. */
+  tensor: tf.Tensor4D;
+  geometry: InputGeometry;
+}
+
+const RANGES: ScaleRange[] = ['0..1', '-1..1', '0..255'];
+
+export function validatePreprocess(spec: Partial<PreprocessSpec>, where: string): PreprocessSpec {
+  const out: PreprocessSpec = { ...DEFAULT_PREPROCESS, ...spec };
+  if (!RANGES.includes(out.scale)) throw new InputError(`${where}: scale must be one of ${RANGES.join(', ')} (got "${out.scale}")`);
+  if (out.channelOrder !== 'rgb' && out.channelOrder !== 'bgr') throw new InputError(`${where}: channelOrder must be rgb or bgr (got "${out.channelOrder}")`);
+  if (!['stretch', 'center-crop', 'letterbox'].includes(out.resize)) {
+    throw new InputError(`${where}: resize must be stretch, center-crop or letterbox (got "${out.resize}")`);
+  }
+  for (const key of ['mean', 'std'] as const) {
+    const v = out[key];
+    if (v !== undefined && (!Array.isArray(v) || v.length === 0 || v.some((n) => typeof n !== 'number' || !Number.isFinite(n)))) {
+      throw new InputError(`${where}: ${key} must be a list of numbers`);
+    }
+  }
+  if (out.std?.some((s) => s === 0)) throw new InputError(`${where}: std must not contain 0`);
+  return out;
+}
+
+/** Channel count and spatial size the model expects; throws if the input is not an image. */
+export function imageInputShape(shape: (number | null)[], modelPath: string): { height: number | null; width: number | null; channels: number } {
+  if (shape.length !== 4 || (shape[3] !== 1 && shape[3] !== 3)) {
+    throw new InputError(
+      `${modelPath}: the model's input has shape [${shape.map((d) => d ?? 'null').join(', ')}], not an image (expected [batch, height, width, 1 or 3])`,
+    );
+  }
+  return { height: shape[1], width: shape[2], channels: shape[3] };
+}
+
+function computeGeometry(img: RgbImage, inputWidth: number, inputHeight: number, mode: ResizeMode): InputGeometry {
+  const whole: Rect = { x: 0, y: 0, width: img.width, height: img.height };
+  const full: Rect = { x: 0, y: 0, width: inputWidth, height: inputHeight };
+  const base = { imageWidth: img.width, imageHeight: img.height, inputWidth, inputHeight, mode };
+  if (mode === 'center-crop') {
+    // The largest centred region with the input's aspect ratio.
+    const s = Math.min(img.width / inputWidth, img.height / inputHeight);
+    const width = Math.max(1, Math.round(inputWidth * s));
+    const height = Math.max(1, Math.round(inputHeight * s));
+    return { ...base, source: { x: Math.floor((img.width - width) / 2), y: Math.floor((img.height - height) / 2), width, height }, target: full };
+  }
+  if (mode === 'letterbox') {
+    const s = Math.min(inputWidth / img.width, inputHeight / img.height);
+    const width = Math.max(1, Math.round(img.width * s));
+    const height = Math.max(1, Math.round(img.height * s));
+    return { ...base, source: whole, target: { x: Math.floor((inputWidth - width) / 2), y: Math.floor((inputHeight - height) / 2), width, height } };
+  }
+  return { ...base, source: whole, target: full };
+}
+
+function resize(t: tf.Tensor3D | tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+  const t4 = (t.rank === 3 ? tf.expandDims(t, 0) : t) as tf.Tensor4D;
+  if (t4.shape[1] === height && t4.shape[2] === width) return t4;
+  return tf.image.resizeBilinear(t4, [height, width], false, true);
+}
+
+/** Scales an RGB (0..255) tensor per the spec and converts it to the model's channels. */
+export function scalePixels(rgb: tf.Tensor4D, channels: number, spec: PreprocessSpec): tf.Tensor4D {
+  return tf.tidy(() => {
+    let x: tf.Tensor4D = rgb;
+    if (channels === 1) {
+      // ITU-R 601 luma, as PIL's "L" mode.
+      x = tf.sum(tf.mul(x, tf.tensor1d([0.299, 0.587, 0.114])), -1, true) as tf.Tensor4D;
+    } else if (spec.channelOrder === 'bgr') {
+      x = tf.reverse(x, -1);
+    }
+    if (spec.scale === '0..1') x = tf.div(x, 255);
+    else if (spec.scale === '-1..1') x = tf.sub(tf.div(x, 127.5), 1);
+    if (spec.mean) x = tf.sub(x, tf.tensor1d(spec.mean.slice(0, channels)));
+    if (spec.std) x = tf.div(x, tf.tensor1d(spec.std.slice(0, channels)));
+    return x;
+  });
+}
+
+/** Image → model input [1, H, W, C] per the spec; free spatial dimensions take the image's own size. */
+export function toModelInput(img: RgbImage, inputShape: (number | null)[], spec: PreprocessSpec, modelPath: string): ModelInput {
+  const { height, width, channels } = imageInputShape(inputShape, modelPath);
+  const inputHeight = height ?? img.height;
+  const inputWidth = width ?? img.width;
+  const geometry = computeGeometry(img, inputWidth, inputHeight, height == null && width == null ? 'stretch' : spec.resize);
+  const tensor = tf.tidy(() => {
+    const pixels = tf.tensor3d(img.data, [img.height, img.width, 3]);
+    const { source: s, target: t } = geometry;
+    const region = s.x === 0 && s.y === 0 && s.width === img.width && s.height === img.height ? pixels : tf.slice(pixels, [s.y, s.x, 0], [s.height, s.width, 3]);
+    let placed = resize(region as tf.Tensor3D, t.height, t.width);
+    if (t.width !== inputWidth || t.height !== inputHeight) {
+      placed = tf.pad(placed, [[0, 0], [t.y, inputHeight - t.height - t.y], [t.x, inputWidth - t.width - t.x], [0, 0]]);
+    }
+    return scalePixels(placed, channels, spec);
+  });
+  return { tensor, geometry };
+}
+
+/**
+ * A map (h×w, row-major, at any resolution covering the whole model input) → the original image's
+ * width and height: bilinear with half-pixel centres; for crop and letterbox, through the input frame.
+ */
+export function mapToImage(values: Float32Array, h: number, w: number, g: InputGeometry): Float32Array {
+  return tf.tidy(() => {
+    const m = tf.tensor4d(values, [1, h, w, 1]);
+    if (g.mode === 'stretch') return resize(m, g.imageHeight, g.imageWidth).dataSync() as Float32Array;
+    const atInput = resize(m, g.inputHeight, g.inputWidth);
+    const { source: s, target: t } = g;
+    const content = tf.slice(atInput, [0, t.y, t.x, 0], [1, t.height, t.width, 1]);
+    const onImage = resize(content, s.height, s.width);
+    const padded = tf.pad(onImage, [[0, 0], [s.y, g.imageHeight - s.height - s.y], [s.x, g.imageWidth - s.width - s.x], [0, 0]]);
+    return padded.dataSync() as Float32Array;
+  });
+}

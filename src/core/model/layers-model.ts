@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { InputError } from '../errors';
+import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, TensorSpec } from './types';
+
+type Sym = tfl.SymbolicTensor;
+// Layer internals used by the executor; public fields of tfjs-layers' Node and Layer.
+interface LayerNode {
+  inputTensors: Sym[];
+  outputTensors: Sym[];
+  callArgs?: Record<string, unknown>;
+}
+type AnyLayer = tfl.layers.Layer & { inboundNodes: LayerNode[]; activation?: unknown };
+
+const PREPROCESSING = new Set(['Rescaling', 'Normalization', 'Resizing', 'CenterCrop']);
+const LINEAR = (tfl.layers.activation({ activation: 'linear' }) as unknown as { activation: unknown }).activation;
+
+function shapeOf(s: (number | null)[] | undefined): Dim[] {
+  return (s ?? []).map((d) => (d == null ? null : d));
+}
+
+function activationName(layer: tfl.layers.Layer): string | undefined {
+  const cfg = layer.getConfig() as { activation?: unknown };
+  return typeof cfg.activation === 'string' ? cfg.activation : undefined;
+}
+
+/** A TF.js layers model behind the InspectableModel interface, with its own graph executor (taps, splits, logits). */
+export class LayersInspectableModel implements InspectableModel {
+  readonly format = 'tfjs-layers' as const;
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+  readonly layers: LayerInfo[];
+  readonly totalParams: number;
+  readonly preprocessingLayers: string[];
+  readonly softmaxOutputs: boolean[];
+
+  constructor(readonly path: string, private readonly model: tfl.LayersModel) {
+    this.inputs = model.inputs.map((t) => ({ name: t.name, shape: shapeOf(t.shape), dtype: t.dtype }));
+    this.outputs = model.outputs.map((t) => ({ name: t.sourceLayer.name, shape: shapeOf(t.shape), dtype: t.dtype }));
+    this.layers = model.layers.map((layer) => {
+      let outputShape: Dim[] = [];
+      try {
+        const s = layer.outputShape;
+        outputShape = shapeOf((Array.isArray(s[0]) || s.length === 0 ? s[0] : s) as (number | null)[]);
+      } catch {
+        // a layer shared between nodes has no single output shape
+      }
+      const inbound = (layer as AnyLayer).inboundNodes[0] as unknown as { inboundLayers?: tfl.layers.Layer[] } | undefined;
+      return {
+        name: layer.name,
+        type: layer.getClassName(),
+        outputShape,
+        params: layer.countParams(),
+        inbound: (inbound?.inboundLayers ?? []).map((l) => l.name),
+      };
+    });
+    this.totalParams = model.countParams();
+    this.preprocessingLayers = this.layers.filter((l) => PREPROCESSING.has(l.type)).map((l) => `${l.name} (${l.type})`);
+    this.softmaxOutputs = model.outputs.map((t) => {
+      const layer = t.sourceLayer as tfl.layers.Layer;
+      return layer.getClassName() === 'Softmax' || activationName(layer) === 'softmax';
+    });
+  }
+
+  private layerOutput(name: string): Sym {
+    let layer: tfl.layers.Layer;
+    try {
+      layer = this.model.getLayer(name);
+    } catch {
+      throw new InputError(`Layer "${name}" does not exist in ${this.path}.`);
+    }
+    const out = layer.output;
+    if (Array.isArray(out)) return out[0];
+    return out;
+  }
+
+  forward(x: tf.Tensor, opts: ForwardOptions = {}): ForwardResult {
+    const taps = (opts.taps ?? []).map((n) => this.layerOutput(n));
+    const logits = opts.logits ?? true;
+    const feeds = opts.feeds ?? new Map<string, tf.Tensor>();
+    for (const name of feeds.keys()) this.layerOutput(name);
+    const memo = new Map<number, tf.Tensor>();
+    const inputIds = new Set(this.model.inputs.map((t) => t.id));
+    if (this.model.inputs.length !== 1) throw new InputError(`${this.path}: models with ${this.model.inputs.length} inputs are not supported yet.`);
+
+    const evaluate = (sym: Sym, skipSoftmax: boolean): tf.Tensor => {
+      const layer = sym.sourceLayer as AnyLayer;
+      const fed = feeds.get(layer.name);
+      if (fed) return fed;
+      if (inputIds.has(sym.id)) return x;
+      const node = layer.inboundNodes[sym.nodeIndex];
+      const isSoftmaxLayer = layer.getClassName() === 'Softmax' || (layer.getClassName() === 'Activation' && activationName(layer) === 'softmax');
+      if (skipSoftmax && isSoftmaxLayer) return evaluate(node.inputTensors[0], false);
+      const cached = memo.get(sym.id);
+      if (cached && !skipSoftmax) return cached;
+      const args = node.inputTensors.map((t) => evaluate(t, false));
+      const swap = skipSoftmax && activationName(layer) === 'softmax';
+      const saved = layer.activation;
+      if (swap) layer.activation = LINEAR;
+      let result: tf.Tensor | tf.Tensor[];
+      try {
+        result = layer.apply(args.length === 1 ? args[0] : args, node.callArgs ?? {}) as tf.Tensor | tf.Tensor[];
+      } finally {
+        if (swap) layer.activation = saved;
+      }
+      const outs = Array.isArray(result) ? result : [result];
+      if (swap) return outs[sym.tensorIndex];
+      node.outputTensors.forEach((t, i) => memo.set(t.id, outs[i]));
+      return outs[sym.tensorIndex];
+    };
+
+    return tf.tidy(() => {
+      // The caller owns what is returned: never hand back the caller's own input or feed.
+      const own = (t: tf.Tensor) => (t === x || [...feeds.values()].includes(t) ? tf.clone(t) : t);
+      const outputs = this.model.outputs.map((o) => own(evaluate(o, logits)));
+      const tapped = taps.map((t) => own(evaluate(t, false)));
+      return { outputs, taps: tapped };
+    }) as ForwardResult;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as tfc from '@tensorflow/tfjs-converter';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '../errors';
+import { readModelArtifacts } from './artifacts';
+import { GraphInspectableModel, type GraphNodeDef } from './graph-model';
+import { LayersInspectableModel } from './layers-model';
+import type { InspectableModel } from './types';
+
+interface CacheEntry {
+  mtimeMs: number;
+  size: number;
+  backend: string;
+  model: InspectableModel;
+}
+const cache = new Map<string, CacheEntry>();
+
+function statOrFail(file: string): fs.Stats {
+  try {
+    return fs.statSync(file);
+  } catch {
+    throw new InputError(`${file}: file not found`);
+  }
+}
+
+/** Turns tfjs's load errors into one sentence naming the file and the problem. */
+function explainLoadError(file: string, err: Error): InputError {
+  const msg = err.message.split('\n')[0];
+  const unknownLayer = /Unknown layer: (\w+)/.exec(msg);
+  if (unknownLayer) return new InputError(`${file}: unsupported layer "${unknownLayer[1]}" (TensorFlow.js has no implementation of it)`);
+  const unknownOp = /Op is not supported: (\w+)/i.exec(msg);
+  if (unknownOp) return new InputError(`${file}: unsupported operation "${unknownOp[1]}" (TensorFlow.js has no kernel for it)`);
+  return new InputError(`${file}: the model cannot be built (${msg})`);
+}
+
+async function loadUncached(file: string): Promise<InspectableModel> {
+  const { kind, artifacts } = readModelArtifacts(file);
+  const handler = tf.io.fromMemory(artifacts);
+  if (kind === 'layers') {
+    let model: tfl.LayersModel;
+    try {
+      model = await tfl.loadLayersModel(handler);
+    } catch (err) {
+      throw explainLoadError(file, err as Error);
+    }
+    return new LayersInspectableModel(file, model);
+  }
+  const model = new tfc.GraphModel(handler);
+  try {
+    await model.load();
+  } catch (err) {
+    throw explainLoadError(file, err as Error);
+  }
+  const nodes = ((artifacts.modelTopology as { node?: GraphNodeDef[] }).node ?? []) as GraphNodeDef[];
+  try {
+    return new GraphInspectableModel(file, model, nodes);
+  } catch (err) {
+    model.dispose();
+    throw explainLoadError(file, err as Error);
+  }
+}
+
+/**
+ * Loads a model from a model.json (or a folder holding one), cached by path, modification time,
+ * size and backend. The cache owns the models: callers must not dispose them.
+ */
+export async function loadModel(modelPath: string): Promise<InspectableModel> {
+  let file = path.resolve(modelPath);
+  const st = statOrFail(file);
+  if (st.isDirectory()) {
+    file = path.join(file, 'model.json');
+    if (!fs.existsSync(file)) throw new InputError(`${modelPath}: the folder holds no model.json`);
+  }
+  const stat = statOrFail(file);
+  const backend = tf.getBackend();
+  const hit = cache.get(file);
+  if (hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size && hit.backend === backend) return hit.model;
+  if (hit) {
+    hit.model.dispose();
+    cache.delete(file);
+  }
+  const model = await loadUncached(file);
+  cache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, backend, model });
+  return model;
+}
+
+/** Disposes every cached model (tests, backend switches, worker shutdown). */
+export function clearModelCache(): void {
+  for (const entry of cache.values()) entry.model.dispose();
+  cache.clear();
+}
+
+export function cachedModelCount(): number {
+  return cache.size;
+}

@@ -1,0 +1,55 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+export type Dim = number | null;
+
+export interface TensorSpec {
+  name: string;
+  shape: Dim[];
+  dtype: string;
+}
+
+export interface LayerInfo {
+  name: string;
+  /** Keras class name for layers models, the op for graph models. */
+  type: string;
+  /** Output shape with the batch dimension (null where free). */
+  outputShape: Dim[];
+  params: number;
+  /** Names of the layers feeding this one. */
+  inbound: string[];
+}
+
+export type ModelFormat = 'tfjs-layers' | 'tfjs-graph';
+
+export interface ForwardResult {
+  /** Model outputs, in the order of `outputs` (logits: a final softmax is skipped when asked). */
+  outputs: tf.Tensor[];
+  /** Activations of the tapped layers, in the order asked. */
+  taps: tf.Tensor[];
+}
+
+export interface ForwardOptions {
+  /** Layer names whose outputs to return as well. */
+  taps?: string[];
+  /** Skip a final softmax so that scores are logits (EXPLAIN.md). Default true. */
+  logits?: boolean;
+  /** Replace each named layer's output with this tensor (split the model at a layer). */
+  feeds?: Map<string, tf.Tensor>;
+}
+
+/** One interface over every model format: what the explainers and the UI need. */
+export interface InspectableModel {
+  readonly path: string;
+  readonly format: ModelFormat;
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+  readonly layers: LayerInfo[];
+  readonly totalParams: number;
+  /** Layers that rescale or normalise inside the model (Rescaling, Normalization), for the summary. */
+  readonly preprocessingLayers: string[];
+  /** Whether an output ends in a softmax (so that logits are read before it). */
+  readonly softmaxOutputs: boolean[];
+  /** Runs the model on a batch (NHWC for images). Callers own the returned tensors. */
+  forward(x: tf.Tensor, opts?: ForwardOptions): ForwardResult;
+  dispose(): void;
+}
