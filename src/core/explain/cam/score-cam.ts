@@ -24,7 +24,7 @@ export const scoreCam: CamMethod = {
       const scores = await mapBatched(ctx, channels, (start, count) =>
         tf.tidy(() => scoreBatch(ctx, tf.mul(ctx.input, tf.slice(masks, [start, 0, 0, 0], [count, -1, -1, -1])) as tf.Tensor4D)),
       );
-      return tf.softmax(tf.tensor1d(scores)) as tf.Tensor1D;
+      return tf.tidy(() => tf.softmax(tf.tensor1d(scores)) as tf.Tensor1D);
     } finally {
       masks.dispose();
     }
