@@ -77,7 +77,7 @@ export function randomCnn(size = 24, seed = 1): LayersInspectableModel {
   const init = (s: number) => tfl.initializers.glorotNormal({ seed: seed + s });
   const input = tfl.input({ shape: [size, size, 3], name: 'image' });
   let x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(1), name: 'stem' }).apply(input) as tfl.SymbolicTensor;
-  x = tfl.layers.batchNormalization({ name: 'stem_bn', betaInitializer: 'randomNormal', movingMeanInitializer: 'randomNormal' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.batchNormalization({ name: 'stem_bn', betaInitializer: tfl.initializers.randomNormal({ seed: seed + 10 }), movingMeanInitializer: tfl.initializers.randomNormal({ seed: seed + 11 }) }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.reLU({ maxValue: 6, name: 'stem_relu6' }).apply(x) as tfl.SymbolicTensor;
   const dw = tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: init(2), name: 'dw' }).apply(x) as tfl.SymbolicTensor;
   const pw = tfl.layers.conv2d({ filters: 8, kernelSize: 1, activation: 'relu', kernelInitializer: init(3), name: 'pw' }).apply(dw) as tfl.SymbolicTensor;

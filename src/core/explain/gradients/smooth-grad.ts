@@ -4,6 +4,7 @@ import { yieldToEvents } from '../batching';
 import { inputGradient } from '../layer-gradient';
 import type { Attribution, ExplainContext } from '../types';
 import { gridOf } from './saliency';
+import { gaussianNoise } from '../random';
 import { tidyValue } from '../../engine/tidy';
 
 /** SmoothGrad: mean of saliency over n noisy copies, σ = noise·(max − min) of the input; batched, seeded. */
@@ -19,7 +20,8 @@ export async function smoothGrad(ctx: ExplainContext): Promise<Attribution> {
       const count = Math.min(batchSize, n - start);
       const next = tf.tidy(() => {
         const shape = [count, ...ctx.input.shape.slice(1)] as [number, number, number, number];
-        const noisy = tf.add(ctx.input, tf.randomNormal(shape, 0, sigma, 'float32', seed + start));
+        const noise = gaussianNoise(shape.reduce((a, b) => a * b, 1), sigma, seed * 1_000_003 + start);
+        const noisy = tf.add(ctx.input, tf.tensor4d(noise, shape));
         const sal = tf.max(tf.abs(inputGradient(ctx.model, noisy, ctx.score)), -1);
         return tf.add(total, tf.sum(sal, 0));
       });

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine, type BackendName } from '../../../src/core/engine/backend';
+import { missingWasmKernels } from '../../../src/core/engine/wasm-kernels';
+import { layerActivationAndGradient, inputGradient } from '../../../src/core/explain/layer-gradient';
+import { METHOD_TABLE } from '../../../src/core/explain/methods';
+import { unitScore } from '../../../src/core/explain/target';
+import { DEFAULT_PARAMS, METHODS, type MethodName } from '../../../src/core/explain/types';
+import { relativeError } from '../../helpers/assert-close';
+import { randomCnn } from '../../helpers/models';
+
+const SIZE = 24;
+
+async function onBackend(backend: BackendName) {
+  await initEngine({ backend });
+  const model = randomCnn(SIZE, 7);
+  const x = tf.randomUniform([1, SIZE, SIZE, 3], 0, 1, 'float32', 42) as tf.Tensor4D;
+  const score = unitScore(0, 2);
+  const grads: Record<string, Float32Array> = {};
+  for (const layer of ['stem_relu6', 'residual', 'last_conv']) {
+    const { activation, gradient } = layerActivationAndGradient(model, x, layer, score);
+    grads[layer] = gradient.dataSync() as Float32Array;
+    tf.dispose([activation, gradient]);
+  }
+  const gx = inputGradient(model, x, score);
+  grads.input = gx.dataSync() as Float32Array;
+  gx.dispose();
+  const maps: Partial<Record<MethodName, Float32Array>> = {};
+  for (const method of METHODS) {
+    const r = await METHOD_TABLE[method]({
+      model,
+      input: x,
+      score,
+      layers: ['last_conv'],
+      params: { ...DEFAULT_PARAMS, samples: 6, steps: 12, window: 6, stride: 3, batchSize: 8 },
+    });
+    maps[method] = r.grid.values;
+  }
+  model.dispose();
+  x.dispose();
+  return { grads, maps };
+}
+
+test('the wasm backend gets the gradient kernels it lacks', async () => {
+  await initEngine({ backend: 'wasm' });
+  for (const k of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'UnsortedSegmentSum']) {
+    assert.ok(tf.getKernel(k, 'wasm'), `${k} is registered for wasm`);
+  }
+  assert.deepEqual(missingWasmKernels(), []);
+  // Weight gradients through the bridged kernels agree with cpu.
+  const run = async (b: BackendName) => {
+    await initEngine({ backend: b });
+    const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 1);
+    const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2);
+    const d = tf.randomNormal([3, 3, 4, 2], 0, 1, 'float32', 3);
+    const idx = tf.tensor1d([0, 2, 2, 1], 'int32');
+    const gs = tf.grads((a: tf.Tensor, b2: tf.Tensor, c: tf.Tensor) =>
+      tf.add(tf.sum(tf.square(tf.depthwiseConv2d(tf.conv2d(a as tf.Tensor4D, b2 as tf.Tensor4D, 2, 'same'), c as tf.Tensor4D, 1, 'same'))), tf.sum(tf.gather(tf.reshape(c, [-1]), idx))),
+    )([x, w, d]);
+    const flat = gs.flatMap((g) => Array.from(g.dataSync()));
+    tf.dispose([x, w, d, idx, ...gs]);
+    return flat;
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  assert.ok(relativeError(wasm, cpu) <= 1e-4, `relative error ${relativeError(wasm, cpu)}`);
+});
+
+test('gradients and maps of every method agree between cpu and wasm on random noise', async () => {
+  const cpu = await onBackend('cpu');
+  const wasm = await onBackend('wasm');
+  for (const [name, g] of Object.entries(cpu.grads)) {
+    const e = relativeError(wasm.grads[name], g);
+    assert.ok(e <= 1e-4, `gradient at ${name}: ‖a − b‖/‖b‖ = ${e}`);
+  }
+  for (const method of METHODS) {
+    const e = relativeError(wasm.maps[method]!, cpu.maps[method]!);
+    assert.ok(e <= 1e-3, `${method}: ‖a − b‖/‖b‖ = ${e}`);
+  }
+});
+
+test('a forced backend that cannot load is an error, never a fallback', async () => {
+  await assert.rejects(initEngine({ backend: 'tensorflow', tfjsNodePath: '/nonexistent/tfjs-node' }), (err: Error) => {
+    assert.equal(err.name, 'BackendError');
+    assert.match(err.message, /^The tensorflow backend could not be loaded: Cannot find module '\/nonexistent\/tfjs-node'/);
+    return true;
+  });
+  process.env.MODEL_LENS_BACKEND = 'gpu';
+  try {
+    await assert.rejects(initEngine(), { message: 'Unknown backend "gpu": choose one of tensorflow, wasm, cpu.' });
+  } finally {
+    delete process.env.MODEL_LENS_BACKEND;
+  }
+});
