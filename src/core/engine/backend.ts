@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { registerMissingWasmKernels } from './wasm-kernels';
 
@@ -28,7 +29,9 @@ export function isBackendName(name: string): name is BackendName {
   return (BACKENDS as readonly string[]).includes(name);
 }
 
+/** Beside the bundle (dist/, where the build copies the binaries), else the package in node_modules. */
 function defaultWasmDir(): string {
+  if (fs.existsSync(path.join(__dirname, 'tfjs-backend-wasm.wasm'))) return __dirname;
   return path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
 }
 

@@ -3,7 +3,8 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
- * The wasm backend lacks some kernels, gradients among them (Conv2DBackpropFilter,
+ * Conv2DBackpropFilter is composed from wasm kernels (below); for the rest:
+ * the wasm backend lacks some kernels, gradients among them (Conv2DBackpropFilter,
  * DepthwiseConv2dNativeBackprop{Input,Filter}, UnsortedSegmentSum, ...). For each kernel the cpu
  * backend has and wasm does not, register a wasm kernel that copies the inputs out of the wasm heap,
  * runs the cpu backend's own (tested) kernel on a private cpu backend instance, and copies the
@@ -20,11 +21,70 @@ export function missingWasmKernels(): string[] {
     .filter((name) => !wasm.has(name));
 }
 
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** Runs another wasm kernel directly (no tape, no engine bookkeeping). */
+function runWasm(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, backend: BackendWasm): tf.TensorInfo {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (!kernel) throw new Error(`wasm kernel ${name} is missing`);
+  return kernel.kernelFunc({ inputs, attrs, backend }) as tf.TensorInfo;
+}
+
+/**
+ * Conv2DBackpropFilter from wasm's own (XNNPACK) kernels, so that training on wasm is fast:
+ * dW[a,b,i,o] = Σ_{n,y,x} x_pad[n, y·s + a·d, x·s + b·d, i] · dy[n, y, x, o] is a convolution of
+ * x transposed to [Ci, H, W, N] with dy transposed to [Ho, Wo, N, Co], stride d and dilation s
+ * swapped, then cropped to the filter size and transposed back.
+ */
+function conv2dBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
+  const wasm = backend as BackendWasm;
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape, dilations } = attrs as unknown as {
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+    dilations?: [number, number] | number;
+  };
+  if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, false, 'channelsLast');
+  const [kh, kw, ci, co] = filterShape;
+  const p = info.padInfo;
+  const temps: tf.TensorInfo[] = [];
+  try {
+    const xT = runWasm('Transpose', { x }, { perm: [3, 1, 2, 0] }, wasm);
+    temps.push(xT);
+    const dyT = runWasm('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, wasm);
+    temps.push(dyT);
+    const conv = runWasm(
+      'Conv2D',
+      { x: xT, filter: dyT },
+      {
+        strides: [info.dilationHeight, info.dilationWidth],
+        dilations: [info.strideHeight, info.strideWidth],
+        pad: [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]],
+        dataFormat: 'NHWC',
+      } as unknown as tf.NamedAttrMap,
+      wasm,
+    );
+    temps.push(conv);
+    const cropped = runWasm('Slice', { x: conv }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] }, wasm);
+    temps.push(cropped);
+    return runWasm('Transpose', { x: cropped }, { perm: [1, 2, 0, 3] }, wasm);
+  } finally {
+    for (const t of temps) wasm.disposeData(t.dataId);
+  }
+}
+
 export function registerMissingWasmKernels(): string[] {
   if (registered) return [];
   registered = true;
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
+    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter });
+  }
   const cpu = new MathBackendCPU();
-  const added: string[] = [];
+  const added: string[] = ['Conv2DBackpropFilter'];
   for (const name of missingWasmKernels()) {
     const cpuKernel = tf.getKernel(name, 'cpu');
     if (!cpuKernel) continue;

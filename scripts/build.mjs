@@ -1,0 +1,30 @@
+// Bundles the command line, the demo scripts and the benchmarks with esbuild, and copies the
+// tfjs-backend-wasm binaries next to the bundles (the engine looks there first).
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const entryPoints = {
+  cli: 'src/cli/main.ts',
+  ...Object.fromEntries(readdirSync('demo/scripts').filter((f) => f.endsWith('.ts')).map((f) => [`demo/${f.slice(0, -3)}`, `demo/scripts/${f}`])),
+  ...Object.fromEntries(readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => [`bench/${f.slice(0, -3)}`, `bench/${f}`])),
+};
+await build({
+  entryPoints,
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  // ESM builds of TensorFlow.js, so that deep imports (register_all_gradients) share one copy.
+  mainFields: ['module', 'main'],
+  external: ['@tensorflow/tfjs-backend-wasm/package.json', '@tensorflow/tfjs-node'],
+  logLevel: 'warning',
+});
+
+const wasmDist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+mkdirSync('dist', { recursive: true });
+for (const f of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDist, f), join('dist', f));

@@ -1,0 +1,184 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initEngine, isBackendName } from '../core/engine/backend';
+import { InputError } from '../core/errors';
+import { explainImage, type ExplainResult } from '../core/explain/explain-image';
+import { isMethod, type Baseline, type MethodName, type MethodParams } from '../core/explain/types';
+import { COLORMAPS, isColormap, type ColormapName } from '../core/image/colormap';
+import { readImage, type RgbImage } from '../core/image/decode';
+import { blend, colorize, encodePng } from '../core/image/overlay';
+import { PREPROCESS_PRESETS, validatePreprocess, type PreprocessSpec } from '../core/image/preprocess';
+import { loadModel } from '../core/model/load';
+import { resolveModelSettings } from '../core/model/model-config';
+import { sha256File } from '../core/model/sha256';
+import { intOption, listOption, numberOption, parse } from './args';
+
+const IMAGE_EXT = /\.(png|jpe?g)$/i;
+
+export const EXPLAIN_OPTIONS = {
+  method: { type: 'string', default: 'gradcam' },
+  layer: { type: 'string' },
+  target: { type: 'string', default: 'top' },
+  output: { type: 'string' },
+  steps: { type: 'string' },
+  samples: { type: 'string' },
+  noise: { type: 'string' },
+  window: { type: 'string' },
+  stride: { type: 'string' },
+  baseline: { type: 'string' },
+  'batch-size': { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  'heatmap-out': { type: 'string' },
+  colormap: { type: 'string' },
+  opacity: { type: 'string' },
+  backend: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  preprocess: { type: 'string' },
+  scale: { type: 'string' },
+  mean: { type: 'string' },
+  std: { type: 'string' },
+  'channel-order': { type: 'string' },
+  resize: { type: 'string' },
+  'top-k': { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+const str = (v: Values, k: string) => v[k] as string | undefined;
+
+function preprocessFrom(v: Values, fromModel: PreprocessSpec): PreprocessSpec {
+  let spec = fromModel;
+  const preset = str(v, 'preprocess');
+  if (preset !== undefined) {
+    if (!(preset in PREPROCESS_PRESETS)) throw new InputError(`--preprocess must be one of ${Object.keys(PREPROCESS_PRESETS).join(', ')} (got "${preset}")`);
+    spec = PREPROCESS_PRESETS[preset];
+  }
+  const over: Partial<PreprocessSpec> = { ...spec };
+  if (str(v, 'scale') !== undefined) over.scale = str(v, 'scale') as PreprocessSpec['scale'];
+  if (str(v, 'mean') !== undefined) over.mean = listOption(str(v, 'mean'), 'mean');
+  if (str(v, 'std') !== undefined) over.std = listOption(str(v, 'std'), 'std');
+  if (str(v, 'channel-order') !== undefined) over.channelOrder = str(v, 'channel-order') as PreprocessSpec['channelOrder'];
+  if (str(v, 'resize') !== undefined) over.resize = str(v, 'resize') as PreprocessSpec['resize'];
+  return validatePreprocess(over, 'preprocessing options');
+}
+
+function paramsFrom(v: Values): Partial<MethodParams> {
+  const p: Partial<MethodParams> = {};
+  const set = <K extends keyof MethodParams>(k: K, value: MethodParams[K] | undefined) => {
+    if (value !== undefined) p[k] = value;
+  };
+  set('steps', intOption(str(v, 'steps'), 'steps'));
+  set('samples', intOption(str(v, 'samples'), 'samples'));
+  set('noise', numberOption(str(v, 'noise'), 'noise', 0, 10));
+  set('window', intOption(str(v, 'window'), 'window'));
+  set('stride', intOption(str(v, 'stride'), 'stride'));
+  set('batchSize', intOption(str(v, 'batch-size'), 'batch-size'));
+  set('seed', intOption(str(v, 'seed'), 'seed', 0));
+  const baseline = str(v, 'baseline');
+  if (baseline !== undefined) {
+    if (!['zero', 'mean', 'blur'].includes(baseline)) throw new InputError(`--baseline must be zero, mean or blur (got "${baseline}")`);
+    set('baseline', baseline as Baseline);
+  }
+  return p;
+}
+
+/** The JSON shape of `--heatmap-out`. */
+export function heatmapJson(r: ExplainResult, params: Record<string, unknown>) {
+  return {
+    method: r.method,
+    layer: r.layers.join(','),
+    target: r.target,
+    grid: { width: r.grid.width, height: r.grid.height, values: Array.from(r.grid.values) },
+    image: { width: r.image.width, height: r.image.height, values: Array.from(r.image.values) },
+    params,
+  };
+}
+
+export function renderOverlay(image: RgbImage, r: ExplainResult, colormap: ColormapName | undefined, opacity: number): Buffer {
+  const cmap = colormap ?? (r.signed ? 'diverging' : 'turbo');
+  return encodePng(blend(image, colorize(r.image.values, r.image.width, r.image.height, cmap, r.signed), opacity));
+}
+
+function listImages(folder: string): string[] {
+  return fs
+    .readdirSync(folder)
+    .filter((f) => IMAGE_EXT.test(f))
+    .sort()
+    .map((f) => path.join(folder, f));
+}
+
+const csvField = (s: string | number) => (/[",\n]/.test(String(s)) ? `"${String(s).replace(/"/g, '""')}"` : String(s));
+
+export async function explainCommand(args: string[], stdout: (s: string) => void, stderr: (s: string) => void): Promise<number> {
+  const { values: v, positionals } = parse(args, EXPLAIN_OPTIONS);
+  if (positionals.length !== 2) throw new InputError('usage: model-lens explain <model> <image or folder> [options] (see model-lens --help)');
+  const [modelPath, imagePath] = positionals;
+  const method = str(v, 'method')!;
+  if (!isMethod(method)) throw new InputError(`--method must be one of gradcam, gradcam++, xgradcam, hirescam, layercam, scorecam, ablationcam, eigencam, guided-gradcam, saliency, gradxinput, smoothgrad, ig, occlusion (got "${method}")`);
+  const colormap = str(v, 'colormap');
+  if (colormap !== undefined && !isColormap(colormap)) throw new InputError(`--colormap must be one of ${COLORMAPS.join(', ')} (got "${colormap}")`);
+  const opacity = numberOption(str(v, 'opacity'), 'opacity', 0, 1) ?? 0.5;
+  const backendArg = str(v, 'backend');
+  if (backendArg !== undefined && !isBackendName(backendArg)) throw new InputError(`--backend must be tensorflow, wasm or cpu (got "${backendArg}")`);
+  const targetArg = str(v, 'target')!;
+  if (targetArg !== 'top' && !/^\d+$/.test(targetArg)) throw new InputError(`--target must be "top" or a class index (got "${targetArg}")`);
+  const target = targetArg === 'top' ? 'top' : Number(targetArg);
+  const topK = intOption(str(v, 'top-k'), 'top-k') ?? 5;
+  const params = paramsFrom(v);
+  const layers = str(v, 'layer')?.split(',').map((s) => s.trim()).filter(Boolean);
+
+  const backend = await initEngine({ backend: backendArg as never });
+  const model = await loadModel(modelPath);
+  const settings = resolveModelSettings(model.path);
+  const preprocess = preprocessFrom(v, settings.preprocess);
+  const output = str(v, 'output') ?? settings.output;
+  const sha256 = sha256File(model.path);
+
+  const stat = fs.statSync(imagePath, { throwIfNoEntry: false });
+  if (!stat) throw new InputError(`${imagePath}: file not found`);
+  const folder = stat.isDirectory();
+  const images = folder ? listImages(imagePath) : [imagePath];
+  if (folder && images.length === 0) throw new InputError(`${imagePath}: the folder holds no PNG or JPEG images`);
+  const outDir = folder ? str(v, 'out') ?? path.join(imagePath, 'model-lens-out') : undefined;
+  if (outDir) fs.mkdirSync(outDir, { recursive: true });
+
+  const summary: string[] = ['image,top_class,top_label,score,method,time_ms'];
+  const perImage: Record<string, unknown>[] = [];
+  for (const file of images) {
+    const image = await readImage(file);
+    const r = await explainImage(model, image, { method: method as MethodName, layers, target, output, params, preprocess, labels: settings.labels, topK });
+    const allParams = {
+      ...r.params,
+      image: path.resolve(file),
+      model: model.path,
+      modelSha256: sha256,
+      output: r.output,
+      preprocess,
+      preprocessSource: settings.sources.preprocess,
+      colormap: colormap ?? (r.signed ? 'diverging' : 'turbo'),
+      opacity,
+      clipPercentile: ['saliency', 'gradxinput', 'smoothgrad', 'ig', 'guided-gradcam'].includes(method) ? 99 : null,
+      ...r.details,
+    };
+    const base = path.basename(file).replace(IMAGE_EXT, '');
+    const overlayPath = outDir ? path.join(outDir, `${base}.overlay.png`) : str(v, 'out');
+    const mapPath = outDir ? path.join(outDir, `${base}.map.json`) : str(v, 'heatmap-out');
+    if (overlayPath) fs.writeFileSync(overlayPath, renderOverlay(image, r, colormap as ColormapName | undefined, opacity));
+    if (mapPath) fs.writeFileSync(mapPath, JSON.stringify(heatmapJson(r, allParams)));
+    const top = r.top.map((p) => ({ index: p.index, score: p.score, label: p.label ?? null }));
+    summary.push([file, r.top[0].index, r.top[0].label ?? '', r.top[0].score, method, r.timeMs.toFixed(1)].map(csvField).join(','));
+    const record = { backend, method, layer: r.layers.join(','), target: r.target, top, timeMs: r.timeMs, params: allParams };
+    perImage.push(record);
+    if (!v.json) {
+      const t = r.top[0];
+      stdout(`${file}: ${t.label ?? `class ${t.index}`} (${t.score.toFixed(3)}), ${method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${backend}${overlayPath ? ` → ${overlayPath}` : ''}`);
+    }
+  }
+  if (outDir) {
+    fs.writeFileSync(path.join(outDir, 'summary.csv'), summary.join('\n') + '\n');
+    if (!v.json) stdout(`summary: ${path.join(outDir, 'summary.csv')}`);
+  }
+  if (v.json) stdout(JSON.stringify(folder ? { backend, method, images: perImage } : perImage[0]));
+  void stderr;
+  return 0;
+}

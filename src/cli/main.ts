@@ -1,0 +1,65 @@
+import { BackendError, initEngine, isBackendName } from '../core/engine/backend';
+import { InputError } from '../core/errors';
+import { loadModel } from '../core/model/load';
+import { formatSummary, summarize } from '../core/model/summary';
+import { parse } from './args';
+import { explainCommand } from './explain-command';
+
+const HELP = `model-lens — look inside neural networks (TF.js layers and graph models)
+
+usage:
+  model-lens summary <model> [--json] [--backend tensorflow|wasm|cpu]
+  model-lens explain <model> <image or folder> [--method M] [--layer NAME[,NAME…]] [--target top|INDEX]
+      [--output NAME] [--steps N] [--samples N] [--noise F] [--window N] [--stride N]
+      [--baseline zero|mean|blur] [--batch-size N] [--seed N] [--out overlay.png] [--heatmap-out map.json]
+      [--colormap turbo|viridis|inferno|jet|gray|diverging] [--opacity F] [--top-k N]
+      [--preprocess default|inception|raw|imagenet|caffe] [--scale 0..1|-1..1|0..255] [--mean a,b,c]
+      [--std a,b,c] [--channel-order rgb|bgr] [--resize stretch|center-crop|letterbox]
+      [--backend tensorflow|wasm|cpu] [--json]
+
+methods: gradcam gradcam++ xgradcam hirescam layercam scorecam ablationcam eigencam guided-gradcam
+         saliency gradxinput smoothgrad ig occlusion
+exit codes: 0 success, 2 bad input (one line on stderr naming the file and the problem), 1 anything else.
+The environment variable MODEL_LENS_BACKEND forces a backend like --backend.`;
+
+async function summaryCommand(args: string[], stdout: (s: string) => void): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, backend: { type: 'string' } });
+  if (positionals.length !== 1) throw new InputError('usage: model-lens summary <model> [--json]');
+  const backend = values.backend as string | undefined;
+  if (backend !== undefined && !isBackendName(backend)) throw new InputError(`--backend must be tensorflow, wasm or cpu (got "${backend}")`);
+  await initEngine({ backend: backend as never });
+  const s = summarize(await loadModel(positionals[0]));
+  stdout(values.json ? JSON.stringify(s) : formatSummary(s));
+  return 0;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[], stdout = (s: string) => console.log(s), stderr = (s: string) => console.error(s)): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'summary') return await summaryCommand(rest, stdout);
+    if (command === 'explain') return await explainCommand(rest, stdout, stderr);
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      stdout(HELP);
+      return command === undefined ? 2 : 0;
+    }
+    throw new InputError(`unknown command "${command}" (expected summary or explain; see model-lens --help)`);
+  } catch (err) {
+    const e = err as Error;
+    if (e instanceof InputError || e instanceof BackendError) {
+      stderr(`model-lens: ${e.message.split('\n')[0]}`);
+      return 2;
+    }
+    stderr(`model-lens: internal error: ${e.stack ?? e.message}`);
+    return 1;
+  }
+}
+
+/** Entry point of bin/model-lens.js. */
+export function run(): void {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+if (require.main === module) run();

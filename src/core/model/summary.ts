@@ -1,0 +1,47 @@
+import type { InspectableModel } from './types';
+
+/** The JSON shape of `model-lens summary --json`. */
+export interface ModelSummary {
+  path: string;
+  format: string;
+  inputs: { name: string; shape: (number | null)[]; dtype: string }[];
+  outputs: { name: string; shape: (number | null)[]; dtype: string; softmax: boolean }[];
+  layers: { name: string; type: string; outputShape: (number | null)[]; params: number }[];
+  totalParams: number;
+  preprocessingLayers: string[];
+}
+
+export function summarize(model: InspectableModel): ModelSummary {
+  return {
+    path: model.path,
+    format: model.format,
+    inputs: model.inputs,
+    outputs: model.outputs.map((o, i) => ({ ...o, softmax: model.softmaxOutputs[i] })),
+    layers: model.layers.map(({ name, type, outputShape, params }) => ({ name, type, outputShape, params })),
+    totalParams: model.totalParams,
+    preprocessingLayers: model.preprocessingLayers,
+  };
+}
+
+const shape = (s: (number | null)[]) => `[${s.map((d) => d ?? 'null').join(', ')}]`;
+
+/** A plain-text table for the terminal. */
+export function formatSummary(s: ModelSummary): string {
+  const rows = s.layers.map((l) => [l.name, l.type, shape(l.outputShape), l.params.toLocaleString('en-US')]);
+  const head = ['layer', 'type', 'output shape', 'params'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const out = [
+    `${s.path} (${s.format})`,
+    ...s.inputs.map((i) => `input  ${i.name} ${shape(i.shape)} ${i.dtype}`),
+    ...s.outputs.map((o) => `output ${o.name} ${shape(o.shape)} ${o.dtype}${o.softmax ? ' (softmax; explained at its logits)' : ''}`),
+    '',
+    line(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(line),
+    '',
+    `total parameters: ${s.totalParams.toLocaleString('en-US')}`,
+  ];
+  if (s.preprocessingLayers.length) out.push(`the model preprocesses its own input: ${s.preprocessingLayers.join(', ')}`);
+  return out.join('\n');
+}
