@@ -4,6 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function find(dir) {
+  if (dir.endsWith('.test.ts')) return [dir];
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
     return statSync(p).isDirectory() ? find(p) : p.endsWith('.test.ts') ? [p] : [];

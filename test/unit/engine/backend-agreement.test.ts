@@ -67,6 +67,29 @@ test('the wasm backend gets the gradient kernels it lacks', async () => {
   assert.ok(relativeError(wasm, cpu) <= 1e-4, `relative error ${relativeError(wasm, cpu)}`);
 });
 
+test('Conv2DBackpropFilter composed from wasm kernels equals the cpu kernel for strides, paddings and shapes', async () => {
+  const cases: [number[], number[], number | [number, number], 'same' | 'valid'][] = [
+    [[2, 9, 9, 3], [3, 3, 3, 4], 1, 'same'],
+    [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'same'],
+    [[1, 10, 7, 2], [3, 2, 2, 5], [2, 1], 'valid'],
+    [[1, 8, 8, 3], [5, 5, 3, 2], 3, 'same'],
+    [[3, 11, 13, 4], [1, 1, 4, 6], 2, 'valid'],
+  ];
+  for (const [xs, fs, strides, pad] of cases) {
+    const grads: Record<string, Float32Array> = {};
+    for (const b of ['cpu', 'wasm'] as BackendName[]) {
+      await initEngine({ backend: b });
+      const x = tf.randomUniform(xs, -1, 1, 'float32', 1) as tf.Tensor4D;
+      const f = tf.randomUniform(fs, -1, 1, 'float32', 2) as tf.Tensor4D;
+      const g = tf.grad((ff: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, ff as tf.Tensor4D, strides, pad))))(f);
+      grads[b] = g.dataSync() as Float32Array;
+      tf.dispose([x, f, g]);
+    }
+    const e = relativeError(grads.wasm, grads.cpu);
+    assert.ok(e <= 1e-5, `x ${xs} filter ${fs} strides ${strides} ${pad}: ${e}`);
+  }
+});
+
 test('gradients and maps of every method agree between cpu and wasm on random noise', async () => {
   const cpu = await onBackend('cpu');
   const wasm = await onBackend('wasm');
