@@ -12,7 +12,7 @@ import { CLASSES, IMAGE_SIZE, makeDataset, makeSample, SHORTCUT_CLASS, type Samp
 
 const DEMO = path.resolve(__dirname, '..', '..', 'demo');
 const TRAIN = Number(process.env.DEMO_TRAIN_COUNT ?? 3000);
-const EPOCHS = Number(process.env.DEMO_EPOCHS ?? 8);
+const EPOCHS = Number(process.env.DEMO_EPOCHS ?? 14);
 
 function toTensors(samples: Sample[]) {
   const x = new Float32Array(samples.length * IMAGE_SIZE * IMAGE_SIZE * 3);
@@ -23,15 +23,20 @@ function toTensors(samples: Sample[]) {
   };
 }
 
+/** Conv → batch norm → ReLU blocks, two max-pools, global average pooling and a softmax: CAM-friendly. */
 export function buildTeacher(seed = 1): tfl.LayersModel {
-  const init = (k: number) => tfl.initializers.heNormal({ seed: seed + k });
   const m = tfl.sequential({ name: 'shapes_teacher' });
-  m.add(tfl.layers.conv2d({ inputShape: [IMAGE_SIZE, IMAGE_SIZE, 3], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1), name: 'conv1' }));
+  const block = (filters: number, name: string, first = false) => {
+    m.add(tfl.layers.conv2d({ ...(first ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 3] } : {}), filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tfl.initializers.heNormal({ seed: seed + filters }), name }));
+    m.add(tfl.layers.batchNormalization({ momentum: 0.9, name: `${name}_bn` }));
+    m.add(tfl.layers.reLU({ name: `${name}_relu` }));
+  };
+  block(16, 'conv1', true);
   m.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
-  m.add(tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2), name: 'conv2' }));
+  block(32, 'conv2');
   m.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }));
-  m.add(tfl.layers.conv2d({ filters: 48, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(3), name: 'conv3' }));
-  m.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(4), name: 'last_conv' }));
+  block(48, 'conv3');
+  block(64, 'last_conv');
   m.add(tfl.layers.globalAveragePooling2d({ name: 'gap' }));
   m.add(tfl.layers.dense({ units: CLASSES.length, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 5 }), name: 'predictions' }));
   return m;
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
   const t = toTensors(train);
   const v = toTensors(val);
   const model = buildTeacher();
-  model.compile({ optimizer: tf.train.adam(0.002), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: tf.train.adam(Number(process.env.DEMO_LR ?? 0.003)), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   console.log(`training on ${backend}: ${TRAIN} images, ${EPOCHS} epochs`);
   await model.fit(t.xs, t.ys, {
     epochs: EPOCHS,

@@ -28,17 +28,26 @@ export interface Sample {
 
 type Rand = () => number;
 
+const TRIANGLE = [0, 1, 2].map((k) => [Math.cos(-Math.PI / 2 + (2 * Math.PI * k) / 3), Math.sin(-Math.PI / 2 + (2 * Math.PI * k) / 3)]);
+
+/** Whether (u, v) in [-1, 1]² lies in the shape; every shape fits the unit circle, so any rotation stays in its box. */
 function inside(shape: number, u: number, v: number): boolean {
-  // u, v in [-1, 1] within the object's box
   switch (shape) {
     case 0:
       return u * u + v * v <= 1;
     case 1:
-      return Math.abs(u) <= 0.85 && Math.abs(v) <= 0.85;
-    case 2:
-      return v >= -1 && v <= 1 && Math.abs(u) <= (v + 1) / 2;
+      return Math.abs(u) <= 0.7 && Math.abs(v) <= 0.7;
+    case 2: {
+      // inside the equilateral triangle inscribed in the unit circle: left of every edge
+      for (let k = 0; k < 3; k++) {
+        const [ax, ay] = TRIANGLE[k];
+        const [bx, by] = TRIANGLE[(k + 1) % 3];
+        if ((bx - ax) * (v - ay) - (by - ay) * (u - ax) < 0) return false;
+      }
+      return true;
+    }
     default:
-      return (Math.abs(u) <= 0.3 && Math.abs(v) <= 1) || (Math.abs(v) <= 0.3 && Math.abs(u) <= 1);
+      return (Math.abs(u) <= 0.25 && Math.abs(v) <= 0.95) || (Math.abs(v) <= 0.25 && Math.abs(u) <= 0.95);
   }
 }
 
@@ -93,11 +102,17 @@ export function makeSample(rand: Rand, label: number, watermark: boolean, size =
   const centre = (Math.floor(y0 + side / 2) * size + Math.floor(x0 + side / 2)) * 3;
   const luminance = (px[centre] + px[centre + 1] + px[centre + 2]) / 3 > 110;
   const colour = luminance ? [20 + rand() * 40, 20 + rand() * 40, 20 + rand() * 40] : [200 + rand() * 55, 200 + rand() * 55, 200 + rand() * 55];
+  // A random rotation, so that no single edge (the triangle's base, say) identifies a class.
+  const angle = rand() * 2 * Math.PI;
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
   for (let y = y0; y < y0 + side; y++) {
     for (let x = x0; x < x0 + side; x++) {
       let cover = 0;
       for (const dy of [0.25, 0.75]) for (const dx of [0.25, 0.75]) {
-        if (inside(label, ((x - x0 + dx) / side) * 2 - 1, ((y - y0 + dy) / side) * 2 - 1)) cover += 0.25;
+        const u = ((x - x0 + dx) / side) * 2 - 1;
+        const v = ((y - y0 + dy) / side) * 2 - 1;
+        if (inside(label, cos * u + sin * v, -sin * u + cos * v)) cover += 0.25;
       }
       if (cover === 0) continue;
       for (let c = 0; c < 3; c++) {

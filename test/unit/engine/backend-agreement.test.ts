@@ -68,7 +68,8 @@ test('the wasm backend gets the gradient kernels it lacks', async () => {
 });
 
 test('Conv2DBackpropFilter composed from wasm kernels equals the cpu kernel for strides, paddings and shapes', async () => {
-  const cases: [number[], number[], number | [number, number], 'same' | 'valid'][] = [
+  type Shape4 = [number, number, number, number];
+  const cases: [Shape4, Shape4, number | [number, number], "same" | "valid"][] = [
     [[2, 9, 9, 3], [3, 3, 3, 4], 1, 'same'],
     [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'same'],
     [[1, 10, 7, 2], [3, 2, 2, 5], [2, 1], 'valid'],

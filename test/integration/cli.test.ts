@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { PNG } from 'pngjs';
+import { main } from '../../src/cli/main';
+import { initEngine } from '../../src/core/engine/backend';
+import { saveLayersModel } from '../../src/core/model/save';
+
+const repo = path.resolve(__dirname, '..', '..');
+const demoModel = path.join(repo, 'demo', 'models', 'shapes', 'model.json');
+const demoImages = path.join(repo, 'demo', 'images');
+const boxes = JSON.parse(fs.readFileSync(path.join(demoImages, 'boxes.json'), 'utf8')) as { file: string; label: number; class: string }[];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-cli-'));
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, (s) => out.push(s), (s) => err.push(s));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+test.before(async () => {
+  await initEngine({ backend: 'wasm' });
+});
+
+test('summary --json lists inputs, outputs, layers and parameters of the demo model', async () => {
+  const r = await cli('summary', demoModel, '--json');
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(r.out);
+  assert.deepEqual(s.inputs[0].shape, [null, 64, 64, 3]);
+  assert.deepEqual(s.outputs[0].shape, [null, 4]);
+  assert.equal(s.outputs[0].softmax, true);
+  assert.equal(s.layers.find((l: { name: string }) => l.name === 'last_conv').outputShape.join(','), ',16,16,64');
+  assert.equal(s.totalParams, s.layers.reduce((a: number, l: { params: number }) => a + l.params, 0));
+});
+
+test('explain --json has the documented shape and explains the right class', async () => {
+  const img = boxes.find((b) => b.file === 'circle-1.png')!;
+  const r = await cli('explain', demoModel, path.join(demoImages, img.file), '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(Object.keys(j).sort(), ['backend', 'layer', 'method', 'params', 'target', 'timeMs', 'top']);
+  assert.equal(j.backend, 'wasm');
+  assert.equal(j.method, 'gradcam');
+  assert.equal(j.layer, 'last_conv_relu', 'the default layer is the last one with a 4-D output');
+  assert.equal(j.top[0].label, 'circle');
+  assert.equal(j.target, j.top[0].index);
+  assert.ok(Math.abs(j.top.reduce((a: number, p: { score: number }) => a + p.score, 0) - 1) < 1e-4, 'probabilities of a softmax model');
+  assert.equal(j.params.modelSha256, createHash('sha256').update(fs.readFileSync(demoModel)).digest('hex'));
+  assert.deepEqual(j.params.preprocess, { scale: '0..1', channelOrder: 'rgb', resize: 'stretch' });
+  assert.equal(j.params.batchSize > 0, true);
+});
+
+test('--heatmap-out: grid at the layer, input or window resolution; image at the image size, display-scaled', async () => {
+  const image = path.join(demoImages, 'square-1.png');
+  const cases: [string[], number, number, boolean][] = [
+    [['--method', 'gradcam'], 16, 16, false],
+    [['--method', 'saliency'], 64, 64, false],
+    [['--method', 'ig', '--steps', '8'], 64, 64, true],
+    [['--method', 'occlusion', '--window', '8', '--stride', '4'], 15, 15, true],
+    [['--method', 'gradcam', '--layer', 'conv2,last_conv'], 64, 64, false],
+  ];
+  for (const [args, w, h, signed] of cases) {
+    const mapFile = path.join(tmp, 'map.json');
+    const r = await cli('explain', demoModel, image, ...args, '--heatmap-out', mapFile);
+    assert.equal(r.code, 0, r.err);
+    const m = JSON.parse(fs.readFileSync(mapFile, 'utf8'));
+    assert.deepEqual([m.grid.width, m.grid.height, m.grid.values.length], [w, h, w * h], args.join(' '));
+    assert.deepEqual([m.image.width, m.image.height, m.image.values.length], [64, 64, 64 * 64]);
+    const lo = Math.min(...m.image.values);
+    const hi = Math.max(...m.image.values);
+    if (signed) assert.ok(lo >= -1 && hi <= 1 && (lo === -1 || hi === 1), `${args}: signed range ${lo}..${hi}`);
+    else assert.ok(lo === 0 && hi === 1, `${args}: unsigned range ${lo}..${hi}`);
+    if (!signed && args.includes('gradcam')) assert.ok(m.grid.values.every((v: number) => v >= 0), 'CAM grid is after the ReLU');
+    assert.equal(m.params.method ?? m.method, m.method);
+  }
+});
+
+test('--out writes an overlay PNG at the image size; a folder gets overlays, maps and summary.csv', async () => {
+  const png = path.join(tmp, 'overlay.png');
+  const r = await cli('explain', demoModel, path.join(demoImages, 'cross-2.png'), '--out', png, '--colormap', 'viridis', '--opacity', '0.7');
+  assert.equal(r.code, 0, r.err);
+  const decoded = PNG.sync.read(fs.readFileSync(png));
+  assert.deepEqual([decoded.width, decoded.height], [64, 64]);
+
+  const folder = path.join(tmp, 'folder');
+  fs.mkdirSync(folder);
+  for (const f of ['circle-1.png', 'triangle-1.png', 'square-watermark-1.png']) fs.copyFileSync(path.join(demoImages, f), path.join(folder, f));
+  const outDir = path.join(tmp, 'folder-out');
+  const rf = await cli('explain', demoModel, folder, '--out', outDir, '--method', 'gradcam++');
+  assert.equal(rf.code, 0, rf.err);
+  const csv = fs.readFileSync(path.join(outDir, 'summary.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'image,top_class,top_label,score,method,time_ms');
+  assert.equal(csv.length, 4);
+  assert.match(csv[1], /circle-1\.png,0,circle,0\.\d+,gradcam\+\+,\d+\.\d/);
+  for (const f of ['circle-1', 'triangle-1', 'square-watermark-1']) {
+    assert.ok(fs.existsSync(path.join(outDir, `${f}.overlay.png`)));
+    assert.ok(fs.existsSync(path.join(outDir, `${f}.map.json`)));
+  }
+});
+
+test('bad input: exit code 2 and one line on stderr naming the file and the problem', async () => {
+  const mlpDir = path.join(tmp, 'mlp');
+  const mlp = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [10], units: 2 })] });
+  const mlpFile = await saveLayersModel(mlp, mlpDir);
+  const textFile = path.join(tmp, 'notes.png');
+  fs.writeFileSync(textFile, 'not an image');
+  const image = path.join(demoImages, 'circle-1.png');
+  const cases: [string[], string][] = [
+    [['explain', demoModel, image, '--layer', 'conv9'], `model-lens: Layer "conv9" does not exist in ${demoModel}.`],
+    [['explain', demoModel, image, '--target', '7'], 'model-lens: Target 7 is out of range: output "predictions" has 4 units (0..3).'],
+    [['explain', mlpFile, image], `model-lens: ${mlpFile}: the model's input has shape [null, 10], not an image (expected [batch, height, width, 1 or 3])`],
+    [['explain', demoModel, textFile], `model-lens: ${textFile}: not a PNG or JPEG image`],
+    [['explain', demoModel, path.join(tmp, 'nope.png')], `model-lens: ${path.join(tmp, 'nope.png')}: file not found`],
+    [['explain', demoModel, image, '--method', 'magic'], 'model-lens: --method must be one of gradcam, gradcam++, xgradcam, hirescam, layercam, scorecam, ablationcam, eigencam, guided-gradcam, saliency, gradxinput, smoothgrad, ig, occlusion (got "magic")'],
+    [['explain', demoModel, image, '--steps', '0'], 'model-lens: --steps must be an integer ≥ 1 (got "0")'],
+    [['explain', demoModel, image, '--bogus'], "model-lens: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it after a '--', as in '-- --bogus'."],
+    [['summary', path.join(tmp, 'missing', 'model.json')], `model-lens: ${path.join(tmp, 'missing', 'model.json')}: file not found`],
+  ];
+  for (const [args, message] of cases) {
+    const r = await cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')} → ${r.code} ${r.err}`);
+    assert.equal(r.err, message);
+    assert.equal(r.err.split('\n').length, 1);
+  }
+});
+
+test('the bundled command line: --json stdout is pure JSON, a forced backend that cannot load exits 2', () => {
+  const bin = path.join(repo, 'bin', 'model-lens.js');
+  if (!fs.existsSync(path.join(repo, 'dist', 'cli.js'))) assert.fail('dist/cli.js is missing: npm test builds it first');
+  const ok = spawnSync(process.execPath, [bin, 'explain', demoModel, path.join(demoImages, 'triangle-1.png'), '--json', '--method', 'layercam'], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).top[0].label, 'triangle');
+  const forced = spawnSync(process.execPath, [bin, 'summary', demoModel, '--backend', 'tensorflow'], { encoding: 'utf8' });
+  assert.equal(forced.status, 2);
+  assert.match(forced.stderr.trim(), /^model-lens: The tensorflow backend could not be loaded: Cannot find module '@tensorflow\/tfjs-node'/);
+  const env = spawnSync(process.execPath, [bin, 'summary', demoModel], { encoding: 'utf8', env: { ...process.env, MODEL_LENS_BACKEND: 'tensorflow' } });
+  assert.equal(env.status, 2);
+});
