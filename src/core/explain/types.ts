@@ -11,8 +11,8 @@ export function isMethod(name: string): name is MethodName {
   return (METHODS as readonly string[]).includes(name);
 }
 
-/** Scores one per batch row ([B]) from the model's outputs; any scalar function of the outputs will do. */
-export type ScoreFn = (outputs: tf.Tensor[]) => tf.Tensor1D;
+export type { ScoreFn } from '../model/types';
+import type { ScoreFn } from '../model/types';
 
 export type Baseline = 'zero' | 'mean' | 'blur';
 

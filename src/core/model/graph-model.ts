@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { InputError } from '../errors';
-import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, TensorSpec } from './types';
+import { layerActivationAndGradient } from './gradient';
+import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, ScoreFn, TensorSpec } from './types';
 
 export interface GraphNodeDef {
   name: string;
@@ -100,6 +101,10 @@ export class GraphInspectableModel implements InspectableModel {
       const list = (Array.isArray(all) ? all : [all]).map((t) => (t === x || Object.values(inputs).includes(t) ? tf.clone(t) : t));
       return { outputs: list.slice(0, outNames.length), taps: list.slice(outNames.length) };
     }) as ForwardResult;
+  }
+
+  layerGradient(x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor } {
+    return layerActivationAndGradient(this, x, layer, score);
   }
 
   dispose(): void {

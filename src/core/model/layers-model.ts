@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '../errors';
-import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, TensorSpec } from './types';
+import { layerActivationAndGradient } from './gradient';
+import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, ScoreFn, TensorSpec } from './types';
 
 type Sym = tfl.SymbolicTensor;
 // Layer internals used by the executor; public fields of tfjs-layers' Node and Layer.
@@ -116,6 +117,10 @@ export class LayersInspectableModel implements InspectableModel {
       const tapped = taps.map((t) => own(evaluate(t, false)));
       return { outputs, taps: tapped };
     }) as ForwardResult;
+  }
+
+  layerGradient(x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor } {
+    return layerActivationAndGradient(this, x, layer, score);
   }
 
   dispose(): void {

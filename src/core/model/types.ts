@@ -21,6 +21,9 @@ export interface LayerInfo {
 
 export type ModelFormat = 'tfjs-layers' | 'tfjs-graph';
 
+/** Scores one per batch row ([B]) from the model's outputs; any scalar function of the outputs will do. */
+export type ScoreFn = (outputs: tf.Tensor[]) => tf.Tensor1D;
+
 export interface ForwardResult {
   /** Model outputs, in the order of `outputs` (logits: a final softmax is skipped when asked). */
   outputs: tf.Tensor[];
@@ -51,5 +54,7 @@ export interface InspectableModel {
   readonly softmaxOutputs: boolean[];
   /** Runs the model on a batch (NHWC for images). Callers own the returned tensors. */
   forward(x: tf.Tensor, opts?: ForwardOptions): ForwardResult;
+  /** Activation A of a layer and ∂(Σ_batch score)/∂A, both [B, …]; the caller owns them. */
+  layerGradient(x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor };
   dispose(): void;
 }

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../../../src/core/engine/backend';
 import { missingWasmKernels } from '../../../src/core/engine/wasm-kernels';
-import { layerActivationAndGradient, inputGradient } from '../../../src/core/explain/layer-gradient';
+import { inputGradient } from '../../../src/core/model/gradient';
 import { METHOD_TABLE } from '../../../src/core/explain/methods';
 import { unitScore } from '../../../src/core/explain/target';
 import { DEFAULT_PARAMS, METHODS, type MethodName } from '../../../src/core/explain/types';
@@ -19,7 +19,7 @@ async function onBackend(backend: BackendName) {
   const score = unitScore(0, 2);
   const grads: Record<string, Float32Array> = {};
   for (const layer of ['stem_relu6', 'residual', 'last_conv']) {
-    const { activation, gradient } = layerActivationAndGradient(model, x, layer, score);
+    const { activation, gradient } = model.layerGradient(x, layer, score);
     grads[layer] = gradient.dataSync() as Float32Array;
     tf.dispose([activation, gradient]);
   }

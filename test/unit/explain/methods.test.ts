@@ -5,7 +5,7 @@ import { initEngine } from '../../../src/core/engine/backend';
 import { METHOD_TABLE } from '../../../src/core/explain/methods';
 import { unitScore } from '../../../src/core/explain/target';
 import { guidedBackprop } from '../../../src/core/explain/gradients/guided-backprop';
-import { inputGradient } from '../../../src/core/explain/layer-gradient';
+import { inputGradient } from '../../../src/core/model/gradient';
 import { DEFAULT_PARAMS, METHODS, type ExplainContext, type MethodName } from '../../../src/core/explain/types';
 import { argmax, assertAllClose } from '../../helpers/assert-close';
 import { inSquare, referenceDetector, SIZE, squareDetector, squareImage } from '../../helpers/models';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../../../src/core/engine/backend';
 import { clearModelCache, loadModel } from '../../../src/core/model/load';
-import { layerActivationAndGradient, inputGradient } from '../../../src/core/explain/layer-gradient';
+import { inputGradient } from '../../../src/core/model/gradient';
 import { METHOD_TABLE } from '../../../src/core/explain/methods';
 import { unitScore } from '../../../src/core/explain/target';
 import { DEFAULT_PARAMS } from '../../../src/core/explain/types';
@@ -53,7 +53,7 @@ for (const backend of ['cpu', 'wasm'] as BackendName[]) {
     const refGx = tf.grad((xx: tf.Tensor) => tf.sum(tf.slice(reference(xx as tf.Tensor4D).logits, [0, 1], [1, 1])))(x);
     assert.ok(relativeError(gx.dataSync(), refGx.dataSync()) < 1e-4, `input gradient ${relativeError(gx.dataSync(), refGx.dataSync())}`);
 
-    const { activation, gradient } = layerActivationAndGradient(model, x, 'dw/Relu6', score);
+    const { activation, gradient } = model.layerGradient(x, 'dw/Relu6', score);
     assert.ok(relativeError(activation.dataSync(), ref.dw.dataSync()) < 1e-5, 'tapped activation');
     const refG = tf.grad((a: tf.Tensor) => tf.sum(tf.slice(reference(x, a as tf.Tensor4D).logits, [0, 1], [1, 1])))(ref.dw);
     assert.ok(relativeError(gradient.dataSync(), refG.dataSync()) < 1e-4, 'layer gradient');

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { throwIfAborted } from '../../errors';
-import { layerActivationAndGradient } from '../layer-gradient';
 import type { Attribution, ExplainContext } from '../types';
 import { weightedSum, type CamMethod } from './cam-method';
 
@@ -9,7 +8,7 @@ export async function camForLayer(method: CamMethod, ctx: ExplainContext, layer:
   let activation: tf.Tensor;
   let gradient: tf.Tensor | undefined;
   if (method.needsGradient) {
-    ({ activation, gradient } = layerActivationAndGradient(ctx.model, ctx.input, layer, ctx.score));
+    ({ activation, gradient } = ctx.model.layerGradient(ctx.input, layer, ctx.score));
   } else {
     const { outputs, taps } = ctx.model.forward(ctx.input, { taps: [layer] });
     tf.dispose(outputs);

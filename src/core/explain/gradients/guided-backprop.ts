@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { inputGradient } from '../layer-gradient';
+import { inputGradient } from '../../model/gradient';
 import type { ScoreFn } from '../types';
 import type { InspectableModel } from '../../model/types';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { throwIfAborted } from '../../errors';
 import { scoreBatch, yieldToEvents } from '../batching';
 import { makeBaseline } from '../baseline';
-import { inputGradient } from '../layer-gradient';
+import { inputGradient } from '../../model/gradient';
 import type { Attribution, ExplainContext } from '../types';
 import { gridOf } from './saliency';
 import { tidyValue } from '../../engine/tidy';

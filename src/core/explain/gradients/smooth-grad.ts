@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { throwIfAborted } from '../../errors';
 import { yieldToEvents } from '../batching';
-import { inputGradient } from '../layer-gradient';
+import { inputGradient } from '../../model/gradient';
 import type { Attribution, ExplainContext } from '../types';
 import { gridOf } from './saliency';
 import { gaussianNoise } from '../random';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { InspectableModel } from '../model/types';
-import type { ScoreFn } from './types';
+import type { InspectableModel, ScoreFn } from './types';
 
 /**
  * Activation A of `layer` for input x and G = ∂score/∂A (the model split at the layer: A is fed in,
