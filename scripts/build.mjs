@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 const entryPoints = {
   cli: 'src/cli/main.ts',
+  worker: 'src/worker/main.ts',
   ...Object.fromEntries(readdirSync('demo/scripts').filter((f) => f.endsWith('.ts')).map((f) => [`demo/${f.slice(0, -3)}`, `demo/scripts/${f}`])),
   ...Object.fromEntries(readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => [`bench/${f.slice(0, -3)}`, `bench/${f}`])),
 };

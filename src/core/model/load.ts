@@ -16,6 +16,7 @@ interface CacheEntry {
   model: InspectableModel;
 }
 const cache = new Map<string, CacheEntry>();
+let loads = 0;
 
 function statOrFail(file: string): fs.Stats {
   try {
@@ -82,6 +83,7 @@ export async function loadModel(modelPath: string): Promise<InspectableModel> {
     cache.delete(file);
   }
   const model = await loadUncached(file);
+  loads++;
   cache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, backend, model });
   return model;
 }
@@ -94,4 +96,9 @@ export function clearModelCache(): void {
 
 export function cachedModelCount(): number {
   return cache.size;
+}
+
+/** How many models were read from disk (not from the cache) since the process started. */
+export function modelLoadCount(): number {
+  return loads;
 }

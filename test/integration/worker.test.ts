@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { WorkerClient } from '../../src/host/worker-client';
+import type { ExplainResultMessage, ModelSummaryMessage, WorkerStats } from '../../src/protocol/worker';
+
+const repo = path.resolve(__dirname, '..', '..');
+const workerFile = path.join(repo, 'dist', 'worker.js');
+const modelPath = path.join(repo, 'demo', 'models', 'shapes', 'model.json');
+const image = (f: string) => path.join(repo, 'demo', 'images', f);
+
+function client(): WorkerClient {
+  return new WorkerClient(workerFile, { timeoutMs: 120_000, cancelGraceMs: 1500, configure: { type: 'configure', backend: 'wasm' } });
+}
+
+test('the worker summarises and explains; maps arrive as typed arrays; the model is loaded once', async () => {
+  const c = client();
+  try {
+    const s = await c.request<ModelSummaryMessage>({ type: 'summary', modelPath });
+    assert.equal(s.defaultLayer, 'last_conv_relu');
+    assert.deepEqual(s.labels, ['circle', 'square', 'triangle', 'cross']);
+    const progress: number[] = [];
+    const r = await c.request<ExplainResultMessage>(
+      { type: 'explain', job: { modelPath, imagePath: image('triangle-2.png'), method: 'scorecam' } },
+      { onProgress: (d) => progress.push(d) },
+    );
+    assert.equal(r.top[0].label, 'triangle');
+    assert.equal(r.backend, 'wasm');
+    assert.ok(r.image.values instanceof Float32Array);
+    assert.equal(r.picture.rgba.length, 64 * 64 * 4);
+    assert.ok(progress.length > 0, 'progress was reported');
+    await c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-2.png'), method: 'gradcam' } });
+    const stats = await c.request<WorkerStats>({ type: 'stats' });
+    assert.equal(stats.modelLoads, 1, 'the second job reused the loaded model');
+  } finally {
+    c.dispose();
+  }
+});
+
+test('cancel makes the worker idle within about a second, with no tensor left behind', async () => {
+  const c = client();
+  try {
+    await c.request({ type: 'explain', job: { modelPath, imagePath: image('cross-1.png'), method: 'gradcam' } });
+    const before = await c.request<WorkerStats>({ type: 'stats' });
+    const controller = new AbortController();
+    let cancelledAt = 0;
+    const job = c.request({ type: 'explain', job: { modelPath, imagePath: image('cross-1.png'), method: 'occlusion', params: { window: 2, stride: 1, batchSize: 8 } } }, {
+      signal: controller.signal,
+      onProgress: () => {
+        if (!cancelledAt) {
+          cancelledAt = Date.now();
+          controller.abort();
+        }
+      },
+    });
+    await assert.rejects(job, { name: 'AbortError' });
+    const stopped = Date.now() - cancelledAt;
+    assert.ok(stopped < 1000, `stopped ${stopped} ms after cancel`);
+    const after = await c.request<WorkerStats>({ type: 'stats' });
+    assert.equal(after.busy, false);
+    assert.equal(after.numTensors, before.numTensors);
+    assert.equal(c.restarts, 0, 'the job stopped between batches: no restart needed');
+    assert.equal(after.modelLoads, 1);
+  } finally {
+    c.dispose();
+  }
+});
+
+test('if the worker dies the running job fails with a clear message, and the next job works', async () => {
+  const c = client();
+  try {
+    await c.request({ type: 'summary', modelPath });
+    const job = c.request({ type: 'explain', job: { modelPath, imagePath: image('square-3.png'), method: 'smoothgrad', params: { samples: 400, batchSize: 2 } } });
+    setTimeout(() => void (c as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate(), 200);
+    await assert.rejects(job, (err: Error) => {
+      assert.equal(err.name, 'WorkerDied');
+      assert.match(err.message, /^The Model Lens worker stopped unexpectedly \(it exited with code 1\); it restarts for the next job\.$/);
+      return true;
+    });
+    const r = await c.request<ExplainResultMessage>({ type: 'explain', job: { modelPath, imagePath: image('square-3.png'), method: 'gradcam' } });
+    assert.equal(r.top[0].label, 'square');
+    assert.equal(c.restarts, 1);
+  } finally {
+    c.dispose();
+  }
+});
+
+test('a job that exceeds its timeout fails and the worker restarts', async () => {
+  const c = client();
+  try {
+    await assert.rejects(
+      c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-3.png'), method: 'smoothgrad', params: { samples: 2000 } } }, { timeoutMs: 300 }),
+      { name: 'TimeoutError', message: 'The job took longer than 300 ms and was stopped.' },
+    );
+    const s = await c.request<ModelSummaryMessage>({ type: 'summary', modelPath });
+    assert.equal(s.format, 'tfjs-layers');
+  } finally {
+    c.dispose();
+  }
+});
+
+test('bad input in a job is an error reply, and the worker stays up', async () => {
+  const c = client();
+  try {
+    await assert.rejects(c.request({ type: 'summary', modelPath: path.join(repo, 'nope', 'model.json') }), {
+      name: 'InputError',
+      message: `${path.join(repo, 'nope', 'model.json')}: file not found`,
+    });
+    await assert.rejects(c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-1.png'), method: 'gradcam', layers: ['nope'] } }), {
+      message: `Layer "nope" does not exist in ${modelPath}.`,
+    });
+    assert.equal(c.restarts, 0);
+  } finally {
+    c.dispose();
+  }
+});
