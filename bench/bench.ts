@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../src/core/engine/backend';
 import { METHOD_TABLE } from '../src/core/explain/methods';
+import { batchSizeForMethod } from '../src/core/explain/explain-image';
 import { unitScore } from '../src/core/explain/target';
 import { DEFAULT_PARAMS, type MethodName, type MethodParams } from '../src/core/explain/types';
 import { mobileNetV2 } from './lib/mobilenet-v2';
@@ -35,7 +36,8 @@ async function measure(backend: BackendName, jobs: { name: string; method?: Meth
         tf.dispose(outputs);
         return;
       }
-      await METHOD_TABLE[job.method]({ model, input: x, score, layers: ['Conv_1_relu'], params: { ...DEFAULT_PARAMS, batchSize: 16, ...job.params } });
+      const batchSize = batchSizeForMethod(model, x.shape, job.method);
+      await METHOD_TABLE[job.method]({ model, input: x, score, layers: ['Conv_1_relu'], params: { ...DEFAULT_PARAMS, batchSize, ...job.params } });
     });
     console.log(`  ${backend.padEnd(5)} ${job.name.padEnd(34)} ${results[job.name].toFixed(0).padStart(7)} ms (median of ${job.runs})`);
   }

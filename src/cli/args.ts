@@ -6,7 +6,11 @@ export function parse(args: string[], options: NonNullable<ParseArgsConfig['opti
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new InputError((err as Error).message.split('\n')[0]);
+    const e = err as Error & { code?: string };
+    const option = /'(-[^' ]+)/.exec(e.message)?.[1];
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw new InputError(`unknown option ${option} (see model-lens --help)`);
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) throw new InputError(`option ${option} needs a value`);
+    throw new InputError(e.message.split('\n')[0]);
   }
 }
 

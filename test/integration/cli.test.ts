@@ -119,7 +119,8 @@ test('bad input: exit code 2 and one line on stderr naming the file and the prob
     [['explain', demoModel, path.join(tmp, 'nope.png')], `model-lens: ${path.join(tmp, 'nope.png')}: file not found`],
     [['explain', demoModel, image, '--method', 'magic'], 'model-lens: --method must be one of gradcam, gradcam++, xgradcam, hirescam, layercam, scorecam, ablationcam, eigencam, guided-gradcam, saliency, gradxinput, smoothgrad, ig, occlusion (got "magic")'],
     [['explain', demoModel, image, '--steps', '0'], 'model-lens: --steps must be an integer ≥ 1 (got "0")'],
-    [['explain', demoModel, image, '--bogus'], "model-lens: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it after a '--', as in '-- --bogus'."],
+    [['explain', demoModel, image, '--bogus'], 'model-lens: unknown option --bogus (see model-lens --help)'],
+    [['explain', demoModel, image, '--method'], 'model-lens: option --method needs a value'],
     [['summary', path.join(tmp, 'missing', 'model.json')], `model-lens: ${path.join(tmp, 'missing', 'model.json')}: file not found`],
   ];
   for (const [args, message] of cases) {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { currentBackend } from '../engine/backend';
+import { batchSizeFor } from '../engine/memory';
 import { tidyValue } from '../engine/tidy';
 import { InputError } from '../errors';
 import type { RgbImage } from '../image/decode';
@@ -62,10 +63,24 @@ export function defaultCamLayer(model: InspectableModel): string {
   throw new InputError(`${model.path}: no layer has a 4-D output, so CAM methods have nothing to map.`);
 }
 
-/** Batch size when none is given: about 16 MB of input floats per batch, 1..64. */
-export function defaultBatchSize(inputShape: number[]): number {
-  const perItem = inputShape.slice(1).reduce((a, b) => a * b, 1);
-  return Math.max(1, Math.min(64, Math.floor(4_000_000 / perItem)));
+const BATCHED_GRADIENT_METHODS: ReadonlySet<MethodName> = new Set(['smoothgrad', 'ig']);
+
+/** Bytes of activations one input needs through the whole model (free dimensions taken from the input). */
+export function activationBytesPerItem(model: InspectableModel, inputShape: number[]): number {
+  const inputFloats = inputShape.slice(1).reduce((a, b) => a * b, 1);
+  let floats = inputFloats;
+  for (const l of model.layers) {
+    if (l.type === 'InputLayer' || l.type === 'Placeholder') continue;
+    const known = l.outputShape.slice(1);
+    // A free dimension: assume the layer keeps the input's resolution (an over-estimate, the safe side).
+    floats += known.some((d) => d == null) ? inputFloats * 8 : known.reduce<number>((a, b) => a * (b as number), 1);
+  }
+  return floats * 4;
+}
+
+/** Batch size for a method: sized to the backend's memory budget (engine/memory.ts) unless asked. */
+export function batchSizeForMethod(model: InspectableModel, inputShape: number[], method: MethodName, requested?: number): number {
+  return batchSizeFor(activationBytesPerItem(model, inputShape), BATCHED_GRADIENT_METHODS.has(method), requested);
 }
 
 function topK(values: Float32Array, k: number, labels?: string[]): Prediction[] {
@@ -94,7 +109,7 @@ export async function explainImage(model: InspectableModel, image: RgbImage, opt
     for (const l of layers) {
       if (!model.layers.some((x) => x.name === l)) throw new InputError(`Layer "${l}" does not exist in ${model.path}.`);
     }
-    const params: MethodParams = { ...DEFAULT_PARAMS, batchSize: defaultBatchSize(input.shape), ...opts.params };
+    const params: MethodParams = { ...DEFAULT_PARAMS, ...opts.params, batchSize: batchSizeForMethod(model, input.shape, opts.method, opts.params?.batchSize) };
     const started = performance.now();
     const attribution = await METHOD_TABLE[opts.method]({
       model,

@@ -9,10 +9,13 @@ function jet(t: number): [number, number, number] {
   return [c(1.5 - Math.abs(4 * t - 3)), c(1.5 - Math.abs(4 * t - 2)), c(1.5 - Math.abs(4 * t - 1))];
 }
 
+/** d3's interpolators answer "rgb(r, g, b)" or "#rrggbb". */
 function parseRgb(s: string): [number, number, number] {
   const m = /rgb\((\d+), (\d+), (\d+)\)/.exec(s);
-  if (!m) throw new Error(`unexpected colour ${s}`);
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  const h = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(s);
+  if (h) return [parseInt(h[1], 16), parseInt(h[2], 16), parseInt(h[3], 16)];
+  throw new Error(`unexpected colour ${s}`);
 }
 
 const SOURCES: Record<ColormapName, (t: number) => [number, number, number]> = {

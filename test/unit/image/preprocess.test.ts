@@ -71,6 +71,8 @@ test('colormaps: jet by formula, turbo and gray end points, diverging centre is 
   assert.deepEqual(Array.from(jet.slice(255 * 3)), [128, 0, 0]);
   assert.deepEqual(Array.from(colormapLut('gray').slice(128 * 3, 128 * 3 + 3)), [128, 128, 128]);
   assert.deepEqual(Array.from(colormapLut('turbo').slice(0, 3)), [35, 23, 27]);
+  assert.deepEqual(Array.from(colormapLut('viridis').slice(0, 3)), [0x44, 0x01, 0x54]);
+  assert.deepEqual(Array.from(colormapLut('inferno').slice(255 * 3)), [0xfc, 0xff, 0xa4]);
   const mid = colorize(Float32Array.from([0]), 1, 1, 'diverging', true).data;
   assert.ok(mid[0] > 230 && mid[1] > 230 && mid[2] > 230, `centre ${mid}`);
   const neg = colorize(Float32Array.from([-1]), 1, 1, 'diverging', true).data;
