@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { installGradients } from './gradients';
 import { registerMissingWasmKernels } from './wasm-kernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -54,6 +55,7 @@ async function tryBackend(name: BackendName, opts: EngineOptions): Promise<strin
     if (!ok) return 'its initialisation failed';
     await tf.ready();
     if (name === 'wasm') registerMissingWasmKernels();
+    installGradients();
     return undefined;
   } catch (err) {
     return (err as Error).message.split('\n')[0];

@@ -77,45 +77,123 @@ function conv2dBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.Tensor
   }
 }
 
+/** Zeros inserted between rows and columns (stride s): [N, H, W, C] → [N, H·s, W·s, C]. */
+function dilate(dy: tf.TensorInfo, sy: number, sx: number, wasm: BackendWasm, temps: tf.TensorInfo[]): tf.TensorInfo {
+  if (sy === 1 && sx === 1) return dy;
+  const [n, h, w, c] = dy.shape;
+  const r = runWasm('Reshape', { x: dy }, { shape: [n, h, 1, w, 1, c] }, wasm);
+  temps.push(r);
+  const p = runWasm('PadV2', { x: r }, { paddings: [[0, 0], [0, 0], [0, sy - 1], [0, 0], [0, sx - 1], [0, 0]], constantValue: 0 } as unknown as tf.NamedAttrMap, wasm);
+  temps.push(p);
+  const out = runWasm('Reshape', { x: p }, { shape: [n, h * sy, w * sx, c] }, wasm);
+  temps.push(out);
+  return out;
+}
+
+/**
+ * Conv2DBackpropInput and DepthwiseConv2dNativeBackpropInput (channel multiplier 1) from wasm's
+ * forward kernels (XNNPACK convolutions are several times faster than its backward ones): dx is the
+ * (depthwise) correlation of dy — dilated by the stride — with the spatially flipped filter, at the
+ * forward dilation, padded so that the output has the input's size. Other multipliers use the cpu bridge.
+ */
+function backpropInput(kind: 'depthwise' | 'conv', fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { inputs, attrs, backend } = args;
+    const wasm = backend as BackendWasm;
+    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as {
+      strides: [number, number] | number;
+      dilations: [number, number] | number;
+      pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+      inputShape: [number, number, number, number];
+    };
+    if ((kind === 'depthwise' && filter.shape[3] !== 1) || (attrs as { dataFormat?: string }).dataFormat === 'NCHW') return fallback(args);
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, dilations ?? 1, pad, dimRoundingMode, kind === 'depthwise');
+    const temps: tf.TensorInfo[] = [];
+    try {
+      let grown = dilate(dy, info.strideHeight, info.strideWidth, wasm, temps);
+      const axis = (k: number, d: number, padBefore: number, size: number, length: number) => {
+        const before = (k - 1) * d - padBefore;
+        return { before, after: size + (k - 1) * d - length - before };
+      };
+      const y = axis(info.filterHeight, info.dilationHeight, info.padInfo.top, info.inHeight, grown.shape[1]);
+      const x = axis(info.filterWidth, info.dilationWidth, info.padInfo.left, info.inWidth, grown.shape[2]);
+      if (y.before < 0 || y.after < 0 || x.before < 0 || x.after < 0) {
+        // Crop where the padding would be negative.
+        const top = Math.max(0, -y.before);
+        const left = Math.max(0, -x.before);
+        const height = grown.shape[1] - top - Math.max(0, -y.after);
+        const width = grown.shape[2] - left - Math.max(0, -x.after);
+        grown = runWasm('Slice', { x: grown }, { begin: [0, top, left, 0], size: [grown.shape[0], height, width, grown.shape[3]] }, wasm);
+        temps.push(grown);
+      }
+      let flipped = runWasm('Reverse', { x: filter }, { dims: [0, 1] }, wasm);
+      temps.push(flipped);
+      if (kind === 'conv') {
+        // [kh, kw, in, out] → [kh, kw, out, in]: the backward convolution maps dy's channels back to x's.
+        flipped = runWasm('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }, wasm);
+        temps.push(flipped);
+      }
+      const p = (v: number) => Math.max(0, v);
+      return runWasm(
+        kind === 'conv' ? 'Conv2D' : 'DepthwiseConv2dNative',
+        { x: grown, filter: flipped },
+        {
+          strides: [1, 1],
+          dilations: [info.dilationHeight, info.dilationWidth],
+          pad: [[0, 0], [p(y.before), p(y.after)], [p(x.before), p(x.after)], [0, 0]],
+          dataFormat: 'NHWC',
+        } as unknown as tf.NamedAttrMap,
+        wasm,
+      );
+    } finally {
+      for (const t of temps) wasm.disposeData(t.dataId);
+    }
+  };
+}
+
 export function registerMissingWasmKernels(): string[] {
   if (registered) return [];
   registered = true;
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter });
   }
+  const nativeBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (nativeBackpropInput) {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: backpropInput('conv', nativeBackpropInput.kernelFunc) });
+  }
   const cpu = new MathBackendCPU();
   const added: string[] = ['Conv2DBackpropFilter'];
   for (const name of missingWasmKernels()) {
     const cpuKernel = tf.getKernel(name, 'cpu');
     if (!cpuKernel) continue;
-    tf.registerKernel({
-      kernelName: name,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, attrs, backend }) => {
-        const wasm = backend as BackendWasm;
-        const cpuInputs: Record<string, tf.TensorInfo> = {};
-        const written: tf.DataId[] = [];
-        try {
-          for (const [key, info] of Object.entries(inputs)) {
-            if (!info) continue;
-            if (!NUMERIC.has(info.dtype)) throw new Error(`${name} on wasm: dtype ${info.dtype} is not supported`);
-            const dataId = cpu.write(wasm.readSync(info.dataId), info.shape, info.dtype);
-            written.push(dataId);
-            cpuInputs[key] = { dataId, shape: info.shape, dtype: info.dtype };
-          }
-          const out = cpuKernel.kernelFunc({ inputs: cpuInputs, attrs, backend: cpu });
-          const outs = Array.isArray(out) ? out : [out];
-          const copied = outs.map((o) => {
-            const values = cpu.readSync(o.dataId);
-            cpu.disposeData(o.dataId, true);
-            return wasm.makeOutput(o.shape, o.dtype, undefined, values);
-          });
-          return Array.isArray(out) ? copied : copied[0];
-        } finally {
-          for (const id of written) cpu.disposeData(id, true);
+    const bridged: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+      const wasm = backend as BackendWasm;
+      const cpuInputs: Record<string, tf.TensorInfo> = {};
+      const written: tf.DataId[] = [];
+      try {
+        for (const [key, info] of Object.entries(inputs)) {
+          if (!info) continue;
+          if (!NUMERIC.has(info.dtype)) throw new Error(`${name} on wasm: dtype ${info.dtype} is not supported`);
+          const dataId = cpu.write(wasm.readSync(info.dataId), info.shape, info.dtype);
+          written.push(dataId);
+          cpuInputs[key] = { dataId, shape: info.shape, dtype: info.dtype };
         }
-      },
-    });
+        const out = cpuKernel.kernelFunc({ inputs: cpuInputs, attrs, backend: cpu });
+        const outs = Array.isArray(out) ? out : [out];
+        const copied = outs.map((o) => {
+          const values = cpu.readSync(o.dataId);
+          cpu.disposeData(o.dataId, true);
+          return wasm.makeOutput(o.shape, o.dtype, undefined, values);
+        });
+        return Array.isArray(out) ? copied : copied[0];
+      } finally {
+        for (const id of written) cpu.disposeData(id, true);
+      }
+    };
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: name === 'DepthwiseConv2dNativeBackpropInput' ? backpropInput('depthwise', bridged) : bridged });
     added.push(name);
   }
   return added;

@@ -91,6 +91,56 @@ test('Conv2DBackpropFilter composed from wasm kernels equals the cpu kernel for 
   }
 });
 
+test('DepthwiseConv2dNativeBackpropInput composed from wasm kernels equals the cpu kernel', async () => {
+  type Shape4 = [number, number, number, number];
+  const cases: [Shape4, Shape4, number | [number, number], 'same' | 'valid', number][] = [
+    [[2, 9, 9, 3], [3, 3, 3, 1], 1, 'same', 1],
+    [[2, 9, 9, 3], [3, 3, 3, 1], 2, 'same', 1],
+    [[1, 10, 7, 4], [3, 3, 4, 1], 2, 'same', 1],
+    [[1, 10, 7, 2], [3, 2, 2, 1], [2, 1], 'valid', 1],
+    [[1, 11, 11, 3], [5, 5, 3, 1], 3, 'same', 1],
+    [[1, 8, 8, 2], [3, 3, 2, 2], 2, 'same', 1],
+  ];
+  for (const [xs, fs, strides, pad, dilation] of cases) {
+    const grads: Record<string, Float32Array> = {};
+    for (const b of ['cpu', 'wasm'] as BackendName[]) {
+      await initEngine({ backend: b });
+      const x = tf.randomUniform(xs, -1, 1, 'float32', 1) as tf.Tensor4D;
+      const f = tf.randomUniform(fs, -1, 1, 'float32', 2) as tf.Tensor4D;
+      const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(xx as tf.Tensor4D, f, strides, pad, 'NHWC', dilation))))(x);
+      grads[b] = g.dataSync() as Float32Array;
+      tf.dispose([x, f, g]);
+    }
+    const e = relativeError(grads.wasm, grads.cpu);
+    assert.ok(e <= 1e-5, `x ${xs} filter ${fs} strides ${strides} ${pad} dilation ${dilation}: ${e}`);
+  }
+});
+
+test('Conv2DBackpropInput composed from wasm forward kernels equals the cpu kernel', async () => {
+  type Shape4 = [number, number, number, number];
+  const cases: [Shape4, Shape4, number | [number, number], 'same' | 'valid'][] = [
+    [[2, 9, 9, 3], [1, 1, 3, 5], 1, 'same'],
+    [[2, 9, 9, 3], [3, 3, 3, 4], 1, 'same'],
+    [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'same'],
+    [[1, 10, 7, 2], [3, 2, 2, 5], [2, 1], 'valid'],
+    [[1, 11, 11, 3], [5, 5, 3, 2], 3, 'same'],
+    [[1, 8, 8, 4], [1, 1, 4, 6], 2, 'valid'],
+  ];
+  for (const [xs, fs, strides, pad] of cases) {
+    const grads: Record<string, Float32Array> = {};
+    for (const b of ['cpu', 'wasm'] as BackendName[]) {
+      await initEngine({ backend: b });
+      const x = tf.randomUniform(xs, -1, 1, 'float32', 1) as tf.Tensor4D;
+      const f = tf.randomUniform(fs, -1, 1, 'float32', 2) as tf.Tensor4D;
+      const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xx as tf.Tensor4D, f, strides, pad))))(x);
+      grads[b] = g.dataSync() as Float32Array;
+      tf.dispose([x, f, g]);
+    }
+    const e = relativeError(grads.wasm, grads.cpu);
+    assert.ok(e <= 1e-5, `x ${xs} filter ${fs} strides ${strides} ${pad}: ${e}`);
+  }
+});
+
 test('gradients and maps of every method agree between cpu and wasm on random noise', async () => {
   const cpu = await onBackend('cpu');
   const wasm = await onBackend('wasm');
