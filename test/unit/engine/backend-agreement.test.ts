@@ -12,6 +12,22 @@ import { randomCnn } from '../../helpers/models';
 
 const SIZE = 24;
 
+type Shape4 = [number, number, number, number];
+
+/** Runs `gradient(x, f)` on cpu and on wasm from the same seeded inputs; returns ‖wasm − cpu‖/‖cpu‖. */
+async function agreement(xs: Shape4, fs: Shape4, gradient: (x: tf.Tensor4D, f: tf.Tensor4D) => tf.Tensor): Promise<number> {
+  const grads: Record<string, Float32Array> = {};
+  for (const b of ['cpu', 'wasm'] as BackendName[]) {
+    await initEngine({ backend: b });
+    const x = tf.randomUniform(xs, -1, 1, 'float32', 1) as tf.Tensor4D;
+    const f = tf.randomUniform(fs, -1, 1, 'float32', 2) as tf.Tensor4D;
+    const g = gradient(x, f);
+    grads[b] = g.dataSync() as Float32Array;
+    tf.dispose([x, f, g]);
+  }
+  return relativeError(grads.wasm, grads.cpu);
+}
+
 async function onBackend(backend: BackendName) {
   await initEngine({ backend });
   const model = randomCnn(SIZE, 7);
@@ -68,7 +84,6 @@ test('the wasm backend gets the gradient kernels it lacks', async () => {
 });
 
 test('Conv2DBackpropFilter composed from wasm kernels equals the cpu kernel for strides, paddings and shapes', async () => {
-  type Shape4 = [number, number, number, number];
   const cases: [Shape4, Shape4, number | [number, number], "same" | "valid"][] = [
     [[2, 9, 9, 3], [3, 3, 3, 4], 1, 'same'],
     [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'same'],
@@ -77,22 +92,12 @@ test('Conv2DBackpropFilter composed from wasm kernels equals the cpu kernel for 
     [[3, 11, 13, 4], [1, 1, 4, 6], 2, 'valid'],
   ];
   for (const [xs, fs, strides, pad] of cases) {
-    const grads: Record<string, Float32Array> = {};
-    for (const b of ['cpu', 'wasm'] as BackendName[]) {
-      await initEngine({ backend: b });
-      const x = tf.randomUniform(xs, -1, 1, 'float32', 1) as tf.Tensor4D;
-      const f = tf.randomUniform(fs, -1, 1, 'float32', 2) as tf.Tensor4D;
-      const g = tf.grad((ff: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, ff as tf.Tensor4D, strides, pad))))(f);
-      grads[b] = g.dataSync() as Float32Array;
-      tf.dispose([x, f, g]);
-    }
-    const e = relativeError(grads.wasm, grads.cpu);
+    const e = await agreement(xs, fs, (x, f) => tf.grad((ff: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, ff as tf.Tensor4D, strides, pad))))(f));
     assert.ok(e <= 1e-5, `x ${xs} filter ${fs} strides ${strides} ${pad}: ${e}`);
   }
 });
 
 test('DepthwiseConv2dNativeBackpropInput composed from wasm kernels equals the cpu kernel', async () => {
-  type Shape4 = [number, number, number, number];
   const cases: [Shape4, Shape4, number | [number, number], 'same' | 'valid', number][] = [
     [[2, 9, 9, 3], [3, 3, 3, 1], 1, 'same', 1],
     [[2, 9, 9, 3], [3, 3, 3, 1], 2, 'same', 1],
@@ -102,22 +107,12 @@ test('DepthwiseConv2dNativeBackpropInput composed from wasm kernels equals the c
     [[1, 8, 8, 2], [3, 3, 2, 2], 2, 'same', 1],
   ];
   for (const [xs, fs, strides, pad, dilation] of cases) {
-    const grads: Record<string, Float32Array> = {};
-    for (const b of ['cpu', 'wasm'] as BackendName[]) {
-      await initEngine({ backend: b });
-      const x = tf.randomUniform(xs, -1, 1, 'float32', 1) as tf.Tensor4D;
-      const f = tf.randomUniform(fs, -1, 1, 'float32', 2) as tf.Tensor4D;
-      const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(xx as tf.Tensor4D, f, strides, pad, 'NHWC', dilation))))(x);
-      grads[b] = g.dataSync() as Float32Array;
-      tf.dispose([x, f, g]);
-    }
-    const e = relativeError(grads.wasm, grads.cpu);
+    const e = await agreement(xs, fs, (x, f) => tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(xx as tf.Tensor4D, f, strides, pad, 'NHWC', dilation))))(x));
     assert.ok(e <= 1e-5, `x ${xs} filter ${fs} strides ${strides} ${pad} dilation ${dilation}: ${e}`);
   }
 });
 
 test('Conv2DBackpropInput composed from wasm forward kernels equals the cpu kernel', async () => {
-  type Shape4 = [number, number, number, number];
   const cases: [Shape4, Shape4, number | [number, number], 'same' | 'valid'][] = [
     [[2, 9, 9, 3], [1, 1, 3, 5], 1, 'same'],
     [[2, 9, 9, 3], [3, 3, 3, 4], 1, 'same'],
@@ -127,16 +122,7 @@ test('Conv2DBackpropInput composed from wasm forward kernels equals the cpu kern
     [[1, 8, 8, 4], [1, 1, 4, 6], 2, 'valid'],
   ];
   for (const [xs, fs, strides, pad] of cases) {
-    const grads: Record<string, Float32Array> = {};
-    for (const b of ['cpu', 'wasm'] as BackendName[]) {
-      await initEngine({ backend: b });
-      const x = tf.randomUniform(xs, -1, 1, 'float32', 1) as tf.Tensor4D;
-      const f = tf.randomUniform(fs, -1, 1, 'float32', 2) as tf.Tensor4D;
-      const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xx as tf.Tensor4D, f, strides, pad))))(x);
-      grads[b] = g.dataSync() as Float32Array;
-      tf.dispose([x, f, g]);
-    }
-    const e = relativeError(grads.wasm, grads.cpu);
+    const e = await agreement(xs, fs, (x, f) => tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xx as tf.Tensor4D, f, strides, pad))))(x));
     assert.ok(e <= 1e-5, `x ${xs} filter ${fs} strides ${strides} ${pad}: ${e}`);
   }
 });
