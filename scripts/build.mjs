@@ -1,7 +1,7 @@
 // Bundles the command line, the demo scripts and the benchmarks with esbuild, and copies the
 // tfjs-backend-wasm binaries next to the bundles (the engine looks there first).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -25,6 +25,33 @@ await build({
   external: ['@tensorflow/tfjs-backend-wasm/package.json', '@tensorflow/tfjs-node'],
   logLevel: 'warning',
 });
+
+// The extension host bundle: no TensorFlow.js (test/unit/bundle.test.ts reads the metafile).
+const host = await build({
+  entryPoints: { extension: 'src/extension.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  external: ['vscode'],
+  metafile: true,
+  logLevel: 'warning',
+});
+// Webview apps: one browser bundle per panel.
+await build({
+  entryPoints: { 'webviews/model': 'src/webviews/model/app/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  minify: true,
+  logLevel: 'warning',
+});
+mkdirSync('dist', { recursive: true });
+writeFileSync('dist/extension.meta.json', JSON.stringify(host.metafile));
 
 const wasmDist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
 mkdirSync('dist', { recursive: true });

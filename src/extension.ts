@@ -1,0 +1,83 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Services } from './host/services';
+import { ModelPanel, VIEW_TYPE } from './webviews/model/panel';
+import type { PanelState } from './webviews/model/protocol';
+
+const LAST_MODEL = 'modelLens.lastModel';
+
+async function pickModel(services: Services, title: string): Promise<string | undefined> {
+  const last = services.context.workspaceState.get<string>(LAST_MODEL);
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: { 'TF.js model': ['json'] },
+    title,
+    defaultUri: last ? vscode.Uri.file(path.dirname(last)) : vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  const file = picked?.[0]?.fsPath;
+  if (file) await services.context.workspaceState.update(LAST_MODEL, file);
+  return file;
+}
+
+/** The model to use with an image: the last one of this workspace (offered first), or a new pick. */
+async function modelForImage(services: Services): Promise<string | undefined> {
+  const last = services.context.workspaceState.get<string>(LAST_MODEL);
+  if (last) {
+    const choice = await vscode.window.showQuickPick(
+      [
+        { label: path.basename(path.dirname(last)), description: vscode.workspace.asRelativePath(last), detail: 'The model used last in this workspace', file: last },
+        { label: 'Choose another model…', file: undefined },
+      ],
+      { title: 'Explain with which model?' },
+    );
+    if (!choice) return undefined;
+    if (choice.file) return choice.file;
+  }
+  return pickModel(services, 'Choose a model (model.json)');
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  const services = new Services(context);
+  context.subscriptions.push(services);
+  const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  register('modelLens.openModel', async (uri?: vscode.Uri) => {
+    const file = uri?.fsPath ?? (await pickModel(services, 'Open a model (model.json)'));
+    if (!file) return;
+    await context.workspaceState.update(LAST_MODEL, file);
+    ModelPanel.open(services, file);
+  });
+
+  register('modelLens.explainImage', async (uri?: vscode.Uri) => {
+    let image = uri?.fsPath;
+    if (!image) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg'] }, title: 'Choose an image to explain' });
+      image = picked?.[0]?.fsPath;
+    }
+    if (!image) return;
+    const model = await modelForImage(services);
+    if (!model) return;
+    await context.workspaceState.update(LAST_MODEL, model);
+    ModelPanel.open(services, model, image);
+  });
+
+  // From the explorer or the image editor's title bar: the image is given, the model is asked for.
+  register('modelLens.explainWithModel', (uri?: vscode.Uri) => {
+    const tabInput = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: vscode.Uri } | undefined;
+    return vscode.commands.executeCommand('modelLens.explainImage', uri ?? tabInput?.uri);
+  });
+
+  register('modelLens.showLog', () => services.log.show());
+
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined) {
+        ModelPanel.revive(services, panel, state);
+      },
+    }),
+  );
+}
+
+export function deactivate(): void {
+  // Services are disposed through context.subscriptions.
+}

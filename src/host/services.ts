@@ -1,0 +1,80 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { BackendChoice } from '../protocol/worker';
+import { WorkerClient } from './worker-client';
+
+/**
+ * What the commands and panels share: the worker client (created lazily on the first job), the
+ * output channel and the status bar item. Disposed with the extension.
+ */
+export class Services implements vscode.Disposable {
+  readonly log = vscode.window.createOutputChannel('Model Lens', { log: true });
+  private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  private client: WorkerClient | undefined;
+  private running = 0;
+  backend = 'not started';
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    this.status.command = 'modelLens.showLog';
+    this.status.name = 'Model Lens';
+    this.updateStatus();
+    context.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('modelLens.backend') || e.affectsConfiguration('modelLens.tfjsNodePath')) this.resetWorker();
+      }),
+    );
+  }
+
+  get worker(): WorkerClient {
+    if (!this.client) {
+      const cfg = vscode.workspace.getConfiguration('modelLens');
+      const dist = path.join(this.context.extensionPath, 'dist');
+      this.client = new WorkerClient(path.join(dist, 'worker.js'), {
+        timeoutMs: 30 * 60_000,
+        cancelGraceMs: 1500,
+        log: (line) => this.log.info(line),
+        configure: {
+          type: 'configure',
+          backend: cfg.get<BackendChoice>('backend', 'auto'),
+          tfjsNodePath: cfg.get<string>('tfjsNodePath') || undefined,
+          wasmDir: dist,
+        },
+      });
+    }
+    return this.client;
+  }
+
+  private resetWorker(): void {
+    this.client?.dispose();
+    this.client = undefined;
+    this.backend = 'not started';
+    this.updateStatus();
+  }
+
+  /** Runs a job with the status-bar spinner; records the backend from results that carry it. */
+  async track<T>(job: () => Promise<T>): Promise<T> {
+    this.running++;
+    this.updateStatus();
+    try {
+      const r = await job();
+      const b = (r as { backend?: unknown } | undefined)?.backend;
+      if (typeof b === 'string') this.backend = b;
+      return r;
+    } finally {
+      this.running--;
+      this.updateStatus();
+    }
+  }
+
+  private updateStatus(): void {
+    this.status.text = `${this.running ? '$(sync~spin)' : '$(telescope)'} Model Lens: ${this.backend}`;
+    this.status.tooltip = `Model Lens backend: ${this.backend}${this.running ? ' — a job is running' : ''}. Click to open the log.`;
+    this.status.show();
+  }
+
+  dispose(): void {
+    this.client?.dispose();
+    this.status.dispose();
+    this.log.dispose();
+  }
+}

@@ -1,0 +1,90 @@
+/** Messages between the model panel's webview and its host-side controller (types and the validator only). */
+import type { ExplainResultMessage, LayerPreviewMessage, MethodOptions, ModelSummaryMessage } from '../../protocol/worker';
+
+export const PANEL_METHODS = [
+  'gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layercam', 'scorecam', 'ablationcam', 'eigencam', 'guided-gradcam',
+  'saliency', 'gradxinput', 'smoothgrad', 'ig', 'occlusion',
+] as const;
+export const PANEL_COLORMAPS = ['turbo', 'viridis', 'inferno', 'jet', 'gray', 'diverging'] as const;
+
+export interface PanelSettings {
+  method: string;
+  /** CAM layer; undefined = the model's default. */
+  layer?: string;
+  target: 'top' | number;
+  output: number;
+  colormap: string;
+  opacity: number;
+  params: MethodOptions;
+}
+
+export interface PanelState {
+  modelPath: string;
+  imagePath?: string;
+  settings: PanelSettings;
+}
+
+export type ToWebview =
+  | { type: 'init'; summary: ModelSummaryMessage; luts: Record<string, number[]>; state: PanelState; recent: string[] }
+  | { type: 'image'; imagePath: string; recent: string[] }
+  | { type: 'busy'; running: boolean; what: string }
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'result'; result: ExplainResultMessage }
+  | { type: 'preview'; preview: LayerPreviewMessage; index: number; total: number }
+  | { type: 'error'; message: string };
+
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'run'; settings: PanelSettings }
+  | { type: 'pickImage' }
+  | { type: 'useImage'; path: string }
+  | { type: 'dropUri'; uri: string }
+  | { type: 'cancel' }
+  | { type: 'preview' }
+  | { type: 'exportPng'; dataUrl: string }
+  | { type: 'copyJson'; json: string };
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const finite = (v: unknown, lo: number, hi: number) => typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi;
+
+function validSettings(s: unknown): s is PanelSettings {
+  if (!isObj(s)) return false;
+  if (!(PANEL_METHODS as readonly string[]).includes(s.method as string)) return false;
+  if (!(PANEL_COLORMAPS as readonly string[]).includes(s.colormap as string)) return false;
+  if (s.layer !== undefined && typeof s.layer !== 'string') return false;
+  if (s.target !== 'top' && !(Number.isInteger(s.target) && finite(s.target, 0, 1e6))) return false;
+  if (!(Number.isInteger(s.output) && finite(s.output, 0, 1000))) return false;
+  if (!finite(s.opacity, 0, 1)) return false;
+  if (!isObj(s.params)) return false;
+  const p = s.params;
+  for (const k of ['steps', 'samples', 'window', 'stride', 'seed', 'batchSize']) {
+    if (p[k] !== undefined && !(Number.isInteger(p[k]) && finite(p[k], k === 'seed' ? 0 : 1, 1e6))) return false;
+  }
+  if (p.noise !== undefined && !finite(p.noise, 0, 10)) return false;
+  if (p.baseline !== undefined && !['zero', 'mean', 'blur'].includes(p.baseline as string)) return false;
+  return true;
+}
+
+/** Every message from the webview is checked before the host acts on it; anything else is dropped. */
+export function parseFromWebview(msg: unknown): FromWebview | undefined {
+  if (!isObj(msg) || typeof msg.type !== 'string') return undefined;
+  switch (msg.type) {
+    case 'ready':
+    case 'pickImage':
+    case 'cancel':
+    case 'preview':
+      return { type: msg.type };
+    case 'run':
+      return validSettings(msg.settings) ? { type: 'run', settings: msg.settings } : undefined;
+    case 'useImage':
+      return typeof msg.path === 'string' && msg.path.length < 4096 ? { type: 'useImage', path: msg.path } : undefined;
+    case 'dropUri':
+      return typeof msg.uri === 'string' && msg.uri.length < 4096 ? { type: 'dropUri', uri: msg.uri } : undefined;
+    case 'exportPng':
+      return typeof msg.dataUrl === 'string' && msg.dataUrl.startsWith('data:image/png;base64,') && msg.dataUrl.length < 200e6 ? { type: 'exportPng', dataUrl: msg.dataUrl } : undefined;
+    case 'copyJson':
+      return typeof msg.json === 'string' && msg.json.length < 50e6 ? { type: 'copyJson', json: msg.json } : undefined;
+    default:
+      return undefined;
+  }
+}
