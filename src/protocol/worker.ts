@@ -58,6 +58,8 @@ export interface ModelSummaryMessage {
   /** Layers with a 4-D output, in order: the candidates for CAM methods and the preview strip. */
   camLayers: string[];
   defaultLayer?: string;
+  /** The backend the worker runs on. */
+  backend: string;
 }
 
 export interface MapGrid {
