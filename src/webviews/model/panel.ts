@@ -60,6 +60,7 @@ export class ModelPanel {
     ModelPanel.panels.add(this);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icon.svg');
     panel.webview.html = this.html();
+    if (state.imagePath) void this.remember(state.imagePath);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw) => {
         const msg = parseFromWebview(raw);
