@@ -35,15 +35,23 @@ async function shot(name) {
   await page.screenshot({ path: join(shots, `${name}.png`) });
 }
 
+/** Runs a palette command; retried while the extension host is still registering contributions (a fresh install on a busy machine). */
 async function runCommand(title) {
-  await page.keyboard.press('Escape');
-  await page.locator('.part.editor').click({ position: { x: 5, y: 5 } }).catch(() => {});
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.locator('.part.editor').click({ position: { x: 5, y: 5 } }).catch(() => {});
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    try {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (err) {
+      if (attempt >= 8) throw err;
+    }
+  }
 }
 
 /** VS Code's simple file dialog (code-server has no native one): type the path and accept. */
