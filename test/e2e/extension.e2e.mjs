@@ -64,8 +64,8 @@ async function answerDialog(file) {
   await page.keyboard.press('Enter');
 }
 
-async function panelFrame() {
-  for (let i = 0; i < 120; i++) {
+async function panelFrame(tries = 120) {
+  for (let i = 0; i < tries; i++) {
     for (const f of page.frames()) if (await f.$('#pick').catch(() => null)) return f;
     await page.waitForTimeout(250);
   }
@@ -218,9 +218,20 @@ test('(b) the explorer context menu opens the model', async () => {
   await runCommand('File: Reveal Active File in Explorer View');
   const row = page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: 'model.json' });
   await row.waitFor({ timeout: 15_000 });
-  await row.click({ button: 'right' });
-  await page.getByRole('menuitem', { name: 'Open Model…' }).click();
-  const frame = await panelFrame();
+  // A click that lands while the menu is still opening is lost: retry the right-click and the click.
+  let frame;
+  for (let attempt = 1; !frame; attempt++) {
+    await row.click({ button: 'right' });
+    const item = page.getByRole('menuitem', { name: 'Open Model…' });
+    await item.waitFor({ state: 'visible' });
+    await page.waitForTimeout(300);
+    await item.click();
+    frame = await panelFrame(40).catch((err) => {
+      if (attempt >= 3) throw err;
+      return undefined;
+    });
+    if (!frame) await page.keyboard.press('Escape');
+  }
   await frame.waitForSelector('#recent button');
   await frame.click('#recent button');
   const timing = await waitForResult(frame, '');
