@@ -219,19 +219,22 @@ test('(b) the explorer context menu opens the model', async () => {
   await runCommand('File: Reveal Active File in Explorer View');
   const row = page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: 'model.json' });
   await row.waitFor({ timeout: 15_000 });
-  // A click that lands while the menu is still opening is lost: retry the right-click and the click.
+  // The explorer re-renders while it reveals the file, and a click that lands while the menu opens
+  // is lost: retry the whole right-click → menu item → panel sequence.
   let frame;
   for (let attempt = 1; !frame; attempt++) {
-    await row.click({ button: 'right' });
-    const item = page.getByRole('menuitem', { name: 'Open Model…' });
-    await item.waitFor({ state: 'visible' });
-    await page.waitForTimeout(300);
-    await item.click();
-    frame = await panelFrame(40).catch((err) => {
-      if (attempt >= 3) throw err;
-      return undefined;
-    });
-    if (!frame) await page.keyboard.press('Escape');
+    try {
+      await row.click({ button: 'right' });
+      const item = page.getByRole('menuitem', { name: 'Open Model…' });
+      await item.waitFor({ state: 'visible', timeout: 5000 });
+      await page.waitForTimeout(300);
+      await item.click();
+      frame = await panelFrame(40);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
   }
   await frame.waitForSelector('#recent button');
   await frame.click('#recent button');
