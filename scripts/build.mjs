@@ -12,33 +12,19 @@ const entryPoints = {
   ...Object.fromEntries(readdirSync('demo/scripts').filter((f) => f.endsWith('.ts')).map((f) => [`demo/${f.slice(0, -3)}`, `demo/scripts/${f}`])),
   ...Object.fromEntries(readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => [`bench/${f.slice(0, -3)}`, `bench/${f}`])),
 };
+/** What every Node bundle shares. */
+const node = { outdir: 'dist', bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+
 await build({
+  ...node,
   entryPoints,
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
   // ESM builds of TensorFlow.js, so that deep imports (register_all_gradients) share one copy.
   mainFields: ['module', 'main'],
   external: ['@tensorflow/tfjs-backend-wasm/package.json', '@tensorflow/tfjs-node'],
-  logLevel: 'warning',
 });
 
 // The extension host bundle: no TensorFlow.js (test/unit/bundle.test.ts reads the metafile).
-const host = await build({
-  entryPoints: { extension: 'src/extension.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  external: ['vscode'],
-  metafile: true,
-  logLevel: 'warning',
-});
+const host = await build({ ...node, entryPoints: { extension: 'src/extension.ts' }, external: ['vscode'], metafile: true });
 // Webview apps: one browser bundle per panel.
 await build({
   entryPoints: { 'webviews/model': 'src/webviews/model/app/main.ts' },

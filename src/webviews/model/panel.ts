@@ -156,19 +156,32 @@ export class ModelPanel {
     void vscode.window.showErrorMessage(`Model Lens: ${err.message}`);
   }
 
-  private startJob(): AbortController {
+  /**
+   * One job at a time per panel: a new one aborts the previous; only the latest may report its
+   * result, its error and the end of "busy".
+   */
+  private async exclusiveJob(what: string, work: (controller: AbortController) => Promise<(() => void) | void>): Promise<void> {
     this.job?.abort();
     const controller = new AbortController();
     this.job = controller;
-    return controller;
+    this.post({ type: 'busy', running: true, what });
+    try {
+      const report = await work(controller);
+      if (this.job === controller) report?.();
+    } catch (err) {
+      if (this.job === controller) this.fail(err as Error);
+    } finally {
+      if (this.job === controller) {
+        this.job = undefined;
+        this.post({ type: 'busy', running: false, what: '' });
+      }
+    }
   }
 
   private async run(): Promise<void> {
     const { imagePath, modelPath, settings } = this.state;
     if (!imagePath) return;
-    const controller = this.startJob();
-    this.post({ type: 'busy', running: true, what: settings.method });
-    try {
+    await this.exclusiveJob(settings.method, async (controller) => {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Model Lens: ${settings.method} on ${path.basename(imagePath)}`, cancellable: true },
         (progress, token) => {
@@ -193,26 +206,17 @@ export class ModelPanel {
           );
         },
       );
-      if (this.job === controller) this.post({ type: 'result', result });
-    } catch (err) {
-      if (this.job === controller) this.fail(err as Error);
-    } finally {
-      if (this.job === controller) {
-        this.job = undefined;
-        this.post({ type: 'busy', running: false, what: '' });
-      }
-    }
+      return () => this.post({ type: 'result', result });
+    });
   }
 
   /** The layer strip: Grad-CAM at every 4-D layer, streamed as each is done. */
   private async preview(): Promise<void> {
     const { imagePath, modelPath, settings } = this.state;
     if (!imagePath) return;
-    const controller = this.startJob();
-    this.post({ type: 'busy', running: true, what: 'layer preview' });
     let index = 0;
     let total = 0;
-    try {
+    await this.exclusiveJob('layer preview', async (controller) => {
       await this.services.track(() =>
         this.services.worker.request<number>(
           { type: 'layerPreview', job: { modelPath, imagePath, method: 'gradcam', target: settings.target, output: settings.output } },
@@ -223,14 +227,7 @@ export class ModelPanel {
           },
         ),
       );
-    } catch (err) {
-      if (this.job === controller) this.fail(err as Error);
-    } finally {
-      if (this.job === controller) {
-        this.job = undefined;
-        this.post({ type: 'busy', running: false, what: '' });
-      }
-    }
+    });
   }
 
   private html(): string {
