@@ -6,8 +6,16 @@ import { LayersInspectableModel } from '../../src/core/model/layers-model';
  * the shape of the network matters for timing, not its weights.
  */
 export function mobileNetV2(size = 224, seed = 1): LayersInspectableModel {
+  return new LayersInspectableModel('mobilenet_v2 (random weights)', mobileNetV2Layers(size, seed));
+}
+
+/** The same network as a plain TF.js layers model (to save it, for instance). */
+export function mobileNetV2Layers(size = 224, seed = 1): tfl.LayersModel {
   let k = 0;
   const init = () => tfl.initializers.heNormal({ seed: seed + k++ });
+  // He scaling over one channel's 3×3 window: heNormal counts every input channel in a depthwise
+  // kernel's fan-in and makes activations vanish after a few blocks.
+  const dwInit = () => tfl.initializers.randomNormal({ stddev: Math.sqrt(2 / 9), seed: seed + k++ });
   const convBnRelu = (x: tfl.SymbolicTensor, filters: number, kernel: number, stride: number, name: string, relu = true) => {
     let y = tfl.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, kernelInitializer: init(), name }).apply(x) as tfl.SymbolicTensor;
     y = tfl.layers.batchNormalization({ name: `${name}_BN` }).apply(y) as tfl.SymbolicTensor;
@@ -24,7 +32,7 @@ export function mobileNetV2(size = 224, seed = 1): LayersInspectableModel {
       const prefix = block === 0 ? 'expanded_conv' : `block_${block}`;
       let y = x;
       if (t !== 1) y = convBnRelu(y, inChannels * t, 1, 1, `${prefix}_expand`);
-      y = tfl.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: 'same', useBias: false, depthwiseInitializer: init(), name: `${prefix}_depthwise` }).apply(y) as tfl.SymbolicTensor;
+      y = tfl.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: 'same', useBias: false, depthwiseInitializer: dwInit(), name: `${prefix}_depthwise` }).apply(y) as tfl.SymbolicTensor;
       y = tfl.layers.batchNormalization({ name: `${prefix}_depthwise_BN` }).apply(y) as tfl.SymbolicTensor;
       y = tfl.layers.reLU({ maxValue: 6, name: `${prefix}_depthwise_relu` }).apply(y) as tfl.SymbolicTensor;
       y = convBnRelu(y, c, 1, 1, `${prefix}_project`, false);
@@ -37,5 +45,5 @@ export function mobileNetV2(size = 224, seed = 1): LayersInspectableModel {
   x = convBnRelu(x, 1280, 1, 1, 'Conv_1');
   x = tfl.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as tfl.SymbolicTensor;
   const out = tfl.layers.dense({ units: 1000, activation: 'softmax', kernelInitializer: init(), name: 'predictions' }).apply(x) as tfl.SymbolicTensor;
-  return new LayersInspectableModel('mobilenet_v2 (random weights)', tfl.model({ inputs: input, outputs: out }));
+  return tfl.model({ inputs: input, outputs: out, name: 'mobilenet_v2' });
 }

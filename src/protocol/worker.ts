@@ -91,6 +91,9 @@ export interface LayerPreviewMessage {
   layer: string;
   /** Display-scaled Grad-CAM at the layer's resolution. */
   grid: MapGrid;
+  /** This layer's place in the strip, and the strip's length. */
+  index: number;
+  total: number;
 }
 
 export type WorkerRequest =

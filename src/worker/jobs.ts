@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultCamLayer, explainImage } from '../core/explain/explain-image';
-import { runCam } from '../core/explain/cam/run-cam';
-import { gradCam } from '../core/explain/cam/grad-cam';
+import { layerStrip } from '../core/explain/layer-strip';
 import { unitScore, resolveOutput } from '../core/explain/target';
-import { DEFAULT_PARAMS, isMethod } from '../core/explain/types';
+import { isMethod } from '../core/explain/types';
 import { InputError, throwIfAborted } from '../core/errors';
 import { tidyValue } from '../core/engine/tidy';
 import { readImage, type RgbImage } from '../core/image/decode';
@@ -109,13 +108,10 @@ export async function layerPreviewJob(job: ExplainJob, signal: AbortSignal, onPa
       job.target === undefined || job.target === 'top'
         ? tidyValue(() => tf.argMax(tf.reshape(model.forward(input).outputs[output], [1, -1]), 1).dataSync()[0])
         : job.target;
-    for (let i = 0; i < layers.length; i++) {
-      throwIfAborted(signal);
-      const a = await runCam(gradCam, { model, input, score: unitScore(output, target), layers: [layers[i]], params: { ...DEFAULT_PARAMS, batchSize: 1 }, signal });
-      onPartial({ layer: layers[i], grid: { ...a.grid, values: scaleUnsigned(a.grid.values) } });
-      onProgress(i + 1, layers.length);
-      await new Promise((r) => setImmediate(r));
-    }
+    await layerStrip(model, input, layers, unitScore(output, target), signal, (layer, grid, index) => {
+      onPartial({ layer, grid: { ...grid, values: scaleUnsigned(grid.values) }, index, total: layers.length });
+      onProgress(index + 1, layers.length);
+    });
     return layers.length;
   } finally {
     input.dispose();

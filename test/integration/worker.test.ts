@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { WorkerClient } from '../../src/host/worker-client';
-import type { ExplainResultMessage, ModelSummaryMessage, WorkerStats } from '../../src/protocol/worker';
+import type { ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage, WorkerStats } from '../../src/protocol/worker';
 
 const repo = path.resolve(__dirname, '..', '..');
 const workerFile = path.join(repo, 'dist', 'worker.js');
@@ -110,6 +110,35 @@ test('bad input in a job is an error reply, and the worker stays up', async () =
       message: `Layer "nope" does not exist in ${modelPath}.`,
     });
     assert.equal(c.restarts, 0);
+  } finally {
+    c.dispose();
+  }
+});
+
+test('the layer strip streams Grad-CAM at every 4-D layer in order, each equal to that layer\'s explain result', async () => {
+  const c = client();
+  try {
+    const s = await c.request<ModelSummaryMessage>({ type: 'summary', modelPath });
+    const partials: LayerPreviewMessage[] = [];
+    const job = { modelPath, imagePath: image('square-1.png'), method: 'gradcam' as const };
+    const before = await c.request<WorkerStats>({ type: 'stats' });
+    const n = await c.request<number>({ type: 'layerPreview', job }, { onPartial: (p) => partials.push(p as LayerPreviewMessage) });
+    assert.equal((await c.request<WorkerStats>({ type: 'stats' })).numTensors, before.numTensors, 'no tensor left behind');
+    assert.equal(n, s.camLayers.length);
+    assert.deepEqual(partials.map((p) => p.layer), s.camLayers);
+    assert.deepEqual(partials.map((p) => [p.index, p.total]), s.camLayers.map((_, i) => [i, s.camLayers.length]));
+    for (const layer of [s.camLayers[0], s.camLayers[s.camLayers.length - 1]]) {
+      const r = await c.request<ExplainResultMessage>({ type: 'explain', job: { ...job, layers: [layer] } });
+      const p = partials.find((q) => q.layer === layer)!;
+      assert.deepEqual([p.grid.width, p.grid.height], [r.grid.width, r.grid.height]);
+      // The strip scales each map to [0, 1] between its minimum and maximum, as the display does.
+      const lo = Math.min(...r.grid.values);
+      const hi = Math.max(...r.grid.values);
+      assert.ok(hi > lo, `${layer}: a flat map proves nothing`);
+      let worst = 0;
+      for (let i = 0; i < r.grid.values.length; i++) worst = Math.max(worst, Math.abs(p.grid.values[i] - (r.grid.values[i] - lo) / (hi - lo)));
+      assert.ok(worst < 1e-5, `${layer}: largest difference ${worst}`);
+    }
   } finally {
     c.dispose();
   }

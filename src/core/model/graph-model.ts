@@ -107,6 +107,11 @@ export class GraphInspectableModel implements InspectableModel {
     return layerActivationAndGradient(this, x, layer, score);
   }
 
+  layerGradients(x: tf.Tensor, layers: string[], score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor }[] {
+    // A graph model cannot add to a node's output inside execute(): one split per layer.
+    return layers.map((l) => this.layerGradient(x, l, score));
+  }
+
   dispose(): void {
     this.model.dispose();
   }

@@ -76,6 +76,11 @@ export class LayersInspectableModel implements InspectableModel {
   }
 
   forward(x: tf.Tensor, opts: ForwardOptions = {}): ForwardResult {
+    return this.run(x, opts, new Map());
+  }
+
+  /** forward(), where each layer named in `perturb` has the given tensor added to its output. */
+  private run(x: tf.Tensor, opts: ForwardOptions, perturb: Map<string, tf.Tensor>): ForwardResult {
     const taps = (opts.taps ?? []).map((n) => this.layerOutput(n));
     const logits = opts.logits ?? true;
     const feeds = opts.feeds ?? new Map<string, tf.Tensor>();
@@ -84,11 +89,16 @@ export class LayersInspectableModel implements InspectableModel {
     const inputIds = new Set(this.model.inputs.map((t) => t.id));
     if (this.model.inputs.length !== 1) throw new InputError(`${this.path}: models with ${this.model.inputs.length} inputs are not supported yet.`);
 
+    const inputLayer = this.model.inputs[0].sourceLayer.name;
+    let perturbedInput: tf.Tensor | undefined;
     const evaluate = (sym: Sym, skipSoftmax: boolean): tf.Tensor => {
       const layer = sym.sourceLayer as AnyLayer;
       const fed = feeds.get(layer.name);
       if (fed) return fed;
-      if (inputIds.has(sym.id)) return x;
+      if (inputIds.has(sym.id)) {
+        const e = perturb.get(inputLayer);
+        return e ? (perturbedInput ??= tf.add(x, e)) : x;
+      }
       const node = layer.inboundNodes[sym.nodeIndex];
       const isSoftmaxLayer = layer.getClassName() === 'Softmax' || (layer.getClassName() === 'Activation' && activationName(layer) === 'softmax');
       if (skipSoftmax && isSoftmaxLayer) return evaluate(node.inputTensors[0], false);
@@ -105,6 +115,8 @@ export class LayersInspectableModel implements InspectableModel {
         if (swap) layer.activation = saved;
       }
       const outs = Array.isArray(result) ? result : [result];
+      const e = perturb.get(layer.name);
+      if (e) outs[0] = tf.add(outs[0], e);
       if (swap) return outs[sym.tensorIndex];
       node.outputTensors.forEach((t, i) => memo.set(t.id, outs[i]));
       return outs[sym.tensorIndex];
@@ -121,6 +133,24 @@ export class LayersInspectableModel implements InspectableModel {
 
   layerGradient(x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor } {
     return layerActivationAndGradient(this, x, layer, score);
+  }
+
+  /**
+   * Activations and ∂score/∂A for several layers from one forward and one backward pass: a zero
+   * tensor is added to each layer's output and the score differentiated with respect to those.
+   * ∂score/∂e = ∂score/∂A with every path from A to the outputs, as in layerGradient's split.
+   */
+  layerGradients(x: tf.Tensor, layers: string[], score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor }[] {
+    if (layers.length === 0) return [];
+    const { outputs, taps } = this.forward(x, { taps: layers });
+    tf.dispose(outputs);
+    const zeros = taps.map((t) => tf.zerosLike(t));
+    try {
+      const grads = tf.grads((...es: tf.Tensor[]) => tf.sum(score(this.run(x, {}, new Map(layers.map((l, i) => [l, es[i]]))).outputs)))(zeros);
+      return taps.map((activation, i) => ({ activation, gradient: grads[i] }));
+    } finally {
+      tf.dispose(zeros);
+    }
   }
 
   dispose(): void {

@@ -56,5 +56,7 @@ export interface InspectableModel {
   forward(x: tf.Tensor, opts?: ForwardOptions): ForwardResult;
   /** Activation A of a layer and ∂(Σ_batch score)/∂A, both [B, …]; the caller owns them. */
   layerGradient(x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor };
+  /** The same for several layers (one backward pass where the format allows); the caller owns them. */
+  layerGradients(x: tf.Tensor, layers: string[], score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor }[];
   dispose(): void;
 }

@@ -3,11 +3,16 @@ import { throwIfAborted } from '../../errors';
 import type { Attribution, ExplainContext } from '../types';
 import { weightedSum, type CamMethod } from './cam-method';
 
-/** One layer's map, [h, w], after the method's ReLU. */
-export async function camForLayer(method: CamMethod, ctx: ExplainContext, layer: string): Promise<tf.Tensor2D> {
+/**
+ * One layer's map, [h, w], after the method's ReLU. `given` is the layer's activation and gradient
+ * when the caller computed them already (several layers in one pass); camForLayer disposes them.
+ */
+export async function camForLayer(method: CamMethod, ctx: ExplainContext, layer: string, given?: { activation: tf.Tensor; gradient: tf.Tensor }): Promise<tf.Tensor2D> {
   let activation: tf.Tensor;
   let gradient: tf.Tensor | undefined;
-  if (method.needsGradient) {
+  if (given) {
+    ({ activation, gradient } = given);
+  } else if (method.needsGradient) {
     ({ activation, gradient } = ctx.model.layerGradient(ctx.input, layer, ctx.score));
   } else {
     const { outputs, taps } = ctx.model.forward(ctx.input, { taps: [layer] });
