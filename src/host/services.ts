@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../protocol/worker';
+import { LoopDelayRecorder } from './loop-delay';
 import { WorkerClient } from './worker-client';
 
 /**
@@ -12,6 +13,8 @@ export class Services implements vscode.Disposable {
   private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   private client: WorkerClient | undefined;
   private running = 0;
+  /** Event-loop delay per job, when MODEL_LENS_HOST_METRICS names a file (the host benchmark). */
+  private readonly loopDelay = LoopDelayRecorder.fromEnv();
   backend = 'not started';
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -52,7 +55,8 @@ export class Services implements vscode.Disposable {
   }
 
   /** Runs a job with the status-bar spinner; records the backend from results that carry it. */
-  async track<T>(job: () => Promise<T>): Promise<T> {
+  async track<T>(job: () => Promise<T>, what = 'job'): Promise<T> {
+    if (this.running === 0) this.loopDelay?.mark('idle');
     this.running++;
     this.updateStatus();
     try {
@@ -63,6 +67,7 @@ export class Services implements vscode.Disposable {
     } finally {
       this.running--;
       this.updateStatus();
+      if (this.running === 0) this.loopDelay?.mark(what);
     }
   }
 
@@ -74,6 +79,7 @@ export class Services implements vscode.Disposable {
 
   dispose(): void {
     this.client?.dispose();
+    this.loopDelay?.dispose();
     this.status.dispose();
     this.log.dispose();
   }
