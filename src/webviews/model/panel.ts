@@ -141,7 +141,7 @@ export class ModelPanel {
 
   private async init(): Promise<void> {
     try {
-      const summary = await this.services.track(() => this.services.worker.request<ModelSummaryMessage>({ type: 'summary', modelPath: this.state.modelPath }));
+      const summary = await this.services.track(() => this.services.worker.request<ModelSummaryMessage>({ type: 'summary', modelPath: this.state.modelPath }), 'summary');
       const luts = Object.fromEntries(COLORMAPS.map((c) => [c, Array.from(colormapLut(c))]));
       this.post({ type: 'init', summary, luts, state: this.state, recent: this.recent() });
     } catch (err) {
@@ -203,6 +203,7 @@ export class ModelPanel {
                 },
               },
             ),
+            settings.method,
           );
         },
       );
@@ -214,18 +215,17 @@ export class ModelPanel {
   private async preview(): Promise<void> {
     const { imagePath, modelPath, settings } = this.state;
     if (!imagePath) return;
-    let index = 0;
-    let total = 0;
     await this.exclusiveJob('layer preview', async (controller) => {
       await this.services.track(() =>
         this.services.worker.request<number>(
           { type: 'layerPreview', job: { modelPath, imagePath, method: 'gradcam', target: settings.target, output: settings.output } },
           {
             signal: controller.signal,
-            onProgress: (_d, t) => (total = t),
-            onPartial: (p) => this.post({ type: 'preview', preview: p as LayerPreviewMessage, index: index++, total }),
+            onProgress: (done, total) => this.post({ type: 'progress', done, total }),
+            onPartial: (p) => this.post({ type: 'preview', preview: p as LayerPreviewMessage }),
           },
         ),
+        'layer preview',
       );
     });
   }

@@ -30,7 +30,7 @@ export type ToWebview =
   | { type: 'busy'; running: boolean; what: string }
   | { type: 'progress'; done: number; total: number }
   | { type: 'result'; result: ExplainResultMessage }
-  | { type: 'preview'; preview: LayerPreviewMessage; index: number; total: number }
+  | { type: 'preview'; preview: LayerPreviewMessage }
   | { type: 'error'; message: string };
 
 export type FromWebview =

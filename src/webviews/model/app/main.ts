@@ -80,6 +80,7 @@ function renderControls(): void {
   if (summary && summary.outputs.length > 1) {
     controls.append(select('output', 'Output', summary.outputs.map((o, i) => [String(i), o.name]), String(s.output), (v) => {
       state.settings = { ...state.settings, output: Number(v), target: 'top' };
+      renderControls();
       rerun();
     }));
   }
@@ -248,13 +249,14 @@ function layout(): void {
       el('aside', {}, el('h2', {}, 'Predictions'), el('ol', { id: 'top', class: 'top' }), el('p', { id: 'timing', class: 'muted' }),
         el('h2', {}, 'Input as the model sees it'), el('canvas', { id: 'model-input', class: 'model-input', 'aria-label': 'Preprocessed input' }),
         el('h2', {}, 'Recent images'), el('ul', { id: 'recent', class: 'recent' }))),
-    el('section', {}, el('div', { class: 'strip-head' }, el('h2', {}, 'Which layer?'), el('vscode-button', { id: 'preview', secondary: '' }, 'Preview Grad-CAM at every layer')), el('div', { id: 'strip', class: 'strip' })),
+    el('section', {}, el('div', { class: 'strip-head' }, el('h2', {}, 'Which layer?'), el('vscode-button', { id: 'preview', secondary: '' }, 'Preview Grad-CAM at every layer'), el('span', { id: 'strip-count', class: 'muted', 'aria-live': 'polite' })), el('div', { id: 'strip', class: 'strip' })),
     el('section', {}, el('h2', {}, 'Layers'), el('vscode-textfield', { id: 'layer-filter', placeholder: 'Filter by name or type', 'aria-label': 'Filter layers' }), el('div', { id: 'layer-table' })),
   );
   $('pick').addEventListener('click', () => post({ type: 'pickImage' }));
   $('cancel').addEventListener('click', () => post({ type: 'cancel' }));
   $('preview').addEventListener('click', () => {
     $('strip').replaceChildren();
+    $('strip-count').textContent = '';
     post({ type: 'preview' });
   });
   $('export').addEventListener('click', () => {
@@ -276,6 +278,7 @@ function layout(): void {
 }
 
 function addPreview(p: LayerPreviewMessage): void {
+  $('strip-count').textContent = `${p.index + 1} of ${p.total} layers`;
   const canvas = el('canvas', { 'aria-hidden': 'true' });
   paint(canvas, gridPixels(p.grid, 'turbo'));
   const b = el('button', { class: 'thumb', title: `Use layer ${p.layer}`, 'aria-label': `Use layer ${p.layer}` }, canvas, el('span', {}, p.layer));

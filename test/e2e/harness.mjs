@@ -1,0 +1,190 @@
+// What the end-to-end tests and the host benchmark share: a real VS Code (code-server 4.100.3) with the
+// packaged .vsix installed, serving a copy of the demo workspace, driven by Playwright in Debian's
+// Chromium (../shared/design/TESTING-IN-VSCODE.md).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { codeServerBin, installCodeServer, installDebianPackages } from './setup.mjs';
+
+export const repo = resolve(import.meta.dirname, '..', '..');
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+export class VsCode {
+  /** @type {import('playwright-core').Page} */ page;
+  work = mkdtempSync(join(tmpdir(), 'model-lens-e2e-'));
+  workspace = join(this.work, 'workspace');
+  shots;
+  #server;
+  #browser;
+  #url;
+
+  /**
+   * Installs what is missing, installs the .vsix into a fresh profile, starts code-server on a free
+   * port of 127.0.0.1 with the demo workspace (and `env` added to its environment, which the
+   * extension host inherits) and opens it in Chromium.
+   */
+  static async start({ env = {}, settings = {}, shots = join(repo, 'test-output', 'e2e') } = {}) {
+    const vs = new VsCode();
+    vs.shots = shots;
+    installDebianPackages();
+    installCodeServer();
+    execFileSync('cp', ['-r', join(repo, 'demo'), vs.workspace]);
+    rmSync(join(vs.workspace, 'out'), { recursive: true, force: true });
+    const ext = join(vs.work, 'extensions');
+    const user = join(vs.work, 'user');
+    mkdirSync(join(user, 'User'), { recursive: true });
+    writeFileSync(
+      join(user, 'User', 'settings.json'),
+      JSON.stringify({ 'workbench.startupEditor': 'none', 'git.openRepositoryInParentFolders': 'never', 'workbench.tips.enabled': false, 'workbench.colorTheme': 'Default Light Modern', ...settings }),
+    );
+    execFileSync(process.execPath, [codeServerBin, '--extensions-dir', ext, '--user-data-dir', user, '--install-extension', join(repo, 'model-lens.vsix')], { stdio: 'inherit' });
+    const port = await freePort();
+    vs.#server = spawn(
+      process.execPath,
+      [codeServerBin, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', user, '--extensions-dir', ext, vs.workspace],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+    );
+    await new Promise((res, rej) => {
+      const t = setTimeout(() => rej(new Error('code-server did not start')), 60_000);
+      vs.#server.stdout.on('data', (d) => String(d).includes('HTTP server listening') && (clearTimeout(t), res()));
+    });
+    vs.#browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    vs.page = await vs.#browser.newPage({ viewport: { width: 1500, height: 950 } });
+    vs.#url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(vs.workspace)}`;
+    await vs.open();
+    return vs;
+  }
+
+  async open() {
+    await this.page.goto(this.#url);
+    await this.page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    await this.page.waitForTimeout(2000);
+  }
+
+  async stop() {
+    await this.#browser?.close().catch(() => {});
+    this.#server?.kill('SIGTERM');
+    rmSync(this.work, { recursive: true, force: true });
+  }
+
+  /** Picks a colour theme by name in "Preferences: Color Theme". */
+  async colorTheme(name) {
+    await this.runCommand('Preferences: Color Theme');
+    const input = this.page.locator('.quick-input-widget input[placeholder*="Color Theme"]');
+    await input.waitFor({ state: 'visible' }).catch(async (err) => {
+      await this.shot('color-theme-picker');
+      throw err;
+    });
+    await input.fill(name);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForTimeout(1500);
+  }
+
+  async shot(name) {
+    mkdirSync(this.shots, { recursive: true });
+    await this.page.screenshot({ path: join(this.shots, `${name}.png`) });
+  }
+
+  /** Runs a palette command; retried while the extension host is still registering contributions (a fresh install on a busy machine). */
+  async runCommand(title) {
+    const page = this.page;
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Escape');
+      // Focus the workbench outside any webview (a webview keeps F1 to itself): the side bar's title.
+      await page.locator('.part.sidebar .composite.title').click().catch(() => {});
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      try {
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+        await input.fill(`>${title}`);
+        // The row whose label is exactly the title (not one that merely contains it).
+        const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+        const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+        await row.waitFor({ timeout: 15_000 });
+        await row.click();
+        return;
+      } catch (err) {
+        if (attempt >= 8) throw err;
+      }
+    }
+  }
+
+  /** VS Code's simple file dialog (code-server has no native one): type the path and accept. */
+  async answerDialog(file) {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await this.page.waitForTimeout(400);
+    await input.fill(file);
+    await this.page.waitForTimeout(400);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** The frame of the model panel's webview (the one holding its "Choose image…" button). */
+  async panelFrame(tries = 120) {
+    for (let i = 0; i < tries; i++) {
+      for (const f of this.page.frames()) if (await f.$('#pick').catch(() => null)) return f;
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error('the model panel did not appear');
+  }
+
+  /** Opens a model and an image through "Model Lens: Explain Image…" and waits for the first result. */
+  async explain(imagePath, modelPath, method = 'gradcam') {
+    await this.runCommand('Model Lens: Explain Image…');
+    await this.answerDialog(imagePath);
+    const pick = this.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose another model…' });
+    if (await pick.waitFor({ timeout: 3000 }).then(() => true, () => false)) await pick.click();
+    await this.answerDialog(modelPath);
+    const frame = await this.panelFrame();
+    await waitForResult(frame, method);
+    return frame;
+  }
+}
+
+export async function waitForResult(frame, method, previous = '', timeout = 120_000) {
+  await frame.waitForFunction(
+    ([m, prev]) => {
+      const t = document.getElementById('timing')?.textContent ?? '';
+      return t.startsWith(m) && t.includes(' ms on ') && t !== prev;
+    },
+    [method, previous],
+    { timeout },
+  );
+  return frame.$eval('#timing', (e) => e.textContent);
+}
+
+export async function canvasPixels(frame, id) {
+  return frame.$eval(`#${id}`, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    return { width: d.width, height: d.height, data: Array.from(d.data) };
+  });
+}
+
+/** Share of the pixels whose colour changed by more than 2 in some channel. */
+export function changedShare(a, b) {
+  let changed = 0;
+  for (let p = 0; p < a.data.length / 4; p++) {
+    if ([0, 1, 2].some((c) => Math.abs(a.data[p * 4 + c] - b.data[p * 4 + c]) > 2)) changed++;
+  }
+  return changed / (a.data.length / 4);
+}
+
+/** Sets a vscode-single-select or text field and fires its change event, as a user's pick does. */
+export async function setValue(frame, id, value, event = 'change') {
+  await frame.$eval(`#${id}`, (el, [v, ev]) => {
+    el.value = v;
+    el.dispatchEvent(new Event(ev, { bubbles: true }));
+  }, [value, event]);
+}
