@@ -3,12 +3,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../src/core/engine/backend';
 import { METHOD_TABLE } from '../src/core/explain/methods';
-import { batchSizeForMethod } from '../src/core/explain/explain-image';
+import { activationBytesPerItem, batchSizeForMethod } from '../src/core/explain/explain-image';
 import { unitScore } from '../src/core/explain/target';
 import { DEFAULT_PARAMS, type MethodName, type MethodParams } from '../src/core/explain/types';
 import { layerStrip } from '../src/core/explain/layer-strip';
 import { gradCam } from '../src/core/explain/cam/grad-cam';
 import { camForLayer } from '../src/core/explain/cam/run-cam';
+import { batchSizeFor } from '../src/core/engine/memory';
+import { EmbeddingView } from '../src/core/explain/pair/embedding';
+import { PAIR_METHOD_TABLE } from '../src/core/explain/pair/methods';
+import { DEFAULT_PAIR_PARAMS } from '../src/core/explain/pair/types';
+import { LayersInspectableModel } from '../src/core/model/layers-model';
+import { buildEncoder } from '../demo/scripts/lib/encoder';
 import { mobileNetV2 } from './lib/mobilenet-v2';
 
 const quick = process.argv.includes('--quick');
@@ -69,8 +75,36 @@ async function stripBench(): Promise<void> {
   model.dispose();
 }
 
+/** Pair (conditional) occlusion: batched against one window per pass, on a large and a small encoder. */
+async function pairBench(): Promise<void> {
+  await initEngine({ backend: 'wasm' });
+  const runs = quick ? 1 : 3;
+  const cases = [
+    { name: 'MobileNetV2 224×224, window 64 stride 32', model: mobileNetV2(), size: 224, window: 64, stride: 32 },
+    { name: 'demo encoder 64×64, window 18 stride 2', model: new LayersInspectableModel('demo encoder (random weights)', buildEncoder(3)), size: 64, window: 18, stride: 2 },
+  ];
+  console.log(`\npair conditional occlusion on wasm, both views (median of ${runs}):`);
+  for (const c of cases) {
+    const view = new EmbeddingView(c.model);
+    const a = tf.randomUniform([1, c.size, c.size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const b = tf.randomUniform([1, c.size, c.size, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const batchSize = batchSizeFor(activationBytesPerItem(c.model, a.shape), false);
+    const run = (size: number) => PAIR_METHOD_TABLE.conditional({ model: view, a, b, similarity: 'cosine', layer: '', params: { ...DEFAULT_PAIR_PARAMS, window: c.window, stride: c.stride, batchSize: size } });
+    const side = Math.floor((c.size - c.window) / c.stride) + 1;
+    const passes = 2 * side * side;
+    const single = await median(runs, () => run(1));
+    const batched = await median(runs, () => run(batchSize));
+    console.log(`  ${c.name} (${passes} passes)`);
+    console.log(`    one window per pass      ${single.toFixed(0).padStart(7)} ms   ${(passes / (single / 1000)).toFixed(1).padStart(7)} passes/s`);
+    console.log(`    batched (${String(batchSize).padStart(2)} per batch)   ${batched.toFixed(0).padStart(7)} ms   ${(passes / (batched / 1000)).toFixed(1).padStart(7)} passes/s   ${(single / batched).toFixed(2)}× the speed`);
+    tf.dispose([a, b]);
+    c.model.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--strip')) return stripBench(); // the strip benchmark alone
+  if (process.argv.includes('--pair')) return pairBench(); // the pair benchmark alone
   console.log(`MobileNetV2-shaped model, 224×224, random weights; node ${process.version}, ${quick ? 'quick' : 'full'} run`);
   const wasm = await measure('wasm', [
     { name: 'predict', runs: quick ? 3 : 9 },
@@ -85,7 +119,8 @@ async function main(): Promise<void> {
   console.log('\nwasm speed-up over cpu (cpu time / wasm time, same run):');
   for (const k of ['predict', 'gradcam']) console.log(`  ${k.padEnd(10)} ${(cpu[k] / wasm[k]).toFixed(1)}×`);
   console.log(`occlusion: ${(169 / (wasm['occlusion (window 32, stride 16)'] / 1000)).toFixed(1)} forward passes per second on wasm (13×13 windows)`);
-  if (!process.argv.includes('--no-strip')) await stripBench();
+  await stripBench();
+  await pairBench();
 }
 
 main().catch((err) => {

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { Services } from './host/services';
 import { ModelPanel, VIEW_TYPE } from './webviews/model/panel';
 import type { PanelState } from './webviews/model/protocol';
+import { PairPanel, PAIR_VIEW_TYPE } from './webviews/pair/panel';
+import type { PairPanelState } from './webviews/pair/protocol';
 
 const LAST_MODEL = 'modelLens.lastModel';
 
@@ -67,12 +69,27 @@ export function activate(context: vscode.ExtensionContext): void {
     return vscode.commands.executeCommand('modelLens.explainImage', uri ?? tabInput?.uri);
   });
 
+  // The pair panel: an encoder (from the explorer or a dialog), then the first view; the second
+  // view starts as an augmentation of the first and can be changed in the panel.
+  register('modelLens.explainSimilarity', async (uri?: vscode.Uri) => {
+    const file = uri?.fsPath ?? (await pickModel(services, 'Choose an encoder (model.json)'));
+    if (!file) return;
+    await context.workspaceState.update(LAST_MODEL, file);
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg'] }, title: 'Choose the first view (an image)' });
+    PairPanel.open(services, file, picked?.[0]?.fsPath);
+  });
+
   register('modelLens.showLog', () => services.log.show());
 
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined) {
         ModelPanel.revive(services, panel, state);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(PAIR_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PairPanelState | undefined) {
+        PairPanel.revive(services, panel, state);
       },
     }),
   );

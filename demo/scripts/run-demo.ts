@@ -9,10 +9,17 @@ import { readImage } from '../../src/core/image/decode';
 import { blend, colorize, encodePng } from '../../src/core/image/overlay';
 import { loadModel } from '../../src/core/model/load';
 import { resolveModelSettings } from '../../src/core/model/model-config';
-import { demoImages } from './lib/demo-files';
+import { renderPairOverlay } from '../../src/cli/pair-command';
+import { explainPair } from '../../src/core/explain/pair/explain-pair';
+import type { PairMethodName } from '../../src/core/explain/pair/types';
+import { DEFAULT_PREPROCESS } from '../../src/core/image/preprocess';
+import { demoEncoder, demoImages } from './lib/demo-files';
+import { demoViews } from './lib/evaluate-pair';
 import { evaluateDemo } from './lib/evaluate';
 
 const METHODS: MethodName[] = ['gradcam', 'gradcam++', 'scorecam', 'layercam', 'eigencam', 'guided-gradcam', 'smoothgrad', 'ig', 'occlusion'];
+
+const PAIR_DEMO_METHODS: PairMethodName[] = ['conditional', 'pairwise', 'interaction-cam', 'averaged-transforms'];
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -40,21 +47,42 @@ async function main(): Promise<void> {
     }
     rows.push(`<tr><th>${escape(img.class)}${img.watermark ? '<br><small>watermarked</small>' : ''}<br><small>predicted: ${escape(predicted)}</small></th>${cells.join('')}</tr>`);
   }
+  // The self-supervised encoder: pair maps of two augmented views of the first clean images.
+  const encoder = await loadModel(demoEncoder());
+  const pairRows: string[] = [];
+  const clean = images.filter((i) => !i.watermark).slice(0, 8);
+  for (const method of PAIR_DEMO_METHODS) fs.mkdirSync(path.join(out, 'pair', method), { recursive: true });
+  for (const [i, img] of clean.entries()) {
+    const v = await demoViews(img, i);
+    const cells: string[] = [];
+    for (const method of PAIR_DEMO_METHODS) {
+      const r = await explainPair(encoder, v.a, v.b, { method, preprocess: DEFAULT_PREPROCESS });
+      fs.writeFileSync(path.join(out, 'pair', method, img.file), renderPairOverlay([v.a, v.b], r, undefined, 0.5));
+      cells.push(`<td><img class="pair" src="pair/${method}/${escape(img.file)}" alt="${method}"><br><small>sim ${r.base.toFixed(3)}</small></td>`);
+    }
+    pairRows.push(`<tr><th>${escape(img.file)}</th>${cells.join('')}</tr>`);
+  }
   const evaluation = await evaluateDemo('gradcam');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Model Lens demo</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;background:#1e1e1e;color:#ddd}table{border-collapse:collapse}td,th{padding:4px;text-align:center;font-size:12px;border-bottom:1px solid #333}img{width:96px;height:96px;image-rendering:pixelated}th{font-weight:normal}</style></head>
+<style>body{font-family:system-ui,sans-serif;margin:2em;background:#1e1e1e;color:#ddd}table{border-collapse:collapse}td,th{padding:4px;text-align:center;font-size:12px;border-bottom:1px solid #333}img{width:96px;height:96px;image-rendering:pixelated}img.pair{width:192px}th{font-weight:normal}</style></head>
 <body><h1>Model Lens — demo explanations</h1>
 <p>Model: <code>demo/models/shapes/model.json</code> (${model.totalParams.toLocaleString('en-US')} parameters), backend ${backend}.
 Grad-CAM pointing game on images without the watermark: <b>${(100 * evaluation.pointingGame).toFixed(1)}%</b> (centre baseline ${(100 * evaluation.centreBaseline).toFixed(1)}%);
 watermarked "square" images whose map peaks on the watermark: <b>${(100 * evaluation.onWatermark).toFixed(1)}%</b>.</p>
 <table><tr><th>class</th><th>image</th>${METHODS.map((m) => `<th>${m}</th>`).join('')}</tr>
 ${rows.join('\n')}
+</table>
+<h2>Self-supervised encoder — what drives the similarity of two views</h2>
+<p>Encoder: <code>demo/models/encoder/model.json</code> (NT-Xent). Views: colour jitter | flip + colour jitter (<code>npm run eval:pair</code> scores every method).</p>
+<table><tr><th>image</th>${PAIR_DEMO_METHODS.map((m) => `<th>${m}<br><small>view A | view B</small></th>`).join('')}</tr>
+${pairRows.join('\n')}
 </table></body></html>
 `;
   fs.writeFileSync(path.join(out, 'index.html'), html);
   console.log(`explained ${images.length} demo images with ${METHODS.length} methods on ${backend} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`Grad-CAM pointing game ${(100 * evaluation.pointingGame).toFixed(1)}% (centre baseline ${(100 * evaluation.centreBaseline).toFixed(1)}%), watermark hits ${(100 * evaluation.onWatermark).toFixed(1)}%`);
+  console.log(`pair maps of ${clean.length} images with ${PAIR_DEMO_METHODS.length} methods in ${path.join(out, 'pair')}`);
   console.log(`open ${path.join(out, 'index.html')}`);
 }
 

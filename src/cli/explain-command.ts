@@ -46,7 +46,7 @@ export const EXPLAIN_OPTIONS = {
 type Values = ReturnType<typeof parse>['values'];
 const str = (v: Values, k: string) => v[k] as string | undefined;
 
-function preprocessFrom(v: Values, fromModel: PreprocessSpec): PreprocessSpec {
+export function preprocessFrom(v: Values, fromModel: PreprocessSpec): PreprocessSpec {
   let spec = fromModel;
   const preset = str(v, 'preprocess');
   if (preset !== undefined) {

@@ -4,6 +4,7 @@ import { loadModel } from '../core/model/load';
 import { formatSummary, summarize } from '../core/model/summary';
 import { parse } from './args';
 import { explainCommand } from './explain-command';
+import { pairCommand } from './pair-command';
 
 const HELP = `model-lens — look inside neural networks (TF.js layers and graph models)
 
@@ -16,9 +17,16 @@ usage:
       [--preprocess default|inception|raw|imagenet|caffe] [--scale 0..1|-1..1|0..255] [--mean a,b,c]
       [--std a,b,c] [--channel-order rgb|bgr] [--resize stretch|center-crop|letterbox]
       [--backend tensorflow|wasm|cpu] [--json]
+  model-lens pair <encoder> <imageA> [<imageB> | --augment SPEC] --method M [--layer NAME]
+      [--embedding NAME] [--similarity cosine|dot|l2] [--window N] [--stride N] [--samples N]
+      [--joint mean|max] [--transform jitter|blur|gray|solarize] [--seed N] [--batch-size N]
+      [--heatmap-out maps.json] [--out overlay.png] [--view-out view.png] [--metrics]
+      [--colormap …] [--opacity F] [--preprocess …] [--backend tensorflow|wasm|cpu] [--json]
+      SPEC: comma-separated crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG
 
 methods: gradcam gradcam++ xgradcam hirescam layercam scorecam ablationcam eigencam guided-gradcam
          saliency gradxinput smoothgrad ig occlusion
+pair methods: conditional context-agnostic pairwise interaction-cam averaged-transforms
 exit codes: 0 success, 2 bad input (one line on stderr naming the file and the problem), 1 anything else.
 The environment variable MODEL_LENS_BACKEND forces a backend like --backend.`;
 
@@ -39,11 +47,12 @@ export async function main(argv: string[], stdout = (s: string) => console.log(s
   try {
     if (command === 'summary') return await summaryCommand(rest, stdout);
     if (command === 'explain') return await explainCommand(rest, stdout, stderr);
+    if (command === 'pair') return await pairCommand(rest, stdout);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       stdout(HELP);
       return command === undefined ? 2 : 0;
     }
-    throw new InputError(`unknown command "${command}" (expected summary or explain; see model-lens --help)`);
+    throw new InputError(`unknown command "${command}" (expected summary, explain or pair; see model-lens --help)`);
   } catch (err) {
     const e = err as Error;
     if (e instanceof InputError || e instanceof BackendError) {

@@ -96,11 +96,60 @@ export interface LayerPreviewMessage {
   total: number;
 }
 
+export interface PairJob {
+  modelPath: string;
+  imageA: string;
+  /** The second view: another file, or an augmentation of the first (`augment`, --augment syntax). */
+  imageB?: string;
+  augment?: string;
+  /** One of the core's pair method names (validated by the worker). */
+  method: string;
+  embedding?: string;
+  layer?: string;
+  similarity?: 'cosine' | 'dot' | 'l2';
+  params?: { window?: number; stride?: number; samples?: number; joint?: 'mean' | 'max'; transform?: 'jitter' | 'blur' | 'gray' | 'solarize'; seed?: number; batchSize?: number };
+  metrics?: boolean;
+  /** Occlude one window of one view (model-input pixels, top-left corner) before explaining: "what if this patch were gone?". */
+  occlude?: { view: 'a' | 'b'; top: number; left: number };
+}
+
+export interface PairViewMessage {
+  grid: MapGrid;
+  /** Display-scaled map at the view image's size. */
+  image: MapGrid;
+  /** The view as an RGBA picture (the augmented one when made). */
+  picture: { width: number; height: number; rgba: Uint8ClampedArray };
+  metrics?: { deletion: { curve: number[]; auc: number }; insertion: { curve: number[]; auc: number } };
+}
+
+export interface PairResultMessage {
+  method: string;
+  similarity: string;
+  embedding: string;
+  layer?: string;
+  base: number;
+  signed: boolean;
+  a: PairViewMessage;
+  b: PairViewMessage;
+  /** Model-input size, for mapping clicks to windows. */
+  inputSize: { width: number; height: number };
+  params: Record<string, unknown>;
+  timeMs: number;
+  backend: string;
+}
+
+/** A partial map of one view while an occlusion method runs. */
+export interface PairPartialMessage {
+  view: 'a' | 'b';
+  grid: MapGrid;
+}
+
 export type WorkerRequest =
   | { type: 'configure'; id: number; backend: BackendChoice; tfjsNodePath?: string; wasmDir?: string }
   | { type: 'summary'; id: number; modelPath: string }
   | { type: 'explain'; id: number; job: ExplainJob }
   | { type: 'layerPreview'; id: number; job: ExplainJob }
+  | { type: 'pair'; id: number; job: PairJob }
   | { type: 'cancel'; id: number; target: number }
   | { type: 'stats'; id: number };
 

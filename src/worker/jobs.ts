@@ -7,13 +7,16 @@ import { InputError, throwIfAborted } from '../core/errors';
 import { tidyValue } from '../core/engine/tidy';
 import { readImage, type RgbImage } from '../core/image/decode';
 import { scaleUnsigned } from '../core/image/display';
-import { toModelInput, validatePreprocess } from '../core/image/preprocess';
+import { imageInputShape, toModelInput, validatePreprocess } from '../core/image/preprocess';
 import { loadModel } from '../core/model/load';
 import { resolveModelSettings } from '../core/model/model-config';
 import { sha256File } from '../core/model/sha256';
 import { summarize } from '../core/model/summary';
 import type { InspectableModel } from '../core/model/types';
-import type { ExplainJob, ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage } from '../protocol/worker';
+import type { ExplainJob, ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage, PairJob, PairPartialMessage, PairResultMessage } from '../protocol/worker';
+import { explainPair } from '../core/explain/pair/explain-pair';
+import { isPairMethod } from '../core/explain/pair/types';
+import { augmentImage, parseAugment } from '../core/image/augment';
 
 export type ProgressFn = (done: number, total: number) => void;
 
@@ -116,4 +119,45 @@ export async function layerPreviewJob(job: ExplainJob, signal: AbortSignal, onPa
   } finally {
     input.dispose();
   }
+}
+
+/** Explains the similarity of two views (the pair panel); partial maps stream while occlusion methods run. */
+export async function pairJob(job: PairJob, signal: AbortSignal, onPartial: (p: PairPartialMessage) => void, onProgress: ProgressFn): Promise<PairResultMessage> {
+  if (!isPairMethod(job.method)) throw new InputError(`Unknown pair method "${job.method}".`);
+  if (!job.imageB && !job.augment) throw new InputError('The pair job needs a second image or an augmentation.');
+  const model = await loadModel(job.modelPath);
+  const settings = resolveModelSettings(model.path);
+  const imageA = await readImage(job.imageA);
+  const seed = job.params?.seed ?? 0;
+  const imageB = job.imageB ? await readImage(job.imageB) : augmentImage(imageA, parseAugment(job.augment!), seed);
+  throwIfAborted(signal);
+  const r = await explainPair(model, imageA, imageB, {
+    method: job.method,
+    embedding: job.embedding ?? (typeof settings.output === 'string' ? settings.output : undefined),
+    layer: job.layer,
+    similarity: job.similarity,
+    params: job.params,
+    preprocess: settings.preprocess,
+    metrics: job.metrics,
+    occlude: job.occlude,
+    signal,
+    onProgress,
+    onPartial: (view, grid) => onPartial({ view, grid: { ...grid, values: Float32Array.from(grid.values) } }),
+  });
+  const size = imageInputShape(model.inputs[0].shape, model.path);
+  const viewMessage = (v: typeof r.a, img: RgbImage) => ({ grid: v.grid, image: v.image, picture: rgba(img), metrics: v.metrics });
+  return {
+    method: r.method,
+    similarity: r.similarity,
+    embedding: r.embedding,
+    layer: r.layer,
+    base: r.base,
+    signed: r.signed,
+    a: viewMessage(r.a, imageA),
+    b: viewMessage(r.b, imageB),
+    inputSize: { width: size.width ?? imageA.width, height: size.height ?? imageA.height },
+    params: { ...r.params, imageA: job.imageA, imageB: job.imageB ?? null, augment: job.augment ?? null, model: model.path, modelSha256: sha256File(model.path), embedding: r.embedding, layer: r.layer ?? null, preprocess: settings.preprocess, ...r.details },
+    timeMs: r.timeMs,
+    backend: r.backend,
+  };
 }

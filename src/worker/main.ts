@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../core/engine/backend';
 import { cachedModelCount, clearModelCache, modelLoadCount } from '../core/model/load';
 import type { ExplainResultMessage, WorkerReply, WorkerRequest, WorkerStats } from '../protocol/worker';
-import { explainJob, layerPreviewJob, summaryJob } from './jobs';
+import { explainJob, layerPreviewJob, pairJob, summaryJob } from './jobs';
 
 /**
  * The worker: one job at a time, in arrival order; `cancel` aborts a running job (checked between
@@ -53,6 +53,20 @@ async function run(req: (typeof queue)[number]): Promise<void> {
     } else if (req.type === 'explain') {
       const r = await explainJob(req.job, controller.signal, throttled(req.id));
       send({ type: 'result', id: req.id, value: r }, buffersOf(r));
+    } else if (req.type === 'pair') {
+      let last = 0;
+      const r = await pairJob(
+        req.job,
+        controller.signal,
+        (p) => {
+          const now = Date.now();
+          if (now - last < 100) return;
+          last = now;
+          send({ type: 'partial', id: req.id, value: p }, [p.grid.values.buffer as ArrayBuffer]);
+        },
+        throttled(req.id),
+      );
+      send({ type: 'result', id: req.id, value: r }, [r.a.grid.values.buffer, r.a.image.values.buffer, r.a.picture.rgba.buffer, r.b.grid.values.buffer, r.b.image.values.buffer, r.b.picture.rgba.buffer] as ArrayBuffer[]);
     } else {
       const n = await layerPreviewJob(req.job, controller.signal, (p) => send({ type: 'partial', id: req.id, value: p }, [p.grid.values.buffer as ArrayBuffer]), throttled(req.id));
       send({ type: 'result', id: req.id, value: n });

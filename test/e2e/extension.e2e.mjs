@@ -150,35 +150,8 @@ test('(h) every control of the panel is reachable with the Tab key', async () =>
 });
 
 test('(b) the explorer context menu opens the model', async () => {
-  await vs.runCommand('View: Close All Editors');
-  const page = vs.page;
-  // Open the file, reveal it in the explorer (expands its folders), then right-click its row.
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill('models/shapes/model.json');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'model.json' }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await vs.runCommand('File: Reveal Active File in Explorer View');
-  const row = page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: 'model.json' });
-  await row.waitFor({ timeout: 15_000 });
-  // The explorer re-renders while it reveals the file, and a click that lands while the menu opens
-  // is lost: retry the whole right-click → menu item → panel sequence.
-  let frame;
-  for (let attempt = 1; !frame; attempt++) {
-    try {
-      await row.click({ button: 'right' });
-      const item = page.getByRole('menuitem', { name: 'Open Model…' });
-      await item.waitFor({ state: 'visible', timeout: 5000 });
-      await page.waitForTimeout(300);
-      await item.click();
-      frame = await vs.panelFrame(40);
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(500);
-    }
-  }
+  await vs.explorerMenu('models/shapes/model.json', 'Open Model…');
+  const frame = await vs.panelFrame();
   await frame.waitForSelector('#recent button');
   await frame.click('#recent button');
   assert.match(await waitForResult(frame, ''), /on wasm$/);
@@ -240,4 +213,71 @@ test('(j) the layer strip stays usable on a MobileNetV2-shaped model', async () 
   assert.ok(all < 60_000, `all ${layers} thumbnails took ${all} ms`);
   await frame.$eval('#strip', (s) => s.scrollIntoView());
   await vs.shot('layer-strip-mobilenet');
+});
+
+/** The pair panel's two canvases equal the two halves of `model-lens pair … --out` within ±2 per channel. */
+async function assertPairMatchesCli(frame, imageA, extraArgs) {
+  const out = join(vs.work, `cli-pair-${Date.now()}.png`);
+  execFileSync(process.execPath, [join(repo, 'bin', 'model-lens.js'), 'pair', encoderPath(), imageA, '--augment', 'crop=0.6,flip,jitter=0.4', '--method', 'conditional', '--out', out, '--backend', 'wasm', ...extraArgs]);
+  const cli = PNG.sync.read(readFileSync(out));
+  const a = await canvasPixels(frame, 'overlay-a');
+  const b = await canvasPixels(frame, 'overlay-b');
+  assert.deepEqual([a.width + b.width, Math.max(a.height, b.height)], [cli.width, cli.height]);
+  let worst = 0;
+  for (const [view, x0] of [[a, 0], [b, a.width]]) {
+    for (let y = 0; y < view.height; y++) {
+      for (let x = 0; x < view.width; x++) {
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(cli.data[(y * cli.width + x0 + x) * 4 + c] - view.data[(y * view.width + x) * 4 + c]));
+      }
+    }
+  }
+  if (worst > 2) await vs.shot(`pair-mismatch-${Date.now()}`);
+  assert.ok(worst <= 2, `largest channel difference ${worst}`);
+}
+
+const encoderPath = () => join(vs.workspace, 'models', 'encoder', 'model.json');
+
+async function waitForPair(frame, method, previous = '', imageA = '') {
+  await frame.waitForFunction(
+    ([m, prev, a]) => {
+      const t = document.getElementById('timing')?.textContent ?? '';
+      return t.startsWith(m) && t.includes(' ms on ') && t !== prev && (document.getElementById('image-a')?.textContent ?? '').endsWith(a);
+    },
+    [method, previous, imageA],
+    { timeout: 180_000 },
+  );
+}
+
+test('(k) the pair panel from the palette: both maps equal the CLI --out; a click on a patch of view A re-explains with it occluded', async () => {
+  await vs.runCommand('View: Close All Editors');
+  await vs.runCommand('Model Lens: Explain Similarity…');
+  await vs.answerDialog(encoderPath());
+  await vs.answerDialog(image('triangle-2.png'));
+  const frame = await vs.pairFrame();
+  await waitForPair(frame, 'conditional', '', 'triangle-2.png');
+  assert.match(await frame.$eval('#similarity', (e) => e.textContent), /^cosine similarity -?\d\.\d{4} · embedding embedding/);
+  await assertPairMatchesCli(frame, image('triangle-2.png'), []);
+  await vs.shot('pair-panel');
+  // Probe: click the middle of view A; the result comes back with view A occluded there.
+  const before = await canvasPixels(frame, 'overlay-b');
+  const previous = await frame.$eval('#timing', (e) => e.textContent);
+  await frame.click('#overlay-a');
+  await waitForPair(frame, 'conditional', previous);
+  await frame.waitForSelector('#probe-note:not([hidden])');
+  assert.match(await frame.$eval('#probe-text', (e) => e.textContent), /^Showing the maps with view A occluded at \(\d+, \d+\)/);
+  const after = await canvasPixels(frame, 'overlay-b');
+  assert.ok(changedShare(before, after) > 0.05, 'view B\'s map changed when a patch of view A was occluded');
+  await vs.shot('pair-probe');
+});
+
+test('(l) the pair panel from a right-click on the encoder, with another method', async () => {
+  await vs.explorerMenu('models/encoder/model.json', 'Explain Similarity…');
+  await vs.answerDialog(image('cross-3.png'));
+  const frame = await vs.pairFrame();
+  await waitForPair(frame, 'conditional', '', 'cross-3.png');
+  await assertPairMatchesCli(frame, image('cross-3.png'), []);
+  const previous = await frame.$eval('#timing', (e) => e.textContent);
+  await setValue(frame, 'method', 'interaction-cam');
+  await waitForPair(frame, 'interaction-cam', previous);
+  assert.match(await frame.$eval('#similarity', (e) => e.textContent), /features last_conv_relu$/);
 });

@@ -140,6 +140,54 @@ export class VsCode {
     throw new Error('the model panel did not appear');
   }
 
+  /** The frame of the pair panel's webview (the one holding its "View A…" button). */
+  async pairFrame(tries = 120) {
+    for (let i = 0; i < tries; i++) {
+      for (const f of this.page.frames()) if (await f.$('#pick-a').catch(() => null)) return f;
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error('the pair panel did not appear');
+  }
+
+  /** Right-clicks a file's row in the explorer (revealing it first) and picks a context-menu item. */
+  async explorerMenu(relativePath, item) {
+    const page = this.page;
+    await this.runCommand('View: Close All Editors');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(relativePath);
+    // The row of this very file: its description is the folder (quick open ranks recent files first).
+    const folder = relativePath.split('/').slice(0, -1).join('/');
+    const match = page.locator('.quick-input-list .monaco-list-row', { hasText: relativePath.split('/').pop() }).filter({ hasText: folder }).first();
+    await match.waitFor();
+    await match.click();
+    // The editor shows the file itself (its breadcrumbs name the folder) before the explorer is asked to reveal it.
+    await page.locator('.breadcrumbs-control', { hasText: relativePath.split('/').slice(-2)[0] }).first().waitFor({ timeout: 15_000 });
+    await this.runCommand('File: Reveal Active File in Explorer View');
+    const row = page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: relativePath.split('/').pop() });
+    await row.waitFor({ timeout: 15_000 });
+    // The selected row must sit under the right folder: its parent folder row is expanded just above.
+    await page.locator('.explorer-folders-view .monaco-list-row[aria-expanded="true"]', { hasText: relativePath.split('/').slice(-2)[0] }).first().waitFor({ timeout: 15_000 });
+    // The explorer re-renders while it reveals the file, and a click that lands while the menu opens
+    // is lost: retry the whole right-click → menu item sequence.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await row.click({ button: 'right' });
+        const entry = page.getByRole('menuitem', { name: item });
+        await entry.waitFor({ state: 'visible', timeout: 5000 });
+        await page.waitForTimeout(300);
+        await entry.click();
+        await page.getByRole('menuitem', { name: item }).waitFor({ state: 'hidden', timeout: 5000 });
+        return;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(500);
+      }
+    }
+  }
+
   /** Opens a model and an image through "Model Lens: Explain Image…" and waits for the first result. */
   async explain(imagePath, modelPath, method = 'gradcam') {
     await this.runCommand('Model Lens: Explain Image…');

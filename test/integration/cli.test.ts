@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
-import { main } from '../../src/cli/main';
+import { cli } from '../helpers/cli';
 import { initEngine } from '../../src/core/engine/backend';
 import { saveLayersModel } from '../../src/core/model/save';
 
@@ -17,12 +17,6 @@ const demoImages = path.join(repo, 'demo', 'images');
 const boxes = JSON.parse(fs.readFileSync(path.join(demoImages, 'boxes.json'), 'utf8')) as { file: string; label: number; class: string }[];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-cli-'));
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 test.before(async () => {
   await initEngine({ backend: 'wasm' });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { WorkerClient } from '../../src/host/worker-client';
-import type { ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage, WorkerStats } from '../../src/protocol/worker';
+import type { ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage, PairPartialMessage, PairResultMessage, WorkerStats } from '../../src/protocol/worker';
 
 const repo = path.resolve(__dirname, '..', '..');
 const workerFile = path.join(repo, 'dist', 'worker.js');
@@ -139,6 +139,31 @@ test('the layer strip streams Grad-CAM at every 4-D layer in order, each equal t
       for (let i = 0; i < r.grid.values.length; i++) worst = Math.max(worst, Math.abs(p.grid.values[i] - (r.grid.values[i] - lo) / (hi - lo)));
       assert.ok(worst < 1e-5, `${layer}: largest difference ${worst}`);
     }
+  } finally {
+    c.dispose();
+  }
+});
+
+test('a pair job streams partial maps of both views, answers with both, and leaves no tensor behind', async () => {
+  const c = client();
+  try {
+    const encoder = path.join(repo, 'demo', 'models', 'encoder', 'model.json');
+    await c.request({ type: 'summary', modelPath: encoder });
+    const before = await c.request<WorkerStats>({ type: 'stats' });
+    const partials: PairPartialMessage[] = [];
+    const r = await c.request<PairResultMessage>(
+      { type: 'pair', job: { modelPath: encoder, imageA: image('circle-2.png'), augment: 'flip,jitter=0.3', method: 'conditional', params: { window: 8, stride: 2, batchSize: 16 } } },
+      { onPartial: (p) => partials.push(p as PairPartialMessage) },
+    );
+    assert.ok(partials.some((p) => p.view === 'a') && partials.some((p) => p.view === 'b'), 'partial maps of both views');
+    assert.ok(partials[0].grid.values instanceof Float32Array);
+    assert.deepEqual([r.a.grid.width, r.a.grid.height, r.b.grid.width], [29, 29, 29]);
+    assert.deepEqual([r.a.picture.width, r.b.picture.width, r.inputSize.width], [64, 64, 64]);
+    assert.equal(r.params.augment, 'flip,jitter=0.3');
+    assert.equal((await c.request<WorkerStats>({ type: 'stats' })).numTensors, before.numTensors);
+    // A probe: the same job with a patch of view a occluded changes view b's map.
+    const probed = await c.request<PairResultMessage>({ type: 'pair', job: { modelPath: encoder, imageA: image('circle-2.png'), augment: 'flip,jitter=0.3', method: 'conditional', params: { window: 8, stride: 2 }, occlude: { view: 'a', top: 20, left: 20 } } });
+    assert.notDeepEqual(Array.from(probed.b.grid.values), Array.from(r.b.grid.values));
   } finally {
     c.dispose();
   }

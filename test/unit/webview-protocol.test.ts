@@ -30,3 +30,39 @@ test('anything else is dropped', () => {
   ];
   for (const m of bad) assert.equal(parseFromWebview(m), undefined, JSON.stringify(m));
 });
+
+import { parseFromPairWebview } from '../../src/webviews/pair/protocol';
+
+const pair = { method: 'conditional', similarity: 'cosine', joint: 'mean', transform: 'jitter', seed: 0, colormap: 'turbo', opacity: 0.5, metrics: false };
+
+test('the pair panel: valid messages pass', () => {
+  const run = { type: 'run', state: { second: { kind: 'augment', spec: 'crop=0.6,flip,jitter=0.4' }, settings: pair } };
+  assert.deepEqual(parseFromPairWebview(run), run);
+  assert.equal(parseFromPairWebview({ type: 'run', state: { second: { kind: 'image', path: '/data/b.png' }, settings: { ...pair, method: 'interaction-cam', layer: 'last_conv', window: 8 } } })?.type, 'run');
+  assert.deepEqual(parseFromPairWebview({ type: 'probe', view: 'b', top: 3, left: 40 }), { type: 'probe', view: 'b', top: 3, left: 40 });
+  assert.deepEqual(parseFromPairWebview({ type: 'pickImage', which: 'a' }), { type: 'pickImage', which: 'a' });
+});
+
+test('the pair panel: anything else is dropped', () => {
+  const state = (change: Record<string, unknown>, second: unknown = { kind: 'augment', spec: 'flip' }) => ({ type: 'run', state: { second, settings: { ...pair, ...change } } });
+  const bad: unknown[] = [
+    state({ method: 'gradcam' }),
+    state({ similarity: 'l1' }),
+    state({ joint: 'sum' }),
+    state({ transform: 'invert' }),
+    state({ seed: -1 }),
+    state({ window: 0 }),
+    state({ samples: 2.5 }),
+    state({ opacity: -0.1 }),
+    state({ metrics: 'yes' }),
+    state({ embedding: '' }),
+    state({}, { kind: 'augment', spec: 'flip; rm -rf /' }),
+    state({}, { kind: 'image', path: 7 }),
+    state({}, { kind: 'url', href: 'https://example.com' }),
+    { type: 'probe', view: 'c', top: 1, left: 1 },
+    { type: 'probe', view: 'a', top: -1, left: 1 },
+    { type: 'pickImage', which: 'both' },
+    { type: 'exportPng', dataUrl: 'javascript:alert(1)' },
+  ];
+  for (const m of bad) assert.equal(parseFromPairWebview(m), undefined, JSON.stringify(m));
+});

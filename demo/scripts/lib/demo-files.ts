@@ -23,3 +23,8 @@ export function demoImages(): { dir: string; model: string; images: DemoImage[] 
   const images = JSON.parse(fs.readFileSync(path.join(dir, 'images', 'boxes.json'), 'utf8')) as DemoImage[];
   return { dir, model: path.join(dir, 'models', 'shapes', 'model.json'), images };
 }
+
+/** The self-supervised demo encoder (npm run demo:train-encoder). */
+export function demoEncoder(): string {
+  return path.join(demoDir(), 'models', 'encoder', 'model.json');
+}

@@ -86,8 +86,13 @@ export function watermarkBox(size = IMAGE_SIZE): Box {
   return { x: size - margin - w, y: size - margin - w, width: w, height: w };
 }
 
-export function makeSample(rand: Rand, label: number, watermark: boolean, size = IMAGE_SIZE): Sample {
-  const px = background(rand, size);
+/**
+ * One image: a rotated shape on a striped, noisy background. `backgroundRand` draws the background
+ * (by default the same stream as the object): two calls with equal object streams and different
+ * background streams give the same object — shape, size, place, angle — on two backgrounds.
+ */
+export function makeSample(rand: Rand, label: number, watermark: boolean, size = IMAGE_SIZE, backgroundRand: Rand = rand): Sample {
+  const px = background(backgroundRand, size);
   const side = Math.round(size * (0.25 + rand() * 0.25)); // 16..32 px at 64: at most a quarter of the area
   // Keep the object clear of the watermark corner so that the two never overlap.
   const wm = watermarkBox(size);

@@ -5,17 +5,26 @@ import type { ExplainContext } from './types';
 /** Lets pending messages (a cancel) in between batches. */
 export const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** What batching needs of a context: a batch size, an abort signal and a progress callback. */
+export interface BatchOptions {
+  params: { batchSize: number };
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
  * Runs `total` items through `run` in batches of ctx.params.batchSize, checking the abort signal
- * and reporting progress between batches. `run(start, count)` returns one number per item.
+ * and reporting progress between batches. `run(start, count)` returns one number per item;
+ * `onBatch` sees the values so far (items not yet run are 0).
  */
-export async function mapBatched(ctx: ExplainContext, total: number, run: (start: number, count: number) => Float32Array | number[]): Promise<Float32Array> {
+export async function mapBatched(ctx: BatchOptions, total: number, run: (start: number, count: number) => Float32Array | number[], onBatch?: (values: Float32Array, done: number) => void): Promise<Float32Array> {
   const out = new Float32Array(total);
   const size = Math.max(1, Math.floor(ctx.params.batchSize));
   for (let start = 0; start < total; start += size) {
     throwIfAborted(ctx.signal);
     const count = Math.min(size, total - start);
     out.set(run(start, count), start);
+    onBatch?.(out, start + count);
     ctx.onProgress?.(start + count, total);
     await yieldToEvents();
   }

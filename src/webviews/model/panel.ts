@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { colormapLut, COLORMAPS } from '../../core/image/colormap';
 import type { ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage } from '../../protocol/worker';
 import type { Services } from '../../host/services';
-import { parseFromWebview, type PanelSettings, type PanelState, type ToWebview } from './protocol';
+import { PanelBase } from '../../host/panel-base';
+import { copyJson, savePng } from '../../host/panel-actions';
+import { panelOptions } from '../../host/webview-html';
+import { parseFromWebview, type FromWebview, type PanelSettings, type PanelState, type ToWebview } from './protocol';
 
 export const VIEW_TYPE = 'modelLens.model';
 const RECENT_KEY = 'modelLens.recentImages';
@@ -23,11 +25,9 @@ export function defaultSettings(): PanelSettings {
 }
 
 /** The model panel's host side: owns the webview, validates its messages, runs jobs in the worker. */
-export class ModelPanel {
+export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
   private static readonly panels = new Set<ModelPanel>();
   private state: PanelState;
-  private job: AbortController | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   static open(services: Services, modelPath: string, imagePath?: string): ModelPanel {
     for (const p of ModelPanel.panels) {
@@ -51,28 +51,14 @@ export class ModelPanel {
   }
 
   private static options(services: Services): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    const root = services.context.extensionUri;
-    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')] };
+    return panelOptions(services.context.extensionUri);
   }
 
-  private constructor(private readonly services: Services, readonly panel: vscode.WebviewPanel, state: PanelState) {
+  private constructor(services: Services, panel: vscode.WebviewPanel, state: PanelState) {
+    super(services, panel, { app: 'model', title: 'Model Lens', state, what: 'model panel' }, parseFromWebview);
     this.state = state;
     ModelPanel.panels.add(this);
-    panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icon.svg');
-    panel.webview.html = this.html();
     if (state.imagePath) void this.remember(state.imagePath);
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw) => {
-        const msg = parseFromWebview(raw);
-        if (!msg) return services.log.warn(`ignored an invalid message from the model panel: ${JSON.stringify(raw)?.slice(0, 200)}`);
-        void this.onMessage(msg);
-      }),
-      panel.onDidDispose(() => this.dispose()),
-    );
-  }
-
-  private post(msg: ToWebview): void {
-    void this.panel.webview.postMessage(msg);
   }
 
   private recent(): string[] {
@@ -90,7 +76,7 @@ export class ModelPanel {
     this.post({ type: 'image', imagePath, recent: await this.remember(imagePath) });
   }
 
-  private async onMessage(msg: NonNullable<ReturnType<typeof parseFromWebview>>): Promise<void> {
+  protected async onMessage(msg: FromWebview): Promise<void> {
     switch (msg.type) {
       case 'ready':
         return this.init();
@@ -123,19 +109,10 @@ export class ModelPanel {
         return this.preview();
       case 'exportPng': {
         const base = this.state.imagePath ? path.basename(this.state.imagePath).replace(/\.(png|jpe?g)$/i, '') : 'model-lens';
-        const target = await vscode.window.showSaveDialog({
-          defaultUri: vscode.Uri.file(path.join(path.dirname(this.state.imagePath ?? this.state.modelPath), `${base}.${this.state.settings.method}.png`)),
-          filters: { PNG: ['png'] },
-        });
-        if (!target) return;
-        await vscode.workspace.fs.writeFile(target, Buffer.from(msg.dataUrl.slice('data:image/png;base64,'.length), 'base64'));
-        void vscode.window.showInformationMessage(`Model Lens: saved ${target.fsPath}`);
-        return;
+        return savePng(msg.dataUrl, path.join(path.dirname(this.state.imagePath ?? this.state.modelPath), `${base}.${this.state.settings.method}.png`));
       }
       case 'copyJson':
-        await vscode.env.clipboard.writeText(msg.json);
-        void vscode.window.showInformationMessage('Model Lens: the explanation JSON is on the clipboard.');
-        return;
+        return copyJson(msg.json, 'the explanation');
     }
   }
 
@@ -149,63 +126,19 @@ export class ModelPanel {
     }
   }
 
-  private fail(err: Error): void {
-    if (err.name === 'AbortError') return;
-    this.services.log.error(err.message);
-    this.post({ type: 'error', message: err.message });
-    void vscode.window.showErrorMessage(`Model Lens: ${err.message}`);
-  }
-
-  /**
-   * One job at a time per panel: a new one aborts the previous; only the latest may report its
-   * result, its error and the end of "busy".
-   */
-  private async exclusiveJob(what: string, work: (controller: AbortController) => Promise<(() => void) | void>): Promise<void> {
-    this.job?.abort();
-    const controller = new AbortController();
-    this.job = controller;
-    this.post({ type: 'busy', running: true, what });
-    try {
-      const report = await work(controller);
-      if (this.job === controller) report?.();
-    } catch (err) {
-      if (this.job === controller) this.fail(err as Error);
-    } finally {
-      if (this.job === controller) {
-        this.job = undefined;
-        this.post({ type: 'busy', running: false, what: '' });
-      }
-    }
-  }
-
   private async run(): Promise<void> {
     const { imagePath, modelPath, settings } = this.state;
     if (!imagePath) return;
     await this.exclusiveJob(settings.method, async (controller) => {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Model Lens: ${settings.method} on ${path.basename(imagePath)}`, cancellable: true },
-        (progress, token) => {
-          token.onCancellationRequested(() => controller.abort());
-          let last = 0;
-          return this.services.track(() =>
+      const result = await this.withProgress(`Model Lens: ${settings.method} on ${path.basename(imagePath)}`, controller, (onProgress) =>
+        this.services.track(
+          () =>
             this.services.worker.request<ExplainResultMessage>(
-              {
-                type: 'explain',
-                job: { modelPath, imagePath, method: settings.method, layers: settings.layer ? [settings.layer] : undefined, target: settings.target, output: settings.output, params: settings.params },
-              },
-              {
-                signal: controller.signal,
-                onProgress: (done, total) => {
-                  const pct = (100 * done) / total;
-                  progress.report({ increment: pct - last, message: `${done} / ${total}` });
-                  last = pct;
-                  this.post({ type: 'progress', done, total });
-                },
-              },
+              { type: 'explain', job: { modelPath, imagePath, method: settings.method, layers: settings.layer ? [settings.layer] : undefined, target: settings.target, output: settings.output, params: settings.params } },
+              { signal: controller.signal, onProgress },
             ),
-            settings.method,
-          );
-        },
+          settings.method,
+        ),
       );
       return () => this.post({ type: 'result', result });
     });
@@ -230,35 +163,9 @@ export class ModelPanel {
     });
   }
 
-  private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const dist = vscode.Uri.joinPath(this.services.context.extensionUri, 'dist', 'webviews');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'model.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.services.context.extensionUri, 'media', 'model-panel.css'));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data: blob:`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    const state = JSON.stringify(this.state).replace(/</g, '\\u003c');
-    return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${style}" nonce="${nonce}">
-<title>Model Lens</title></head>
-<body><div id="app" data-state="${state.replace(/"/g, '&quot;')}"></div>
-<script nonce="${nonce}" src="${script}"></script></body></html>`;
-  }
-
-  dispose(): void {
-    this.job?.abort();
+  override dispose(): void {
     ModelPanel.panels.delete(this);
-    for (const d of this.disposables) d.dispose();
-    this.panel.dispose();
+    super.dispose();
   }
 
   /** The file currently shown, so commands can reuse it. */

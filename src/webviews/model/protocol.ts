@@ -1,5 +1,6 @@
 /** Messages between the model panel's webview and its host-side controller (types and the validator only). */
 import type { ExplainResultMessage, LayerPreviewMessage, MethodOptions, ModelSummaryMessage } from '../../protocol/worker';
+import { exportMessage, isObj } from '../shared/validate';
 
 export const PANEL_METHODS = [
   'gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layercam', 'scorecam', 'ablationcam', 'eigencam', 'guided-gradcam',
@@ -44,7 +45,6 @@ export type FromWebview =
   | { type: 'exportPng'; dataUrl: string }
   | { type: 'copyJson'; json: string };
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const finite = (v: unknown, lo: number, hi: number) => typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi;
 
 function validSettings(s: unknown): s is PanelSettings {
@@ -81,9 +81,8 @@ export function parseFromWebview(msg: unknown): FromWebview | undefined {
     case 'dropUri':
       return typeof msg.uri === 'string' && msg.uri.length < 4096 ? { type: 'dropUri', uri: msg.uri } : undefined;
     case 'exportPng':
-      return typeof msg.dataUrl === 'string' && msg.dataUrl.startsWith('data:image/png;base64,') && msg.dataUrl.length < 200e6 ? { type: 'exportPng', dataUrl: msg.dataUrl } : undefined;
     case 'copyJson':
-      return typeof msg.json === 'string' && msg.json.length < 50e6 ? { type: 'copyJson', json: msg.json } : undefined;
+      return exportMessage(msg);
     default:
       return undefined;
   }

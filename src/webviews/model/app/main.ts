@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-label/index.js';
 import type { ExplainResultMessage, LayerPreviewMessage, MapGrid, ModelSummaryMessage } from '../../../protocol/worker';
 import { PANEL_COLORMAPS, PANEL_METHODS, type FromWebview, type PanelState, type ToWebview } from '../protocol';
 
+import { $, el, overlayPixels, paint, paintColorbar, select, setBusy, setProgress } from '../../shared/app/ui';
 declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('app')!;
@@ -34,22 +35,7 @@ function post(m: FromWebview): void {
 function save(): void {
   vscode.setState(state);
 }
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K];
-function el(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement;
-function el(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-function select(id: string, label: string, options: [string, string][], value: string, onChange: (v: string) => void): HTMLElement {
-  const s = el('vscode-single-select', { id, 'aria-label': label });
-  for (const [v, text] of options) s.append(el('vscode-option', v === value ? { value: v, selected: '' } : { value: v }, text));
-  s.addEventListener('change', () => onChange((s as unknown as { value: string }).value));
-  return el('div', { class: 'field' }, el('vscode-label', { for: id }, label), s);
-}
 
 let runTimer: number | undefined;
 function rerun(): void {
@@ -158,27 +144,7 @@ function renderLayerTable(): void {
   $('layer-table').replaceChildren(table, el('p', { class: 'muted' }, `${rows.length} of ${summary.layers.length} layers · ${summary.totalParams.toLocaleString('en-US')} parameters in total`));
 }
 
-/** Same rule as the core's colorize + blend: round((1 − α)·image + α·lut[round(t·255)]). */
-function overlayPixels(r: ExplainResultMessage, colormap: string, opacity: number): ImageData {
-  const lut = luts[colormap];
-  const { width, height, rgba } = r.picture;
-  const out = new ImageData(width, height);
-  const a = Math.min(1, Math.max(0, opacity));
-  for (let p = 0; p < width * height; p++) {
-    const v = r.image.values[p];
-    const t = r.signed ? (v + 1) / 2 : v;
-    const k = Math.round(Math.min(1, Math.max(0, t)) * 255) * 3;
-    for (let c = 0; c < 3; c++) out.data[p * 4 + c] = Math.round((1 - a) * rgba[p * 4 + c] + a * lut[k + c]);
-    out.data[p * 4 + 3] = 255;
-  }
-  return out;
-}
 
-function paint(canvas: HTMLCanvasElement, data: ImageData): void {
-  canvas.width = data.width;
-  canvas.height = data.height;
-  canvas.getContext('2d')!.putImageData(data, 0, 0);
-}
 
 function gridPixels(grid: MapGrid, colormap: string): ImageData {
   const lut = luts[colormap];
@@ -194,13 +160,10 @@ function draw(): void {
   if (!result || !luts.turbo) return;
   const s = state.settings;
   const colormap = result.signed && s.colormap === 'turbo' ? 'diverging' : s.colormap;
-  paint($('overlay') as HTMLCanvasElement, overlayPixels(result, colormap, s.opacity));
+  paint($('overlay') as HTMLCanvasElement, overlayPixels(result.picture, result.image.values, result.signed, luts[colormap], s.opacity));
   const { modelInput } = result;
   paint($('model-input') as HTMLCanvasElement, new ImageData(new Uint8ClampedArray(modelInput.rgba), modelInput.width, modelInput.height));
-  const bar = new ImageData(256, 1);
-  const lut = luts[colormap];
-  for (let i = 0; i < 256; i++) bar.data.set([lut[i * 3], lut[i * 3 + 1], lut[i * 3 + 2], 255], i * 4);
-  paint($('colorbar') as HTMLCanvasElement, bar);
+  paintColorbar($('colorbar') as HTMLCanvasElement, luts[colormap]);
   $('colorbar-labels').replaceChildren(...(result.signed ? ['−', '0', '+'] : ['low', 'high']).map((t) => el('span', {}, t)));
   const top = $('top');
   top.replaceChildren(
@@ -217,13 +180,6 @@ function draw(): void {
   $('timing').textContent = `${result.method}${result.layers.length ? ` at ${result.layers.join(', ')}` : ''} · target ${result.target} · ${result.timeMs.toFixed(0)} ms on ${result.backend}`;
 }
 
-function setBusy(running: boolean, what: string): void {
-  const bar = $('progress') as unknown as { value?: number; max: number; indeterminate: boolean; hidden: boolean };
-  bar.hidden = !running;
-  bar.indeterminate = true;
-  $('cancel').hidden = !running;
-  $('status').textContent = running ? `Running ${what}…` : '';
-}
 
 function renderRecent(): void {
   const list = $('recent');
@@ -320,13 +276,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     case 'busy':
       setBusy(msg.running, msg.what);
       break;
-    case 'progress': {
-      const bar = $('progress') as unknown as { value?: number; max: number; indeterminate: boolean };
-      bar.indeterminate = false;
-      bar.max = msg.total;
-      bar.value = msg.done;
+    case 'progress':
+      setProgress(msg.done, msg.total);
       break;
-    }
     case 'result':
       result = msg.result;
       $('error').hidden = true;

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { throwIfAborted } from '../../errors';
+import { mapBatched, yieldToEvents, type BatchOptions } from '../batching';
+import { windowGrid, type WindowGrid } from '../occlusion/windows';
+import { similarity } from './embedding';
+import type { PairContext } from './types';
+
+/** EXPLAIN.md: window 64 px and stride 8 px at 224 px, scaled with the input's shorter side. */
+export function pairWindowGrid(height: number, width: number, window?: number, stride?: number): WindowGrid {
+  const side = Math.min(height, width);
+  return windowGrid(height, width, window ?? Math.max(1, Math.round((64 * side) / 224)), stride ?? Math.max(1, Math.round((8 * side) / 224)));
+}
+
+/** e(x) of a batch, [B, D]. */
+export function embed(ctx: PairContext, x: tf.Tensor4D): tf.Tensor2D {
+  return ctx.model.embed(x);
+}
+
+/** The base similarity b = sim(e(x₁), e(x₂)). */
+export function baseSimilarity(ctx: PairContext): number {
+  return tf.tidy(() => similarity(embed(ctx, ctx.a), embed(ctx, ctx.b), ctx.similarity).dataSync()[0]);
+}
+
+/** Counts passes over both views (and several runs) for one progress bar; checks the abort signal and yields between steps. */
+export class PairProgress {
+  private done = 0;
+  constructor(private readonly ctx: PairContext, private readonly total: number) {}
+
+  async step(count: number): Promise<void> {
+    this.done += count;
+    this.ctx.onProgress?.(this.done, this.total);
+    await yieldToEvents();
+    throwIfAborted(this.ctx.signal);
+  }
+
+  /** Batching options whose progress continues this counter (engine/batching's mapBatched). */
+  batches(): BatchOptions {
+    const base = this.done;
+    const onProgress = (done: number) => {
+      this.done = base + done;
+      this.ctx.onProgress?.(this.done, this.total);
+    };
+    return { params: this.ctx.params, signal: this.ctx.signal, onProgress };
+  }
+}
+
+/** `total` items through `run(start, count)` in batches, progress continuing `progress`; `onBatch` sees the values so far. */
+export function batched(progress: PairProgress, total: number, run: (start: number, count: number) => Float32Array, onBatch?: (values: Float32Array, done: number) => void): Promise<Float32Array> {
+  return mapBatched(progress.batches(), total, run, onBatch);
+}

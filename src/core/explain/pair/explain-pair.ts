@@ -1,0 +1,150 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { currentBackend } from '../../engine/backend';
+import { batchSizeFor } from '../../engine/memory';
+import { InputError } from '../../errors';
+import { augmentImage, type AugmentOp } from '../../image/augment';
+import type { RgbImage } from '../../image/decode';
+import { scaleSigned, scaleUnsigned } from '../../image/display';
+import { mapToImage, toModelInput, type PreprocessSpec } from '../../image/preprocess';
+import type { InspectableModel } from '../../model/types';
+import { activationBytesPerItem, defaultCamLayer } from '../explain-image';
+import type { Grid } from '../types';
+import { pairWindowGrid } from './common';
+import { EmbeddingView, type Similarity } from './embedding';
+import { PAIR_METHOD_TABLE } from './methods';
+import { mapAtInput, pairMetrics, type PairMetrics } from './metrics';
+import { DEFAULT_PAIR_PARAMS, type PairMethodName, type PairParams, type TransformName, type View } from './types';
+
+export interface PairOptions {
+  method: PairMethodName;
+  /** The output or layer whose (pooled) value is the embedding e; default: the first output. */
+  embedding?: string;
+  /** Interaction-CAM's feature layer; default: the last layer with a 4-D output. */
+  layer?: string;
+  similarity?: Similarity;
+  params?: Partial<PairParams>;
+  preprocess: PreprocessSpec;
+  /** Conditional deletion and insertion for each map (EXPLAIN.md pair metrics). */
+  metrics?: boolean;
+  onProgress?: (done: number, total: number) => void;
+  onPartial?: (view: View, grid: Grid) => void;
+  signal?: AbortSignal;
+  /** Zero one window of one view (model-input pixels; size = the occlusion window) before explaining. */
+  occlude?: { view: View; top: number; left: number };
+}
+
+export interface PairViewResult {
+  /** The raw map (windows for the occlusion methods, the layer for Interaction-CAM, the input for the others). */
+  grid: Grid;
+  /** The map at the view image's size, display-scaled: [0, 1], or [−1, 1] when signed. */
+  image: Grid;
+  metrics?: PairMetrics;
+}
+
+export interface PairResult {
+  method: PairMethodName;
+  similarity: Similarity;
+  embedding: string;
+  layer?: string;
+  base: number;
+  signed: boolean;
+  a: PairViewResult;
+  b: PairViewResult;
+  params: PairParams;
+  details: Record<string, number>;
+  timeMs: number;
+  backend: string;
+}
+
+/** The transform T of averaged transforms, as augmentations (seeded like every other). */
+export function transformOps(name: TransformName, height: number, width: number): AugmentOp[] {
+  switch (name) {
+    case 'jitter':
+      return [{ kind: 'jitter', strength: 0.8 }];
+    case 'blur':
+      return [{ kind: 'blur', sigma: Math.max(1, Math.min(height, width) / 32) }];
+    case 'gray':
+      return [{ kind: 'gray' }];
+    case 'solarize':
+      return [{ kind: 'solarize', threshold: 0.5 }];
+  }
+}
+
+const GRADIENT_PAIR_METHODS: ReadonlySet<PairMethodName> = new Set(['interaction-cam', 'averaged-transforms']);
+
+/** The augmented second view of an image (`--augment`), seeded. */
+export function augmentedView(image: RgbImage, ops: AugmentOp[], seed: number): RgbImage {
+  return augmentImage(image, ops, seed);
+}
+
+/** Explains the similarity of two views: preprocess both → the pair method → raw and display maps (+ metrics). */
+export async function explainPair(model: InspectableModel, imageA: RgbImage, imageB: RgbImage, opts: PairOptions): Promise<PairResult> {
+  const view = new EmbeddingView(model, opts.embedding);
+  const inputShape = model.inputs[0].shape;
+  const a = toModelInput(imageA, inputShape, opts.preprocess, model.path);
+  const b = toModelInput(imageB, inputShape, opts.preprocess, model.path);
+  const tensors: tf.Tensor[] = [a.tensor, b.tensor];
+  try {
+    if (a.tensor.shape.join() !== b.tensor.shape.join()) {
+      throw new InputError(`The two views reach ${model.path} at different sizes (${a.tensor.shape.slice(1, 3).join('×')} and ${b.tensor.shape.slice(1, 3).join('×')}); give the model a fixed input size or images of one size.`);
+    }
+    const layer = opts.method === 'interaction-cam' ? (opts.layer ?? defaultCamLayer(model)) : undefined;
+    if (layer !== undefined && !model.layers.some((l) => l.name === layer)) throw new InputError(`Layer "${layer}" does not exist in ${model.path}.`);
+    const needsGradient = GRADIENT_PAIR_METHODS.has(opts.method);
+    const batchSize = batchSizeFor(activationBytesPerItem(model, a.tensor.shape) * (opts.method === 'context-agnostic' ? 2 : 1), needsGradient, opts.params?.batchSize);
+    const params: PairParams = { ...DEFAULT_PAIR_PARAMS, ...opts.params, batchSize };
+    let transformed: { a: tf.Tensor4D; b: tf.Tensor4D } | undefined;
+    if (opts.method === 'averaged-transforms') {
+      const [, h, w] = a.tensor.shape;
+      const ops = transformOps(params.transform, h, w);
+      const ta = toModelInput(augmentImage(imageA, ops, params.seed), inputShape, opts.preprocess, model.path).tensor;
+      const tb = toModelInput(augmentImage(imageB, ops, params.seed + 1), inputShape, opts.preprocess, model.path).tensor;
+      tensors.push(ta, tb);
+      transformed = { a: ta, b: tb };
+    }
+    if (opts.occlude) {
+      const [, h, w] = a.tensor.shape;
+      const g = pairWindowGrid(h, w, params.window, params.stride);
+      const { view, top, left } = opts.occlude;
+      const mask = new Float32Array(h * w).fill(1);
+      for (let y = Math.max(0, top); y < Math.min(h, top + g.window); y++) mask.fill(0, y * w + Math.max(0, left), y * w + Math.min(w, left + g.window));
+      const target = view === 'a' ? a : b;
+      const occluded = tf.tidy(() => tf.mul(target.tensor, tf.tensor4d(mask, [1, h, w, 1])) as tf.Tensor4D);
+      tensors.push(occluded);
+      target.tensor = occluded;
+    }
+    const similarity = opts.similarity ?? 'cosine';
+    const ctx = { model: view, a: a.tensor, b: b.tensor, similarity, layer: layer ?? '', params, transformed, onProgress: opts.onProgress, onPartial: opts.onPartial, signal: opts.signal };
+    const started = performance.now();
+    const r = await PAIR_METHOD_TABLE[opts.method](ctx);
+    const timeMs = performance.now() - started;
+    const [, height, width] = a.tensor.shape;
+    const views: Partial<Record<View, PairViewResult>> = {};
+    for (const [name, attribution, geometry, image] of [['a', r.a, a.geometry, imageA], ['b', r.b, b.geometry, imageB]] as const) {
+      const source = attribution.pixelMap ?? attribution.grid;
+      const resized = mapToImage(source.values, source.height, source.width, geometry);
+      const display = attribution.signed ? scaleSigned(resized, 100) : scaleUnsigned(resized);
+      views[name] = {
+        grid: attribution.grid,
+        image: { width: image.width, height: image.height, values: display },
+        metrics: opts.metrics ? await pairMetrics(ctx, name, mapAtInput(attribution, height, width)) : undefined,
+      };
+    }
+    return {
+      method: opts.method,
+      similarity,
+      embedding: view.name,
+      layer,
+      base: r.base,
+      signed: r.a.signed,
+      a: views.a!,
+      b: views.b!,
+      params,
+      details: { ...r.details, ...(r.a.details ?? {}) },
+      timeMs,
+      backend: currentBackend(),
+    };
+  } finally {
+    tf.dispose(tensors);
+  }
+}

@@ -1,0 +1,13 @@
+import { averagedTransforms } from './averaged-transforms';
+import { interactionCam } from './interaction-cam';
+import { conditionalOcclusion, contextAgnosticOcclusion } from './occlusion';
+import { pairwiseOcclusion } from './pairwise';
+import type { PairMethod, PairMethodName } from './types';
+
+export const PAIR_METHOD_TABLE: Record<PairMethodName, PairMethod> = {
+  conditional: conditionalOcclusion,
+  'context-agnostic': contextAgnosticOcclusion,
+  pairwise: pairwiseOcclusion,
+  'interaction-cam': interactionCam,
+  'averaged-transforms': averagedTransforms,
+};

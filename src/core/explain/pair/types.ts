@@ -1,0 +1,59 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Attribution, Grid, Progress } from '../types';
+import type { EmbeddingView, Similarity } from './embedding';
+
+export const PAIR_METHODS = ['conditional', 'context-agnostic', 'pairwise', 'interaction-cam', 'averaged-transforms'] as const;
+export type PairMethodName = (typeof PAIR_METHODS)[number];
+export const TRANSFORMS = ['jitter', 'blur', 'gray', 'solarize'] as const;
+export type TransformName = (typeof TRANSFORMS)[number];
+
+export function isPairMethod(name: string): name is PairMethodName {
+  return (PAIR_METHODS as readonly string[]).includes(name);
+}
+
+/** Every knob of the pair methods (EXPLAIN.md, self-supervised section). */
+export interface PairParams {
+  /** Occlusion window and stride in input pixels; undefined = 64 and 8 at 224 px, scaled with the input. */
+  window?: number;
+  stride?: number;
+  /** Pairwise occlusion trials (n). */
+  samples: number;
+  /** Interaction-CAM's joint channel weight: GAP(F₁) ⊙ GAP(F₂) (mean) or global max pooling (max). */
+  joint: 'mean' | 'max';
+  /** Averaged transforms: the transform T. */
+  transform: TransformName;
+  seed: number;
+  /** Forward (or forward + backward) passes per batch. */
+  batchSize: number;
+}
+
+export const DEFAULT_PAIR_PARAMS: Omit<PairParams, 'batchSize'> = { samples: 100, joint: 'mean', transform: 'jitter', seed: 0 };
+
+export type View = 'a' | 'b';
+
+/** What every pair method receives: the encoder's embedding view and the two preprocessed views, [1, H, W, C]. */
+export interface PairContext {
+  model: EmbeddingView;
+  a: tf.Tensor4D;
+  b: tf.Tensor4D;
+  similarity: Similarity;
+  /** Interaction-CAM's feature layer (4-D). */
+  layer: string;
+  params: PairParams;
+  /** Averaged transforms: T(a) and T(b), preprocessed like a and b. */
+  transformed?: { a: tf.Tensor4D; b: tf.Tensor4D };
+  onProgress?: Progress;
+  /** A view's map so far (occlusion methods, between batches). */
+  onPartial?: (view: View, grid: Grid) => void;
+  signal?: AbortSignal;
+}
+
+export interface PairAttribution {
+  a: Attribution;
+  b: Attribution;
+  /** b = sim(e(x₁), e(x₂)). */
+  base: number;
+  details?: Record<string, number>;
+}
+
+export type PairMethod = (ctx: PairContext) => Promise<PairAttribution>;

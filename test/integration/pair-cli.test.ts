@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { PNG } from 'pngjs';
+import { cli } from '../helpers/cli';
+import { initEngine } from '../../src/core/engine/backend';
+import { EmbeddingView } from '../../src/core/explain/pair/embedding';
+import { PAIR_METHOD_TABLE } from '../../src/core/explain/pair/methods';
+import { DEFAULT_PAIR_PARAMS } from '../../src/core/explain/pair/types';
+import { readImage } from '../../src/core/image/decode';
+import { DEFAULT_PREPROCESS, toModelInput } from '../../src/core/image/preprocess';
+import { loadModel } from '../../src/core/model/load';
+import { relativeError } from '../helpers/assert-close';
+
+const repo = path.resolve(__dirname, '..', '..');
+const encoder = path.join(repo, 'demo', 'models', 'encoder', 'model.json');
+const image = (f: string) => path.join(repo, 'demo', 'images', f);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-pair-'));
+
+
+test.before(async () => {
+  await initEngine({ backend: 'wasm' });
+});
+
+test('pair --heatmap-out and --json have the documented shapes; --out holds both overlays side by side', async () => {
+  const maps = path.join(tmp, 'maps.json');
+  const out = path.join(tmp, 'pair.png');
+  const r = await cli('pair', encoder, image('circle-1.png'), '--augment', 'flip,jitter=0.4', '--method', 'conditional', '--seed', '3', '--heatmap-out', maps, '--out', out, '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(Object.keys(j).sort(), ['backend', 'base', 'method', 'params', 'similarity', 'timeMs']);
+  assert.equal(j.method, 'conditional');
+  assert.equal(j.similarity, 'cosine');
+  assert.ok(j.base > -1 && j.base <= 1);
+  assert.equal(j.params.augment, 'flip,jitter=0.4');
+  assert.equal(j.params.seed, 3);
+  // 64 px input: window round(64·64/224) = 18, stride round(8·64/224) = 2 → 24 × 24 positions.
+  assert.deepEqual([j.params.window, j.params.stride], [18, 2]);
+  const m = JSON.parse(fs.readFileSync(maps, 'utf8'));
+  assert.deepEqual(Object.keys(m).sort(), ['a', 'b', 'method', 'params', 'similarity']);
+  for (const v of ['a', 'b']) {
+    assert.deepEqual(Object.keys(m[v]).sort(), ['grid', 'image']);
+    assert.deepEqual([m[v].grid.width, m[v].grid.height, m[v].grid.values.length], [24, 24, 576]);
+    assert.deepEqual([m[v].image.width, m[v].image.height, m[v].image.values.length], [64, 64, 4096]);
+  }
+  const png = PNG.sync.read(fs.readFileSync(out));
+  assert.deepEqual([png.width, png.height], [128, 64]);
+});
+
+test('pair: bad input gets exit code 2 and one line naming the problem', async () => {
+  const cases: [string[], string][] = [
+    [['pair', encoder, image('circle-1.png'), '--method', 'conditional'], 'model-lens: give a second image or --augment SPEC (for example --augment crop=0.5,flip,jitter=0.4)'],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--augment', 'flip', '--method', 'conditional'], 'model-lens: give either a second image or --augment SPEC, not both'],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png')], 'model-lens: --method is required: one of conditional, context-agnostic, pairwise, interaction-cam, averaged-transforms'],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'gradcam'], 'model-lens: --method must be one of conditional, context-agnostic, pairwise, interaction-cam, averaged-transforms (got "gradcam")'],
+    [['pair', encoder, image('circle-1.png'), '--augment', 'zoom', '--method', 'pairwise'], 'model-lens: --augment: unknown augmentation "zoom"; use crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG.'],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--similarity', 'l1'], 'model-lens: --similarity must be cosine, dot or l2 (got "l1")'],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--layer', 'conv1'], "model-lens: --layer chooses Interaction-CAM's feature layer; use --embedding to choose the embedding for other methods"],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--window', '65'], 'model-lens: --window 65 is larger than the model input (64×64).'],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'interaction-cam', '--layer', 'nope'], `model-lens: Layer "nope" does not exist in ${encoder}.`],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--embedding', 'nope'], `model-lens: Embedding "nope" is neither an output nor a layer of ${encoder}.`],
+  ];
+  for (const [args, message] of cases) {
+    const r = await cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.equal(r.err, message);
+  }
+});
+
+test('batched and one-at-a-time pair occlusion give the same maps', async () => {
+  const model = await loadModel(encoder);
+  const view = new EmbeddingView(model);
+  const a = toModelInput(await readImage(image('triangle-2.png')), model.inputs[0].shape, DEFAULT_PREPROCESS, model.path).tensor;
+  const b = toModelInput(await readImage(image('triangle-3.png')), model.inputs[0].shape, DEFAULT_PREPROCESS, model.path).tensor;
+  for (const method of ['conditional', 'context-agnostic', 'pairwise'] as const) {
+    const run = (batchSize: number) => PAIR_METHOD_TABLE[method]({ model: view, a, b, similarity: 'cosine', layer: '', params: { ...DEFAULT_PAIR_PARAMS, samples: 20, window: 16, stride: 8, batchSize } });
+    const one = await run(1);
+    const many = await run(32);
+    for (const v of ['a', 'b'] as const) {
+      const err = relativeError(many[v].grid.values, one[v].grid.values);
+      assert.ok(err <= 1e-5, `${method} ${v}: ‖batched − one at a time‖/‖one‖ = ${err}`);
+    }
+  }
+  tf.dispose([a, b]);
+});
