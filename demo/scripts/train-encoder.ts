@@ -14,7 +14,7 @@ import { buildEncoder, EMBEDDING_DIM, ntXent } from './lib/encoder';
 import { CLASSES, IMAGE_SIZE, makeSample } from './lib/shapes';
 
 const DEMO = path.resolve(__dirname, '..', '..', 'demo');
-const STEPS = Number(process.env.ENCODER_STEPS ?? 1200);
+const STEPS = Number(process.env.ENCODER_STEPS ?? 500);
 const BATCH = Number(process.env.ENCODER_BATCH ?? 48);
 const TEMPERATURE = 0.2;
 

@@ -51,6 +51,8 @@ test('pair --heatmap-out and --json have the documented shapes; --out holds both
 });
 
 test('pair: bad input gets exit code 2 and one line naming the problem', async () => {
+  const garbage = path.join(tmp, 'garbage.png');
+  fs.writeFileSync(garbage, 'not an image');
   const cases: [string[], string][] = [
     [['pair', encoder, image('circle-1.png'), '--method', 'conditional'], 'model-lens: give a second image or --augment SPEC (for example --augment crop=0.5,flip,jitter=0.4)'],
     [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--augment', 'flip', '--method', 'conditional'], 'model-lens: give either a second image or --augment SPEC, not both'],
@@ -62,6 +64,8 @@ test('pair: bad input gets exit code 2 and one line naming the problem', async (
     [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--window', '65'], 'model-lens: --window 65 is larger than the model input (64×64).'],
     [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'interaction-cam', '--layer', 'nope'], `model-lens: Layer "nope" does not exist in ${encoder}.`],
     [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--embedding', 'nope'], `model-lens: Embedding "nope" is neither an output nor a layer of ${encoder}.`],
+    [['pair', encoder, image('circle-1.png'), path.join(tmp, 'missing.png'), '--method', 'conditional'], `model-lens: ${path.join(tmp, 'missing.png')}: file not found`],
+    [['pair', encoder, image('circle-1.png'), garbage, '--method', 'pairwise'], `model-lens: ${garbage}: not a PNG or JPEG image`],
   ];
   for (const [args, message] of cases) {
     const r = await cli(...args);

@@ -17,17 +17,14 @@ export function flipBox(b: Box, width: number): Box {
 }
 
 /**
- * Share of a map's mass inside the box (EXPLAIN.md energy pointing game), the map first shifted so
- * that its minimum is 0: signed maps (conditional, context-agnostic) then count every window by how
- * much more it matters than the least important one, unsigned maps are almost unchanged.
+ * Share of a map's positive mass inside the box (EXPLAIN.md energy pointing game): for signed maps
+ * (conditional, context-agnostic) only what raises the similarity counts.
  */
 export function massInBox(values: Float32Array, width: number, box: Box): number {
-  let lo = Infinity;
-  for (const v of values) if (v < lo) lo = v;
   let inside = 0;
   let total = 0;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i] - lo;
+    const v = Math.max(0, values[i]);
     total += v;
     const x = i % width;
     const y = Math.floor(i / width);
