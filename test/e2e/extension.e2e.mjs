@@ -280,4 +280,8 @@ test('(l) the pair panel from a right-click on the encoder, with another method'
   await setValue(frame, 'method', 'interaction-cam');
   await waitForPair(frame, 'interaction-cam', previous);
   assert.match(await frame.$eval('#similarity', (e) => e.textContent), /features last_conv_relu$/);
+  await vs.shot('pair-panel-light');
+  await vs.colorTheme('Dark Modern');
+  await vs.shot('pair-panel-dark');
+  await vs.colorTheme('Light Modern');
 });

@@ -47,3 +47,8 @@ export function colormapLut(name: ColormapName): Uint8Array {
 export function isColormap(name: string): name is ColormapName {
   return (COLORMAPS as readonly string[]).includes(name);
 }
+
+/** Every colormap's lookup table as plain arrays (what the panels send their webviews once). */
+export function colormapLuts(): Record<string, number[]> {
+  return Object.fromEntries(COLORMAPS.map((c) => [c, Array.from(colormapLut(c))]));
+}

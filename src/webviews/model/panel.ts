@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { colormapLut, COLORMAPS } from '../../core/image/colormap';
+import { colormapLuts } from '../../core/image/colormap';
 import type { ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage } from '../../protocol/worker';
 import type { Services } from '../../host/services';
 import { PanelBase } from '../../host/panel-base';
@@ -119,7 +119,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
   private async init(): Promise<void> {
     try {
       const summary = await this.services.track(() => this.services.worker.request<ModelSummaryMessage>({ type: 'summary', modelPath: this.state.modelPath }), 'summary');
-      const luts = Object.fromEntries(COLORMAPS.map((c) => [c, Array.from(colormapLut(c))]));
+      const luts = colormapLuts();
       this.post({ type: 'init', summary, luts, state: this.state, recent: this.recent() });
     } catch (err) {
       this.fail(err as Error);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { colormapLut, COLORMAPS } from '../../core/image/colormap';
+import { colormapLuts } from '../../core/image/colormap';
 import type { ModelSummaryMessage, PairJob, PairPartialMessage, PairResultMessage } from '../../protocol/worker';
 import type { Services } from '../../host/services';
 import { PanelBase } from '../../host/panel-base';
@@ -83,7 +83,7 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
   private async init(): Promise<void> {
     try {
       const s = await this.services.track(() => this.services.worker.request<ModelSummaryMessage>({ type: 'summary', modelPath: this.state.modelPath }), 'summary');
-      const luts = Object.fromEntries(COLORMAPS.map((c) => [c, Array.from(colormapLut(c))]));
+      const luts = colormapLuts();
       this.post({ type: 'init', model: { path: s.path, outputs: s.outputs.map((o) => o.name), camLayers: s.camLayers, layers: s.layers.map((l) => l.name), defaultLayer: s.defaultLayer }, luts, state: this.state });
     } catch (err) {
       this.fail(err as Error);

@@ -72,11 +72,6 @@ export function transformOps(name: TransformName, height: number, width: number)
 
 const GRADIENT_PAIR_METHODS: ReadonlySet<PairMethodName> = new Set(['interaction-cam', 'averaged-transforms']);
 
-/** The augmented second view of an image (`--augment`), seeded. */
-export function augmentedView(image: RgbImage, ops: AugmentOp[], seed: number): RgbImage {
-  return augmentImage(image, ops, seed);
-}
-
 /** Explains the similarity of two views: preprocess both → the pair method → raw and display maps (+ metrics). */
 export async function explainPair(model: InspectableModel, imageA: RgbImage, imageB: RgbImage, opts: PairOptions): Promise<PairResult> {
   const view = new EmbeddingView(model, opts.embedding);
@@ -102,19 +97,22 @@ export async function explainPair(model: InspectableModel, imageA: RgbImage, ima
       tensors.push(ta, tb);
       transformed = { a: ta, b: tb };
     }
-    if (opts.occlude) {
-      const [, h, w] = a.tensor.shape;
+    // The views as the method sees them: with `occlude`, one window of one view zeroed.
+    const occlude = (x: tf.Tensor4D, view: View): tf.Tensor4D => {
+      if (opts.occlude?.view !== view) return x;
+      const [, h, w] = x.shape;
       const g = pairWindowGrid(h, w, params.window, params.stride);
-      const { view, top, left } = opts.occlude;
+      const { top, left } = opts.occlude;
       const mask = new Float32Array(h * w).fill(1);
       for (let y = Math.max(0, top); y < Math.min(h, top + g.window); y++) mask.fill(0, y * w + Math.max(0, left), y * w + Math.min(w, left + g.window));
-      const target = view === 'a' ? a : b;
-      const occluded = tf.tidy(() => tf.mul(target.tensor, tf.tensor4d(mask, [1, h, w, 1])) as tf.Tensor4D);
+      const occluded = tf.tidy(() => tf.mul(x, tf.tensor4d(mask, [1, h, w, 1])) as tf.Tensor4D);
       tensors.push(occluded);
-      target.tensor = occluded;
-    }
+      return occluded;
+    };
+    const xa = occlude(a.tensor, 'a');
+    const xb = occlude(b.tensor, 'b');
     const similarity = opts.similarity ?? 'cosine';
-    const ctx = { model: view, a: a.tensor, b: b.tensor, similarity, layer: layer ?? '', params, transformed, onProgress: opts.onProgress, onPartial: opts.onPartial, signal: opts.signal };
+    const ctx = { model: view, a: xa, b: xb, similarity, layer: layer ?? '', params, transformed, onProgress: opts.onProgress, onPartial: opts.onPartial, signal: opts.signal };
     const started = performance.now();
     const r = await PAIR_METHOD_TABLE[opts.method](ctx);
     const timeMs = performance.now() - started;

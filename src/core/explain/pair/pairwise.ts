@@ -56,7 +56,8 @@ export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttributi
     }),
   );
   const d = Array.from(sims, (s) => base - s);
-  const top = Math.max(...d);
+  let top = -Infinity;
+  for (const v of d) if (v > top) top = v;
   const e = d.map((v) => Math.exp(v - top));
   const total = e.reduce((x, y) => x + y, 0);
   const w = e.map((v) => v / total);

@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-label/index.js';
 import type { ExplainResultMessage, LayerPreviewMessage, MapGrid, ModelSummaryMessage } from '../../../protocol/worker';
 import { PANEL_COLORMAPS, PANEL_METHODS, type FromWebview, type PanelState, type ToWebview } from '../protocol';
 
-import { $, el, overlayPixels, paint, paintColorbar, select, setBusy, setProgress } from '../../shared/app/ui';
+import { $, el, handleCommonMessage, overlayPixels, paint, paintColorbar, select } from '../../shared/app/ui';
 declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('app')!;
@@ -251,6 +251,7 @@ function addPreview(p: LayerPreviewMessage): void {
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const msg = event.data;
+  if (handleCommonMessage(msg)) return;
   switch (msg.type) {
     case 'init':
       summary = msg.summary;
@@ -273,12 +274,6 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       renderRecent();
       rerun();
       break;
-    case 'busy':
-      setBusy(msg.running, msg.what);
-      break;
-    case 'progress':
-      setProgress(msg.done, msg.total);
-      break;
     case 'result':
       result = msg.result;
       $('error').hidden = true;
@@ -286,10 +281,6 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       break;
     case 'preview':
       addPreview(msg.preview);
-      break;
-    case 'error':
-      $('error').textContent = msg.message;
-      $('error').hidden = false;
       break;
   }
 });

@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import type { MapGrid, PairResultMessage } from '../../../protocol/worker';
 import { PAIR_PANEL_COLORMAPS, PAIR_PANEL_METHODS, type FromPairWebview, type PairModelInfo, type PairPanelState, type ToPairWebview } from '../protocol';
 
-import { $, el, overlayPixels, paint, paintColorbar, select, setBusy, setProgress } from '../../shared/app/ui';
+import { $, el, handleCommonMessage, overlayPixels, paint, paintColorbar, select, showError } from '../../shared/app/ui';
 declare function acquireVsCodeApi(): { postMessage(m: FromPairWebview): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('app')!;
@@ -166,10 +166,6 @@ function drawPartial(view: 'a' | 'b', grid: MapGrid): void {
   ctx.globalAlpha = 1;
 }
 
-function showError(message: string): void {
-  $('error').textContent = message;
-  $('error').hidden = false;
-}
 
 
 function renderNames(): void {
@@ -244,6 +240,7 @@ function layout(): void {
 
 window.addEventListener('message', (event: MessageEvent<ToPairWebview>) => {
   const msg = event.data;
+  if (handleCommonMessage(msg)) return;
   switch (msg.type) {
     case 'init':
       model = msg.model;
@@ -265,12 +262,6 @@ window.addEventListener('message', (event: MessageEvent<ToPairWebview>) => {
       renderNames();
       rerun();
       break;
-    case 'busy':
-      setBusy(msg.running, msg.what);
-      break;
-    case 'progress':
-      setProgress(msg.done, msg.total);
-      break;
     case 'partial':
       drawPartial(msg.partial.view, msg.partial.grid);
       break;
@@ -281,9 +272,6 @@ window.addEventListener('message', (event: MessageEvent<ToPairWebview>) => {
       $('error').hidden = true;
       renderNames();
       draw();
-      break;
-    case 'error':
-      showError(msg.message);
       break;
   }
 });

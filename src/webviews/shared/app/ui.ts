@@ -64,3 +64,26 @@ export function overlayPixels(picture: { width: number; height: number; rgba: Ui
   }
   return out;
 }
+
+/** The messages every panel's webview handles the same way; true when `msg` was one of them. */
+export function handleCommonMessage(msg: { type: string; running?: boolean; what?: string; done?: number; total?: number; message?: string }): boolean {
+  switch (msg.type) {
+    case 'busy':
+      setBusy(msg.running!, msg.what!);
+      return true;
+    case 'progress':
+      setProgress(msg.done!, msg.total!);
+      return true;
+    case 'error':
+      showError(msg.message!);
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The panel's #error line. */
+export function showError(message: string): void {
+  $('error').textContent = message;
+  $('error').hidden = false;
+}
