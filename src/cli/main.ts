@@ -3,10 +3,11 @@ import { InputError } from '../core/errors';
 import { loadModel } from '../core/model/load';
 import { formatSummary, summarize } from '../core/model/summary';
 import { parse } from './args';
+import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
 import { pairCommand } from './pair-command';
 
-const HELP = `model-lens — look inside neural networks (TF.js layers and graph models)
+const HELP = `model-lens — look inside neural networks (TF.js layers and graph models) and their training curves
 
 usage:
   model-lens summary <model> [--json] [--backend tensorflow|wasm|cpu]
@@ -23,6 +24,9 @@ usage:
       [--heatmap-out maps.json] [--out overlay.png] [--view-out view.png] [--metrics]
       [--colormap …] [--opacity F] [--preprocess …] [--backend tensorflow|wasm|cpu] [--json]
       SPEC: comma-separated crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG
+  model-lens curves <log file or folder>... [--json] [--watch]
+      training runs (TensorBoard events, CSV, JSON lines, trainer_state.json, MLflow) and their tags;
+      --watch prints new points as they arrive until interrupted
 
 methods: gradcam gradcam++ xgradcam hirescam layercam scorecam ablationcam eigencam guided-gradcam
          saliency gradxinput smoothgrad ig occlusion
@@ -48,11 +52,12 @@ export async function main(argv: string[], stdout = (s: string) => console.log(s
     if (command === 'summary') return await summaryCommand(rest, stdout);
     if (command === 'explain') return await explainCommand(rest, stdout, stderr);
     if (command === 'pair') return await pairCommand(rest, stdout);
+    if (command === 'curves') return await curvesCommand(rest, stdout);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       stdout(HELP);
       return command === undefined ? 2 : 0;
     }
-    throw new InputError(`unknown command "${command}" (expected summary, explain or pair; see model-lens --help)`);
+    throw new InputError(`unknown command "${command}" (expected summary, explain, pair or curves; see model-lens --help)`);
   } catch (err) {
     const e = err as Error;
     if (e instanceof InputError || e instanceof BackendError) {

@@ -1,0 +1,83 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { LineSplitter, STEP_KEYS, utf8, WALL_KEYS, type ChunkParser } from './parser';
+import { seriesOf, type TagMap } from './series';
+
+const MISSING = new Set(['', 'na', 'none', 'null']);
+
+/** A cell as a number: NaN, inf, -inf kept; '' and NA (Keras CSVLogger) are missing (undefined). */
+export function csvNumber(cell: string): number | undefined {
+  const c = cell.trim();
+  if (MISSING.has(c.toLowerCase())) return undefined;
+  const lower = c.toLowerCase();
+  if (lower === 'nan') return NaN;
+  if (lower === 'inf' || lower === 'infinity' || lower === '+inf') return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  const n = Number(c);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+/** A row of names: no cell is empty, missing (NA) or a number. */
+const looksLikeHeader = (row: string[]): boolean => row.every((c) => c.trim() !== '' && !MISSING.has(c.trim().toLowerCase()) && csvNumber(c) === undefined);
+
+/**
+ * CSV logs: Keras CSVLogger (`epoch` + metric columns, `NA` for missing), Lightning `metrics.csv`
+ * (sparse rows with `step` and `epoch`). The x axis is the first of STEP_KEYS present, else the
+ * row number; every other numeric column is a tag. A header row met again later (an appended
+ * restart) takes over from there.
+ */
+export class CsvParser implements ChunkParser {
+  private header: string[] | undefined;
+  private stepCol = -1;
+  private wallCol = -1;
+  private row = 0;
+  private readonly lines = new LineSplitter();
+
+  parse(bytes: Uint8Array, tags: TagMap): { consumed: number; corrupt: number } {
+    const consumed = this.lines.completeLength(bytes);
+    if (consumed === 0) return { consumed: 0, corrupt: 0 };
+    let records: string[][];
+    try {
+      records = parseCsv(utf8(bytes.subarray(0, consumed)), { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true });
+    } catch {
+      // A quoted field still open: wait for the rest of it.
+      return { consumed: 0, corrupt: 0 };
+    }
+    let corrupt = 0;
+    for (const rec of records) {
+      if (!this.header || looksLikeHeader(rec)) {
+        if (!this.header || rec.join(',') !== this.header.join(',')) this.setHeader(rec);
+        continue;
+      }
+      if (rec.length > this.header.length) {
+        corrupt++;
+        continue;
+      }
+      const step = this.stepCol >= 0 ? csvNumber(rec[this.stepCol] ?? '') : this.row;
+      this.row++;
+      if (step === undefined) continue;
+      const wall = this.wallCol >= 0 ? csvNumber(rec[this.wallCol] ?? '') ?? NaN : NaN;
+      for (let i = 0; i < rec.length; i++) {
+        if (i === this.stepCol || i === this.wallCol) continue;
+        const v = csvNumber(rec[i]);
+        if (v !== undefined) seriesOf(tags, this.header[i]).push(step, wall, v);
+      }
+    }
+    return { consumed, corrupt };
+  }
+
+  private setHeader(rec: string[]): void {
+    this.header = rec.map((c) => c.trim());
+    const lower = this.header.map((h) => h.toLowerCase());
+    this.stepCol = -1;
+    for (const k of STEP_KEYS) {
+      if ((this.stepCol = lower.indexOf(k)) >= 0) break;
+    }
+    this.wallCol = lower.findIndex((h) => WALL_KEYS.includes(h));
+  }
+
+  reset(): void {
+    this.header = undefined;
+    this.row = 0;
+    this.lines.reset();
+  }
+}

@@ -1,0 +1,162 @@
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { CsvParser } from './csv';
+import { JsonLinesParser, TrainerStateParser } from './jsonl';
+import { MlflowMetricParser } from './mlflow';
+import type { ChunkParser } from './parser';
+import { Series, type Point, type TagMap } from './series';
+import { FileTailer } from './tailer';
+import { EventParser, isEventFile } from './tensorboard';
+
+/** The formats `model-lens curves --json` names. */
+export type LogFormat = 'tensorboard' | 'csv' | 'jsonl' | 'hf-trainer-state' | 'mlflow';
+
+/** Keras' TensorBoard callback writes one sub-folder per phase; their tags get the folder as prefix. */
+export const KERAS_PHASES = ['train', 'validation'];
+
+export interface RunDelta {
+  /** True when points were dropped (a file truncated or rewritten): take the whole run again. */
+  reset: boolean;
+  /** New points per tag (empty on reset). */
+  appended: Map<string, Point[]>;
+  /** Corrupt records skipped in this update. */
+  corrupt: number;
+}
+
+interface Source {
+  tailer: FileTailer;
+}
+
+/**
+ * One training run: a TensorBoard folder (its event files in name order, restarts included, and
+ * Keras' `train/` and `validation/` sub-folders), a CSV or JSON lines file, a `trainer_state.json`,
+ * or an MLflow run folder (one file per metric). `update()` reads what its files gained.
+ */
+export class Run {
+  /** Every tag's points, the sources' series concatenated in file order. */
+  readonly tags: TagMap = new Map();
+  private sources: Source[] = [];
+  private readonly owners = new Map<string, Source[]>();
+
+  constructor(
+    readonly path: string,
+    readonly format: LogFormat,
+    /** A name to show (an MLflow run's `run_name`, else the path's last parts). */
+    public name = format === 'tensorboard' || format === 'mlflow' ? basename(path) : `${basename(dirname(path))}/${basename(path)}`,
+  ) {}
+
+  /** Corrupt records skipped, over every file of the run. */
+  get corrupt(): number {
+    return this.sources.reduce((n, s) => n + s.tailer.corrupt, 0);
+  }
+
+  /** When a point last arrived (ms since the epoch), 0 if never. */
+  get updated(): number {
+    return Math.max(0, ...this.sources.map((s) => s.tailer.updated));
+  }
+
+  get files(): string[] {
+    return this.sources.map((s) => s.tailer.path);
+  }
+
+  async update(): Promise<RunDelta> {
+    const known = new Set(this.sources.map((s) => s.tailer.path));
+    for (const [file, parser] of await listSources(this.path, this.format)) {
+      if (!known.has(file)) this.sources.push({ tailer: new FileTailer(file, parser) });
+    }
+    let reset = false;
+    let corrupt = 0;
+    const grown: [Source, string, number][] = [];
+    for (const src of this.sources) {
+      const r = await src.tailer.update();
+      corrupt += r.corrupt;
+      if (r.reset) reset = true;
+      for (const [tag, s] of src.tailer.tags) {
+        const from = r.before.get(tag) ?? 0;
+        if (s.length > from) grown.push([src, tag, from]);
+      }
+    }
+    const appended = new Map<string, Point[]>();
+    for (const [src, tag, from] of grown) {
+      const owners = this.owners.get(tag) ?? [];
+      if (!owners.includes(src)) {
+        // A second file with this tag (a restart): its merged series is built anew below.
+        if (owners.length > 0) reset = true;
+        owners.push(src);
+        this.owners.set(tag, owners);
+      }
+      // Points landing anywhere but at the end of the merged series: rebuild it.
+      if (owners[owners.length - 1] !== src) reset = true;
+      if (reset) continue;
+      const series = src.tailer.tags.get(tag)!;
+      let merged = this.tags.get(tag);
+      if (!merged) this.tags.set(tag, (merged = owners.length === 1 ? series : new Series()));
+      if (merged !== series) for (let i = from; i < series.length; i++) merged.push(series.steps[i], series.walls[i], series.values[i]);
+      appended.set(tag, series.points(from));
+    }
+    if (reset) this.rebuild();
+    return { reset, appended: reset ? new Map() : appended, corrupt };
+  }
+
+  private rebuild(): void {
+    this.tags.clear();
+    this.owners.clear();
+    for (const src of this.sources) {
+      for (const [tag, s] of src.tailer.tags) {
+        if (s.length === 0) continue;
+        const owners = this.owners.get(tag) ?? [];
+        owners.push(src);
+        this.owners.set(tag, owners);
+      }
+    }
+    for (const [tag, owners] of this.owners) {
+      if (owners.length === 1) {
+        this.tags.set(tag, owners[0].tailer.tags.get(tag)!);
+        continue;
+      }
+      const merged = new Series();
+      for (const o of owners) merged.append(o.tailer.tags.get(tag)!);
+      this.tags.set(tag, merged);
+    }
+  }
+}
+
+/** The files of a run and the parser for each. */
+async function listSources(path: string, format: LogFormat): Promise<[string, ChunkParser][]> {
+  switch (format) {
+    case 'csv':
+      return [[path, new CsvParser()]];
+    case 'jsonl':
+      return [[path, new JsonLinesParser()]];
+    case 'hf-trainer-state':
+      return [[path, new TrainerStateParser()]];
+    case 'mlflow': {
+      const dir = join(path, 'metrics');
+      const files = await walkFiles(dir);
+      return files.map((f) => [f, new MlflowMetricParser(relative(dir, f).split(sep).join('/'))]);
+    }
+    case 'tensorboard': {
+      const st = await fsp.stat(path).catch(() => undefined);
+      if (st?.isFile()) return [[path, new EventParser()]];
+      const out: [string, ChunkParser][] = (await eventFiles(path)).map((f) => [f, new EventParser()]);
+      for (const phase of KERAS_PHASES) for (const f of await eventFiles(join(path, phase))) out.push([f, new EventParser(`${phase}/`)]);
+      return out;
+    }
+  }
+}
+
+async function eventFiles(dir: string): Promise<string[]> {
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  return names.filter(isEventFile).sort().map((n) => join(dir, n));
+}
+
+async function walkFiles(dir: string): Promise<string[]> {
+  const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walkFiles(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
