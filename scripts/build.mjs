@@ -27,7 +27,7 @@ await build({
 const host = await build({ ...node, entryPoints: { extension: 'src/extension.ts' }, external: ['vscode'], metafile: true });
 // Webview apps: one browser bundle per panel.
 await build({
-  entryPoints: { 'webviews/model': 'src/webviews/model/app/main.ts', 'webviews/pair': 'src/webviews/pair/app/main.ts' },
+  entryPoints: { 'webviews/model': 'src/webviews/model/app/main.ts', 'webviews/pair': 'src/webviews/pair/app/main.ts', 'webviews/curves': 'src/webviews/curves/app/main.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'browser',

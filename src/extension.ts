@@ -1,6 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { CurveDecorations } from './host/curves/decorations';
+import { RunRegistry } from './host/curves/run-registry';
+import { RunsTree } from './host/curves/runs-tree';
 import { Services } from './host/services';
+import { CurvesPanel, CURVES_VIEW_TYPE } from './webviews/curves/panel';
+import type { CurvesPanelState } from './webviews/curves/protocol';
 import { ModelPanel, VIEW_TYPE } from './webviews/model/panel';
 import type { PanelState } from './webviews/model/protocol';
 import { PairPanel, PAIR_VIEW_TYPE } from './webviews/pair/panel';
@@ -81,10 +86,73 @@ export function activate(context: vscode.ExtensionContext): void {
 
   register('modelLens.showLog', () => services.log.show());
 
+  // Training curves: the run registry (discovery + tailing), the runs view, inline values, the panel.
+  const registry = new RunRegistry(context, services.log);
+  const tree = new RunsTree(registry);
+  const decorations = new CurveDecorations(registry);
+  context.subscriptions.push(registry, tree, decorations);
+  void registry.refresh();
+
+  register('modelLens.showCurves', async (arg?: vscode.Uri | { tag?: string }) => {
+    await registry.refresh();
+    if (arg instanceof vscode.Uri) {
+      try {
+        const runs = await registry.runsUnder(arg.fsPath);
+        if (runs.length === 0) return void vscode.window.showInformationMessage(`Model Lens: no training logs under ${vscode.workspace.asRelativePath(arg)}.`);
+        CurvesPanel.open(services, registry, runs.map((r) => r.path));
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Model Lens: ${(err as Error).message}`);
+      }
+      return;
+    }
+    const tag = typeof arg?.tag === 'string' ? arg.tag : undefined;
+    const all = [...registry.runs.values()];
+    if (tag) return void CurvesPanel.open(services, registry, all.filter((r) => r.tags.get(tag)?.length).map((r) => r.path), tag);
+    // From the palette: the runs that log what the active training script logs, else the ticked ones, else a pick.
+    const doc = vscode.window.activeTextEditor?.document;
+    const scriptTags = doc ? new Set([...decorations.linesOf(doc).values()].flat()) : new Set<string>();
+    let chosen = scriptTags.size ? all.filter((r) => [...r.tags.keys()].some((t) => scriptTags.has(t))).map((r) => r.path) : [...tree.checked];
+    if (chosen.length === 0) {
+      if (all.length === 0) {
+        const add = await vscode.window.showInformationMessage('Model Lens: no training runs found in this workspace.', 'Add Log Folder…');
+        if (add) await vscode.commands.executeCommand('modelLens.addLogFolder');
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(
+        all.map((r) => ({ label: r.name, description: `${vscode.workspace.asRelativePath(r.path)} · ${r.format}`, picked: CurvesPanel.current !== undefined, path: r.path })),
+        { canPickMany: true, title: 'Show the curves of which runs?' },
+      );
+      chosen = picked?.map((p) => p.path) ?? [];
+      if (chosen.length === 0) return;
+    }
+    CurvesPanel.open(services, registry, chosen);
+  });
+
+  register('modelLens.addLogFolder', async () => {
+    const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title: 'Add a folder of training logs', openLabel: 'Add Log Folder' });
+    const folder = picked?.[0]?.fsPath;
+    if (!folder) return;
+    try {
+      const specs = await registry.addFolder(folder);
+      void vscode.window.showInformationMessage(`Model Lens: ${specs.length} training run${specs.length === 1 ? '' : 's'} in ${folder}.`);
+      if (specs.length > 0) CurvesPanel.open(services, registry, specs.map((s) => s.path));
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Model Lens: ${(err as Error).message}`);
+    }
+  });
+  register('modelLens.removeLogFolder', (node?: { root?: string }) => (node?.root ? registry.removeFolder(node.root) : undefined));
+  register('modelLens.refreshRuns', () => registry.refresh());
+
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined) {
         ModelPanel.revive(services, panel, state);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(CURVES_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: CurvesPanelState | undefined) {
+        await registry.refresh();
+        CurvesPanel.revive(services, registry, panel, state);
       },
     }),
     vscode.window.registerWebviewPanelSerializer(PAIR_VIEW_TYPE, {

@@ -71,3 +71,31 @@ export async function findRuns(path: string, maxDepth = 8): Promise<RunSpec[]> {
 }
 
 export const openRun = (spec: RunSpec): Run => new Run(spec.path, spec.format, spec.name);
+
+/**
+ * The runs that a list of files (such as a workspace search) belongs to: event files give their
+ * folder (the parent for Keras' phase folders), CSV / JSON lines / trainer_state.json files are
+ * runs themselves, and files under an MLflow run's `metrics/` give that run. Sorted by path.
+ */
+export async function runsFromFiles(files: string[]): Promise<RunSpec[]> {
+  const specs = new Map<string, RunSpec>();
+  const mlflowDirs = new Set<string>();
+  for (const f of files) {
+    const format = formatOfFile(f);
+    if (format === 'tensorboard') {
+      const dir = dirname(f);
+      const path = KERAS_PHASES.includes(basename(dir)) ? dirname(dir) : dir;
+      specs.set(path, { path, format });
+    } else if (format) specs.set(f, { path: f, format });
+    else {
+      const parts = f.split(/[\\/]/);
+      const m = parts.lastIndexOf('metrics');
+      if (m > 0) mlflowDirs.add(parts.slice(0, m).join('/') || '/');
+    }
+  }
+  for (const dir of mlflowDirs) {
+    const name = await mlflowRunName(dir);
+    if (name !== undefined) specs.set(dir, { path: dir, format: 'mlflow', name });
+  }
+  return [...specs.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+}

@@ -55,6 +55,11 @@ export class Run {
     return Math.max(0, ...this.sources.map((s) => s.tailer.updated));
   }
 
+  /** True when every file of the run has been deleted (its points are kept). */
+  get deleted(): boolean {
+    return this.sources.length > 0 && this.sources.every((s) => s.tailer.deleted);
+  }
+
   get files(): string[] {
     return this.sources.map((s) => s.tailer.path);
   }

@@ -1,0 +1,162 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Run } from '../../core/logs/run';
+import type { Series } from '../../core/logs/series';
+import type { RunRegistry, RunUpdate } from '../../host/curves/run-registry';
+import { PanelBase } from '../../host/panel-base';
+import { savePng } from '../../host/panel-actions';
+import type { Services } from '../../host/services';
+import { panelOptions } from '../../host/webview-html';
+import { defaultCurvesSettings, parseCurvesSettings, parseFromCurvesWebview, type CurvesPanelState, type FromCurvesWebview, type RunMeta, type SeriesData, type ToCurvesWebview } from './protocol';
+
+export const CURVES_VIEW_TYPE = 'modelLens.curves';
+/** Longer series are sent decimated (each bucket's first, min, max and last point); appends go whole. */
+const MAX_SENT = 20000;
+
+const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** A series for the webview, min/max-decimated above MAX_SENT points so the shape survives. */
+export function seriesData(s: Series, from = 0, max = MAX_SENT): SeriesData {
+  const n = s.length - from;
+  const keep: number[] = [];
+  if (n <= max) for (let i = from; i < s.length; i++) keep.push(i);
+  else {
+    const buckets = Math.floor(max / 4);
+    for (let b = 0; b < buckets; b++) {
+      const lo = from + Math.floor((b * n) / buckets);
+      const hi = from + Math.floor(((b + 1) * n) / buckets);
+      let iMin = lo;
+      let iMax = lo;
+      for (let i = lo; i < hi; i++) {
+        if (!(s.values[i] >= s.values[iMin])) iMin = i;
+        if (!(s.values[i] <= s.values[iMax])) iMax = i;
+      }
+      for (const i of [...new Set([lo, iMin, iMax, hi - 1])].sort((a, b) => a - b)) keep.push(i);
+    }
+  }
+  return { steps: keep.map((i) => s.steps[i]), walls: keep.map((i) => orNull(s.walls[i])), values: keep.map((i) => orNull(s.values[i])) };
+}
+
+/**
+ * The curves panel's host side: the chosen runs' series sent in full once, then only what each
+ * poll appended (or in full again after a rewrite); PNG and CSV export.
+ */
+export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
+  static current: CurvesPanel | undefined;
+  private state: CurvesPanelState;
+
+  /** Opens (or reuses) the panel beside the active editor showing `runs`, scrolled to `focus`. */
+  static open(services: Services, registry: RunRegistry, runs: string[], focus?: string): CurvesPanel {
+    const p = CurvesPanel.current;
+    if (p) {
+      p.state = { ...p.state, runs, ...(focus ? { focus } : {}) };
+      p.panel.reveal(vscode.ViewColumn.Beside, true);
+      p.sendAll();
+      if (focus) p.post({ type: 'focus', tag: focus });
+      return p;
+    }
+    const panel = vscode.window.createWebviewPanel(CURVES_VIEW_TYPE, 'Training Curves', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { ...panelOptions(services.context.extensionUri), retainContextWhenHidden: false });
+    return new CurvesPanel(services, registry, panel, { runs, focus, settings: CurvesPanel.savedSettings(services) });
+  }
+
+  static revive(services: Services, registry: RunRegistry, panel: vscode.WebviewPanel, state: CurvesPanelState | undefined): CurvesPanel {
+    panel.webview.options = panelOptions(services.context.extensionUri);
+    const runs = Array.isArray(state?.runs) ? state.runs.filter((r) => typeof r === 'string') : [];
+    const settings = parseCurvesSettings(state?.settings) ?? CurvesPanel.savedSettings(services);
+    return new CurvesPanel(services, registry, panel, { runs, focus: state?.focus, settings });
+  }
+
+  private static savedSettings(services: Services): CurvesPanelState['settings'] {
+    return parseCurvesSettings(services.context.globalState.get('modelLens.curvesSettings')) ?? defaultCurvesSettings();
+  }
+
+  private constructor(
+    services: Services,
+    private readonly registry: RunRegistry,
+    panel: vscode.WebviewPanel,
+    state: CurvesPanelState,
+  ) {
+    super(services, panel, { app: 'curves', title: 'Model Lens: training curves', state, what: 'curves panel' }, parseFromCurvesWebview);
+    this.state = state;
+    CurvesPanel.current = this;
+    this.disposables.push(
+      registry.onDidUpdate((updates) => this.onUpdates(updates)),
+      registry.onDidChangeRuns(() => this.post({ type: 'runs', runs: this.metas() })),
+    );
+  }
+
+  private runs(): Run[] {
+    return this.state.runs.map((p) => this.registry.runs.get(p)).filter((r): r is Run => r !== undefined);
+  }
+
+  private metas(): RunMeta[] {
+    return this.runs().map((r) => ({ path: r.path, name: r.name, format: r.format, corrupt: r.corrupt, deleted: r.deleted }));
+  }
+
+  private sendAll(): void {
+    this.post({ type: 'runs', runs: this.metas() });
+    for (const r of this.runs()) this.post({ type: 'data', run: r.path, reset: true, tags: Object.fromEntries([...r.tags].map(([t, s]) => [t, seriesData(s)])) });
+  }
+
+  private onUpdates(updates: RunUpdate[]): void {
+    for (const { run, delta } of updates) {
+      if (!this.state.runs.includes(run.path)) continue;
+      if (delta.reset) {
+        this.post({ type: 'data', run: run.path, reset: true, tags: Object.fromEntries([...run.tags].map(([t, s]) => [t, seriesData(s)])) });
+        continue;
+      }
+      const tags: Record<string, SeriesData> = {};
+      for (const [tag, points] of delta.appended) {
+        tags[tag] = { steps: points.map((p) => p.step), walls: points.map((p) => orNull(p.wall)), values: points.map((p) => orNull(p.value)) };
+      }
+      this.post({ type: 'data', run: run.path, reset: false, tags });
+    }
+  }
+
+  protected async onMessage(msg: FromCurvesWebview): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        this.sendAll();
+        if (this.state.focus) this.post({ type: 'focus', tag: this.state.focus });
+        return;
+      case 'state':
+        this.state = msg.state;
+        await this.services.context.globalState.update('modelLens.curvesSettings', msg.state.settings);
+        return;
+      case 'exportPng':
+        return savePng(msg.dataUrl, path.join(this.defaultFolder(), 'curves.png'));
+      case 'exportCsv':
+        return this.exportCsv();
+      case 'addRuns':
+        return void vscode.commands.executeCommand('modelLens.showCurves');
+    }
+  }
+
+  private defaultFolder(): string {
+    const first = this.state.runs[0];
+    return first ? path.dirname(first) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '.');
+  }
+
+  /** Every point of the shown runs as CSV: run, tag, step, wall_time, value (NaN and ±inf as written). */
+  private async exportCsv(): Promise<void> {
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(this.defaultFolder(), 'curves.csv')), filters: { CSV: ['csv'] } });
+    if (!target) return;
+    const q = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    const rows = ['run,tag,step,wall_time,value'];
+    for (const r of this.runs()) {
+      for (const [tag, s] of r.tags) {
+        for (let i = 0; i < s.length; i++) {
+          const v = s.values[i];
+          rows.push(`${q(r.name)},${q(tag)},${s.steps[i]},${Number.isFinite(s.walls[i]) ? s.walls[i] : ''},${Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v}`);
+        }
+      }
+    }
+    await vscode.workspace.fs.writeFile(target, Buffer.from(rows.join('\n') + '\n'));
+    void vscode.window.showInformationMessage(`Model Lens: saved ${target.fsPath}`);
+  }
+
+  override dispose(): void {
+    if (CurvesPanel.current === this) CurvesPanel.current = undefined;
+    super.dispose();
+  }
+}

@@ -1,0 +1,107 @@
+// Messages between the curves panel's host side and its webview. No DOM, no vscode: both import it.
+import { exportMessage, isObj } from '../shared/validate';
+
+export const X_AXES = ['step', 'relative', 'wall'] as const;
+export type XAxis = (typeof X_AXES)[number];
+
+export interface CurvesSettings {
+  /** EMA weight in [0, 0.99]. */
+  smoothing: number;
+  xAxis: XAxis;
+  logScale: boolean;
+  /** Groups drawn as the distillation view (loss terms stacked under the total). */
+  stacked: string[];
+  /** Series hidden by the user: `<run path>\n<tag>`. */
+  hidden: string[];
+}
+
+export interface CurvesPanelState {
+  /** The runs shown (paths). */
+  runs: string[];
+  /** The tag to scroll to and highlight. */
+  focus?: string;
+  settings: CurvesSettings;
+}
+
+export interface RunMeta {
+  path: string;
+  name: string;
+  format: string;
+  corrupt: number;
+  deleted: boolean;
+}
+
+/** A tag's points: non-finite values and missing wall times as null (drawn as gaps). */
+export interface SeriesData {
+  steps: number[];
+  walls: (number | null)[];
+  values: (number | null)[];
+}
+
+export type ToCurvesWebview =
+  | { type: 'runs'; runs: RunMeta[] }
+  | { type: 'data'; run: string; reset: boolean; tags: Record<string, SeriesData> }
+  | { type: 'focus'; tag: string }
+  | { type: 'error'; message: string };
+
+export type FromCurvesWebview =
+  | { type: 'ready' }
+  | { type: 'state'; state: CurvesPanelState }
+  | { type: 'exportPng'; dataUrl: string }
+  | { type: 'exportCsv' }
+  | { type: 'addRuns' };
+
+export function defaultCurvesSettings(): CurvesSettings {
+  return { smoothing: 0.6, xAxis: 'step', logScale: false, stacked: [], hidden: [] };
+}
+
+const strings = (v: unknown, max: number): v is string[] => Array.isArray(v) && v.length <= max && v.every((s) => typeof s === 'string' && s.length < 4096);
+
+export function parseCurvesSettings(v: unknown): CurvesSettings | undefined {
+  if (!isObj(v)) return undefined;
+  const { smoothing, xAxis, logScale, stacked, hidden } = v;
+  if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing <= 0.99)) return undefined;
+  if (typeof xAxis !== 'string' || !(X_AXES as readonly string[]).includes(xAxis)) return undefined;
+  if (typeof logScale !== 'boolean' || !strings(stacked, 1000) || !strings(hidden, 10000)) return undefined;
+  return { smoothing, xAxis: xAxis as XAxis, logScale, stacked, hidden };
+}
+
+/** Checks a message from the webview; undefined for anything malformed. */
+export function parseFromCurvesWebview(raw: unknown): FromCurvesWebview | undefined {
+  if (!isObj(raw)) return undefined;
+  switch (raw.type) {
+    case 'ready':
+    case 'exportCsv':
+    case 'addRuns':
+      return { type: raw.type };
+    case 'state': {
+      const s = raw.state;
+      if (!isObj(s) || !strings(s.runs, 1000) || (s.focus !== undefined && typeof s.focus !== 'string')) return undefined;
+      const settings = parseCurvesSettings(s.settings);
+      return settings ? { type: 'state', state: { runs: s.runs, ...(s.focus !== undefined ? { focus: s.focus as string } : {}), settings } } : undefined;
+    }
+    case 'exportPng': {
+      const m = exportMessage(raw);
+      return m?.type === 'exportPng' ? m : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The group of a tag: the part before its first '/', or the tag itself. */
+export const groupOf = (tag: string): string => (tag.includes('/') ? tag.slice(0, tag.indexOf('/')) : tag);
+
+const TOTAL = /^(total|loss|total_loss|loss_total|overall)$/i;
+
+/**
+ * The distillation view: a group stacks its loss terms under the total when one tag of it is a
+ * total (`loss/total`, `loss`, `total_loss`, …) and at least two others are its terms.
+ */
+export function stackable(tags: string[]): { total: string; terms: string[] } | undefined {
+  const leaf = (t: string): string => t.slice(t.lastIndexOf('/') + 1);
+  const total = tags.find((t) => TOTAL.test(leaf(t)));
+  if (!total) return undefined;
+  const terms = tags.filter((t) => t !== total);
+  return terms.length >= 2 ? { total, terms } : undefined;
+}
