@@ -16,6 +16,7 @@ import { DEFAULT_PAIR_PARAMS } from '../src/core/explain/pair/types';
 import { LayersInspectableModel } from '../src/core/model/layers-model';
 import { buildEncoder } from '../demo/scripts/lib/encoder';
 import { mobileNetV2 } from './lib/mobilenet-v2';
+import { logsBench } from './lib/logs';
 
 const quick = process.argv.includes('--quick');
 
@@ -105,6 +106,7 @@ async function pairBench(): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv.includes('--strip')) return stripBench(); // the strip benchmark alone
   if (process.argv.includes('--pair')) return pairBench(); // the pair benchmark alone
+  if (process.argv.includes('--logs')) return logsBench(); // the log-reading benchmark alone
   console.log(`MobileNetV2-shaped model, 224×224, random weights; node ${process.version}, ${quick ? 'quick' : 'full'} run`);
   const wasm = await measure('wasm', [
     { name: 'predict', runs: quick ? 3 : 9 },
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
   console.log(`occlusion: ${(169 / (wasm['occlusion (window 32, stride 16)'] / 1000)).toFixed(1)} forward passes per second on wasm (13×13 windows)`);
   await stripBench();
   await pairBench();
+  await logsBench();
 }
 
 main().catch((err) => {

@@ -1,7 +1,8 @@
 import { InputError } from '../core/errors';
 import { findRuns, openRun, type RunSpec } from '../core/logs/discover';
-import type { Run } from '../core/logs/run';
+import { newPoints, type Run } from '../core/logs/run';
 import { summarizeSeries, type TagSummary } from '../core/logs/series';
+import { formatValue } from '../core/logs/smooth';
 import { parse } from './args';
 
 export interface CurvesJson {
@@ -20,7 +21,7 @@ export function curvesJson(runs: Run[]): CurvesJson {
   };
 }
 
-const fmt = (v: number | null): string => (v === null ? 'nan' : Number.isInteger(v) ? String(v) : v.toPrecision(5));
+const fmt = (v: number | null): string => (v === null ? 'nan' : formatValue(v));
 
 function formatText(json: CurvesJson): string {
   const out: string[] = [];
@@ -70,7 +71,7 @@ export async function curvesCommand(args: string[], stdout: (s: string) => void,
     }
     for (const run of known.values()) {
       const delta = await run.update();
-      const points = delta.reset ? [...run.tags].map(([tag, s]) => [tag, s.points()] as const) : [...delta.appended];
+      const points = delta.reset ? [...run.tags].map(([tag, s]) => [tag, s.points()] as const) : [...delta.appended.keys()].map((tag) => [tag, newPoints(run, delta, tag)] as const);
       if (delta.reset) stdout(values.json ? JSON.stringify({ path: run.path, reset: true }) : `${run.path}\t(read again from the start: the file was rewritten or truncated)`);
       for (const [tag, pts] of points) {
         for (const p of pts) {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scalarEventRecord, fileVersionRecord } from '../../src/core/logs/event-writer';
-import { Run } from '../../src/core/logs/run';
+import { newPoints, Run } from '../../src/core/logs/run';
 
 /** Appends `src` to `dst` in random-sized chunks (1 byte to 3 records), flushing each, with pauses. */
 const APPENDER = `
@@ -51,11 +51,11 @@ test('an event file read while another process appends to it in random-sized chu
     const d = await run.update();
     assert.equal(d.reset, false);
     assert.equal(d.corrupt, 0);
-    seen += d.appended.get('loss/total')?.length ?? 0;
+    seen += newPoints(run, d, 'loss/total').length;
     updates++;
     await new Promise((r) => setTimeout(r, 1));
   }
-  seen += (await run.update()).appended.get('loss/total')?.length ?? 0;
+  seen += newPoints(run, await run.update(), 'loss/total').length;
   const got = run.tags.get('loss/total')!.points().map((p) => [p.step, p.wall, p.value]);
   assert.equal(seen, expected.length);
   assert.deepEqual(got, expected);

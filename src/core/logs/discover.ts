@@ -32,7 +32,7 @@ async function mlflowRunName(dir: string): Promise<string | undefined> {
 
 /**
  * The runs under `path` (a log file or a folder searched to `maxDepth`): TensorBoard folders, CSV
- * and JSON lines files, `trainer_state.json` files and MLflow runs, in path order. Throws an
+ * and JSON lines files, `trainer_state.json` files and MLflow runs, sorted by path. Throws an
  * InputError naming the path when it does not exist or is a file of no known log format.
  */
 export async function findRuns(path: string, maxDepth = 8): Promise<RunSpec[]> {
@@ -67,7 +67,7 @@ export async function findRuns(path: string, maxDepth = 8): Promise<RunSpec[]> {
     }
   };
   await walk(path, 0);
-  return out;
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 export const openRun = (spec: RunSpec): Run => new Run(spec.path, spec.format, spec.name);

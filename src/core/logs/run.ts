@@ -17,8 +17,8 @@ export const KERAS_PHASES = ['train', 'validation'];
 export interface RunDelta {
   /** True when points were dropped (a file truncated or rewritten): take the whole run again. */
   reset: boolean;
-  /** New points per tag (empty on reset). */
-  appended: Map<string, Point[]>;
+  /** Per tag that grew, the index in `run.tags.get(tag)` where its new points start (empty on reset). */
+  appended: Map<string, number>;
   /** Corrupt records skipped in this update. */
   corrupt: number;
 }
@@ -81,7 +81,7 @@ export class Run {
         if (s.length > from) grown.push([src, tag, from]);
       }
     }
-    const appended = new Map<string, Point[]>();
+    const appended = new Map<string, number>();
     for (const [src, tag, from] of grown) {
       const owners = this.owners.get(tag) ?? [];
       if (!owners.includes(src)) {
@@ -96,8 +96,9 @@ export class Run {
       const series = src.tailer.tags.get(tag)!;
       let merged = this.tags.get(tag);
       if (!merged) this.tags.set(tag, (merged = owners.length === 1 ? series : new Series()));
+      const start = merged === series ? from : merged.length;
       if (merged !== series) for (let i = from; i < series.length; i++) merged.push(series.steps[i], series.walls[i], series.values[i]);
-      appended.set(tag, series.points(from));
+      appended.set(tag, start);
     }
     if (reset) this.rebuild();
     return { reset, appended: reset ? new Map() : appended, corrupt };
@@ -124,6 +125,12 @@ export class Run {
       this.tags.set(tag, merged);
     }
   }
+}
+
+/** The points a delta added to a tag of the run. */
+export function newPoints(run: Run, delta: RunDelta, tag: string): Point[] {
+  const from = delta.appended.get(tag);
+  return from === undefined ? [] : (run.tags.get(tag)?.points(from) ?? []);
 }
 
 /** The files of a run and the parser for each. */

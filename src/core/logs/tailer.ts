@@ -15,7 +15,8 @@ export interface TailResult {
 }
 
 const PROBE = 64;
-const CHUNK = 8 * 1024 * 1024;
+/** Read and parse in 1 MB steps: the extension host is never blocked for long. */
+const CHUNK = 1024 * 1024;
 
 /**
  * Reads a log file incrementally: each update reads only the bytes after the last complete record

@@ -1,4 +1,4 @@
-import { crc32c } from '@aws-crypto/crc32c';
+import * as CRC32C from 'crc-32/crc32c';
 
 /** TFRecord framing (DISTILLATION.md): u64 length, u32 masked CRC32C(length), payload, u32 masked CRC32C(payload). */
 const HEADER = 12;
@@ -7,7 +7,7 @@ const FOOTER = 4;
 const MAX_RECORD = 256 * 1024 * 1024;
 
 export function maskedCrc32c(bytes: Uint8Array): number {
-  const c = crc32c(bytes);
+  const c = CRC32C.buf(bytes) >>> 0;
   return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
 

@@ -106,8 +106,9 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
         continue;
       }
       const tags: Record<string, SeriesData> = {};
-      for (const [tag, points] of delta.appended) {
-        tags[tag] = { steps: points.map((p) => p.step), walls: points.map((p) => orNull(p.wall)), values: points.map((p) => orNull(p.value)) };
+      for (const [tag, from] of delta.appended) {
+        const s = run.tags.get(tag);
+        if (s) tags[tag] = seriesData(s, from);
       }
       this.post({ type: 'data', run: run.path, reset: false, tags });
     }

@@ -8,7 +8,7 @@ import { findRuns, openRun } from '../../../src/core/logs/discover';
 import { fileVersionRecord, scalarEventRecord } from '../../../src/core/logs/event-writer';
 import { EventType } from '../../../src/core/logs/event-proto';
 import { JsonLinesParser, parsePythonJson } from '../../../src/core/logs/jsonl';
-import { Run } from '../../../src/core/logs/run';
+import { newPoints, Run } from '../../../src/core/logs/run';
 import type { Point, TagMap } from '../../../src/core/logs/series';
 import { frameRecord, maskedCrc32c } from '../../../src/core/logs/tfrecord';
 import { EventParser } from '../../../src/core/logs/tensorboard';
@@ -243,10 +243,10 @@ test('tailing: appends cost what was appended; truncation, in-place rewrite, rot
   appendFileSync(file, '2,2\n3,1');
   let d = await run.update();
   assert.equal(d.reset, false);
-  assert.deepEqual(d.appended.get('loss')?.map((p) => p.value), [2]);
+  assert.deepEqual(newPoints(run, d, 'loss').map((p) => p.value), [2]);
   appendFileSync(file, '\n');
   d = await run.update();
-  assert.deepEqual(d.appended.get('loss')?.map((p) => p.value), [1]);
+  assert.deepEqual(newPoints(run, d, 'loss').map((p) => p.value), [1]);
   assert.deepEqual(await run.update(), { reset: false, appended: new Map(), corrupt: 0 });
 
   // Lightning rewrites the whole file, here with a new column: read again from the start.
