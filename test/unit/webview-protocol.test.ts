@@ -66,3 +66,54 @@ test('the pair panel: anything else is dropped', () => {
   ];
   for (const m of bad) assert.equal(parseFromPairWebview(m), undefined, JSON.stringify(m));
 });
+
+import { defaultCurvesSettings, groupOf, parseFromCurvesWebview, stackable } from '../../src/webviews/curves/protocol';
+import { seriesData } from '../../src/webviews/curves/series-data';
+import { Series } from '../../src/core/logs/series';
+
+test('the curves panel: valid messages pass', () => {
+  const settings = { ...defaultCurvesSettings(), hidden: ['/runs/a\nloss/kd'], stacked: ['loss'] };
+  for (const m of [{ type: 'ready' }, { type: 'exportCsv' }, { type: 'addRuns' }, { type: 'exportPng', dataUrl: 'data:image/png;base64,AAAA' }, { type: 'state', state: { runs: ['/runs/a'], settings } }, { type: 'state', state: { runs: [], focus: 'loss/kd', settings } }]) {
+    assert.deepEqual(parseFromCurvesWebview(m), m);
+  }
+});
+
+test('the curves panel: anything else is dropped', () => {
+  const settings = defaultCurvesSettings();
+  for (const m of [
+    null,
+    'ready',
+    { type: 'run' },
+    { type: 'exportPng', dataUrl: 'data:text/html;base64,AAAA' },
+    { type: 'state', state: { runs: ['/a'], settings: { ...settings, smoothing: 1.5 } } },
+    { type: 'state', state: { runs: ['/a'], settings: { ...settings, smoothing: '0.5' } } },
+    { type: 'state', state: { runs: ['/a'], settings: { ...settings, xAxis: 'epoch' } } },
+    { type: 'state', state: { runs: ['/a'], settings: { ...settings, hidden: [1] } } },
+    { type: 'state', state: { runs: '/a', settings } },
+    { type: 'state', state: { runs: ['/a'], focus: 3, settings } },
+    { type: 'state', state: { runs: ['/a'] } },
+  ]) {
+    assert.equal(parseFromCurvesWebview(m), undefined, JSON.stringify(m));
+  }
+});
+
+test('groups and the distillation view: a total with two or more terms stacks', () => {
+  assert.deepEqual([groupOf('loss/kd'), groupOf('val_acc'), groupOf('a/b/c')], ['loss', 'val_acc', 'a']);
+  assert.deepEqual(stackable(['loss/total', 'loss/ce', 'loss/kd']), { total: 'loss/total', terms: ['loss/ce', 'loss/kd'] });
+  assert.deepEqual(stackable(['train/loss', 'train/hint', 'train/kd', 'train/ce']), { total: 'train/loss', terms: ['train/hint', 'train/kd', 'train/ce'] });
+  assert.equal(stackable(['loss/total', 'loss/ce']), undefined);
+  assert.equal(stackable(['loss/ce', 'loss/kd']), undefined);
+});
+
+test('series sent to the panel: non-finite values become null (gaps); long series keep each bucket\'s first, min, max, a gap and last', () => {
+  const s = new Series();
+  [3, NaN, 1, Infinity, 5].forEach((v, i) => s.push(i, i === 2 ? NaN : 100 + i, v));
+  assert.deepEqual(seriesData(s), { steps: [0, 1, 2, 3, 4], walls: [100, 101, null, 103, 104], values: [3, null, 1, null, 5] });
+  assert.deepEqual(seriesData(s, 3), { steps: [3, 4], walls: [103, 104], values: [null, 5] });
+  const long = new Series();
+  const values = [5, 9, 1, 7, NaN, 6, 2, 8, 4, 3, 0, 9];
+  values.forEach((v, i) => long.push(i, 0, v));
+  // max 8 → 2 buckets of 6: [5 9 1 7 NaN 6] keeps 0 (first), 2 (min 1), 1 (max 9), 4 (gap), 5 (last);
+  // [2 8 4 3 0 9] keeps 6 (first), 10 (min 0) and 11 (max 9, also the last).
+  assert.deepEqual(seriesData(long, 0, 8).steps, [0, 1, 2, 4, 5, 6, 10, 11]);
+});

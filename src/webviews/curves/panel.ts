@@ -1,42 +1,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Run } from '../../core/logs/run';
-import type { Series } from '../../core/logs/series';
 import type { RunRegistry, RunUpdate } from '../../host/curves/run-registry';
 import { PanelBase } from '../../host/panel-base';
 import { savePng } from '../../host/panel-actions';
 import type { Services } from '../../host/services';
 import { panelOptions } from '../../host/webview-html';
+import { seriesData } from './series-data';
 import { defaultCurvesSettings, parseCurvesSettings, parseFromCurvesWebview, type CurvesPanelState, type FromCurvesWebview, type RunMeta, type SeriesData, type ToCurvesWebview } from './protocol';
 
 export const CURVES_VIEW_TYPE = 'modelLens.curves';
-/** Longer series are sent decimated (each bucket's first, min, max and last point); appends go whole. */
-const MAX_SENT = 20000;
-
-const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
-
-/** A series for the webview, min/max-decimated above MAX_SENT points so the shape survives. */
-export function seriesData(s: Series, from = 0, max = MAX_SENT): SeriesData {
-  const n = s.length - from;
-  const keep: number[] = [];
-  if (n <= max) for (let i = from; i < s.length; i++) keep.push(i);
-  else {
-    const buckets = Math.floor(max / 4);
-    for (let b = 0; b < buckets; b++) {
-      const lo = from + Math.floor((b * n) / buckets);
-      const hi = from + Math.floor(((b + 1) * n) / buckets);
-      let iMin = lo;
-      let iMax = lo;
-      for (let i = lo; i < hi; i++) {
-        if (!(s.values[i] >= s.values[iMin])) iMin = i;
-        if (!(s.values[i] <= s.values[iMax])) iMax = i;
-      }
-      for (const i of [...new Set([lo, iMin, iMax, hi - 1])].sort((a, b) => a - b)) keep.push(i);
-    }
-  }
-  return { steps: keep.map((i) => s.steps[i]), walls: keep.map((i) => orNull(s.walls[i])), values: keep.map((i) => orNull(s.values[i])) };
-}
-
 /**
  * The curves panel's host side: the chosen runs' series sent in full once, then only what each
  * poll appended (or in full again after a rewrite); PNG and CSV export.
