@@ -103,9 +103,14 @@ test('(m) inline values on the demo training script, the curves panel beside it,
   appendFileSync(kdLog, JSON.stringify({ step: last.step + 20, 'loss/total': 0.3, 'loss/ce': 0.05, 'loss/kd': 0.25 }) + '\n');
   const t0 = Date.now();
   await frame.waitForFunction((sel) => document.querySelector(sel)?.dataset.last === '0.25', series, { timeout: 10_000 });
-  const chartMs = Date.now() - t0;
-  const chartAfter = await canvasPixels(frame, 'chart-loss');
-  assert.ok(changedShare(chartBefore, chartAfter) > 0.001, 'the loss chart was redrawn with the new points');
+  const arrivedMs = Date.now() - t0;
+  // The chart redraws on the next animation frame.
+  let changed = 0;
+  for (let i = 0; i < 40 && changed <= 0.001; i++) {
+    changed = changedShare(chartBefore, await canvasPixels(frame, 'chart-loss'));
+    if (changed <= 0.001) await page.waitForTimeout(50);
+  }
+  assert.ok(changed > 0.001, 'the loss chart was redrawn with the new points');
   assert.equal(await frame.$eval(series, (e) => e.dataset.count), String(readFileSync(kdLog, 'utf8').trim().split('\n').length));
   for (let i = 0; i < 40; i++) {
     values = await inlineValues();
@@ -115,6 +120,59 @@ test('(m) inline values on the demo training script, the curves panel beside it,
   assert.equal(values[kdLine], kdText(0.25, '↓', last.step + 20));
   // The student's run is now the most recently updated one: the total line shows its value.
   assert.equal(values[totalLine], `loss/total 0.3 ↓ @${last.step + 20}`);
-  console.log(`new points in the chart ${chartMs} ms after the append`);
+  console.log(`new points in the panel ${arrivedMs} ms after the append (polling every 500 ms)`);
   await vs.shot('curves-live');
+});
+
+test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens opens the panel at its tag; the distillation view stacks the terms', async () => {
+  const page = vs.page;
+  const kdLog = join(vs.workspace, 'runs', 'student-kd', 'train.jsonl');
+  const last = lastRecord(kdLog);
+  // Python's json.dumps writes NaN bare.
+  appendFileSync(kdLog, `{"step": ${last.step + 10}, "loss/total": NaN, "loss/ce": 0.05, "loss/kd": NaN}\n`);
+  const kdLine = lineOf('"loss/kd": kd_term.item()');
+  let values;
+  for (let i = 0; i < 40; i++) {
+    values = await inlineValues();
+    if (values[kdLine]?.startsWith('loss/kd NaN')) break;
+    await page.waitForTimeout(250);
+  }
+  assert.equal(values[kdLine], `loss/kd NaN → @${last.step + 10}`);
+  const frame = await curvesFrame();
+  const kdRun = join(vs.workspace, 'runs', 'student-kd', 'train.jsonl');
+  await frame.waitForFunction((sel) => document.querySelector(sel)?.dataset.last === 'NaN', `.series[data-run="${kdRun}"][data-tag="loss/kd"]`, { timeout: 10_000 });
+
+  // The CodeLens above the loss/kd line: the panel scrolls to that tag and marks its series.
+  await goToLine(kdLine);
+  const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Show curve' });
+  await lens.first().waitFor({ timeout: 15_000 });
+  const lensTexts = await page.locator('.codelens-decoration').allTextContents();
+  assert.ok(lensTexts.length >= 3, `CodeLenses: ${JSON.stringify(lensTexts)}`);
+  // The lens of the loss/kd line sits just above it: the one nearest to the cursor's line.
+  const target = page.locator('.view-overlays .current-line').first();
+  const lineBox = await target.boundingBox();
+  const boxes = await Promise.all((await lens.all()).map(async (l) => ({ l, box: await l.boundingBox() })));
+  const above = boxes.filter((b) => b.box && b.box.y < lineBox.y).sort((a, b) => b.box.y - a.box.y)[0];
+  await above.l.click();
+  await frame.waitForSelector('.series.focus[data-tag="loss/kd"]', { timeout: 10_000 });
+
+  // The distillation view: the student's CE and KD terms stacked under its total.
+  await frame.click('.chart-card[data-group="loss"] vscode-button[aria-pressed]');
+  await frame.waitForSelector('.chart-card[data-group="loss"] vscode-button[aria-pressed="true"]');
+  const stacked = await frame.$eval('#chart-loss', (c) => c.toDataURL().length);
+  assert.ok(stacked > 1000);
+  await frame.$eval('.chart-card[data-group="loss"]', (e) => e.scrollIntoView());
+  await page.waitForTimeout(500);
+  await vs.shot('curves-stacked');
+  await vs.colorTheme('Dark Modern');
+  await vs.shot('curves-dark');
+  await vs.colorTheme('Light Modern');
+});
+
+test('(o) a right-click on a log file shows that run alone', async () => {
+  await vs.explorerMenu('runs/teacher/epochs.csv', 'Show Training Curves');
+  const frame = await curvesFrame();
+  await frame.waitForFunction(() => document.querySelectorAll('.run-chip').length === 1 && document.querySelector('.run-chip')?.textContent?.startsWith('teacher/epochs.csv'), null, { timeout: 15_000 });
+  assert.deepEqual(await frame.$$eval('.chart-card', (cards) => cards.map((c) => c.dataset.group)), ['val_loss', 'val_acc']);
+  assert.equal(await frame.$eval('.series[data-tag="val_acc"]', (e) => e.dataset.count), '6');
 });

@@ -40,7 +40,8 @@ export class VsCode {
     installDebianPackages();
     installCodeServer();
     execFileSync('cp', ['-r', join(repo, 'demo'), vs.workspace]);
-    rmSync(join(vs.workspace, 'out'), { recursive: true, force: true });
+    // What the demo's scripts write locally (git-ignored) is not part of the demo workspace.
+    for (const made of ['out', join('runs', 'live')]) rmSync(join(vs.workspace, made), { recursive: true, force: true });
     const ext = join(vs.work, 'extensions');
     const user = join(vs.work, 'user');
     mkdirSync(join(user, 'User'), { recursive: true });

@@ -197,6 +197,20 @@ function lastFinite(s: Store): number {
   return -1;
 }
 
+/** A legend swatch: a short line in the series' colour and dash pattern. */
+function swatch(stroke: string, dash: number[]): HTMLCanvasElement {
+  const c = el('canvas', { class: 'swatch-line', width: '40', height: '8', 'aria-hidden': 'true' });
+  const ctx = c.getContext('2d')!;
+  ctx.strokeStyle = stroke;
+  ctx.lineWidth = 3;
+  ctx.setLineDash(dash.map((d) => d * 1.5));
+  ctx.beginPath();
+  ctx.moveTo(0, 4);
+  ctx.lineTo(40, 4);
+  ctx.stroke();
+  return c;
+}
+
 /** The legend: a toggle button per series with its latest value (also how tests read the chart). */
 function legend(group: string, tags: string[]): HTMLElement {
   const list = el('div', { class: 'legend', role: 'group', 'aria-label': `${group} series` });
@@ -210,14 +224,14 @@ function legend(group: string, tags: string[]): HTMLElement {
       const i = s.values.length - 1;
       const lastText = i >= 0 ? `${formatValue(s.values[i])} @ ${s.steps[i]}` : '—';
       const shown = !state.settings.hidden.includes(k);
+      const { dash } = color(ri, tags.indexOf(tag), oneRun);
       const b = el(
         'button',
         { class: 'series', 'aria-pressed': String(shown), 'data-run': run, 'data-tag': tag, 'data-count': String(s.values.length), 'data-last': i >= 0 ? String(s.values[i]) : '', title: shown ? 'Hide this series' : 'Show this series' },
-        el('span', { class: 'swatch' }),
+        swatch(stroke, dash),
         el('span', { class: 'name' }, oneRun ? tag : `${runName(run)} · ${tag}`),
         el('span', { class: 'last' }, lastText),
       );
-      (b.firstChild as HTMLElement).style.background = stroke;
       b.addEventListener('click', () => {
         const hidden = new Set(state.settings.hidden);
         if (hidden.has(k)) hidden.delete(k);
@@ -425,6 +439,9 @@ window.addEventListener('message', (e: MessageEvent<ToCurvesWebview>) => {
       return;
   }
 });
+
+// A colour theme change swaps the body's class and the CSS variables the charts were drawn with.
+new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 layout();
 render();
