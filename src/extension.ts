@@ -118,14 +118,26 @@ export function activate(context: vscode.ExtensionContext): void {
         if (add) await vscode.commands.executeCommand('modelLens.addLogFolder');
         return;
       }
-      const picked = await vscode.window.showQuickPick(
-        all.map((r) => ({ label: r.name, description: `${vscode.workspace.asRelativePath(r.path)} · ${r.format}`, picked: CurvesPanel.current !== undefined, path: r.path })),
-        { canPickMany: true, title: 'Show the curves of which runs?' },
-      );
-      chosen = picked?.map((p) => p.path) ?? [];
+      chosen = (await pickRuns()) ?? [];
       if (chosen.length === 0) return;
     }
     CurvesPanel.open(services, registry, chosen);
+  });
+
+  /** A multi-select of every known run, the panel's current runs ticked. */
+  async function pickRuns(): Promise<string[] | undefined> {
+    await registry.refresh();
+    const shown = new Set(CurvesPanel.current?.runPaths ?? []);
+    const picked = await vscode.window.showQuickPick(
+      [...registry.runs.values()].map((r) => ({ label: r.name, description: `${vscode.workspace.asRelativePath(r.path)} · ${r.format}`, picked: shown.has(r.path), path: r.path })),
+      { canPickMany: true, title: 'Show the curves of which runs?' },
+    );
+    return picked?.map((p) => p.path);
+  }
+  // The panel's "Choose runs…" button.
+  register('modelLens.chooseRuns', async () => {
+    const chosen = await pickRuns();
+    if (chosen) CurvesPanel.open(services, registry, chosen);
   });
 
   register('modelLens.addLogFolder', async () => {

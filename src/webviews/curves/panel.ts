@@ -58,6 +58,10 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
     );
   }
 
+  get runPaths(): string[] {
+    return [...this.state.runs];
+  }
+
   private runs(): Run[] {
     return this.state.runs.map((p) => this.registry.runs.get(p)).filter((r): r is Run => r !== undefined);
   }
@@ -102,7 +106,7 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
       case 'exportCsv':
         return this.exportCsv();
       case 'addRuns':
-        return void vscode.commands.executeCommand('modelLens.showCurves');
+        return void vscode.commands.executeCommand('modelLens.chooseRuns');
     }
   }
 

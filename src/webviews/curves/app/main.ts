@@ -266,7 +266,7 @@ function render(): void {
   const box = $('charts');
   const g = groups();
   if (g.size === 0) {
-    box.replaceChildren(el('p', { class: 'muted' }, runs.length ? 'No scalars logged yet: the chart appears with the first point.' : 'Choose runs with "Add runs…" or tick them in the Training Runs view.'));
+    box.replaceChildren(el('p', { class: 'muted' }, runs.length ? 'No scalars logged yet: the chart appears with the first point.' : 'Choose runs with "Choose runs…" or tick them in the Training Runs view.'));
     return;
   }
   box.replaceChildren();
@@ -398,7 +398,7 @@ function controls(): HTMLElement {
 }
 
 function layout(): void {
-  const addRuns = el('vscode-button', { id: 'add-runs', secondary: '' }, 'Add runs…');
+  const addRuns = el('vscode-button', { id: 'add-runs', secondary: '', title: 'Choose the runs to overlay' }, 'Choose runs…');
   addRuns.addEventListener('click', () => post({ type: 'addRuns' }));
   const csv = el('vscode-button', { id: 'export-csv', secondary: '' }, 'Export CSV');
   csv.addEventListener('click', () => post({ type: 'exportCsv' }));
