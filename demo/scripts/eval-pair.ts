@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const params = { ...EVAL_WINDOW, ...(flag('window') ? { window: Number(flag('window')) } : {}), ...(flag('stride') ? { stride: Number(flag('stride')) } : {}) };
   const backend = await initEngine();
   const started = Date.now();
-  const trained = await evaluatePairs(await loadModel(flag('encoder') ?? demoEncoder()), methods, params, undefined, Infinity, (flag('similarity') ?? 'cosine') as Similarity);
-  const random = await evaluatePairs(new LayersInspectableModel('random encoder', buildEncoder(7) as tfl.LayersModel), methods, params, undefined, Infinity, (flag('similarity') ?? 'cosine') as Similarity);
+  const trained = await evaluatePairs(await loadModel(flag('encoder') ?? demoEncoder()), methods, params, undefined, Infinity, (flag('similarity') ?? 'cosine') as Similarity, flag('embedding'));
+  const random = await evaluatePairs(new LayersInspectableModel('random encoder', buildEncoder(7) as tfl.LayersModel), methods, params, undefined, Infinity, (flag('similarity') ?? 'cosine') as Similarity, flag('embedding'));
   const area = boxAreaShare();
   console.log(`backend ${backend}; ${trained[0]?.images ?? 0} clean test images × 2 views; box share of the image area ${(100 * area).toFixed(1)}%${Object.keys(params).length ? `; ${JSON.stringify(params)}` : ''}\n`);
   console.log('method                 trained encoder  random encoder  box area  trained / area');

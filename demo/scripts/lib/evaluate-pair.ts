@@ -50,14 +50,14 @@ export async function demoViews(img: DemoImage, index: number): Promise<{ a: Rgb
 }
 
 /** Per method: the mean share of map mass in the object box, on the clean demo test images. */
-export async function evaluatePairs(model: InspectableModel, methods: readonly PairMethodName[] = PAIR_METHODS, params: Partial<PairParams> = {}, onResult?: (img: DemoImage, r: PairResult) => void, limit = Infinity, similarity: Similarity = 'cosine'): Promise<PairEvaluation[]> {
+export async function evaluatePairs(model: InspectableModel, methods: readonly PairMethodName[] = PAIR_METHODS, params: Partial<PairParams> = {}, onResult?: (img: DemoImage, r: PairResult) => void, limit = Infinity, similarity: Similarity = 'cosine', embedding?: string): Promise<PairEvaluation[]> {
   const images = demoImages().images.filter((i) => !i.watermark).slice(0, limit);
   const out: PairEvaluation[] = [];
   for (const method of methods) {
     let sum = 0;
     for (const [i, img] of images.entries()) {
       const v = await demoViews(img, i);
-      const r = await explainPair(model, v.a, v.b, { method, similarity, preprocess: DEFAULT_PREPROCESS, params: { samples: 100, ...params } });
+      const r = await explainPair(model, v.a, v.b, { method, similarity, embedding, preprocess: DEFAULT_PREPROCESS, params: { samples: 100, ...params } });
       sum += massInBox(r.a.image.values, r.a.image.width, v.boxA) + massInBox(r.b.image.values, r.b.image.width, v.boxB);
       onResult?.(img, r);
     }
