@@ -18,3 +18,9 @@ test('src/core imports neither vscode nor worker_threads, and uses no DOM', () =
   });
   assert.deepEqual(offenders, []);
 });
+
+test('src/core/logs uses no TensorFlow.js (the extension host reads logs itself)', () => {
+  const files = sources(path.join(core, 'logs'));
+  assert.ok(files.length >= 10);
+  assert.deepEqual(files.filter((f) => /@tensorflow\//.test(fs.readFileSync(f, 'utf8'))), []);
+});
