@@ -4,6 +4,7 @@ import { CurveDecorations } from './host/curves/decorations';
 import { RunRegistry } from './host/curves/run-registry';
 import { RunsTree } from './host/curves/runs-tree';
 import { Services } from './host/services';
+import { modelTitle } from './host/webview-html';
 import { CurvesPanel, CURVES_VIEW_TYPE } from './webviews/curves/panel';
 import type { CurvesPanelState } from './webviews/curves/protocol';
 import { ModelPanel, VIEW_TYPE } from './webviews/model/panel';
@@ -17,7 +18,7 @@ async function pickModel(services: Services, title: string): Promise<string | un
   const last = services.context.workspaceState.get<string>(LAST_MODEL);
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    filters: { 'TF.js model': ['json'] },
+    filters: { 'Model (TF.js model.json, ONNX)': ['json', 'onnx'] },
     title,
     defaultUri: last ? vscode.Uri.file(path.dirname(last)) : vscode.workspace.workspaceFolders?.[0]?.uri,
   });
@@ -32,7 +33,7 @@ async function modelForImage(services: Services): Promise<string | undefined> {
   if (last) {
     const choice = await vscode.window.showQuickPick(
       [
-        { label: path.basename(path.dirname(last)), description: vscode.workspace.asRelativePath(last), detail: 'The model used last in this workspace', file: last },
+        { label: modelTitle(last), description: vscode.workspace.asRelativePath(last), detail: 'The model used last in this workspace', file: last },
         { label: 'Choose another model…', file: undefined },
       ],
       { title: 'Explain with which model?' },

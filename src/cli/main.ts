@@ -1,13 +1,13 @@
 import { BackendError, initEngine, isBackendName } from '../core/engine/backend';
 import { InputError } from '../core/errors';
-import { loadModel } from '../core/model/load';
-import { formatSummary, summarize } from '../core/model/summary';
+import { loadModel, onnxOperators } from '../core/model/load';
+import { formatOperators, formatSummary, summarize } from '../core/model/summary';
 import { parse } from './args';
 import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
 import { pairCommand } from './pair-command';
 
-const HELP = `model-lens — look inside neural networks (TF.js layers and graph models) and their training curves
+const HELP = `model-lens — look inside neural networks (TF.js layers and graph models, ONNX) and their training curves
 
 usage:
   model-lens summary <model> [--json] [--backend tensorflow|wasm|cpu]
@@ -40,7 +40,16 @@ async function summaryCommand(args: string[], stdout: (s: string) => void): Prom
   const backend = values.backend as string | undefined;
   if (backend !== undefined && !isBackendName(backend)) throw new InputError(`--backend must be tensorflow, wasm or cpu (got "${backend}")`);
   await initEngine({ backend: backend as never });
-  const s = summarize(await loadModel(positionals[0]));
+  let model;
+  try {
+    model = await loadModel(positionals[0]);
+  } catch (err) {
+    // An ONNX file Model Lens cannot translate still gets its operator table.
+    const ops = err instanceof InputError && positionals[0].toLowerCase().endsWith('.onnx') ? onnxOperators(positionals[0]) : undefined;
+    if (ops) stdout(values.json ? JSON.stringify({ path: positionals[0], format: 'onnx', operators: ops }) : formatOperators(ops));
+    throw err;
+  }
+  const s = summarize(model);
   stdout(values.json ? JSON.stringify(s) : formatSummary(s));
   return 0;
 }

@@ -27,6 +27,12 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, a
 <script nonce="${nonce}" src="${script}"></script></body></html>`;
 }
 
+/** A model's short name: the folder of a model.json, else the file name (model.onnx). */
+export function modelTitle(file: string): string {
+  const base = file.split(/[\\/]/);
+  return base.at(-1) === 'model.json' ? (base.at(-2) ?? 'model') : (base.at(-1) ?? file);
+}
+
 /** Options of every Model Lens panel: scripts on, resources only from dist/ and media/. */
 export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };

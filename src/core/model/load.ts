@@ -7,6 +7,8 @@ import { InputError } from '../errors';
 import { readModelArtifacts } from './artifacts';
 import { GraphInspectableModel, type GraphNodeDef } from './graph-model';
 import { LayersInspectableModel } from './layers-model';
+import { OnnxInspectableModel, operatorsOf } from './onnx/model';
+import { decodeOnnx } from './onnx/proto';
 import type { InspectableModel } from './types';
 
 interface CacheEntry {
@@ -36,7 +38,44 @@ function explainLoadError(file: string, err: Error): InputError {
   return new InputError(`${file}: the model cannot be built (${msg})`);
 }
 
+/**
+ * The operators of an .onnx file without translating it (for `summary` of a model that has
+ * unsupported ones); undefined when the file cannot be decoded.
+ */
+export function onnxOperators(file: string): { op: string; count: number; supported: boolean }[] | undefined {
+  try {
+    return operatorsOf(decodeOnnx(fs.readFileSync(file), () => new Uint8Array(0)).nodes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads an .onnx file (and the external data files beside it) and translates it. */
+function loadOnnx(file: string): InspectableModel {
+  const bytes = fs.readFileSync(file);
+  const dir = path.dirname(file);
+  const external = (location: string, offset: number, length: number | undefined, tensor: string): Uint8Array => {
+    const where = path.resolve(dir, location);
+    if (path.relative(dir, where).startsWith('..')) throw new Error(`tensor "${tensor}" points outside the model's folder (${location})`);
+    if (!fs.existsSync(where)) throw new InputError(`${where}: external data file of ${path.basename(file)} is missing (tensor "${tensor}")`);
+    const data = fs.readFileSync(where);
+    const end = length === undefined ? data.length : offset + length;
+    if (offset < 0 || end > data.length) throw new InputError(`${where}: external data file is truncated: tensor "${tensor}" needs bytes ${offset}–${end}, the file has ${data.length}`);
+    return new Uint8Array(data.buffer, data.byteOffset + offset, end - offset);
+  };
+  let model;
+  try {
+    model = decodeOnnx(bytes, external);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    const msg = (err as Error).message.split('\n')[0];
+    throw new InputError(`${file}: not a readable ONNX model (${/index out of range|invalid wire type|illegal/i.test(msg) ? 'the file is truncated or corrupt' : msg})`);
+  }
+  return new OnnxInspectableModel(file, model);
+}
+
 async function loadUncached(file: string): Promise<InspectableModel> {
+  if (file.toLowerCase().endsWith('.onnx')) return loadOnnx(file);
   const { kind, artifacts } = readModelArtifacts(file);
   const handler = tf.io.fromMemory(artifacts);
   if (kind === 'layers') {

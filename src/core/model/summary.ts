@@ -9,6 +9,8 @@ export interface ModelSummary {
   layers: { name: string; type: string; outputShape: (number | null)[]; params: number }[];
   totalParams: number;
   preprocessingLayers: string[];
+  /** ONNX: the file's operators, how often each occurs and whether Model Lens translates it. */
+  operators?: { op: string; count: number; supported: boolean }[];
 }
 
 export function summarize(model: InspectableModel): ModelSummary {
@@ -20,6 +22,7 @@ export function summarize(model: InspectableModel): ModelSummary {
     layers: model.layers.map(({ name, type, outputShape, params }) => ({ name, type, outputShape, params })),
     totalParams: model.totalParams,
     preprocessingLayers: model.preprocessingLayers,
+    ...('operators' in model ? { operators: (model as { operators: ModelSummary['operators'] }).operators } : {}),
   };
 }
 
@@ -43,5 +46,15 @@ export function formatSummary(s: ModelSummary): string {
     `total parameters: ${s.totalParams.toLocaleString('en-US')}`,
   ];
   if (s.preprocessingLayers.length) out.push(`the model preprocesses its own input: ${s.preprocessingLayers.join(', ')}`);
+  if (s.operators) out.push(formatOperators(s.operators));
   return out.join('\n');
+}
+
+/** The operator table of an ONNX file: `Conv ×3 ✓` per operator, unsupported ones marked. */
+export function formatOperators(ops: NonNullable<ModelSummary['operators']>): string {
+  const unsupported = ops.filter((o) => !o.supported);
+  return [
+    `operators (${ops.length}): ${ops.map((o) => `${o.op} ×${o.count}${o.supported ? '' : ' (not supported)'}`).join(', ')}`,
+    unsupported.length ? `not supported: ${unsupported.map((o) => o.op).join(', ')}` : 'all supported',
+  ].join('\n');
 }

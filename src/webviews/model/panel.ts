@@ -5,7 +5,7 @@ import type { ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage } f
 import type { Services } from '../../host/services';
 import { PanelBase } from '../../host/panel-base';
 import { copyJson, savePng } from '../../host/panel-actions';
-import { panelOptions } from '../../host/webview-html';
+import { panelOptions, modelTitle } from '../../host/webview-html';
 import { parseFromWebview, type FromWebview, type PanelSettings, type PanelState, type ToWebview } from './protocol';
 
 export const VIEW_TYPE = 'modelLens.model';
@@ -37,7 +37,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
         return p;
       }
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, `Model Lens: ${path.basename(path.dirname(modelPath))}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, ModelPanel.options(services));
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, `Model Lens: ${modelTitle(modelPath)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, ModelPanel.options(services));
     return new ModelPanel(services, panel, { modelPath, imagePath, settings: defaultSettings() });
   }
 

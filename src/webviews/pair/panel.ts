@@ -5,7 +5,7 @@ import type { ModelSummaryMessage, PairJob, PairPartialMessage, PairResultMessag
 import type { Services } from '../../host/services';
 import { PanelBase } from '../../host/panel-base';
 import { copyJson, savePng } from '../../host/panel-actions';
-import { panelOptions } from '../../host/webview-html';
+import { modelTitle, panelOptions } from '../../host/webview-html';
 import { parseFromPairWebview, type FromPairWebview, type PairPanelState, type PairSettings, type ToPairWebview } from './protocol';
 
 export const PAIR_VIEW_TYPE = 'modelLens.pair';
@@ -28,7 +28,7 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
         return p;
       }
     }
-    const panel = vscode.window.createWebviewPanel(PAIR_VIEW_TYPE, `Similarity: ${path.basename(path.dirname(modelPath))}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, panelOptions(services.context.extensionUri));
+    const panel = vscode.window.createWebviewPanel(PAIR_VIEW_TYPE, `Similarity: ${modelTitle(modelPath)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, panelOptions(services.context.extensionUri));
     return new PairPanel(services, panel, { modelPath, imageA, second: second ?? { kind: 'augment', spec: 'crop=0.6,flip,jitter=0.4' }, settings: defaultPairSettings() });
   }
 

@@ -1,0 +1,262 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '../../errors';
+import { layerActivationAndGradient } from '../gradient';
+import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, ScoreFn, TensorSpec } from '../types';
+import { fromOnnxTensor, isSupportedOp, OpError, OPS, plain, tensor, type OpContext, type Value } from './ops';
+import type { OnnxModel, OnnxNode } from './proto';
+
+/** The operators of a decoded model: count and support, in order of first use. */
+export function operatorsOf(nodes: OnnxNode[]): { op: string; count: number; supported: boolean }[] {
+  const out = new Map<string, { op: string; count: number; supported: boolean }>();
+  for (const n of nodes) {
+    const k = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;
+    const e = out.get(k) ?? { op: k, count: 0, supported: isSupportedOp(n) };
+    e.count++;
+    out.set(k, e);
+  }
+  return [...out.values()];
+}
+
+/** Nodes in an order where every input is produced before it is used (ONNX allows any order). */
+export function sortNodes(nodes: OnnxNode[], available: Set<string>): OnnxNode[] {
+  const producers = new Map<string, OnnxNode>();
+  for (const n of nodes) for (const o of n.outputs) producers.set(o, n);
+  const done = new Set<OnnxNode>();
+  const visiting = new Set<OnnxNode>();
+  const out: OnnxNode[] = [];
+  const visit = (n: OnnxNode): void => {
+    if (done.has(n)) return;
+    if (visiting.has(n)) throw new Error(`the graph has a cycle through node "${n.name || n.outputs[0]}"`);
+    visiting.add(n);
+    for (const i of n.inputs) {
+      if (i === '' || available.has(i)) continue;
+      const p = producers.get(i);
+      if (!p) throw new Error(`node "${n.name || n.outputs[0]}" (${n.opType}) reads "${i}", which nothing produces`);
+      visit(p);
+    }
+    visiting.delete(n);
+    done.add(n);
+    out.push(n);
+  };
+  for (const n of nodes) visit(n);
+  return out;
+}
+
+/** A 4-D image input stored channels-first (N, C, H, W) — what PyTorch exports. */
+const channelsFirst = (shape?: Dim[]): boolean => !!shape && shape.length === 4 && shape[1] !== null && shape[1] <= 4 && (shape[3] === null || shape[3] > 4);
+
+/**
+ * An ONNX model translated into TensorFlow.js operations at load, behind the InspectableModel
+ * interface: forward passes, intermediate outputs (every node output is a "layer"), feeds and
+ * gradients. Images stay channels-last throughout (docs/FORMATS.md#onnx): an NCHW model takes NHWC
+ * input and its 4-D intermediate and output tensors come back NHWC, weights permuted once.
+ */
+export class OnnxInspectableModel implements InspectableModel {
+  readonly format = 'onnx' as const;
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+  readonly layers: LayerInfo[];
+  readonly totalParams: number;
+  readonly preprocessingLayers: string[] = [];
+  readonly softmaxOutputs: boolean[];
+  /** Operators of the file with their count and whether Model Lens translates them. */
+  readonly operators: { op: string; count: number; supported: boolean }[];
+  readonly producer: string;
+  readonly opset: number;
+  private readonly nodes: OnnxNode[];
+  private readonly constants = new Map<string, Value>();
+  private readonly producers = new Map<string, OnnxNode>();
+  private readonly logitNames: string[];
+  private readonly inputName: string;
+  private readonly inputNhwc: boolean;
+  private readonly cache = new Map<string, tf.Tensor>();
+  private readonly aliases = new Map<string, string>();
+  /** Whether each node output was channels-last when last computed. */
+  private readonly channelsLast = new Map<string, boolean>();
+
+  constructor(
+    readonly path: string,
+    model: OnnxModel,
+  ) {
+    this.producer = model.producer;
+    this.opset = model.opset;
+    this.operators = operatorsOf(model.nodes);
+    const unsupported = model.nodes.find((n) => !isSupportedOp(n));
+    if (unsupported) {
+      throw new InputError(`${path}: operator "${unsupported.opType}"${unsupported.domain ? ` (domain ${unsupported.domain})` : ''} of node "${unsupported.name || unsupported.outputs[0]}" is not supported (model-lens summary lists the file's operators)`);
+    }
+    if (model.inputs.length !== 1) throw new InputError(`${path}: models with ${model.inputs.length} inputs are not supported yet.`);
+    const input = model.inputs[0];
+    this.inputName = input.name;
+    this.inputNhwc = channelsFirst(input.shape);
+    const s = input.shape ?? [];
+    this.inputs = [{ name: input.name, shape: this.inputNhwc ? [s[0], s[2], s[3], s[1]] : s, dtype: 'float32' }];
+
+    // Initializers and constant sub-graphs (Constant nodes, shape arithmetic on weights) once, at load.
+    for (const [name, t] of model.initializers) this.constants.set(name, this.keepValue(fromOnnxTensor(t)));
+    const available = new Set([input.name, ...model.initializers.keys()]);
+    let sorted: OnnxNode[];
+    try {
+      sorted = sortNodes(model.nodes, available);
+    } catch (err) {
+      throw new InputError(`${path}: ${(err as Error).message}`);
+    }
+    const running: OnnxNode[] = [];
+    for (const n of sorted) {
+      const constant = n.inputs.every((i) => i === '' || this.constants.has(i));
+      if (constant) {
+        const env = new Map(this.constants);
+        this.run(n, env);
+        for (const o of n.outputs) if (env.has(o)) this.constants.set(o, this.keepValue(env.get(o)!));
+      } else running.push(n);
+    }
+    this.nodes = running;
+    for (const n of running) {
+      for (const o of n.outputs) this.producers.set(o, n);
+      if (n.name && !this.producers.has(n.name)) this.aliases.set(n.name, n.outputs[0]);
+    }
+
+    // Logits: an output that a Softmax produces (possibly behind Identity) is read at its input.
+    this.softmaxOutputs = [];
+    this.logitNames = model.outputs.map((o) => {
+      let node = this.producers.get(o.name);
+      while (node && node.opType === 'Identity') node = this.producers.get(node.inputs[0]);
+      const isSoftmax = node?.opType === 'Softmax' && (this.opset >= 13 ? (node.attrs.get('axis')?.i ?? -1) === -1 || node.attrs.get('axis')?.i === 1 : true);
+      this.softmaxOutputs.push(!!isSoftmax);
+      return isSoftmax ? node!.inputs[0] : o.name;
+    });
+
+    const shapes = this.dryRunShapes();
+    this.outputs = model.outputs.map((o) => ({ name: o.name, shape: shapes.get(o.name) ?? o.shape ?? [], dtype: 'float32' }));
+    const floatsOf = (name: string): number => {
+      const c = this.constants.get(name);
+      return c && c.kind === 'tensor' && model.initializers.has(name) ? c.t.size : 0;
+    };
+    this.layers = running.map((n) => ({
+      name: n.outputs[0],
+      type: n.opType,
+      outputShape: shapes.get(n.outputs[0]) ?? [],
+      params: n.inputs.reduce((acc, i) => acc + floatsOf(i), 0),
+      inbound: n.inputs.filter((i) => this.producers.has(i)),
+    }));
+    this.totalParams = [...model.initializers.values()].reduce((acc, t) => acc + (t.data instanceof Float32Array ? t.data.length : 0), 0);
+  }
+
+  private keepValue(v: Value): Value {
+    if (v.kind === 'tensor') tf.keep(v.t);
+    return v;
+  }
+
+  /** Runs one node, reading and writing `env`. */
+  private run(n: OnnxNode, env: Map<string, Value>): void {
+    const ctx: OpContext = {
+      node: n,
+      opset: this.opset,
+      attr: (name) => n.attrs.get(name),
+      int: (name, fallback) => n.attrs.get(name)?.i ?? fallback,
+      float: (name, fallback) => n.attrs.get(name)?.f ?? fallback,
+      ints: (name, fallback) => n.attrs.get(name)?.ints ?? fallback,
+      str: (name, fallback) => n.attrs.get(name)?.s ?? fallback,
+      cache: this.cache,
+    };
+    const inputs = n.inputs.map((i) => (i === '' ? undefined : env.get(i)));
+    let outs: Value[];
+    try {
+      outs = OPS[n.opType](ctx, inputs);
+    } catch (err) {
+      const e = err as Error;
+      throw new InputError(`${this.path}: node "${n.name || n.outputs[0]}" (${n.opType}) ${e instanceof OpError ? e.message : `failed: ${e.message.split('\n')[0]}`}`);
+    }
+    outs.forEach((v, k) => n.outputs[k] && env.set(n.outputs[k], v));
+  }
+
+  /** Output shapes of every node (stored layout) from one pass on zeros, when the input size is fixed. */
+  private dryRunShapes(): Map<string, Dim[]> {
+    const shapes = new Map<string, Dim[]>();
+    const spec = this.inputs[0].shape;
+    if (spec.slice(1).some((d) => d == null)) return shapes;
+    tf.tidy(() => {
+      const env = this.evaluate(tf.zeros([1, ...(spec.slice(1) as number[])]), new Map(), undefined);
+      for (const [name, v] of env) {
+        if (this.constants.has(name)) continue;
+        shapes.set(name, v.kind === 'host' ? v.dims : [null, ...v.t.shape.slice(1)]);
+      }
+    });
+    return shapes;
+  }
+
+  /** Evaluates the nodes needed for `wanted` (all when undefined), with `feeds` replacing node outputs. */
+  private evaluate(x: tf.Tensor, feeds: Map<string, tf.Tensor>, wanted: string[] | undefined): Map<string, Value> {
+    const env = new Map(this.constants);
+    env.set(this.inputName, tensor(x, this.inputNhwc));
+    // A fed tensor has the layout the same name had when it was computed (a tap of it came first).
+    for (const [name, t] of feeds) env.set(name, tensor(t, t.rank === 4 && this.channelsLast.get(name) === true));
+    let needed: Set<OnnxNode> | undefined;
+    if (wanted) {
+      needed = new Set();
+      const stack = [...wanted];
+      while (stack.length) {
+        const name = stack.pop()!;
+        if (feeds.has(name) || this.constants.has(name) || name === this.inputName) continue;
+        const p = this.producers.get(name);
+        if (!p || needed.has(p)) continue;
+        needed.add(p);
+        stack.push(...p.inputs.filter((i) => i !== ''));
+      }
+    }
+    for (const n of this.nodes) {
+      if (needed && !needed.has(n)) continue;
+      if (n.outputs.every((o) => feeds.has(o))) continue;
+      this.run(n, env);
+      for (const o of n.outputs) {
+        const v = env.get(o);
+        if (v) this.channelsLast.set(o, v.kind === 'tensor' && v.nhwc);
+      }
+    }
+    return env;
+  }
+
+  private resolve(name: string): string {
+    const n = this.aliases.get(name) ?? name;
+    if (!this.producers.has(n)) throw new InputError(`Layer "${name}" does not exist in ${this.path}.`);
+    return n;
+  }
+
+  forward(x: tf.Tensor, opts: ForwardOptions = {}): ForwardResult {
+    const taps = (opts.taps ?? []).map((n) => this.resolve(n));
+    const outNames = (opts.logits ?? true) ? this.logitNames : this.outputs.map((o) => o.name);
+    const feeds = new Map([...(opts.feeds ?? [])].map(([n, t]) => [this.resolve(n), t] as const));
+    return tf.tidy(() => {
+      const env = this.evaluate(x, feeds, [...outNames, ...taps]);
+      const handedOut = new Set<tf.Tensor>();
+      const pick = (name: string): tf.Tensor => {
+        const v = env.get(name);
+        if (!v) throw new InputError(`${this.path}: "${name}" was not computed`);
+        const t = v.kind === 'host' ? tf.tensor(v.data, v.dims, 'float32') : v.t;
+        // Constants, the input, fed tensors and a tensor asked for twice (an output also tapped)
+        // are copied: each returned tensor is the caller's to dispose.
+        const copy = this.constants.has(name) || t === x || [...feeds.values()].includes(t) || handedOut.has(t);
+        handedOut.add(t);
+        return copy ? tf.clone(t) : t;
+      };
+      return { outputs: outNames.map(pick), taps: taps.map(pick) };
+    }) as ForwardResult;
+  }
+
+  layerGradient(x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor } {
+    return layerActivationAndGradient(this, x, this.resolve(layer), score);
+  }
+
+  layerGradients(x: tf.Tensor, layers: string[], score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor }[] {
+    return layers.map((l) => this.layerGradient(x, l, score));
+  }
+
+  dispose(): void {
+    for (const v of this.constants.values()) if (v.kind === 'tensor') v.t.dispose();
+    for (const t of this.cache.values()) t.dispose();
+    this.constants.clear();
+    this.cache.clear();
+  }
+}
+
+export { plain };
