@@ -176,7 +176,8 @@ export class OnnxInspectableModel implements InspectableModel {
     const spec = this.inputs[0].shape;
     if (spec.slice(1).some((d) => d == null)) return shapes;
     tf.tidy(() => {
-      const env = this.evaluate(tf.zeros([1, ...(spec.slice(1) as number[])]), new Map(), undefined);
+      // The declared batch size where there is one (a fixed first dimension), else 1.
+      const env = this.evaluate(tf.zeros([spec[0] ?? 1, ...(spec.slice(1) as number[])]), new Map(), undefined);
       for (const [name, v] of env) {
         if (this.constants.has(name)) continue;
         shapes.set(name, v.kind === 'host' ? v.dims : [null, ...v.t.shape.slice(1)]);
@@ -214,6 +215,11 @@ export class OnnxInspectableModel implements InspectableModel {
       }
     }
     return env;
+  }
+
+  /** Whether a node output (or graph output) comes back channels-last (an NCHW image kept NHWC). */
+  isChannelsLast(name: string): boolean {
+    return this.channelsLast.get(this.aliases.get(name) ?? name) === true;
   }
 
   private resolve(name: string): string {

@@ -488,9 +488,12 @@ const resize: Op = (ctx, inputs) => {
   const x = nhwc(need(inputs[0], 'X'));
   const [, H, W] = x.shape;
   let size: [number, number] | undefined;
+  /** The scales as given (ONNX's coordinate formulas use them, not output / input, when given). */
+  let given: [number, number] | undefined;
   if (ctx.node.opType === 'Upsample') {
     const scales = ctx.opset >= 9 ? hostFloat(need(inputs[1], 'scales')) : ctx.attr('scales')?.floats ?? [];
     size = [Math.floor(H * scales[2]), Math.floor(W * scales[3])];
+    given = [scales[2], scales[3]];
   } else {
     // Resize-10: (X, scales); 11+: (X, roi, scales, sizes).
     const scalesV = ctx.opset >= 11 ? inputs[2] : inputs[1];
@@ -501,14 +504,41 @@ const resize: Op = (ctx, inputs) => {
     } else {
       const sc = hostFloat(need(scalesV, 'scales'));
       size = [Math.floor(H * sc[2]), Math.floor(W * sc[3])];
+      given = [sc[2], sc[3]];
     }
   }
   const mode = ctx.str('mode', 'nearest');
   const coord = ctx.str('coordinate_transformation_mode', ctx.opset >= 11 ? 'half_pixel' : 'asymmetric');
   const alignCorners = coord === 'align_corners';
   const halfPixel = coord === 'half_pixel' || coord === 'pytorch_half_pixel';
-  if (mode === 'linear' || mode === 'bilinear') return [tensor(tf.image.resizeBilinear(x, size, alignCorners, halfPixel), true)];
-  if (mode === 'nearest') return [tensor(tf.image.resizeNearestNeighbor(x, size, alignCorners, halfPixel), true)];
+  if (mode === 'linear' || mode === 'bilinear') {
+    if (!alignCorners && !halfPixel && coord !== 'asymmetric') throw new OpError(`linear resize with coordinate_transformation_mode "${coord}" is not supported`);
+    return [tensor(tf.image.resizeBilinear(x, size, alignCorners, halfPixel), true)];
+  }
+  if (mode === 'nearest') {
+    // Nearest by ONNX's formula, axis by axis, as gathers (exact for every coordinate mode and
+    // nearest_mode, and differentiable).
+    const nearest = ctx.str('nearest_mode', ctx.node.opType === 'Upsample' || ctx.opset < 11 ? 'floor' : 'round_prefer_floor');
+    const indices = (inLen: number, outLen: number, givenScale?: number): number[] =>
+      Array.from({ length: outLen }, (_, i) => {
+        const scale = givenScale ?? outLen / inLen;
+        let o: number;
+        if (coord === 'align_corners') o = outLen === 1 ? 0 : (i * (inLen - 1)) / (outLen - 1);
+        else if (coord === 'asymmetric') o = i / scale;
+        else if (coord === 'tf_half_pixel_for_nn') o = (i + 0.5) / scale;
+        else if (coord === 'pytorch_half_pixel') o = outLen > 1 ? (i + 0.5) / scale - 0.5 : 0;
+        else if (coord === 'half_pixel') o = (i + 0.5) / scale - 0.5;
+        else throw new OpError(`nearest resize with coordinate_transformation_mode "${coord}" is not supported`);
+        let k: number;
+        if (nearest === 'floor') k = Math.floor(o);
+        else if (nearest === 'ceil') k = Math.ceil(o);
+        else if (nearest === 'round_prefer_ceil') k = Math.round(o);
+        else k = o - Math.floor(o) === 0.5 ? Math.floor(o) : Math.round(o);
+        return Math.min(inLen - 1, Math.max(0, k));
+      });
+    const rows = tf.gather(x, tf.tensor1d(indices(H, size[0], given?.[0]), 'int32'), 1);
+    return [tensor(tf.gather(rows, tf.tensor1d(indices(W, size[1], given?.[1]), 'int32'), 2), true)];
+  }
   throw new OpError(`resize mode "${mode}" is not supported (nearest and linear are)`);
 };
 
