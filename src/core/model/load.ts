@@ -28,6 +28,16 @@ function statOrFail(file: string): fs.Stats {
   }
 }
 
+/**
+ * TensorFlow SavedModels: TensorFlow.js can run them only through the native backend, and cannot
+ * take gradients through them, which every explanation method but occlusion needs.
+ */
+function savedModelError(dir: string): InputError {
+  return new InputError(
+    `${dir}: a TensorFlow SavedModel, which TensorFlow.js cannot differentiate; convert it with "tensorflowjs_converter --input_format=tf_saved_model ${dir} <folder>" (a TF.js graph model) or to ONNX with "python -m tf2onnx.convert --saved-model ${dir} --output model.onnx"`,
+  );
+}
+
 /** Turns tfjs's load errors into one sentence naming the file and the problem. */
 function explainLoadError(file: string, err: Error): InputError {
   const msg = err.message.split('\n')[0];
@@ -110,8 +120,13 @@ export async function loadModel(modelPath: string): Promise<InspectableModel> {
   let file = path.resolve(modelPath);
   const st = statOrFail(file);
   if (st.isDirectory()) {
+    if (!fs.existsSync(path.join(file, 'model.json')) && fs.existsSync(path.join(file, 'saved_model.pb'))) throw savedModelError(modelPath);
     file = path.join(file, 'model.json');
     if (!fs.existsSync(file)) throw new InputError(`${modelPath}: the folder holds no model.json`);
+  }
+  if (path.basename(file) === 'saved_model.pb') throw savedModelError(path.dirname(modelPath));
+  if (/\.(h5|hdf5|keras)$/i.test(file)) {
+    throw new InputError(`${modelPath}: Keras files are not read yet; convert it with "tensorflowjs_converter --input_format=keras ${path.basename(file)} <folder>" (a TF.js model) or export it to ONNX with tf2onnx`);
   }
   const stat = statOrFail(file);
   const backend = tf.getBackend();

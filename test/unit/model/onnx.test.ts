@@ -169,3 +169,17 @@ test('ONNX bad input: unsupported operator (named with its node), truncated and 
   await assert.rejects(loadModel(ext), { message: `${path.join(tmp, 'weights.bin')}: external data file is truncated: tensor "w" needs bytes 4–16, the file has 8` });
   fs.rmSync(tmp, { recursive: true });
 });
+
+test('a TensorFlow SavedModel and a Keras file get one line saying how to convert them', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-saved-'));
+  fs.mkdirSync(path.join(tmp, 'variables'));
+  fs.writeFileSync(path.join(tmp, 'saved_model.pb'), Buffer.from([8, 1]));
+  const msg = `${tmp}: a TensorFlow SavedModel, which TensorFlow.js cannot differentiate; convert it with "tensorflowjs_converter --input_format=tf_saved_model ${tmp} <folder>" (a TF.js graph model) or to ONNX with "python -m tf2onnx.convert --saved-model ${tmp} --output model.onnx"`;
+  await assert.rejects(loadModel(tmp), { message: msg });
+  const r = await cli('summary', tmp);
+  assert.deepEqual([r.code, r.err], [2, `model-lens: ${msg}`]);
+  const h5 = path.join(tmp, 'model.h5');
+  fs.writeFileSync(h5, Buffer.from([0x89, 0x48, 0x44, 0x46]));
+  await assert.rejects(loadModel(h5), { message: `${h5}: Keras files are not read yet; convert it with "tensorflowjs_converter --input_format=keras model.h5 <folder>" (a TF.js model) or export it to ONNX with tf2onnx` });
+  fs.rmSync(tmp, { recursive: true });
+});
