@@ -17,6 +17,7 @@ import { LayersInspectableModel } from '../src/core/model/layers-model';
 import { buildEncoder } from '../demo/scripts/lib/encoder';
 import { mobileNetV2 } from './lib/mobilenet-v2';
 import { logsBench } from './lib/logs';
+import { onnxPeerBench } from './lib/onnx-peer';
 
 const quick = process.argv.includes('--quick');
 
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--strip')) return stripBench(); // the strip benchmark alone
   if (process.argv.includes('--pair')) return pairBench(); // the pair benchmark alone
   if (process.argv.includes('--logs')) return logsBench(); // the log-reading benchmark alone
+  if (process.argv.includes('--peer')) return onnxPeerBench(quick); // the ONNX / PyTorch comparison alone
   console.log(`MobileNetV2-shaped model, 224×224, random weights; node ${process.version}, ${quick ? 'quick' : 'full'} run`);
   const wasm = await measure('wasm', [
     { name: 'predict', runs: quick ? 3 : 9 },
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
   await stripBench();
   await pairBench();
   await logsBench();
+  await onnxPeerBench(quick);
 }
 
 main().catch((err) => {

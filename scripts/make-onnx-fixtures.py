@@ -4,6 +4,9 @@ Needs Debian's python3-torch (PyTorch 1.13: apt-get install python3-torch); run 
 test time — the small fixtures it writes are committed:
 
     /usr/bin/python3 scripts/make-onnx-fixtures.py          # writes test/fixtures/onnx/
+    /usr/bin/python3 scripts/make-onnx-fixtures.py --mobilenet [path]
+        # torchvision's MobileNetV2, random seeded weights, to .cache/onnx/mobilenet_v2.onnx
+        # (14 MB, not committed; npm run bench uses it; needs python3-torchvision)
 
 For each model: <name>.onnx (opset 13 unless said) and <name>.json holding a seeded input (NCHW),
 the logits PyTorch computes for it, and the Grad-CAM map at the tensor exported as the second
@@ -133,5 +136,24 @@ def main():
     export("small-cnn-opset9", SmallCnn(), 16, opset=9)
 
 
+
+
+def export_mobilenet(path):
+    """torchvision's MobileNetV2 with random, seeded weights (no download), for `npm run bench`."""
+    import torchvision
+
+    torch.manual_seed(0)
+    model = torchvision.models.mobilenet_v2(weights=None).eval()
+    x = torch.rand(1, 3, 224, 224)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    torch.onnx.export(model, x, path, input_names=["input"], output_names=["logits"], opset_version=13, dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    print(f"{path}: {os.path.getsize(path) / 1e6:.1f} MB")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--mobilenet" in sys.argv:
+        export_mobilenet(sys.argv[sys.argv.index("--mobilenet") + 1] if len(sys.argv) > sys.argv.index("--mobilenet") + 1 else ".cache/onnx/mobilenet_v2.onnx")
+    else:
+        main()
