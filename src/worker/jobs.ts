@@ -28,7 +28,7 @@ export async function summaryJob(modelPath: string): Promise<ModelSummaryMessage
   const model = await loadModel(modelPath);
   const settings = resolveModelSettings(model.path);
   const layers = camLayers(model);
-  return { ...summarize(model), labels: settings.labels, camLayers: layers, defaultLayer: layers[layers.length - 1], backend: tf.getBackend() };
+  return { ...summarize(model), labels: settings.labels, camLayers: layers, defaultLayer: layers.length ? defaultCamLayer(model) : undefined, backend: tf.getBackend() };
 }
 
 function rgba(img: RgbImage): { width: number; height: number; rgba: Uint8ClampedArray } {

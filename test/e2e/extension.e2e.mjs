@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { VsCode, canvasPixels, changedShare, repo, setValue, waitForResult } from './harness.mjs';
@@ -284,4 +284,25 @@ test('(l) the pair panel from a right-click on the encoder, with another method'
   await vs.colorTheme('Dark Modern');
   await vs.shot('pair-panel-dark');
   await vs.colorTheme('Light Modern');
+});
+
+test('(p) an ONNX model exported by PyTorch opens from the explorer and is explained; the overlay equals the CLI --out', async () => {
+  const onnx = join(vs.workspace, 'extra', 'dw-residual.onnx');
+  copyFileSync(join(repo, 'test', 'fixtures', 'onnx', 'dw-residual.onnx'), onnx);
+  await vs.explorerMenu('extra/dw-residual.onnx', 'Open Model…');
+  const frame = await vs.panelFrame();
+  await frame.waitForFunction(() => document.getElementById('model-meta')?.textContent?.startsWith('onnx · '), null, { timeout: 60_000 });
+  assert.match(await frame.$eval('#model-meta', (e) => e.textContent), /^onnx · 949 parameters · input \[\?×16×16×3\]/);
+  await frame.click('#pick');
+  await vs.answerDialog(image('cross-2.png'));
+  assert.match(await waitForResult(frame, 'gradcam'), /on wasm$/);
+  const drawn = await canvasPixels(frame, 'overlay');
+  const out = join(vs.work, 'onnx-cli.png');
+  execFileSync(process.execPath, [join(repo, 'bin', 'model-lens.js'), 'explain', onnx, image('cross-2.png'), '--out', out, '--backend', 'wasm'], { cwd: repo });
+  const cli = PNG.sync.read(readFileSync(out));
+  assert.equal(cli.width, drawn.width);
+  let worst = 0;
+  for (let i = 0; i < cli.data.length; i++) if (i % 4 !== 3) worst = Math.max(worst, Math.abs(cli.data[i] - drawn.data[i]));
+  assert.ok(worst <= 2, `overlay differs from the CLI's by up to ${worst}`);
+  await vs.shot('onnx-panel');
 });
