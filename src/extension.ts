@@ -18,7 +18,7 @@ async function pickModel(services: Services, title: string): Promise<string | un
   const last = services.context.workspaceState.get<string>(LAST_MODEL);
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    filters: { 'Model (TF.js model.json, ONNX)': ['json', 'onnx'] },
+    filters: { 'Model (TF.js model.json, ONNX, Keras)': ['json', 'onnx', 'h5', 'keras'] },
     title,
     defaultUri: last ? vscode.Uri.file(path.dirname(last)) : vscode.workspace.workspaceFolders?.[0]?.uri,
   });

@@ -7,7 +7,7 @@ import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
 import { pairCommand } from './pair-command';
 
-const HELP = `model-lens — look inside neural networks (TF.js layers and graph models, ONNX) and their training curves
+const HELP = `model-lens — look inside neural networks (TF.js layers and graph models, ONNX, Keras .h5/.keras) and their training curves
 
 usage:
   model-lens summary <model> [--json] [--backend tensorflow|wasm|cpu]

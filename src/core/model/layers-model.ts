@@ -27,7 +27,6 @@ function activationName(layer: tfl.layers.Layer): string | undefined {
 
 /** A TF.js layers model behind the InspectableModel interface, with its own graph executor (taps, splits, logits). */
 export class LayersInspectableModel implements InspectableModel {
-  readonly format = 'tfjs-layers' as const;
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
   readonly layers: LayerInfo[];
@@ -35,7 +34,12 @@ export class LayersInspectableModel implements InspectableModel {
   readonly preprocessingLayers: string[];
   readonly softmaxOutputs: boolean[];
 
-  constructor(readonly path: string, private readonly model: tfl.LayersModel) {
+  constructor(
+    readonly path: string,
+    private readonly model: tfl.LayersModel,
+    /** 'keras' for models read from .h5 / .keras files. */
+    readonly format: 'tfjs-layers' | 'keras' = 'tfjs-layers',
+  ) {
     this.inputs = model.inputs.map((t) => ({ name: t.name, shape: shapeOf(t.shape), dtype: t.dtype }));
     this.outputs = model.outputs.map((t) => ({ name: t.sourceLayer.name, shape: shapeOf(t.shape), dtype: t.dtype }));
     this.layers = model.layers.map((layer) => {

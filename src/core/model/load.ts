@@ -7,6 +7,7 @@ import { InputError } from '../errors';
 import { readModelArtifacts } from './artifacts';
 import { GraphInspectableModel, type GraphNodeDef } from './graph-model';
 import { LayersInspectableModel } from './layers-model';
+import { loadKeras } from './keras/load';
 import { OnnxInspectableModel, operatorsOf } from './onnx/model';
 import { decodeOnnx } from './onnx/proto';
 import type { InspectableModel } from './types';
@@ -86,6 +87,7 @@ function loadOnnx(file: string): InspectableModel {
 
 async function loadUncached(file: string): Promise<InspectableModel> {
   if (file.toLowerCase().endsWith('.onnx')) return loadOnnx(file);
+  if (/\.(h5|hdf5|keras)$/i.test(file)) return loadKeras(new Uint8Array(fs.readFileSync(file)), file);
   const { kind, artifacts } = readModelArtifacts(file);
   const handler = tf.io.fromMemory(artifacts);
   if (kind === 'layers') {
@@ -125,9 +127,7 @@ export async function loadModel(modelPath: string): Promise<InspectableModel> {
     if (!fs.existsSync(file)) throw new InputError(`${modelPath}: the folder holds no model.json`);
   }
   if (path.basename(file) === 'saved_model.pb') throw savedModelError(path.dirname(modelPath));
-  if (/\.(h5|hdf5|keras)$/i.test(file)) {
-    throw new InputError(`${modelPath}: Keras files are not read yet; convert it with "tensorflowjs_converter --input_format=keras ${path.basename(file)} <folder>" (a TF.js model) or export it to ONNX with tf2onnx`);
-  }
+
   const stat = statOrFail(file);
   const backend = tf.getBackend();
   const hit = cache.get(file);

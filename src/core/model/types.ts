@@ -19,7 +19,7 @@ export interface LayerInfo {
   inbound: string[];
 }
 
-export type ModelFormat = 'tfjs-layers' | 'tfjs-graph' | 'onnx';
+export type ModelFormat = 'tfjs-layers' | 'tfjs-graph' | 'onnx' | 'keras';
 
 /** Scores one per batch row ([B]) from the model's outputs; any scalar function of the outputs will do. */
 export type ScoreFn = (outputs: tf.Tensor[]) => tf.Tensor1D;

@@ -170,7 +170,7 @@ test('ONNX bad input: unsupported operator (named with its node), truncated and 
   fs.rmSync(tmp, { recursive: true });
 });
 
-test('a TensorFlow SavedModel and a Keras file get one line saying how to convert them', async () => {
+test('a TensorFlow SavedModel gets one line saying how to convert it; a Keras file that is not HDF5 says so', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-saved-'));
   fs.mkdirSync(path.join(tmp, 'variables'));
   fs.writeFileSync(path.join(tmp, 'saved_model.pb'), Buffer.from([8, 1]));
@@ -180,6 +180,6 @@ test('a TensorFlow SavedModel and a Keras file get one line saying how to conver
   assert.deepEqual([r.code, r.err], [2, `model-lens: ${msg}`]);
   const h5 = path.join(tmp, 'model.h5');
   fs.writeFileSync(h5, Buffer.from([0x89, 0x48, 0x44, 0x46]));
-  await assert.rejects(loadModel(h5), { message: `${h5}: Keras files are not read yet; convert it with "tensorflowjs_converter --input_format=keras model.h5 <folder>" (a TF.js model) or export it to ONNX with tf2onnx` });
+  await assert.rejects(loadModel(h5), { message: `${h5}: not an HDF5 file (no HDF5 signature)` });
   fs.rmSync(tmp, { recursive: true });
 });
