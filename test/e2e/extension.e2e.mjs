@@ -306,3 +306,23 @@ test('(p) an ONNX model exported by PyTorch opens from the explorer and is expla
   assert.ok(worst <= 2, `overlay differs from the CLI's by up to ${worst}`);
   await vs.shot('onnx-panel');
 });
+
+test('(q) a Keras 3 .keras archive opens from the explorer and is explained; the overlay equals the CLI --out', async () => {
+  const keras = join(vs.workspace, 'extra', 'functional.keras');
+  copyFileSync(join(repo, 'test', 'fixtures', 'keras', 'keras3-functional.keras'), keras);
+  await vs.explorerMenu('extra/functional.keras', 'Open Model…');
+  const frame = await vs.panelFrame();
+  await frame.waitForFunction(() => document.getElementById('model-meta')?.textContent?.startsWith('keras · '), null, { timeout: 60_000 });
+  assert.match(await frame.$eval('#model-meta', (e) => e.textContent), /^keras · 280 parameters · input \[\?×12×12×3\]/);
+  await frame.click('#pick');
+  await vs.answerDialog(image('square-3.png'));
+  assert.match(await waitForResult(frame, 'gradcam'), /on wasm$/);
+  const drawn = await canvasPixels(frame, 'overlay');
+  const out = join(vs.work, 'keras-cli.png');
+  execFileSync(process.execPath, [join(repo, 'bin', 'model-lens.js'), 'explain', keras, image('square-3.png'), '--out', out, '--backend', 'wasm'], { cwd: repo });
+  const cli = PNG.sync.read(readFileSync(out));
+  assert.equal(cli.width, drawn.width);
+  let worst = 0;
+  for (let i = 0; i < cli.data.length; i++) if (i % 4 !== 3) worst = Math.max(worst, Math.abs(cli.data[i] - drawn.data[i]));
+  assert.ok(worst <= 2, `overlay differs from the CLI's by up to ${worst}`);
+});

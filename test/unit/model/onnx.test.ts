@@ -183,3 +183,29 @@ test('a TensorFlow SavedModel gets one line saying how to convert it; a Keras fi
   await assert.rejects(loadModel(h5), { message: `${h5}: not an HDF5 file (no HDF5 signature)` });
   fs.rmSync(tmp, { recursive: true });
 });
+
+test('ONNX translation: nodes in any order; constant sub-graphs folded at load; images stay channels-last (no transposes in a forward pass)', async () => {
+  await initEngine({ backend: 'cpu' });
+  const { decodeOnnx } = await import('../../../src/core/model/onnx/proto');
+  const { OnnxInspectableModel } = await import('../../../src/core/model/onnx/model');
+  const r = ref('softmax-head');
+  const decoded = decodeOnnx(fs.readFileSync(path.join(dir, 'softmax-head.onnx')), () => new Uint8Array(0));
+  const shuffled = new OnnxInspectableModel('shuffled', { ...decoded, nodes: [...decoded.nodes].reverse() });
+  const x = nhwcInput(r);
+  const logits = tf.tidy(() => Array.from(shuffled.forward(x).outputs[0].dataSync()));
+  assert.ok(Math.max(...logits.map((v, i) => Math.abs(v - r.logits[i]))) <= 1e-4, 'reversed node order gives the same logits');
+  // F.pad's pads are computed by a Constant → ConstantOfShape → Concat → Reshape → Slice → Transpose → Cast chain: folded.
+  const types = new Set(shuffled.layers.map((l) => l.type));
+  for (const folded of ['Constant', 'ConstantOfShape', 'Cast', 'Transpose']) assert.ok(!types.has(folded), `${folded} nodes were folded at load`);
+  shuffled.dispose();
+
+  const model = await loadModel(path.join(dir, 'dw-residual.onnx'));
+  const x2 = nhwcInput(ref('dw-residual'));
+  const profile = await tf.profile(() => model.forward(x2).outputs);
+  const transposes = profile.kernels.filter((k) => k.name === 'Transpose').length;
+  const convs = profile.kernels.filter((k) => /Conv2D|DepthwiseConv2dNative/.test(k.name)).length;
+  assert.ok(convs >= 4, `${convs} convolutions ran`);
+  assert.equal(transposes, 0, 'no transposes between operators of an NCHW model fed NHWC');
+  tf.dispose(profile.result as tf.Tensor[]);
+  tf.dispose([x, x2]);
+});
