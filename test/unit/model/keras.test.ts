@@ -95,3 +95,15 @@ test('Keras bad input: Lambda layer, weights only, truncated and corrupt files, 
   assert.match(s.out, /\(keras\)\ninput  input_layer\S* \[null, 12, 12, 3\] float32\n/);
   fs.rmSync(tmp, { recursive: true });
 });
+
+test('a Keras layer class TensorFlow.js does not have is refused naming the layer', async () => {
+  await initEngine({ backend: 'cpu' });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-keras-'));
+  const entries = unzipSync(fs.readFileSync(path.join(dir, 'keras3-functional.keras')));
+  const config = JSON.parse(new TextDecoder().decode(entries['config.json']));
+  config.config.layers[6].class_name = 'MultiHeadAttentionV9';
+  const file = path.join(tmp, 'exotic.keras');
+  fs.writeFileSync(file, zipSync({ ...entries, 'config.json': new TextEncoder().encode(JSON.stringify(config)) }));
+  await assert.rejects(loadModel(file), { message: `${file}: layer "relu" is a MultiHeadAttentionV9, which TensorFlow.js cannot run` });
+  fs.rmSync(tmp, { recursive: true });
+});

@@ -89,7 +89,11 @@ async function build(config: unknown, file: string): Promise<tfl.LayersModel> {
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0];
     const unknown = /Unknown layer: (\w+)/.exec(msg);
-    if (unknown) throw new InputError(`${file}: layer class "${unknown[1]}" is not supported by TensorFlow.js`);
+    if (unknown) {
+      const layers = ((topology.config as { layers?: { class_name?: string; config?: { name?: string } }[] }).layers ?? []).filter((l) => l.class_name === unknown[1]);
+      const named = layers.map((l) => `"${l.config?.name}"`).join(', ');
+      throw new InputError(`${file}: layer ${named || `class "${unknown[1]}"`} is a ${unknown[1]}, which TensorFlow.js cannot run`);
+    }
     throw new InputError(`${file}: the Keras model cannot be built in TensorFlow.js (${msg})`);
   }
 }
