@@ -18,20 +18,10 @@ import { buildEncoder } from '../demo/scripts/lib/encoder';
 import { mobileNetV2 } from './lib/mobilenet-v2';
 import { logsBench } from './lib/logs';
 import { onnxPeerBench } from './lib/onnx-peer';
+import { median } from './lib/median';
 
 const quick = process.argv.includes('--quick');
 
-async function median(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
-  await fn(); // warm-up: kernels compiled, weights uploaded
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
 
 async function measure(backend: BackendName, jobs: { name: string; method?: MethodName; params?: Partial<MethodParams>; runs: number }[]) {
   await initEngine({ backend });

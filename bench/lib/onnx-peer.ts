@@ -8,20 +8,10 @@ import { METHOD_TABLE } from '../../src/core/explain/methods';
 import { unitScore } from '../../src/core/explain/target';
 import { DEFAULT_PARAMS, type MethodName, type MethodParams } from '../../src/core/explain/types';
 import { loadModel } from '../../src/core/model/load';
+import { median } from './median';
 
 const MODEL = join(process.cwd(), '.cache', 'onnx', 'mobilenet_v2.onnx');
 
-async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
 
 /**
  * Peer comparison: torchvision's MobileNetV2 exported to ONNX (scripts/make-onnx-fixtures.py

@@ -286,43 +286,31 @@ test('(l) the pair panel from a right-click on the encoder, with another method'
   await vs.colorTheme('Light Modern');
 });
 
-test('(p) an ONNX model exported by PyTorch opens from the explorer and is explained; the overlay equals the CLI --out', async () => {
-  const onnx = join(vs.workspace, 'extra', 'dw-residual.onnx');
-  copyFileSync(join(repo, 'test', 'fixtures', 'onnx', 'dw-residual.onnx'), onnx);
-  await vs.explorerMenu('extra/dw-residual.onnx', 'Open Model…');
+/** Copies a model into the workspace, opens it from the explorer, explains an image; the overlay must equal the CLI's --out. */
+async function openFromExplorerAndCompare(fixture, relative, meta, imageFile) {
+  const file = join(vs.workspace, relative);
+  copyFileSync(join(repo, 'test', 'fixtures', fixture), file);
+  await vs.explorerMenu(relative, 'Open Model…');
   const frame = await vs.panelFrame();
-  await frame.waitForFunction(() => document.getElementById('model-meta')?.textContent?.startsWith('onnx · '), null, { timeout: 60_000 });
-  assert.match(await frame.$eval('#model-meta', (e) => e.textContent), /^onnx · 949 parameters · input \[\?×16×16×3\]/);
+  await frame.waitForFunction((m) => new RegExp(m).test(document.getElementById('model-meta')?.textContent ?? ''), meta.source, { timeout: 60_000 });
   await frame.click('#pick');
-  await vs.answerDialog(image('cross-2.png'));
+  await vs.answerDialog(image(imageFile));
   assert.match(await waitForResult(frame, 'gradcam'), /on wasm$/);
   const drawn = await canvasPixels(frame, 'overlay');
-  const out = join(vs.work, 'onnx-cli.png');
-  execFileSync(process.execPath, [join(repo, 'bin', 'model-lens.js'), 'explain', onnx, image('cross-2.png'), '--out', out, '--backend', 'wasm'], { cwd: repo });
+  const out = join(vs.work, `${relative.replace(/\W/g, '_')}.png`);
+  execFileSync(process.execPath, [join(repo, 'bin', 'model-lens.js'), 'explain', file, image(imageFile), '--out', out, '--backend', 'wasm'], { cwd: repo });
   const cli = PNG.sync.read(readFileSync(out));
-  assert.equal(cli.width, drawn.width);
+  assert.deepEqual([cli.width, cli.height], [drawn.width, drawn.height]);
   let worst = 0;
   for (let i = 0; i < cli.data.length; i++) if (i % 4 !== 3) worst = Math.max(worst, Math.abs(cli.data[i] - drawn.data[i]));
   assert.ok(worst <= 2, `overlay differs from the CLI's by up to ${worst}`);
+}
+
+test('(p) an ONNX model exported by PyTorch opens from the explorer and is explained; the overlay equals the CLI --out', async () => {
+  await openFromExplorerAndCompare('onnx/dw-residual.onnx', 'extra/dw-residual.onnx', /^onnx · 949 parameters · input \[\?×16×16×3\]/, 'cross-2.png');
   await vs.shot('onnx-panel');
 });
 
 test('(q) a Keras 3 .keras archive opens from the explorer and is explained; the overlay equals the CLI --out', async () => {
-  const keras = join(vs.workspace, 'extra', 'functional.keras');
-  copyFileSync(join(repo, 'test', 'fixtures', 'keras', 'keras3-functional.keras'), keras);
-  await vs.explorerMenu('extra/functional.keras', 'Open Model…');
-  const frame = await vs.panelFrame();
-  await frame.waitForFunction(() => document.getElementById('model-meta')?.textContent?.startsWith('keras · '), null, { timeout: 60_000 });
-  assert.match(await frame.$eval('#model-meta', (e) => e.textContent), /^keras · 280 parameters · input \[\?×12×12×3\]/);
-  await frame.click('#pick');
-  await vs.answerDialog(image('square-3.png'));
-  assert.match(await waitForResult(frame, 'gradcam'), /on wasm$/);
-  const drawn = await canvasPixels(frame, 'overlay');
-  const out = join(vs.work, 'keras-cli.png');
-  execFileSync(process.execPath, [join(repo, 'bin', 'model-lens.js'), 'explain', keras, image('square-3.png'), '--out', out, '--backend', 'wasm'], { cwd: repo });
-  const cli = PNG.sync.read(readFileSync(out));
-  assert.equal(cli.width, drawn.width);
-  let worst = 0;
-  for (let i = 0; i < cli.data.length; i++) if (i % 4 !== 3) worst = Math.max(worst, Math.abs(cli.data[i] - drawn.data[i]));
-  assert.ok(worst <= 2, `overlay differs from the CLI's by up to ${worst}`);
+  await openFromExplorerAndCompare('keras/keras3-functional.keras', 'extra/functional.keras', /^keras · 280 parameters · input \[\?×12×12×3\]/, 'square-3.png');
 });
