@@ -165,11 +165,16 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
   await lens.first().waitFor({ timeout: 15_000 });
   const lensTexts = await page.locator('.codelens-decoration').allTextContents();
   assert.ok(lensTexts.length >= 3, `CodeLenses: ${JSON.stringify(lensTexts)}`);
-  // The lens of the loss/kd line sits just above it: the one nearest to the cursor's line.
-  const target = page.locator('.view-overlays .current-line').first();
-  const lineBox = await target.boundingBox();
-  const boxes = await Promise.all((await lens.all()).map(async (l) => ({ l, box: await l.boundingBox() })));
-  const above = boxes.filter((b) => b.box && b.box.y < lineBox.y).sort((a, b) => b.box.y - a.box.y)[0];
+  // The lens of the loss/kd line sits just above it: the lowest lens above that line's number.
+  const lineBox = await page.locator('.editor-instance .margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${kdLine}\\s*$`) }).first().boundingBox();
+  assert.ok(lineBox, `line ${kdLine} is on screen`);
+  let above;
+  for (let i = 0; i < 20 && !above; i++) {
+    const boxes = await Promise.all((await lens.all()).map(async (l) => ({ l, box: await l.boundingBox() })));
+    above = boxes.filter((b) => b.box && b.box.y < lineBox.y).sort((a, b) => b.box.y - a.box.y)[0];
+    if (!above) await page.waitForTimeout(250);
+  }
+  assert.ok(above, 'a Show curve lens above the loss/kd line');
   await above.l.click();
   await frame.waitForSelector('.series.focus[data-tag="loss/kd"]', { timeout: 10_000 });
 
@@ -192,4 +197,13 @@ test('(o) a right-click on a log file shows that run alone', async () => {
   await frame.waitForFunction(() => document.querySelectorAll('.run-chip').length === 1 && document.querySelector('.run-chip')?.textContent?.startsWith('teacher/epochs.csv'), null, { timeout: 15_000 });
   assert.deepEqual(await frame.$$eval('.chart-card', (cards) => cards.map((c) => c.dataset.group)), ['val_loss', 'val_acc']);
   assert.equal(await frame.$eval('.series[data-tag="val_acc"]', (e) => e.dataset.count), '6');
+  // The Training Runs view lists the demo's six runs (the folders view collapsed to make room).
+  const folders = vs.page.locator('.pane-header[aria-expanded="true"]', { hasText: /^\s*workspace/i });
+  if (await folders.count()) await folders.first().click();
+  const header = vs.page.locator('.pane-header', { hasText: 'Training Runs' });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  const row = vs.page.locator('.pane-body .monaco-list-row', { hasText: 'teacher/epochs.csv' });
+  await row.waitFor({ timeout: 15_000 });
+  assert.equal(await row.getAttribute('aria-setsize'), '6', 'six runs in the view');
+  await vs.shot('runs-view');
 });

@@ -144,7 +144,7 @@ function makeChart(canvas: HTMLCanvasElement, group: string, tags: string[]): Ch
       maintainAspectRatio: false,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       scales: {
-        x: { type: 'linear', ticks: { color: fg, maxRotation: 0, callback: (v) => tickLabel(axis, Number(v)) }, grid: { color: grid }, title: { display: true, text: axis === 'step' ? 'step' : axis === 'wall' ? 'wall time' : 'time since start', color: fg } },
+        x: { type: 'linear', ticks: { color: fg, maxRotation: 0, ...(axis === 'step' ? { precision: 0 } : {}), callback: (v) => tickLabel(axis, Number(v)) }, grid: { color: grid }, title: { display: true, text: axis === 'step' ? 'step' : axis === 'wall' ? 'wall time' : 'time since start', color: fg } },
         y: { type: state.settings.logScale ? 'logarithmic' : 'linear', stacked: stackedView, ticks: { color: fg, callback: (v) => formatValue(Number(v)) }, grid: { color: grid } },
       },
       plugins: {
