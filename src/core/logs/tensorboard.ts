@@ -1,4 +1,4 @@
-import { EventType, scalarOf, toNumber, type EventLike } from './event-proto';
+import { ScalarEventDecoder } from './event-decode';
 import type { ChunkParser } from './parser';
 import { seriesOf, type TagMap } from './series';
 import { scanRecords } from './tfrecord';
@@ -7,23 +7,17 @@ import { scanRecords } from './tfrecord';
 export class EventParser implements ChunkParser {
   constructor(private readonly prefix = '') {}
 
+  private readonly decoder = new ScalarEventDecoder();
+
   parse(bytes: Uint8Array, tags: TagMap): { consumed: number; corrupt: number } {
     let badProto = 0;
+    const prefix = this.prefix;
+    const add = (tag: string, step: number, wall: number, value: number): void => seriesOf(tags, prefix ? prefix + tag : tag).push(step, wall, value);
     const scan = scanRecords(bytes, (payload) => {
-      let e: EventLike;
       try {
-        e = EventType.decode(payload) as unknown as EventLike;
+        this.decoder.decode(payload, add);
       } catch {
         badProto++;
-        return;
-      }
-      const values = e.summary?.value;
-      if (!values) return;
-      const step = toNumber(e.step);
-      const wall = e.wallTime ?? NaN;
-      for (const v of values) {
-        const x = scalarOf(v);
-        if (x !== undefined && v.tag) seriesOf(tags, this.prefix + v.tag).push(step, wall, x);
       }
     });
     return { consumed: scan.consumed, corrupt: scan.corrupt + badProto };

@@ -304,3 +304,27 @@ test('smoothing is TensorBoard\'s debiased EMA (hand-computed), with gaps kept; 
   assert.equal(sparkline([0, 0, 10, 10], 2), '▁█'); // bucket means
   assert.deepEqual([0.362345, 1234.5678, 0.0001234, NaN, -Infinity, 2].map(formatValue), ['0.3623', '1235', '1.23e-4', 'NaN', '-Inf', '2']);
 });
+
+test('the fast scalar decoder agrees with decoding the whole Event message (every encoding, several values per event, non-scalars skipped)', async () => {
+  const { ScalarEventDecoder } = await import('../../../src/core/logs/event-decode');
+  const { scalarOf, toNumber } = await import('../../../src/core/logs/event-proto');
+  const events = [
+    { step: 3, wallTime: 1.5, summary: { value: [{ tag: 'a', simpleValue: 0.25 }, { tag: 'b/é', simpleValue: -2 }] } },
+    { step: 2 ** 40 + 3, wallTime: 2, summary: { value: [{ tag: 'a', tensor: { dtype: 1, tensorShape: {}, floatVal: [1.5] } }, { tag: 'd', tensor: { dtype: 2, tensorShape: { dim: [{ size: 1 }] }, doubleVal: [0.1] } }] } },
+    { step: 5, wallTime: 3, summary: { value: [{ tag: 'hist', tensor: { dtype: 1, tensorShape: { dim: [{ size: 3 }] }, floatVal: [1, 2, 3] } }, { tag: 'c', tensor: { dtype: 2, tensorShape: {}, tensorContent: new Uint8Array(new Float64Array([0.3]).buffer) }, metadata: { pluginData: { pluginName: 'scalars' } } }] } },
+    { step: 6, wallTime: 4, fileVersion: 'brain.Event:2' },
+    { step: 7, summary: { value: [{ tag: 'text', tensor: { dtype: 7, tensorShape: {} } }, { tag: 'nan', simpleValue: NaN }] } },
+  ];
+  const decoder = new ScalarEventDecoder();
+  for (const e of events) {
+    const bytes = EventType.encode(EventType.fromObject(e)).finish();
+    const fast: unknown[] = [];
+    decoder.decode(bytes, (tag, step, wall, value) => fast.push([tag, step, wall, value]));
+    const full = EventType.decode(bytes) as unknown as { step: number; wallTime?: number; summary?: { value: Parameters<typeof scalarOf>[0][] } };
+    const slow = (full.summary?.value ?? []).flatMap((v) => {
+      const x = scalarOf(v);
+      return x === undefined ? [] : [[v.tag, toNumber(full.step), full.wallTime || NaN, x]];
+    });
+    assert.deepEqual(fast, slow, JSON.stringify(e.summary ?? {}));
+  }
+});
