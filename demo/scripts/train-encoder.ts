@@ -16,7 +16,7 @@ import { CLASSES, IMAGE_SIZE, makeSample } from './lib/shapes';
 const DEMO = path.resolve(__dirname, '..', '..', 'demo');
 const STEPS = Number(process.env.ENCODER_STEPS ?? 500);
 const BATCH = Number(process.env.ENCODER_BATCH ?? 48);
-const TEMPERATURE = 0.2;
+const TEMPERATURE = Number(process.env.ENCODER_TEMPERATURE ?? 0.2);
 
 const VIEW_AUGMENT: AugmentOp[] = [
   { kind: 'flip', p: 0.5 },
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     tf.dispose([x, loss]);
     if ((step + 1) % 25 === 0) console.log(`step ${step + 1}: loss ${running.toFixed(4)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
-  const dir = path.join(DEMO, 'models', 'encoder');
+  const dir = process.env.ENCODER_OUT ? path.resolve(process.env.ENCODER_OUT) : path.join(DEMO, 'models', 'encoder');
   fs.rmSync(dir, { recursive: true, force: true });
   await saveLayersModel(model, dir);
   fs.writeFileSync(
