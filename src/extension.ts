@@ -95,7 +95,8 @@ export function activate(context: vscode.ExtensionContext): void {
   void registry.refresh();
 
   register('modelLens.showCurves', async (arg?: vscode.Uri | { tag?: string }) => {
-    await registry.refresh();
+    // The watcher and the periodic search keep the runs current: search here only if none is known yet.
+    if (registry.runs.size === 0) await registry.refresh();
     if (arg instanceof vscode.Uri) {
       try {
         const runs = await registry.runsUnder(arg.fsPath);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../../errors';
 import { layerActivationAndGradient } from '../gradient';
 import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, ScoreFn, TensorSpec } from '../types';
-import { fromOnnxTensor, isSupportedOp, OpError, OPS, plain, tensor, type OpContext, type Value } from './ops';
+import { fromOnnxTensor, isSupportedOp, OpError, OPS, tensor, type OpContext, type Value } from './ops';
 import type { OnnxModel, OnnxNode } from './proto';
 
 /** The operators of a decoded model: count and support, in order of first use. */
@@ -93,7 +93,7 @@ export class OnnxInspectableModel implements InspectableModel {
     this.inputs = [{ name: input.name, shape: this.inputNhwc ? [s[0], s[2], s[3], s[1]] : s, dtype: 'float32' }];
 
     // Initializers and constant sub-graphs (Constant nodes, shape arithmetic on weights) once, at load.
-    for (const [name, t] of model.initializers) this.constants.set(name, this.keepValue(fromOnnxTensor(t)));
+    for (const [name, t] of model.initializers) this.constants.set(name, fromOnnxTensor(t));
     const available = new Set([input.name, ...model.initializers.keys()]);
     let sorted: OnnxNode[];
     try {
@@ -105,9 +105,17 @@ export class OnnxInspectableModel implements InspectableModel {
     for (const n of sorted) {
       const constant = n.inputs.every((i) => i === '' || this.constants.has(i));
       if (constant) {
-        const env = new Map(this.constants);
-        this.run(n, env);
-        for (const o of n.outputs) if (env.has(o)) this.constants.set(o, this.keepValue(env.get(o)!));
+        // In a tidy: the folded outputs are kept, the operators' temporaries released.
+        tf.tidy(() => {
+          const env = new Map(this.constants);
+          this.run(n, env);
+          for (const o of n.outputs) {
+            const v = env.get(o);
+            if (!v) continue;
+            if (v.kind === 'tensor') tf.keep(v.t);
+            this.constants.set(o, v);
+          }
+        });
       } else running.push(n);
     }
     this.nodes = running;
@@ -140,11 +148,6 @@ export class OnnxInspectableModel implements InspectableModel {
       inbound: n.inputs.filter((i) => this.producers.has(i)),
     }));
     this.totalParams = [...model.initializers.values()].reduce((acc, t) => acc + (t.data instanceof Float32Array ? t.data.length : 0), 0);
-  }
-
-  private keepValue(v: Value): Value {
-    if (v.kind === 'tensor') tf.keep(v.t);
-    return v;
   }
 
   /** Runs one node, reading and writing `env`. */
@@ -265,4 +268,3 @@ export class OnnxInspectableModel implements InspectableModel {
   }
 }
 
-export { plain };
