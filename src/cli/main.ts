@@ -20,7 +20,7 @@ usage:
       [--backend tensorflow|wasm|cpu] [--json]
   model-lens pair <encoder> <imageA> [<imageB> | --augment SPEC] --method M [--layer NAME]
       [--embedding NAME] [--similarity cosine|dot|l2] [--window N] [--stride N] [--samples N]
-      [--joint mean|max] [--transform jitter|blur|gray|solarize] [--seed N] [--batch-size N]
+      [--temperature T] [--assign both|smaller-norm] [--joint mean|max] [--transform jitter|blur|gray|solarize] [--seed N] [--batch-size N]
       [--heatmap-out maps.json] [--out overlay.png] [--view-out view.png] [--metrics]
       [--colormap …] [--opacity F] [--preprocess …] [--backend tensorflow|wasm|cpu] [--json]
       SPEC: comma-separated crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG

@@ -24,6 +24,8 @@ export const PAIR_OPTIONS = {
   window: { type: 'string' },
   stride: { type: 'string' },
   samples: { type: 'string' },
+  temperature: { type: 'string' },
+  assign: { type: 'string', default: 'both' },
   joint: { type: 'string', default: 'mean' },
   transform: { type: 'string', default: 'jitter' },
   seed: { type: 'string' },
@@ -112,6 +114,15 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   set('window', intOption(str(v, 'window'), 'window'));
   set('stride', intOption(str(v, 'stride'), 'stride'));
   set('samples', intOption(str(v, 'samples'), 'samples'));
+  const temperatureArg = str(v, 'temperature');
+  if (temperatureArg !== undefined) {
+    const t = Number(temperatureArg);
+    if (temperatureArg.trim() === '' || !Number.isFinite(t) || t <= 0) throw new InputError(`--temperature must be a number greater than 0 (got "${temperatureArg}")`);
+    set('temperature', t);
+  }
+  const assign = str(v, 'assign')!;
+  if (assign !== 'both' && assign !== 'smaller-norm') throw new InputError(`--assign must be both or smaller-norm (got "${assign}")`);
+  set('assign', assign);
   set('seed', intOption(str(v, 'seed'), 'seed', 0));
   set('batchSize', intOption(str(v, 'batch-size'), 'batch-size'));
   const seed = params.seed ?? 0;
@@ -148,6 +159,7 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
     stdout(JSON.stringify({ backend, method, similarity: r.similarity, base: r.base, timeMs: r.timeMs, params: allParams, ...(metrics ? { metrics } : {}) }));
   } else {
     stdout(`${method}: ${r.similarity} similarity ${r.base.toFixed(4)} (embedding ${r.embedding}), ${r.timeMs.toFixed(0)} ms on ${backend}${out ? ` → ${out}` : ''}`);
+    if (r.details.effectiveTrials !== undefined) stdout(`  ${r.details.effectiveTrials.toFixed(1)} of ${r.details.trials} trials effective (1/Σw²); b − sim spans ${r.details.similarityRange.toFixed(4)}`);
     if (metrics) {
       for (const k of ['a', 'b'] as const) stdout(`  view ${k}: deletion AUC ${metrics[k]!.deletion.auc.toFixed(4)}, insertion AUC ${metrics[k]!.insertion.auc.toFixed(4)}`);
     }

@@ -284,6 +284,18 @@ test('(l) the pair panel from a right-click on the encoder, with another method'
   await vs.colorTheme('Dark Modern');
   await vs.shot('pair-panel-dark');
   await vs.colorTheme('Light Modern');
+  // Pairwise occlusion with the reference code's credit rule: the status says how many trials carry the weight; the maps equal the CLI's.
+  // The status line is cleared first: two runs may print the same text (same trial count, same milliseconds).
+  const clearTiming = () => frame.$eval('#timing', (e) => { e.textContent = ''; });
+  await clearTiming();
+  await setValue(frame, 'method', 'pairwise');
+  await waitForPair(frame, 'pairwise');
+  await clearTiming();
+  await setValue(frame, 'assign', 'smaller-norm');
+  await waitForPair(frame, 'pairwise');
+  assert.match(await frame.$eval('#timing', (e) => e.textContent), /^pairwise · \d+ of 100 trials effective/);
+  await assertPairMatchesCli(frame, image('cross-3.png'), ['--method', 'pairwise', '--assign', 'smaller-norm']);
+  await vs.shot('pair-pairwise');
 });
 
 /** Copies a model into the workspace, opens it from the explorer, explains an image; the overlay must equal the CLI's --out. */

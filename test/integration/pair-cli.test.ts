@@ -9,6 +9,8 @@ import { cli } from '../helpers/cli';
 import { initEngine } from '../../src/core/engine/backend';
 import { EmbeddingView } from '../../src/core/explain/pair/embedding';
 import { PAIR_METHOD_TABLE } from '../../src/core/explain/pair/methods';
+import { explainPair } from '../../src/core/explain/pair/explain-pair';
+import { explainImage } from '../../src/core/explain/explain-image';
 import { DEFAULT_PAIR_PARAMS } from '../../src/core/explain/pair/types';
 import { readImage } from '../../src/core/image/decode';
 import { DEFAULT_PREPROCESS, toModelInput } from '../../src/core/image/preprocess';
@@ -60,6 +62,9 @@ test('pair: bad input gets exit code 2 and one line naming the problem', async (
     [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'gradcam'], 'model-lens: --method must be one of conditional, context-agnostic, pairwise, interaction-cam, averaged-transforms (got "gradcam")'],
     [['pair', encoder, image('circle-1.png'), '--augment', 'zoom', '--method', 'pairwise'], 'model-lens: --augment: unknown augmentation "zoom"; use crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG.'],
     [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--similarity', 'l1'], 'model-lens: --similarity must be cosine, dot or l2 (got "l1")'],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'pairwise', '--temperature', '0'], 'model-lens: --temperature must be a number greater than 0 (got "0")'],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'pairwise', '--temperature', 'warm'], 'model-lens: --temperature must be a number greater than 0 (got "warm")'],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'pairwise', '--assign', 'first'], 'model-lens: --assign must be both or smaller-norm (got "first")'],
     [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--layer', 'conv1'], "model-lens: --layer chooses Interaction-CAM's feature layer; use --embedding to choose the embedding for other methods"],
     [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--window', '65'], 'model-lens: --window 65 is larger than the model input (64×64).'],
     [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'interaction-cam', '--layer', 'nope'], `model-lens: Layer "nope" does not exist in ${encoder}.`],
@@ -89,4 +94,16 @@ test('batched and one-at-a-time pair occlusion give the same maps', async () => 
     }
   }
   tf.dispose([a, b]);
+});
+
+test('a control left at its default (sent as undefined) keeps the default: 100 pairwise trials, 25 SmoothGrad copies', async () => {
+  const a = await readImage(image('cross-3.png'));
+  const r = await explainPair(await loadModel(encoder), a, a, { method: 'pairwise', preprocess: DEFAULT_PREPROCESS, params: { samples: undefined, temperature: undefined, window: undefined } });
+  assert.equal(r.params.samples, 100);
+  assert.equal(r.params.temperature, 1);
+  assert.equal(r.details.trials, 100);
+  const shapes = await loadModel(path.join(repo, 'demo', 'models', 'shapes', 'model.json'));
+  const e = await explainImage(shapes, a, { method: 'smoothgrad', preprocess: DEFAULT_PREPROCESS, params: { samples: undefined, steps: undefined } });
+  assert.equal(e.params.samples, 25);
+  assert.equal(e.params.steps, 50);
 });

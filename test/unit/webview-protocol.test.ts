@@ -39,6 +39,7 @@ test('the pair panel: valid messages pass', () => {
   const run = { type: 'run', state: { second: { kind: 'augment', spec: 'crop=0.6,flip,jitter=0.4' }, settings: pair } };
   assert.deepEqual(parseFromPairWebview(run), run);
   assert.equal(parseFromPairWebview({ type: 'run', state: { second: { kind: 'image', path: '/data/b.png' }, settings: { ...pair, method: 'interaction-cam', layer: 'last_conv', window: 8 } } })?.type, 'run');
+  assert.equal(parseFromPairWebview({ type: 'run', state: { second: { kind: 'augment', spec: 'flip' }, settings: { ...pair, method: 'pairwise', temperature: 0.2, assign: 'smaller-norm' } } })?.type, 'run');
   assert.deepEqual(parseFromPairWebview({ type: 'probe', view: 'b', top: 3, left: 40 }), { type: 'probe', view: 'b', top: 3, left: 40 });
   assert.deepEqual(parseFromPairWebview({ type: 'pickImage', which: 'a' }), { type: 'pickImage', which: 'a' });
 });
@@ -53,6 +54,11 @@ test('the pair panel: anything else is dropped', () => {
     state({ seed: -1 }),
     state({ window: 0 }),
     state({ samples: 2.5 }),
+    state({ temperature: 0 }),
+    state({ temperature: -1 }),
+    state({ temperature: '0.2' }),
+    state({ temperature: 1000 }),
+    state({ assign: 'a' }),
     state({ opacity: -0.1 }),
     state({ metrics: 'yes' }),
     state({ embedding: '' }),

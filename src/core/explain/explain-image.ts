@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { withDefaults } from './params';
 import { currentBackend } from '../engine/backend';
 import { batchSizeFor } from '../engine/memory';
 import { tidyValue } from '../engine/tidy';
@@ -111,7 +112,7 @@ export async function explainImage(model: InspectableModel, image: RgbImage, opt
     for (const l of layers) {
       if (!model.layers.some((x) => x.name === l)) throw new InputError(`Layer "${l}" does not exist in ${model.path}.`);
     }
-    const params: MethodParams = { ...DEFAULT_PARAMS, ...opts.params, batchSize: batchSizeForMethod(model, input.shape, opts.method, opts.params?.batchSize) };
+    const params: MethodParams = { ...withDefaults(DEFAULT_PARAMS, opts.params), batchSize: batchSizeForMethod(model, input.shape, opts.method, opts.params?.batchSize) };
     const started = performance.now();
     const attribution = await METHOD_TABLE[opts.method]({
       model,

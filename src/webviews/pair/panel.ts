@@ -105,7 +105,7 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
         embedding: settings.embedding,
         layer: settings.method === 'interaction-cam' ? settings.layer : undefined,
         similarity: settings.similarity,
-        params: { window: settings.window, stride: settings.stride, samples: settings.samples, joint: settings.joint, transform: settings.transform, seed: settings.seed },
+        params: { window: settings.window, stride: settings.stride, samples: settings.samples, temperature: settings.temperature, assign: settings.assign, joint: settings.joint, transform: settings.transform, seed: settings.seed },
         metrics: settings.metrics && !probe,
         occlude: probe,
       };

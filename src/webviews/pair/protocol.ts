@@ -15,6 +15,9 @@ export interface PairSettings {
   window?: number;
   stride?: number;
   samples?: number;
+  /** Pairwise occlusion: softmax temperature (undefined = 1) and which view a trial's weight goes to (undefined = both). */
+  temperature?: number;
+  assign?: 'both' | 'smaller-norm';
   joint: 'mean' | 'max';
   transform: 'jitter' | 'blur' | 'gray' | 'solarize';
   seed: number;
@@ -74,6 +77,8 @@ function validSettings(s: unknown): s is PairSettings {
     optInt(s.window, 1, 4096) &&
     optInt(s.stride, 1, 4096) &&
     optInt(s.samples, 1, 100_000) &&
+    (s.temperature === undefined || (typeof s.temperature === 'number' && s.temperature > 0 && s.temperature <= 100)) &&
+    (s.assign === undefined || s.assign === 'both' || s.assign === 'smaller-norm') &&
     ['mean', 'max'].includes(s.joint as string) &&
     ['jitter', 'blur', 'gray', 'solarize'].includes(s.transform as string) &&
     int(s.seed, 0, 2 ** 31) &&

@@ -100,27 +100,37 @@ for (const backend of ['cpu', 'wasm'] as const) {
     tf.dispose([ctx.a, ctx.b]);
   });
 
-  test(`${backend}: pairwise occlusion — softmax weights of b − sim over seeded erasures, by hand`, async () => {
-    await initEngine({ backend });
-    const ctx = context('pairwise', 'cosine', { samples: 12, seed: 5 });
-    const r = await PAIR_METHOD_TABLE.pairwise(ctx);
-    const rand = mulberry32(5);
-    const trials = Array.from({ length: 12 }, () => ({ a: randomErase(rand, SIZE, SIZE), b: randomErase(rand, SIZE, SIZE) }));
-    const inRect = (q: { top: number; left: number; height: number; width: number }) => (y: number, x: number) => y >= q.top && y < q.top + q.height && x >= q.left && x < q.left + q.width;
-    const base = cos([meanIn(A, SIZE, R), 1], [meanIn(B, SIZE, R), 1]);
-    const d = trials.map((t) => base - cos([meanIn(A, SIZE, R, inRect(t.a)), 1], [meanIn(B, SIZE, R, inRect(t.b)), 1]));
-    const e = d.map((v) => Math.exp(v - Math.max(...d)));
-    const w = e.map((v) => v / e.reduce((x, y) => x + y, 0));
-    for (const view of ['a', 'b'] as const) {
-      const m = new Array(SIZE * SIZE).fill(0);
-      trials.forEach((t, k) => {
-        for (let p = 0; p < SIZE * SIZE; p++) if (inRect(t[view])(Math.floor(p / SIZE), p % SIZE)) m[p] += w[k];
-      });
-      const max = Math.max(...m);
-      close(r[view].grid.values, m.map((v) => v / max), 1e-5, `map ${view}`);
-    }
-    tf.dispose([ctx.a, ctx.b]);
-  });
+  for (const variant of [{ temperature: 1, assign: 'both' }, { temperature: 0.25, assign: 'smaller-norm' }] as const) {
+    test(`${backend}: pairwise occlusion — softmax((b − sim) / ${variant.temperature}) over seeded erasures, weight to ${variant.assign === 'both' ? 'both views' : 'the view with the smaller norm'}, by hand`, async () => {
+      await initEngine({ backend });
+      const ctx = context('pairwise', 'cosine', { samples: 40, seed: 5, ...variant });
+      const r = await PAIR_METHOD_TABLE.pairwise(ctx);
+      const rand = mulberry32(5);
+      const trials = Array.from({ length: 40 }, () => ({ a: randomErase(rand, SIZE, SIZE), b: randomErase(rand, SIZE, SIZE) }));
+      const inRect = (q: { top: number; left: number; height: number; width: number }) => (y: number, x: number) => y >= q.top && y < q.top + q.height && x >= q.left && x < q.left + q.width;
+      const base = cos([meanIn(A, SIZE, R), 1], [meanIn(B, SIZE, R), 1]);
+      const ea = trials.map((t) => [meanIn(A, SIZE, R, inRect(t.a)), 1]);
+      const eb = trials.map((t) => [meanIn(B, SIZE, R, inRect(t.b)), 1]);
+      const d = trials.map((_, k) => base - cos(ea[k], eb[k]));
+      const e = d.map((v) => Math.exp((v - Math.max(...d)) / variant.temperature));
+      const w = e.map((v) => v / e.reduce((x, y) => x + y, 0));
+      // With the smaller-norm rule a trial counts for view a only when ‖e(a erased)‖ < ‖e(b erased)‖.
+      const counts = (view: 'a' | 'b', k: number) => variant.assign === 'both' || (view === 'a') === Math.hypot(...ea[k]) < Math.hypot(...eb[k]);
+      if (variant.assign === 'smaller-norm') assert.ok(trials.some((_, k) => counts('a', k)) && trials.some((_, k) => counts('b', k)), 'both views win some trials');
+      for (const view of ['a', 'b'] as const) {
+        const m = new Array(SIZE * SIZE).fill(0);
+        trials.forEach((t, k) => {
+          if (!counts(view, k)) return;
+          for (let p = 0; p < SIZE * SIZE; p++) if (inRect(t[view])(Math.floor(p / SIZE), p % SIZE)) m[p] += w[k];
+        });
+        const max = Math.max(...m);
+        close(r[view].grid.values, m.map((v) => v / max), 1e-5, `map ${view}`);
+      }
+      assert.ok(Math.abs(r.details!.effectiveTrials - 1 / w.reduce((x, v) => x + v * v, 0)) < 1e-3, 'effective trials 1/Σw²');
+      assert.ok(Math.abs(r.details!.similarityRange - (Math.max(...d) - Math.min(...d))) < 1e-5, 'range of b − sim');
+      tf.dispose([ctx.a, ctx.b]);
+    });
+  }
 
   test(`${backend}: Interaction-CAM — Σ_c F ⊙ J ⊙ ReLU(G), by hand; zero outside the region`, async () => {
     await initEngine({ backend });

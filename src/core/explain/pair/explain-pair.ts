@@ -10,6 +10,7 @@ import type { InspectableModel } from '../../model/types';
 import { activationBytesPerItem, defaultCamLayer } from '../explain-image';
 import type { Grid } from '../types';
 import { pairWindowGrid } from './common';
+import { withDefaults } from '../params';
 import { EmbeddingView, type Similarity } from './embedding';
 import { PAIR_METHOD_TABLE } from './methods';
 import { mapAtInput, pairMetrics, type PairMetrics } from './metrics';
@@ -87,7 +88,7 @@ export async function explainPair(model: InspectableModel, imageA: RgbImage, ima
     if (layer !== undefined && !model.layers.some((l) => l.name === layer)) throw new InputError(`Layer "${layer}" does not exist in ${model.path}.`);
     const needsGradient = GRADIENT_PAIR_METHODS.has(opts.method);
     const batchSize = batchSizeFor(activationBytesPerItem(model, a.tensor.shape) * (opts.method === 'context-agnostic' ? 2 : 1), needsGradient, opts.params?.batchSize);
-    const params: PairParams = { ...DEFAULT_PAIR_PARAMS, ...opts.params, batchSize };
+    const params: PairParams = { ...withDefaults<Omit<PairParams, 'batchSize'>>(DEFAULT_PAIR_PARAMS, opts.params), batchSize };
     let transformed: { a: tf.Tensor4D; b: tf.Tensor4D } | undefined;
     if (opts.method === 'averaged-transforms') {
       const [, h, w] = a.tensor.shape;

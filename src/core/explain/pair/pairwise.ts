@@ -35,8 +35,10 @@ function eraseMasks(rects: ErasedRect[], height: number, width: number): Float32
 /**
  * Pairwise occlusion: n trials; in trial k each view gets its own random erasing (fill 0 after
  * preprocessing, seeded: trial k draws view a's rectangle, then view b's); d_k = b − sim(e(x₁ᵏ), e(x₂ᵏ));
- * w = softmax(d); each view's map accumulates w_k on the pixels erased in that view in trial k, then
- * is divided by its maximum. Both views' maps are returned.
+ * w = softmax(d / temperature) (temperature 1 by default, as EXPLAIN.md); each view's map accumulates
+ * w_k on the pixels erased in that view in trial k — or, with `assign: 'smaller-norm'` (the reference
+ * code's rule), only the view whose erased embedding has the smaller norm does — then is divided by
+ * its maximum. Both views' maps are returned.
  */
 export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttribution> {
   const [, height, width] = ctx.a.shape;
@@ -45,6 +47,8 @@ export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttributi
   const rects = Array.from({ length: n }, () => ({ a: randomErase(rand, height, width), b: randomErase(rand, height, width) }));
   const base = baseSimilarity(ctx);
   const progress = new PairProgress(ctx, n);
+  // The erased views' embedding norms, for `assign: 'smaller-norm'`.
+  const norms = { a: new Float32Array(n), b: new Float32Array(n) };
   const sims = await batched(progress, n, (start, count) =>
     tf.tidy(() => {
       const part = rects.slice(start, start + count);
@@ -52,18 +56,23 @@ export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttributi
       const mb = tf.tensor4d(eraseMasks(part.map((r) => r.b), height, width), [count, height, width, 1]);
       const ea = embed(ctx, tf.mul(ctx.a, tf.sub(1, ma)) as tf.Tensor4D);
       const eb = embed(ctx, tf.mul(ctx.b, tf.sub(1, mb)) as tf.Tensor4D);
+      norms.a.set(tf.norm(ea, 'euclidean', 1).dataSync(), start);
+      norms.b.set(tf.norm(eb, 'euclidean', 1).dataSync(), start);
       return similarity(ea, eb, ctx.similarity).dataSync() as Float32Array;
     }),
   );
   const d = Array.from(sims, (s) => base - s);
   let top = -Infinity;
   for (const v of d) if (v > top) top = v;
-  const e = d.map((v) => Math.exp(v - top));
+  const t = ctx.params.temperature ?? 1;
+  const e = d.map((v) => Math.exp((v - top) / t));
   const total = e.reduce((x, y) => x + y, 0);
   const w = e.map((v) => v / total);
   const maps = { a: new Float32Array(height * width), b: new Float32Array(height * width) };
+  const only = ctx.params.assign === 'smaller-norm';
   rects.forEach((r, k) => {
     for (const view of ['a', 'b'] as const) {
+      if (only && (view === 'a') !== norms.a[k] < norms.b[k]) continue;
       const { top: t, left, height: h, width: ww } = r[view];
       for (let y = t; y < t + h; y++) for (let x = left; x < left + ww; x++) maps[view][y * width + x] += w[k];
     }
@@ -77,6 +86,7 @@ export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttributi
     a: { grid: { width, height, values: maps.a }, signed: false },
     b: { grid: { width, height, values: maps.b }, signed: false },
     base,
-    details: { trials: n },
+    // 1/Σw²: n when the weights are uniform (the map is then only where the erasures fell), 1 when one trial has them all.
+    details: { trials: n, effectiveTrials: 1 / w.reduce((x, v) => x + v * v, 0), similarityRange: Math.max(...d) - Math.min(...d) },
   };
 }

@@ -18,6 +18,15 @@ export interface PairParams {
   stride?: number;
   /** Pairwise occlusion trials (n). */
   samples: number;
+  /**
+   * Pairwise occlusion's softmax temperature: w = softmax(d / temperature). 1 is EXPLAIN.md's
+   * definition; cosine drops lie in [−2, 2], so at 1 the weights stay near uniform unless the
+   * similarity moves by whole units — an encoder trained with NT-Xent at temperature τ compares
+   * similarities in units of τ.
+   */
+  temperature: number;
+  /** Pairwise occlusion: each trial's weight goes to both views (EXPLAIN.md), or only to the view whose erased embedding has the smaller norm (the reference code). */
+  assign?: 'both' | 'smaller-norm';
   /** Interaction-CAM's joint channel weight: GAP(F₁) ⊙ GAP(F₂) (mean) or global max pooling (max). */
   joint: 'mean' | 'max';
   /** Averaged transforms: the transform T. */
@@ -27,7 +36,7 @@ export interface PairParams {
   batchSize: number;
 }
 
-export const DEFAULT_PAIR_PARAMS: Omit<PairParams, 'batchSize'> = { samples: 100, joint: 'mean', transform: 'jitter', seed: 0 };
+export const DEFAULT_PAIR_PARAMS: Omit<PairParams, 'batchSize'> = { samples: 100, temperature: 1, joint: 'mean', transform: 'jitter', seed: 0 };
 
 export type View = 'a' | 'b';
 

@@ -38,6 +38,17 @@ function numberField(id: string, label: string, value: number | undefined, onCha
   return el('div', { class: 'field' }, el('vscode-label', { for: id }, label), f);
 }
 
+/** A positive decimal (pairwise's temperature); empty or not positive = the default. */
+function decimalField(id: string, label: string, value: number | undefined, onChange: (v: number | undefined) => void): HTMLElement {
+  const f = el('vscode-textfield', { id, type: 'number', step: 'any', placeholder: 'default (1)', ...(value !== undefined ? { value: String(value) } : {}) });
+  f.addEventListener('change', () => {
+    const raw = (f as unknown as { value: string }).value.trim();
+    const n = Number(raw);
+    onChange(raw === '' || !Number.isFinite(n) || n <= 0 || n > 100 ? undefined : n);
+  });
+  return el('div', { class: 'field' }, el('vscode-label', { for: id }, label), f);
+}
+
 let runTimer: number | undefined;
 function rerun(): void {
   save();
@@ -51,6 +62,21 @@ function set(change: Partial<PairPanelState['settings']>, render = false): void 
   state.settings = { ...state.settings, ...change };
   if (render) renderControls();
   rerun();
+}
+
+/** What the colour scale means: conditional maps are b − S (hiding the patch lowers the similarity), context-agnostic maps are S itself. */
+function colorbarLabels(result: PairResultMessage): string[] {
+  if (!result.signed) return ['low', 'high'];
+  if (result.method === 'context-agnostic') return ['− (the patch points away from the other view)', '0', '+ (towards it)'];
+  return ['− (raises similarity when hidden)', '0', '+ (lowers it)'];
+}
+
+/** Pairwise occlusion: how many trials carry the weight; near all of them means the map mostly shows where the erasures fell. */
+function trialsNote(result: PairResultMessage): string {
+  const n = Number(result.params.trials);
+  const eff = Number(result.params.effectiveTrials);
+  if (result.method !== 'pairwise' || !Number.isFinite(n) || !Number.isFinite(eff)) return '';
+  return ` · ${eff.toFixed(0)} of ${n} trials effective${eff > 0.9 * n ? ' (nearly uniform weights: the map is mostly where erasures fell; try a lower temperature)' : ''}`;
 }
 
 function renderControls(): void {
@@ -84,7 +110,13 @@ function renderControls(): void {
     c.append(el('div', { class: 'field wide' }, el('vscode-label', { for: 'augment' }, 'Augment'), f));
   }
   if (OCCLUSION.has(s.method)) c.append(numberField('param-window', 'Window', s.window, (v) => set({ window: v })), numberField('param-stride', 'Stride', s.stride, (v) => set({ stride: v })));
-  if (s.method === 'pairwise') c.append(numberField('param-samples', 'Trials', s.samples, (v) => set({ samples: v })));
+  if (s.method === 'pairwise') {
+    c.append(
+      numberField('param-samples', 'Trials', s.samples, (v) => set({ samples: v })),
+      decimalField('param-temperature', 'Temperature', s.temperature, (v) => set({ temperature: v })),
+      select('assign', 'Trial weight to', [['both', 'both views'], ['smaller-norm', 'the view with the smaller embedding norm']], s.assign ?? 'both', (v) => set({ assign: v as 'both' })),
+    );
+  }
   if (s.method === 'interaction-cam') c.append(select('joint', 'Joint weight', [['mean', 'mean (GAP)'], ['max', 'max (GMP)']], s.joint, (v) => set({ joint: v as 'mean' })));
   if (s.method === 'averaged-transforms') c.append(select('transform', 'Transform', [['jitter', 'colour jitter'], ['blur', 'blur'], ['gray', 'grayscale'], ['solarize', 'solarise']], s.transform, (v) => set({ transform: v as 'jitter' })));
   c.append(
@@ -128,9 +160,9 @@ function draw(): void {
     ctx.fillRect(probe.left * sx, probe.top * sy, w * sx, w * sy);
   }
   paintColorbar($('colorbar') as HTMLCanvasElement, luts[cmap]);
-  $('colorbar-labels').replaceChildren(...(result.signed ? ['− (raises similarity when hidden)', '0', '+ (lowers it)'] : ['low', 'high']).map((t) => el('span', {}, t)));
+  $('colorbar-labels').replaceChildren(...colorbarLabels(result).map((t) => el('span', {}, t)));
   $('similarity').textContent = `${result.similarity} similarity ${result.base.toFixed(4)} · embedding ${result.embedding}${result.layer ? ` · features ${result.layer}` : ''}`;
-  $('timing').textContent = `${result.method} · ${result.timeMs.toFixed(0)} ms on ${result.backend}`;
+  $('timing').textContent = `${result.method}${trialsNote(result)} · ${result.timeMs.toFixed(0)} ms on ${result.backend}`;
   for (const view of ['a', 'b'] as const) {
     const m = result[view].metrics;
     $(`metrics-${view}`).textContent = m ? `deletion AUC ${m.deletion.auc.toFixed(3)} · insertion AUC ${m.insertion.auc.toFixed(3)}` : '';
