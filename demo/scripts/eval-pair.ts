@@ -8,25 +8,38 @@ import { isPairMethod, PAIR_METHODS, type PairMethodName } from '../../src/core/
 import { LayersInspectableModel } from '../../src/core/model/layers-model';
 import { loadModel } from '../../src/core/model/load';
 import { demoEncoder } from './lib/demo-files';
-import { boxAreaShare, EVAL_WINDOW, evaluatePairs } from './lib/evaluate-pair';
+import { boxAreaShare, describeSetting, EVAL_VARIANTS, evaluatePairs, type PairEvaluation } from './lib/evaluate-pair';
 import { buildEncoder } from './lib/encoder';
 
 async function main(): Promise<void> {
-  const arg = process.argv.find((a) => a.startsWith('--methods='));
-  const methods = (arg ? arg.slice('--methods='.length).split(',') : [...PAIR_METHODS]).filter(isPairMethod) as PairMethodName[];
   const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const params = { ...EVAL_WINDOW, ...(flag('window') ? { window: Number(flag('window')) } : {}), ...(flag('stride') ? { stride: Number(flag('stride')) } : {}) };
+  const methods = (flag('methods')?.split(',') ?? [...PAIR_METHODS]).filter(isPairMethod) as PairMethodName[];
+  const num = (name: string) => (flag(name) === undefined ? undefined : Number(flag(name)));
+  const override = { similarity: flag('similarity') as Similarity | undefined, embedding: flag('embedding'), window: num('window'), stride: num('stride'), temperature: num('temperature'), assign: flag('assign') as 'both' | 'smaller-norm' | undefined };
+  const limit = num('images') ?? Infinity;
   const backend = await initEngine();
   const started = Date.now();
-  const trained = await evaluatePairs(await loadModel(flag('encoder') ?? demoEncoder()), methods, params, undefined, Infinity, (flag('similarity') ?? 'cosine') as Similarity, flag('embedding'));
-  const random = await evaluatePairs(new LayersInspectableModel('random encoder', buildEncoder(7) as tfl.LayersModel), methods, params, undefined, Infinity, (flag('similarity') ?? 'cosine') as Similarity, flag('embedding'));
+  const trainedModel = await loadModel(flag('encoder') ?? demoEncoder());
+  const randomModel = new LayersInspectableModel('random encoder', buildEncoder(7) as tfl.LayersModel);
+  const trained = await evaluatePairs(trainedModel, methods, override, undefined, limit);
+  const random = await evaluatePairs(randomModel, methods, override, undefined, limit);
   const area = boxAreaShare();
-  console.log(`backend ${backend}; ${trained[0]?.images ?? 0} clean test images × 2 views; box share of the image area ${(100 * area).toFixed(1)}%${Object.keys(params).length ? `; ${JSON.stringify(params)}` : ''}\n`);
-  console.log('method                 trained encoder  random encoder  box area  trained / area');
-  for (let i = 0; i < methods.length; i++) {
-    const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-    console.log(`${methods[i].padEnd(21)}  ${pct(trained[i].massInBox).padStart(15)}  ${pct(random[i].massInBox).padStart(14)}  ${pct(area).padStart(8)}  ${(trained[i].massInBox / area).toFixed(2).padStart(14)}×`);
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const row = (label: string, t: PairEvaluation, r: PairEvaluation) => [label, describeSetting(t.setting, t.method), pct(t.massInBox), pct(r.massInBox), pct(area), `${(t.massInBox / Math.max(r.massInBox, area)).toFixed(2)}×`];
+  const rows = methods.map((m, i) => row(m, trained[i], random[i]));
+  // Variants of the methods asked for, unless a flag already overrides the settings.
+  const overridden = Object.values(override).some((v) => v !== undefined);
+  const variants = overridden ? [] : EVAL_VARIANTS.filter((v) => methods.includes(v.method));
+  for (const v of variants) {
+    const [t] = await evaluatePairs(trainedModel, [v.method], v.setting, undefined, limit);
+    const [r] = await evaluatePairs(randomModel, [v.method], v.setting, undefined, limit);
+    rows.push(row(`${v.method}*`, t, r));
   }
+  console.log(`backend ${backend}; ${trained[0]?.images ?? 0} clean test images × 2 views; box share of the image area ${pct(area)}\n`);
+  const head = ['method', 'similarity · embedding · window', 'trained encoder', 'random encoder', 'box area', 'trained / best baseline'];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  for (const r of [head, ...rows]) console.log(r.map((v, c) => (c < 2 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  '));
+  if (variants.length) console.log(`\n* variants: ${variants.map((v) => `${describeSetting(v.setting, v.method)} (${v.note})`).join('; ')}`);
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 

@@ -11,15 +11,15 @@ import { loadModel } from '../../src/core/model/load';
 import { resolveModelSettings } from '../../src/core/model/model-config';
 import { renderPairOverlay } from '../../src/cli/pair-command';
 import { explainPair } from '../../src/core/explain/pair/explain-pair';
-import type { PairMethodName } from '../../src/core/explain/pair/types';
+import { PAIR_METHODS, type PairMethodName } from '../../src/core/explain/pair/types';
 import { DEFAULT_PREPROCESS } from '../../src/core/image/preprocess';
 import { demoEncoder, demoImages } from './lib/demo-files';
-import { demoViews } from './lib/evaluate-pair';
+import { demoViews, EVAL_SETTINGS, pairOptions } from './lib/evaluate-pair';
 import { evaluateDemo } from './lib/evaluate';
 
 const METHODS: MethodName[] = ['gradcam', 'gradcam++', 'scorecam', 'layercam', 'eigencam', 'guided-gradcam', 'smoothgrad', 'ig', 'occlusion'];
 
-const PAIR_DEMO_METHODS: PairMethodName[] = ['conditional', 'pairwise', 'interaction-cam', 'averaged-transforms'];
+const PAIR_DEMO_METHODS: PairMethodName[] = [...PAIR_METHODS];
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     const v = await demoViews(img, i);
     const cells: string[] = [];
     for (const method of PAIR_DEMO_METHODS) {
-      const r = await explainPair(encoder, v.a, v.b, { method, preprocess: DEFAULT_PREPROCESS });
+      // The settings `npm run eval:pair` scores (occlusion windows that fit the 64-px objects).
+      const r = await explainPair(encoder, v.a, v.b, pairOptions(method, EVAL_SETTINGS[method]));
       fs.writeFileSync(path.join(out, 'pair', method, img.file), renderPairOverlay([v.a, v.b], r, undefined, 0.5));
       cells.push(`<td><img class="pair" src="pair/${method}/${escape(img.file)}" alt="${method}"><br><small>sim ${r.base.toFixed(3)}</small></td>`);
     }

@@ -3,8 +3,9 @@ import * as assert from 'node:assert/strict';
 import { initEngine } from '../../src/core/engine/backend';
 import { evaluateDemo } from '../../demo/scripts/lib/evaluate';
 import { demoEncoder } from '../../demo/scripts/lib/demo-files';
+import { PAIR_METHODS } from '../../src/core/explain/pair/types';
 import { buildEncoder } from '../../demo/scripts/lib/encoder';
-import { boxAreaShare, EVAL_WINDOW, evaluatePairs } from '../../demo/scripts/lib/evaluate-pair';
+import { boxAreaShare, evaluatePairs } from '../../demo/scripts/lib/evaluate-pair';
 import { LayersInspectableModel } from '../../src/core/model/layers-model';
 import { loadModel } from '../../src/core/model/load';
 
@@ -17,15 +18,17 @@ test('demo model: Grad-CAM pointing game ≥ 0.9 on clean images, far above the 
   assert.ok(e.onWatermark >= 0.5, `maps on the watermark ${e.onWatermark}`);
 });
 
-test('demo encoder: Interaction-CAM, averaged transforms and conditional occlusion put far more map mass on the object than a random encoder does', async () => {
+test('demo encoder: every pair method puts far more map mass on the object than a random encoder does, and twice the box share of the image', async () => {
   await initEngine({ backend: 'wasm' });
-  const methods = ['interaction-cam', 'averaged-transforms', 'conditional'] as const;
-  const trained = await evaluatePairs(await loadModel(demoEncoder()), methods, EVAL_WINDOW, undefined, 8);
-  const random = await evaluatePairs(new LayersInspectableModel('random encoder', buildEncoder(7)), methods, EVAL_WINDOW, undefined, 8);
+  const methods = PAIR_METHODS;
+  const trained = await evaluatePairs(await loadModel(demoEncoder()), methods, {}, undefined, 8);
+  const random = await evaluatePairs(new LayersInspectableModel('random encoder', buildEncoder(7)), methods, {}, undefined, 8);
   const area = boxAreaShare();
   for (let i = 0; i < methods.length; i++) {
     const t = trained[i].massInBox;
     const r = random[i].massInBox;
-    assert.ok(t >= 1.5 * r && t >= 2 * area, `${methods[i]}: trained ${t.toFixed(3)}, random ${r.toFixed(3)}, box area ${area.toFixed(3)}`);
+    // Pairwise occlusion credits each trial's drop to one whole erasure, so its maps stay broader.
+    const factor = methods[i] === 'pairwise' ? 1.3 : 1.5;
+    assert.ok(t >= factor * r && t >= 2 * area, `${methods[i]}: trained ${t.toFixed(3)}, random ${r.toFixed(3)}, box area ${area.toFixed(3)}`);
   }
 });
