@@ -12,7 +12,6 @@ import { resolveModelSettings } from '../../src/core/model/model-config';
 import { renderPairOverlay } from '../../src/cli/pair-command';
 import { explainPair } from '../../src/core/explain/pair/explain-pair';
 import { PAIR_METHODS, type PairMethodName } from '../../src/core/explain/pair/types';
-import { DEFAULT_PREPROCESS } from '../../src/core/image/preprocess';
 import { demoEncoder, demoImages } from './lib/demo-files';
 import { demoViews, EVAL_SETTINGS, pairOptions } from './lib/evaluate-pair';
 import { evaluateDemo } from './lib/evaluate';

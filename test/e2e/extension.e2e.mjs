@@ -296,6 +296,9 @@ test('(l) the pair panel from a right-click on the encoder, with another method'
   assert.match(await frame.$eval('#timing', (e) => e.textContent), /^pairwise · \d+ of 100 trials effective/);
   await assertPairMatchesCli(frame, image('cross-3.png'), ['--method', 'pairwise', '--assign', 'smaller-norm']);
   await vs.shot('pair-pairwise');
+  await vs.colorTheme('Dark Modern');
+  await vs.shot('pair-pairwise-dark');
+  await vs.colorTheme('Light Modern');
 });
 
 /** Copies a model into the workspace, opens it from the explorer, explains an image; the overlay must equal the CLI's --out. */

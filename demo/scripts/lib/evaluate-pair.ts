@@ -1,4 +1,5 @@
 import type { Similarity } from '../../../src/core/explain/pair/embedding';
+import { withDefaults } from '../../../src/core/explain/params';
 import { explainPair, type PairOptions, type PairResult } from '../../../src/core/explain/pair/explain-pair';
 import { PAIR_METHODS, type PairMethodName } from '../../../src/core/explain/pair/types';
 import { augmentImage, type AugmentOp } from '../../../src/core/image/augment';
@@ -50,13 +51,14 @@ export interface PairEvalSetting {
  * Occlusion windows are 8 px at stride 2 (EXPLAIN.md's default, 18 px on 64-px inputs, is wider than
  * half the objects).
  */
+const COSINE: PairEvalSetting = { similarity: 'cosine', window: 8, stride: 2 };
 export const EVAL_SETTINGS: Record<PairMethodName, PairEvalSetting> = {
-  conditional: { similarity: 'cosine', window: 8, stride: 2 },
-  'context-agnostic': { similarity: 'cosine', window: 8, stride: 2 },
+  conditional: COSINE,
+  'context-agnostic': COSINE,
   // The reference code's credit rule (EXPLAIN.md's, crediting both views, is printed as a variant).
-  pairwise: { similarity: 'cosine', window: 8, stride: 2, assign: 'smaller-norm' },
-  'interaction-cam': { similarity: 'cosine', window: 8, stride: 2 },
-  'averaged-transforms': { similarity: 'cosine', window: 8, stride: 2 },
+  pairwise: { ...COSINE, assign: 'smaller-norm' },
+  'interaction-cam': COSINE,
+  'averaged-transforms': COSINE,
 };
 
 /** explainPair's options for a setting (100 pairwise trials). */
@@ -98,7 +100,7 @@ export async function evaluatePairs(model: InspectableModel, methods: readonly P
   const images = demoImages().images.filter((i) => !i.watermark).slice(0, limit);
   const out: PairEvaluation[] = [];
   for (const method of methods) {
-    const setting = { ...EVAL_SETTINGS[method], ...Object.fromEntries(Object.entries(override).filter(([, v]) => v !== undefined)) } as PairEvalSetting;
+    const setting = withDefaults(EVAL_SETTINGS[method], override);
     let sum = 0;
     for (const [i, img] of images.entries()) {
       const v = await demoViews(img, i);

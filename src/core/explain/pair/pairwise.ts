@@ -47,8 +47,9 @@ export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttributi
   const rects = Array.from({ length: n }, () => ({ a: randomErase(rand, height, width), b: randomErase(rand, height, width) }));
   const base = baseSimilarity(ctx);
   const progress = new PairProgress(ctx, n);
-  // The erased views' embedding norms, for `assign: 'smaller-norm'`.
-  const norms = { a: new Float32Array(n), b: new Float32Array(n) };
+  // The erased views' embedding norms, read only for `assign: 'smaller-norm'`.
+  const only = ctx.params.assign === 'smaller-norm';
+  const norms = { a: new Float32Array(only ? n : 0), b: new Float32Array(only ? n : 0) };
   const sims = await batched(progress, n, (start, count) =>
     tf.tidy(() => {
       const part = rects.slice(start, start + count);
@@ -56,20 +57,25 @@ export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttributi
       const mb = tf.tensor4d(eraseMasks(part.map((r) => r.b), height, width), [count, height, width, 1]);
       const ea = embed(ctx, tf.mul(ctx.a, tf.sub(1, ma)) as tf.Tensor4D);
       const eb = embed(ctx, tf.mul(ctx.b, tf.sub(1, mb)) as tf.Tensor4D);
-      norms.a.set(tf.norm(ea, 'euclidean', 1).dataSync(), start);
-      norms.b.set(tf.norm(eb, 'euclidean', 1).dataSync(), start);
+      if (only) {
+        norms.a.set(tf.norm(ea, 'euclidean', 1).dataSync(), start);
+        norms.b.set(tf.norm(eb, 'euclidean', 1).dataSync(), start);
+      }
       return similarity(ea, eb, ctx.similarity).dataSync() as Float32Array;
     }),
   );
   const d = Array.from(sims, (s) => base - s);
   let top = -Infinity;
-  for (const v of d) if (v > top) top = v;
-  const t = ctx.params.temperature ?? 1;
-  const e = d.map((v) => Math.exp((v - top) / t));
+  let bottom = Infinity;
+  for (const v of d) {
+    top = Math.max(top, v);
+    bottom = Math.min(bottom, v);
+  }
+  const temperature = ctx.params.temperature ?? 1;
+  const e = d.map((v) => Math.exp((v - top) / temperature));
   const total = e.reduce((x, y) => x + y, 0);
   const w = e.map((v) => v / total);
   const maps = { a: new Float32Array(height * width), b: new Float32Array(height * width) };
-  const only = ctx.params.assign === 'smaller-norm';
   rects.forEach((r, k) => {
     for (const view of ['a', 'b'] as const) {
       if (only && (view === 'a') !== norms.a[k] < norms.b[k]) continue;
@@ -87,6 +93,6 @@ export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttributi
     b: { grid: { width, height, values: maps.b }, signed: false },
     base,
     // 1/Σw²: n when the weights are uniform (the map is then only where the erasures fell), 1 when one trial has them all.
-    details: { trials: n, effectiveTrials: 1 / w.reduce((x, v) => x + v * v, 0), similarityRange: Math.max(...d) - Math.min(...d) },
+    details: { trials: n, effectiveTrials: 1 / w.reduce((x, v) => x + v * v, 0), similarityRange: top - bottom },
   };
 }

@@ -20,9 +20,8 @@ export interface PairParams {
   samples: number;
   /**
    * Pairwise occlusion's softmax temperature: w = softmax(d / temperature). 1 is EXPLAIN.md's
-   * definition; cosine drops lie in [−2, 2], so at 1 the weights stay near uniform unless the
-   * similarity moves by whole units — an encoder trained with NT-Xent at temperature τ compares
-   * similarities in units of τ.
+   * definition. Cosine drops differ by at most 2, so at 1 the weights differ by at most e² — an
+   * encoder trained with NT-Xent at temperature τ compares similarities in units of τ.
    */
   temperature: number;
   /** Pairwise occlusion: each trial's weight goes to both views (EXPLAIN.md), or only to the view whose erased embedding has the smaller norm (the reference code). */

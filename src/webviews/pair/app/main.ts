@@ -28,23 +28,17 @@ const save = () => vscode.setState(state);
 
 
 
-function numberField(id: string, label: string, value: number | undefined, onChange: (v: number | undefined) => void, min = 1): HTMLElement {
-  const f = el('vscode-textfield', { id, type: 'number', placeholder: 'default', ...(value !== undefined ? { value: String(value) } : {}) });
+/**
+ * A number field; empty or out of range = the default (undefined). Integers at least `min` by
+ * default; with `decimal`, any number above 0 up to 100 (pairwise's temperature, as the host validates).
+ */
+function numberField(id: string, label: string, value: number | undefined, onChange: (v: number | undefined) => void, min = 1, decimal = false): HTMLElement {
+  const f = el('vscode-textfield', { id, type: 'number', placeholder: decimal ? 'default (1)' : 'default', ...(decimal ? { step: 'any' } : {}), ...(value !== undefined ? { value: String(value) } : {}) });
   f.addEventListener('change', () => {
     const raw = (f as unknown as { value: string }).value.trim();
-    const n = Math.round(Number(raw));
-    onChange(raw === '' || !Number.isFinite(n) || n < min ? undefined : n);
-  });
-  return el('div', { class: 'field' }, el('vscode-label', { for: id }, label), f);
-}
-
-/** A positive decimal (pairwise's temperature); empty or not positive = the default. */
-function decimalField(id: string, label: string, value: number | undefined, onChange: (v: number | undefined) => void): HTMLElement {
-  const f = el('vscode-textfield', { id, type: 'number', step: 'any', placeholder: 'default (1)', ...(value !== undefined ? { value: String(value) } : {}) });
-  f.addEventListener('change', () => {
-    const raw = (f as unknown as { value: string }).value.trim();
-    const n = Number(raw);
-    onChange(raw === '' || !Number.isFinite(n) || n <= 0 || n > 100 ? undefined : n);
+    const n = decimal ? Number(raw) : Math.round(Number(raw));
+    const ok = raw !== '' && Number.isFinite(n) && (decimal ? n > 0 && n <= 100 : n >= min);
+    onChange(ok ? n : undefined);
   });
   return el('div', { class: 'field' }, el('vscode-label', { for: id }, label), f);
 }
@@ -113,7 +107,7 @@ function renderControls(): void {
   if (s.method === 'pairwise') {
     c.append(
       numberField('param-samples', 'Trials', s.samples, (v) => set({ samples: v })),
-      decimalField('param-temperature', 'Temperature', s.temperature, (v) => set({ temperature: v })),
+      numberField('param-temperature', 'Temperature', s.temperature, (v) => set({ temperature: v }), 0, true),
       select('assign', 'Trial weight to', [['both', 'both views'], ['smaller-norm', 'the view with the smaller embedding norm']], s.assign ?? 'both', (v) => set({ assign: v as 'both' })),
     );
   }
