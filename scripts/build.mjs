@@ -6,6 +6,23 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
+
+/**
+ * sharp's JavaScript is bundled, but the binding it loads is always libvips' WebAssembly build
+ * (@img/sharp-wasm32), never a native one: a VSIX serves every platform and never runs npm install.
+ * The emscripten loader stays a file of its own (dist/sharp/) because its pthreads start workers
+ * from their own script file; its .wasm sits beside it.
+ */
+const sharpWasm = {
+  name: 'sharp-wasm',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/sharp\.cjs$/ }, (args) => (/[\\/]sharp[\\/]dist$/.test(args.resolveDir) ? { path: 'sharp-wasm', namespace: 'sharp-wasm' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'sharp-wasm' }, () => ({
+      contents: "module.exports = require(require('node:path').join(__dirname, 'sharp', 'sharp-wasm32.node.js'));",
+      loader: 'js',
+    }));
+  },
+};
 const entryPoints = {
   cli: 'src/cli/main.ts',
   worker: 'src/worker/main.ts',
@@ -21,7 +38,16 @@ await build({
   // ESM builds of TensorFlow.js, so that deep imports (register_all_gradients) share one copy.
   mainFields: ['module', 'main'],
   external: ['@tensorflow/tfjs-backend-wasm/package.json', '@tensorflow/tfjs-node'],
+  plugins: [sharpWasm],
 });
+
+// libvips' WebAssembly loader (with @emnapi/runtime bundled in) and its binary.
+const sharpWasmDir = join(dirname(require.resolve('@img/sharp-wasm32/package')), 'lib');
+const sharpLoader = readdirSync(sharpWasmDir).find((f) => f.endsWith('.node.js'));
+await build({ ...node, entryPoints: { 'sharp/sharp-wasm32.node': join(sharpWasmDir, sharpLoader) }, sourcemap: false });
+for (const f of readdirSync(sharpWasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(sharpWasmDir, f), join('dist', 'sharp', f));
+// Its licence, and its README's table of the libraries inside (libvips and glib under the LGPL), ship with it.
+for (const f of ['LICENSE', 'README.md']) copyFileSync(join(sharpWasmDir, '..', f), join('dist', 'sharp', f));
 
 // The extension host bundle: no TensorFlow.js (test/unit/bundle.test.ts reads the metafile).
 const host = await build({ ...node, entryPoints: { extension: 'src/extension.ts' }, external: ['vscode'], metafile: true });

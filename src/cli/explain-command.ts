@@ -5,7 +5,7 @@ import { InputError } from '../core/errors';
 import { explainImage, type ExplainResult } from '../core/explain/explain-image';
 import { isMethod, type Baseline, type MethodName, type MethodParams } from '../core/explain/types';
 import { COLORMAPS, isColormap, type ColormapName } from '../core/image/colormap';
-import { readImage, type RgbImage } from '../core/image/decode';
+import { inputFit, readImage, type RgbImage } from '../core/image/decode';
 import { blend, colorize, encodePng } from '../core/image/overlay';
 import { PREPROCESS_PRESETS, validatePreprocess, type PreprocessSpec } from '../core/image/preprocess';
 import { loadModel } from '../core/model/load';
@@ -145,7 +145,7 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   const summary: string[] = ['image,top_class,top_label,score,method,time_ms'];
   const perImage: Record<string, unknown>[] = [];
   for (const file of images) {
-    const image = await readImage(file);
+    const image = await readImage(file, { input: inputFit(model.inputs[0].shape) });
     const r = await explainImage(model, image, { method: method as MethodName, layers, target, output, params, preprocess, labels: settings.labels, topK });
     const allParams = {
       ...r.params,

@@ -1,7 +1,9 @@
-import { BackendError, initEngine, isBackendName } from '../core/engine/backend';
+import { BackendError, currentBackend, initEngine, isBackendName } from '../core/engine/backend';
+import { imageDecoderVersion } from '../core/image/decode';
 import { InputError } from '../core/errors';
 import { loadModel, onnxOperators } from '../core/model/load';
 import { formatOperators, formatSummary, summarize } from '../core/model/summary';
+import { DEFAULT_LIMITS, setLimits, type Limits } from '../core/limits';
 import { parse } from './args';
 import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
@@ -31,6 +33,11 @@ usage:
 methods: gradcam gradcam++ xgradcam hirescam layercam scorecam ablationcam eigencam guided-gradcam
          saliency gradxinput smoothgrad ig occlusion
 pair methods: conditional context-agnostic pairwise interaction-cam averaged-transforms
+options of every command:
+  --verbose              after a one-line error, the underlying library's message and stack on stderr
+  --max-pixels N         refuse images whose header declares more pixels (default ${DEFAULT_LIMITS.maxPixels})
+  --max-model-bytes N    refuse models whose files or weights exceed N bytes (default ${DEFAULT_LIMITS.maxModelBytes})
+  --out-size N           long side of overlays and --heatmap-out images; larger photos are shrunk on load (default ${DEFAULT_LIMITS.outSize})
 exit codes: 0 success, 2 bad input (one line on stderr naming the file and the problem), 1 anything else.
 The environment variable MODEL_LENS_BACKEND forces a backend like --backend.`;
 
@@ -54,10 +61,58 @@ async function summaryCommand(args: string[], stdout: (s: string) => void): Prom
   return 0;
 }
 
+const GLOBAL_LIMITS: Record<string, keyof Limits> = { '--max-pixels': 'maxPixels', '--max-model-bytes': 'maxModelBytes', '--out-size': 'outSize' };
+
+/** Takes the options every command shares out of argv: --verbose and the limits. */
+function globalOptions(argv: string[]): { argv: string[]; verbose: boolean; limits: Partial<Limits> } {
+  const rest: string[] = [];
+  const lim: Partial<Limits> = {};
+  let verbose = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a === '--verbose') {
+      verbose = true;
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    const key = GLOBAL_LIMITS[flag];
+    if (!key) {
+      rest.push(a);
+      continue;
+    }
+    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+      throw new InputError(`${flag} must be a whole number ≥ 1 (got ${value === undefined ? 'nothing' : `"${value}"`})`);
+    }
+    lim[key] = Number(value);
+  }
+  return { argv: rest, verbose, limits: lim };
+}
+
+/** The chain of causes of an error, for --verbose. */
+function verboseReport(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 5; depth++) {
+    parts.push(depth === 0 ? String((e as Error).stack ?? e) : `caused by: ${String((e as Error).stack ?? e)}`);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return parts.join('\n');
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], stdout = (s: string) => console.log(s), stderr = (s: string) => console.error(s)): Promise<number> {
-  const [command, ...rest] = argv;
+  let verbose = argv.includes('--verbose');
   try {
+    const g = globalOptions(argv);
+    verbose = g.verbose;
+    setLimits(g.limits);
+    const [command, ...rest] = g.argv;
     if (command === 'summary') return await summaryCommand(rest, stdout);
     if (command === 'explain') return await explainCommand(rest, stdout, stderr);
     if (command === 'pair') return await pairCommand(rest, stdout);
@@ -71,12 +126,24 @@ export async function main(argv: string[], stdout = (s: string) => console.log(s
     const e = err as Error;
     if (e instanceof InputError || e instanceof BackendError) {
       stderr(`model-lens: ${e.message.split('\n')[0]}`);
+      if (verbose) stderr(verboseReport(e));
       return 2;
     }
     stderr(`model-lens: internal error: ${e.stack ?? e.message}`);
     return 1;
+  } finally {
+    setLimits({});
+    if (verbose) stderr(`model-lens: TensorFlow.js ${safe(currentBackend)} backend; images by ${safe(imageDecoderVersion)}`);
   }
 }
+
+const safe = (f: () => string): string => {
+  try {
+    return f();
+  } catch {
+    return 'unavailable';
+  }
+};
 
 /** Entry point of bin/model-lens.js. */
 export function run(): void {

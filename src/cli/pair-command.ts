@@ -7,7 +7,7 @@ import { explainPair, type PairResult } from '../core/explain/pair/explain-pair'
 import { isPairMethod, PAIR_METHODS, TRANSFORMS, type PairParams, type TransformName } from '../core/explain/pair/types';
 import { augmentImage, formatAugment, parseAugment } from '../core/image/augment';
 import { COLORMAPS, isColormap, type ColormapName } from '../core/image/colormap';
-import { readImage, type RgbImage } from '../core/image/decode';
+import { inputFit, readImage, type RgbImage } from '../core/image/decode';
 import { blend, colorize, encodePng, type RgbaImage } from '../core/image/overlay';
 import { loadModel } from '../core/model/load';
 import { resolveModelSettings } from '../core/model/model-config';
@@ -131,8 +131,9 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   const model = await loadModel(modelPath);
   const settings = resolveModelSettings(model.path);
   const preprocess = preprocessFrom(v, settings.preprocess);
-  const imageA = await readImage(imageAPath);
-  const imageB = ops ? augmentImage(imageA, ops, seed) : await readImage(imageBPath!);
+  const fit = { input: inputFit(model.inputs[0].shape) };
+  const imageA = await readImage(imageAPath, fit);
+  const imageB = ops ? augmentImage(imageA, ops, seed) : await readImage(imageBPath!, fit);
   const viewOut = str(v, 'view-out');
   if (viewOut) fs.writeFileSync(viewOut, toPng(imageB));
   const r = await explainPair(model, imageA, imageB, { method, embedding: str(v, 'embedding') ?? (typeof settings.output === 'string' ? settings.output : undefined), layer: str(v, 'layer'), similarity: similarity as Similarity, params, preprocess, metrics: v.metrics as boolean });

@@ -5,7 +5,7 @@ import { unitScore, resolveOutput } from '../core/explain/target';
 import { isMethod } from '../core/explain/types';
 import { InputError, throwIfAborted } from '../core/errors';
 import { tidyValue } from '../core/engine/tidy';
-import { readImage, type RgbImage } from '../core/image/decode';
+import { inputFit, readImage, type RgbImage } from '../core/image/decode';
 import { scaleUnsigned } from '../core/image/display';
 import { imageInputShape, toModelInput, validatePreprocess } from '../core/image/preprocess';
 import { loadModel } from '../core/model/load';
@@ -64,7 +64,7 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
   const model = await loadModel(job.modelPath);
   const settings = resolveModelSettings(model.path);
   const preprocess = validatePreprocess({ ...settings.preprocess, ...job.preprocess }, 'preprocessing');
-  const image = await readImage(job.imagePath);
+  const image = await readImage(job.imagePath, { input: inputFit(model.inputs[0].shape) });
   throwIfAborted(signal);
   const r = await explainImage(model, image, {
     method: job.method,
@@ -101,7 +101,7 @@ export async function layerPreviewJob(job: ExplainJob, signal: AbortSignal, onPa
   const model = await loadModel(job.modelPath);
   const settings = resolveModelSettings(model.path);
   const preprocess = validatePreprocess({ ...settings.preprocess, ...job.preprocess }, 'preprocessing');
-  const image = await readImage(job.imagePath);
+  const image = await readImage(job.imagePath, { input: inputFit(model.inputs[0].shape) });
   const layers = job.layers?.length ? job.layers : camLayers(model);
   if (layers.length === 0) defaultCamLayer(model); // throws the one-sentence error
   const { tensor: input } = toModelInput(image, model.inputs[0].shape, preprocess, model.path);
@@ -127,9 +127,9 @@ export async function pairJob(job: PairJob, signal: AbortSignal, onPartial: (p: 
   if (!job.imageB && !job.augment) throw new InputError('The pair job needs a second image or an augmentation.');
   const model = await loadModel(job.modelPath);
   const settings = resolveModelSettings(model.path);
-  const imageA = await readImage(job.imageA);
+  const imageA = await readImage(job.imageA, { input: inputFit(model.inputs[0].shape) });
   const seed = job.params?.seed ?? 0;
-  const imageB = job.imageB ? await readImage(job.imageB) : augmentImage(imageA, parseAugment(job.augment!), seed);
+  const imageB = job.imageB ? await readImage(job.imageB, { input: inputFit(model.inputs[0].shape) }) : augmentImage(imageA, parseAugment(job.augment!), seed);
   throwIfAborted(signal);
   const r = await explainPair(model, imageA, imageB, {
     method: job.method,

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
+import * as CRC32 from 'crc-32';
 import { PNG } from 'pngjs';
 import { cli } from '../helpers/cli';
 import { initEngine } from '../../src/core/engine/backend';
@@ -136,4 +137,57 @@ test('the bundled command line: --json stdout is pure JSON, a forced backend tha
   assert.match(forced.stderr.trim(), /^model-lens: The tensorflow backend could not be loaded: Cannot find module '@tensorflow\/tfjs-node'/);
   const env = spawnSync(process.execPath, [bin, 'summary', demoModel], { encoding: 'utf8', env: { ...process.env, MODEL_LENS_BACKEND: 'tensorflow' } });
   assert.equal(env.status, 2);
+});
+
+test('a 12-megapixel photo is shrunk while decoding (wasm libvips in the bundle): overlay and map at the --out-size long side', async () => {
+  const sharp = (await import('sharp')).default;
+  const W = 4000;
+  const H = 3000;
+  const raw = Buffer.alloc(W * H * 3);
+  for (let i = 0; i < raw.length; i++) raw[i] = (i * 7 + ((i / W) | 0)) & 255;
+  const photo = path.join(tmp, 'photo.jpg');
+  await sharp(raw, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 85 }).toFile(photo);
+  const bin = path.join(repo, 'bin', 'model-lens.js');
+  const out = path.join(tmp, 'photo.overlay.png');
+  const map = path.join(tmp, 'photo.map.json');
+  const r = spawnSync(process.execPath, [bin, 'explain', demoModel, photo, '--json', '--verbose', '--out', out, '--heatmap-out', map], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /images by libvips [\d.]+ \(wasm build\)/);
+  const png = PNG.sync.read(fs.readFileSync(out));
+  assert.deepEqual([png.width, png.height], [2048, 1536]);
+  const json = JSON.parse(fs.readFileSync(map, 'utf8'));
+  assert.deepEqual([json.image.width, json.image.height], [2048, 1536]);
+  assert.equal(json.image.values.length, 2048 * 1536);
+  // --out-size sets the long side; never below twice the model input (64 px here).
+  const small = await cli('explain', demoModel, photo, '--out-size', '1000', '--heatmap-out', map);
+  assert.equal(small.code, 0, small.err);
+  assert.deepEqual(((j) => [j.image.width, j.image.height])(JSON.parse(fs.readFileSync(map, 'utf8'))), [1000, 750]);
+  const tiny = await cli('explain', demoModel, photo, '--out-size', '10', '--heatmap-out', map);
+  assert.equal(tiny.code, 0, tiny.err);
+  assert.deepEqual(((j) => [j.image.width, j.image.height])(JSON.parse(fs.readFileSync(map, 'utf8'))), [171, 128]);
+});
+
+test('images: a header that claims more than the data holds, --max-pixels, and special files get one line each', async () => {
+  // A 100-byte PNG claiming 9999×9999: refused in one line, without decoding 100 megapixels.
+  const png = Buffer.from(fs.readFileSync(path.join(demoImages, 'triangle-1.png')).subarray(0, 100));
+  png.writeUInt32BE(9999, 16);
+  png.writeUInt32BE(9999, 20);
+  png.writeInt32BE(CRC32.buf(png.subarray(12, 29)), 29); // the IHDR checksum fixed, as a careful forger would
+  const liar = path.join(tmp, 'liar.png');
+  fs.writeFileSync(liar, png);
+  const started = Date.now();
+  const r = await cli('explain', demoModel, liar);
+  assert.equal(r.code, 2);
+  assert.equal(r.err, `model-lens: ${liar}: truncated or corrupt PNG (the pixel data ends early)`);
+  assert.ok(Date.now() - started < 5000);
+  const big = await cli('explain', demoModel, path.join(demoImages, 'triangle-1.png'), '--max-pixels', '1000');
+  assert.equal(big.code, 2);
+  assert.equal(big.err, `model-lens: ${path.join(demoImages, 'triangle-1.png')}: image too large (64×64; at most 0.001 megapixels; raise the limit with --max-pixels or the modelLens.limits.maxPixels setting)`);
+  const zero = path.join(tmp, 'zero.png');
+  fs.symlinkSync('/dev/zero', zero);
+  const dev = await cli('explain', demoModel, zero);
+  assert.equal(dev.code, 2);
+  assert.equal(dev.err, `model-lens: ${zero}: a device, not an image`);
+  const bad = await cli('explain', demoModel, liar, '--max-pixels', 'lots');
+  assert.equal(bad.err, 'model-lens: --max-pixels must be a whole number ≥ 1 (got "lots")');
 });

@@ -146,18 +146,59 @@ export function toModelInput(img: RgbImage, inputShape: (number | null)[], spec:
 }
 
 /**
+ * Bilinear resize of a one-channel map with half-pixel centres, the formula of TF.js's CPU
+ * ResizeBilinear kernel (alignCorners false, halfPixelCenters true), in plain JavaScript: a map is
+ * upsampled to a photo's size in milliseconds, without a 12-megapixel tensor.
+ */
+export function resizeMap(values: Float32Array, h: number, w: number, H: number, W: number): Float32Array {
+  if (h === H && w === W) return Float32Array.from(values);
+  const out = new Float32Array(H * W);
+  const ry = h / H;
+  const rx = w / W;
+  const x0 = new Int32Array(W);
+  const x1 = new Int32Array(W);
+  const fx = new Float64Array(W);
+  for (let x = 0; x < W; x++) {
+    const src = rx * (x + 0.5) - 0.5;
+    const lo = Math.max(0, Math.floor(src));
+    x0[x] = lo;
+    x1[x] = Math.min(w - 1, Math.ceil(src));
+    fx[x] = src - lo;
+  }
+  for (let y = 0; y < H; y++) {
+    const src = ry * (y + 0.5) - 0.5;
+    const top = Math.max(0, Math.floor(src));
+    const bottom = Math.min(h - 1, Math.ceil(src));
+    const fy = src - top;
+    const t = top * w;
+    const b = bottom * w;
+    const row = y * W;
+    for (let x = 0; x < W; x++) {
+      const tl = values[t + x0[x]];
+      const tr = values[t + x1[x]];
+      const bl = values[b + x0[x]];
+      const br = values[b + x1[x]];
+      const topV = tl + (tr - tl) * fx[x];
+      const bottomV = bl + (br - bl) * fx[x];
+      out[row + x] = topV + (bottomV - topV) * fy;
+    }
+  }
+  return out;
+}
+
+/**
  * A map (h×w, row-major, at any resolution covering the whole model input) → the original image's
  * width and height: bilinear with half-pixel centres; for crop and letterbox, through the input frame.
  */
 export function mapToImage(values: Float32Array, h: number, w: number, g: InputGeometry): Float32Array {
-  return tf.tidy(() => {
-    const m = tf.tensor4d(values, [1, h, w, 1]);
-    if (g.mode === 'stretch') return resize(m, g.imageHeight, g.imageWidth).dataSync() as Float32Array;
-    const atInput = resize(m, g.inputHeight, g.inputWidth);
-    const { source: s, target: t } = g;
-    const content = tf.slice(atInput, [0, t.y, t.x, 0], [1, t.height, t.width, 1]);
-    const onImage = resize(content, s.height, s.width);
-    const padded = tf.pad(onImage, [[0, 0], [s.y, g.imageHeight - s.height - s.y], [s.x, g.imageWidth - s.width - s.x], [0, 0]]);
-    return padded.dataSync() as Float32Array;
-  });
+  if (g.mode === 'stretch') return resizeMap(values, h, w, g.imageHeight, g.imageWidth);
+  const atInput = resizeMap(values, h, w, g.inputHeight, g.inputWidth);
+  const { source: s, target: t } = g;
+  const content = new Float32Array(t.width * t.height);
+  for (let y = 0; y < t.height; y++) content.set(atInput.subarray((t.y + y) * g.inputWidth + t.x, (t.y + y) * g.inputWidth + t.x + t.width), y * t.width);
+  const onImage = resizeMap(content, t.height, t.width, s.height, s.width);
+  if (s.x === 0 && s.y === 0 && s.width === g.imageWidth && s.height === g.imageHeight) return onImage;
+  const out = new Float32Array(g.imageWidth * g.imageHeight);
+  for (let y = 0; y < s.height; y++) out.set(onImage.subarray(y * s.width, (y + 1) * s.width), (s.y + y) * g.imageWidth + s.x);
+  return out;
 }

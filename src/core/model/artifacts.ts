@@ -2,25 +2,96 @@ import type * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import { formatBytes, pathInside, printable, readRegularFile } from '../io/files';
+import { limits } from '../limits';
+import { normalizeKerasConfig } from './keras/config';
 
 type WeightsManifest = tf.io.WeightsManifestConfig;
 type WeightSpec = tf.io.WeightsManifestEntry;
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
+const QUANT_DTYPES = new Set(['uint8', 'uint16', 'float16']);
 
-/** Bytes a weight occupies in its shard, after quantisation if any. */
-export function weightByteSize(spec: WeightSpec): number {
-  const size = spec.shape.reduce((a, b) => a * b, 1);
+/** Elements of a weight, after checking that its shape is a list of whole numbers ≥ 0. */
+function elementCount(spec: WeightSpec, file: string): number {
+  if (!Array.isArray(spec.shape) || spec.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    fail(file, `weight "${printable(spec.name)}" has an invalid shape (${printable(JSON.stringify(spec.shape) ?? 'none')}; dimensions must be whole numbers ≥ 0)`);
+  }
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(n)) fail(file, `weight "${printable(spec.name)}" declares too many elements (${spec.shape.join('×')})`);
+  return n;
+}
+
+/** Bytes a numeric weight occupies in its shard, after quantisation if any; strings are walked in the data. */
+export function weightByteSize(spec: WeightSpec, file = 'model.json'): number {
   const dtype = spec.quantization?.dtype ?? spec.dtype;
-  const bytes = DTYPE_BYTES[dtype];
-  if (bytes === undefined) throw new Error(`weight "${spec.name}" has unsupported dtype ${dtype}`);
-  return size * bytes;
+  if (spec.quantization !== undefined && (typeof spec.quantization !== 'object' || !QUANT_DTYPES.has(spec.quantization.dtype as string))) {
+    fail(file, `weight "${printable(spec.name)}" has an unknown quantization (${printable(JSON.stringify(spec.quantization) ?? '')})`);
+  }
+  const bytes = DTYPE_BYTES[dtype as string];
+  if (bytes === undefined) fail(file, `weight "${printable(spec.name)}" has an unknown dtype (${printable(String(dtype))})`);
+  return elementCount(spec, file) * bytes;
+}
+
+/**
+ * Where each weight of a group ends in the group's bytes. String weights (a text model's
+ * vocabulary) are stored as a 4-byte little-endian length before each string's bytes, so their size
+ * is read from the data; every length is checked against what is left.
+ */
+function weightEnds(weights: WeightSpec[], data: Buffer, file: string, shardName: string): number {
+  let off = 0;
+  for (const w of weights) {
+    if (w.dtype === 'string' && w.quantization === undefined) {
+      const n = elementCount(w, file);
+      for (let i = 0; i < n; i++) {
+        if (off + 4 > data.length) fail(shardName, `weight shard is truncated: string weight "${printable(w.name)}" runs past the end of its group's ${data.length} bytes`);
+        const len = data.readUInt32LE(off);
+        off += 4 + len;
+        if (off > data.length) fail(shardName, `weight shard is truncated: string weight "${printable(w.name)}" runs past the end of its group's ${data.length} bytes`);
+      }
+    } else {
+      off += weightByteSize(w, file);
+    }
+  }
+  return off;
+}
+
+/** Maximum nesting depth of a parsed JSON value, walked without recursion. */
+export function jsonDepth(value: unknown, stopAt = Infinity): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > stopAt) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** JSON.parse with our own message: the position, never the file's bytes echoed back. */
+export function parseJsonFile(text: string, file: string, what: string): unknown {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    const e = new InputError(`${file}: malformed ${what} (not valid JSON${at !== undefined ? ` at byte ${at}` : text.trim() === '' ? ': the file is empty' : ''})`);
+    (e as Error & { cause?: unknown }).cause = err;
+    throw e;
+  }
+  const depth = jsonDepth(json, limits().maxJsonDepth);
+  if (depth > limits().maxJsonDepth) fail(file, `malformed ${what} (nested more than ${limits().maxJsonDepth} levels deep)`);
+  return json;
 }
 
 export interface LoadedArtifacts {
   kind: 'layers' | 'graph';
   artifacts: tf.io.ModelArtifacts;
 }
+
+const MODEL_BYTES_HINT = '--max-model-bytes or the modelLens.limits.maxModelBytes setting';
 
 function fail(file: string, problem: string): never {
   throw new InputError(`${file}: ${problem}`);
@@ -39,19 +110,9 @@ function fail(file: string, problem: string): never {
  */
 export function readModelArtifacts(modelJsonPath: string): LoadedArtifacts {
   const name = modelJsonPath;
-  let text: string;
-  try {
-    text = fs.readFileSync(modelJsonPath, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    fail(name, code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (err as Error).message})`);
-  }
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    fail(name, `malformed model.json (${(err as Error).message})`);
-  }
+  const maxBytes = limits().maxModelBytes;
+  const text = readRegularFile(modelJsonPath, { what: 'model.json', maxBytes, raise: MODEL_BYTES_HINT }).toString('utf8');
+  const json = parseJsonFile(text, name, 'model.json') as Record<string, unknown>;
   if (json === null || typeof json !== 'object' || Array.isArray(json)) fail(name, 'malformed model.json (not a JSON object)');
   const topology = json.modelTopology as Record<string, unknown> | undefined;
   if (!topology || typeof topology !== 'object') {
@@ -71,47 +132,52 @@ export function readModelArtifacts(modelJsonPath: string): LoadedArtifacts {
 
   const manifest = (json.weightsManifest ?? []) as WeightsManifest;
   if (!Array.isArray(manifest)) fail(name, 'malformed model.json ("weightsManifest" is not a list)');
-  const dir = path.dirname(modelJsonPath);
   const specs: WeightSpec[] = [];
   const buffers: Buffer[] = [];
+  let total = 0;
   for (const group of manifest) {
-    if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+    if (!group || typeof group !== 'object' || !Array.isArray(group.paths) || !Array.isArray(group.weights) || group.paths.length === 0) {
       fail(name, 'malformed model.json (a weightsManifest group lacks "paths" or "weights")');
     }
-    let expected = 0;
+    let numeric = 0;
     for (const w of group.weights) {
-      if (!w || typeof w.name !== 'string' || !Array.isArray(w.shape)) fail(name, 'malformed model.json (a weight lacks "name" or "shape")');
-      try {
-        expected += weightByteSize(w);
-      } catch (err) {
-        fail(name, (err as Error).message);
-      }
+      if (!w || typeof w !== 'object' || typeof w.name !== 'string' || !Array.isArray(w.shape)) fail(name, 'malformed model.json (a weight lacks "name" or "shape")');
+      if (w.dtype !== 'string' || w.quantization !== undefined) numeric += weightByteSize(w, name);
+      else elementCount(w, name);
+      if (numeric > maxBytes) fail(name, `the weights declare more than ${formatBytes(maxBytes)} (${MODEL_BYTES_HINT})`);
     }
     const shards: Buffer[] = [];
-    for (const rel of group.paths) {
-      const shardPath = path.join(dir, rel);
+    const shardPaths = group.paths.map((rel: unknown) => pathInside(modelJsonPath, rel, 'weight shard'));
+    for (const shardPath of shardPaths) {
+      let shard: Buffer;
       try {
-        shards.push(fs.readFileSync(shardPath));
+        shard = readRegularFile(shardPath, { what: 'weight shard', maxBytes: maxBytes - total, raise: MODEL_BYTES_HINT });
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        fail(shardPath, code === 'ENOENT' ? `weight shard listed in ${path.basename(modelJsonPath)} is missing` : `weight shard cannot be read (${code})`);
+        if (err instanceof InputError && err.message === `${shardPath}: file not found`) fail(shardPath, `weight shard listed in ${path.basename(modelJsonPath)} is missing`);
+        throw err;
       }
+      total += shard.length;
+      shards.push(shard);
     }
-    const actual = shards.reduce((a, b) => a + b.length, 0);
+    const last = shardPaths[shardPaths.length - 1];
+    const data = shards.length === 1 ? shards[0] : Buffer.concat(shards);
+    const expected = group.weights.some((w: WeightSpec) => w.dtype === 'string' && w.quantization === undefined) ? weightEnds(group.weights, data, name, last) : numeric;
+    const actual = data.length;
     if (actual !== expected) {
-      const last = path.join(dir, group.paths[group.paths.length - 1]);
       if (actual < expected) {
         fail(last, `weight shard is truncated: the weights of its group need ${expected} bytes but the shards hold ${actual}`);
       }
       fail(last, `weight shard size mismatch: the weights of its group need ${expected} bytes but the shards hold ${actual}`);
     }
     specs.push(...group.weights);
-    buffers.push(...shards);
+    buffers.push(data);
   }
   const all = Buffer.concat(buffers);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
   const artifacts: tf.io.ModelArtifacts = {
-    modelTopology: topology as object,
+    // Converters since Keras 2.13 write regularizers, constraints and initializers TF.js does not
+    // know (e.g. "L2"); they do not matter for inference, and .h5/.keras files go through the same.
+    modelTopology: kind === 'layers' ? normalizeKerasConfig('model_config' in topology ? topology.model_config : topology, name) : (topology as object),
     format: format ?? (kind === 'layers' ? 'layers-model' : 'graph-model'),
     generatedBy: json.generatedBy as string | undefined,
     convertedBy: json.convertedBy as string | undefined,

@@ -4,6 +4,8 @@ import * as tfc from '@tensorflow/tfjs-converter';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import { pathInside, printable, readRegularFile } from '../io/files';
+import { limits } from '../limits';
 import { readModelArtifacts } from './artifacts';
 import { GraphInspectableModel, type GraphNodeDef } from './graph-model';
 import { LayersInspectableModel } from './layers-model';
@@ -55,23 +57,41 @@ function explainLoadError(file: string, err: Error): InputError {
  */
 export function onnxOperators(file: string): { op: string; count: number; supported: boolean }[] | undefined {
   try {
-    return operatorsOf(decodeOnnx(fs.readFileSync(file), () => new Uint8Array(0)).nodes);
+    return operatorsOf(decodeOnnx(readModelFile(file), () => new Uint8Array(0)).nodes);
   } catch {
     return undefined;
   }
 }
 
+const MODEL_BYTES_HINT = '--max-model-bytes or the modelLens.limits.maxModelBytes setting';
+
+/** A model file: a regular file, at most the model-size limit. */
+function readModelFile(file: string): Buffer {
+  return readRegularFile(file, { what: 'model file', maxBytes: limits().maxModelBytes, raise: MODEL_BYTES_HINT });
+}
+
 /** Reads an .onnx file (and the external data files beside it) and translates it. */
 function loadOnnx(file: string): InspectableModel {
-  const bytes = fs.readFileSync(file);
-  const dir = path.dirname(file);
+  const bytes = readModelFile(file);
+  const files = new Map<string, Buffer>();
+  let externalBytes = 0;
   const external = (location: string, offset: number, length: number | undefined, tensor: string): Uint8Array => {
-    const where = path.resolve(dir, location);
-    if (path.relative(dir, where).startsWith('..')) throw new Error(`tensor "${tensor}" points outside the model's folder (${location})`);
-    if (!fs.existsSync(where)) throw new InputError(`${where}: external data file of ${path.basename(file)} is missing (tensor "${tensor}")`);
-    const data = fs.readFileSync(where);
+    const where = pathInside(file, location, `external data of tensor "${printable(tensor)}"`);
+    let data = files.get(where);
+    if (!data) {
+      try {
+        data = readRegularFile(where, { what: 'external data file', maxBytes: limits().maxModelBytes - bytes.length - externalBytes, raise: MODEL_BYTES_HINT });
+      } catch (err) {
+        if (err instanceof InputError && err.message === `${where}: file not found`) throw new InputError(`${where}: external data file of ${path.basename(file)} is missing (tensor "${printable(tensor)}")`);
+        throw err;
+      }
+      externalBytes += data.length;
+      files.set(where, data);
+    }
     const end = length === undefined ? data.length : offset + length;
-    if (offset < 0 || end > data.length) throw new InputError(`${where}: external data file is truncated: tensor "${tensor}" needs bytes ${offset}–${end}, the file has ${data.length}`);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(end) || offset < 0 || end > data.length || end < offset) {
+      throw new InputError(`${where}: external data file is truncated: tensor "${printable(tensor)}" needs bytes ${offset}–${end}, the file has ${data.length}`);
+    }
     return new Uint8Array(data.buffer, data.byteOffset + offset, end - offset);
   };
   let model;
@@ -87,7 +107,7 @@ function loadOnnx(file: string): InspectableModel {
 
 async function loadUncached(file: string): Promise<InspectableModel> {
   if (file.toLowerCase().endsWith('.onnx')) return loadOnnx(file);
-  if (/\.(h5|hdf5|keras)$/i.test(file)) return loadKeras(new Uint8Array(fs.readFileSync(file)), file);
+  if (/\.(h5|hdf5|keras)$/i.test(file)) return loadKeras(new Uint8Array(readModelFile(file)), file);
   const { kind, artifacts } = readModelArtifacts(file);
   const handler = tf.io.fromMemory(artifacts);
   if (kind === 'layers') {

@@ -72,7 +72,7 @@ test('EXIF orientation is applied: 3 rotates 180°, 6 rotates 90° clockwise, 8 
 
 const bad: [string, RegExp][] = [
   ['truncated.png', /truncated\.png: truncated or corrupt PNG \(/],
-  ['truncated.jpg', /truncated\.jpg: truncated or corrupt JPEG \(no end-of-image marker after the last scan\)$/],
+  ['truncated.jpg', /truncated\.jpg: truncated or corrupt JPEG \(the pixel data ends early\)$/],
   ['zero-width.png', /zero-width\.png: zero-size image \(0×8\)$/],
   ['empty.png', /empty\.png: empty file, not an image$/],
   ['not-an-image.png', /not-an-image\.png: not a PNG or JPEG image$/],
@@ -95,5 +95,5 @@ test('a huge image is refused from its header, before decoding', async () => {
   const png = Buffer.from(fs.readFileSync(file('rgb8.png')));
   png.writeUInt32BE(20000, 16);
   png.writeUInt32BE(20000, 20);
-  await assert.rejects(decodeImageBuffer('huge.png', png), { message: 'huge.png: image too large (20000×20000; at most 100 megapixels)' });
+  await assert.rejects(decodeImageBuffer('huge.png', png), { message: 'huge.png: image too large (20000×20000; at most 100 megapixels; raise the limit with --max-pixels or the modelLens.limits.maxPixels setting)' });
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/core/engine/backend';
-import { mapToImage, toModelInput, validatePreprocess, PREPROCESS_PRESETS } from '../../../src/core/image/preprocess';
+import { mapToImage, resizeMap, toModelInput, validatePreprocess, PREPROCESS_PRESETS } from '../../../src/core/image/preprocess';
 import { colormapLut } from '../../../src/core/image/colormap';
 import { percentile, scaleSigned, scaleUnsigned } from '../../../src/core/image/display';
 import { blend, colorize } from '../../../src/core/image/overlay';
@@ -91,4 +91,16 @@ test('blend is (1 − α)·image + α·colour, rounded', () => {
   const img = { width: 1, height: 1, data: Float32Array.from([100, 0, 255]) };
   const colours = { width: 1, height: 1, data: Uint8ClampedArray.from([0, 255, 255, 255]) };
   assert.deepEqual(Array.from(blend(img, colours, 0.25).data), [75, 64, 255, 255]);
+});
+
+test('resizeMap equals TF.js ResizeBilinear (half-pixel centres) on cpu, up and down, odd sizes', () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 4 - 2;
+  for (const [h, w, H, W] of [[7, 7, 224, 224], [3, 5, 17, 9], [9, 13, 4, 6], [1, 1, 3, 2], [6, 4, 6, 4], [2, 3, 2, 11]]) {
+    const values = Float32Array.from({ length: h * w }, rand);
+    const expected = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(values, [1, h, w, 1]), [H, W], false, true).dataSync());
+    assertAllClose(resizeMap(values, h, w, H, W), expected, 1e-6, `${h}×${w} → ${H}×${W}`);
+  }
+  // Hand-computed: [0, 1] over 1×4 → centres at −0.25, 0.25, 0.75, 1.25 of the source → 0, 0.25, 0.75, 1.
+  assert.deepEqual(Array.from(resizeMap(Float32Array.from([0, 1]), 1, 2, 1, 4)), [0, 0.25, 0.75, 1]);
 });

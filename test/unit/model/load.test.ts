@@ -119,9 +119,17 @@ const broken: Breakage[] = [
   [
     'unsupported layer',
     (f) => editJson(f, (j) => {
-      j.modelTopology.config.layers[1].class_name = 'Lambda';
+      j.modelTopology.config.layers[1].class_name = 'FancyLayer';
     }),
-    (f) => `${f}: unsupported layer "Lambda" (TensorFlow.js has no implementation of it)`,
+    (f) => `${f}: unsupported layer "FancyLayer" (TensorFlow.js has no implementation of it)`,
+  ],
+  [
+    'Lambda layer',
+    (f) => editJson(f, (j) => {
+      j.modelTopology.config.layers[1].class_name = 'Lambda';
+      j.modelTopology.config.layers[1].config.name = 'py';
+    }),
+    (f) => `${f}: layer "py" is a Lambda (Python code), which TensorFlow.js cannot run; replace it with standard layers before saving`,
   ],
 ];
 
