@@ -6,7 +6,7 @@ import { formatValue } from '../core/logs/smooth';
 import { parse } from './args';
 
 export interface CurvesJson {
-  runs: { path: string; format: string; name: string; corrupt: number; tags: Record<string, TagSummary> }[];
+  runs: { path: string; format: string; name: string; corrupt: number; incomplete: number; trailingBytes: number; tags: Record<string, TagSummary> }[];
 }
 
 export function curvesJson(runs: Run[]): CurvesJson {
@@ -16,6 +16,8 @@ export function curvesJson(runs: Run[]): CurvesJson {
       format: r.format,
       name: r.name,
       corrupt: r.corrupt,
+      incomplete: r.incomplete,
+      trailingBytes: r.trailingBytes,
       tags: Object.fromEntries([...r.tags].filter(([, s]) => s.length > 0).map(([tag, s]) => [tag, summarizeSeries(s)])),
     })),
   };
@@ -26,7 +28,10 @@ const fmt = (v: number | null): string => (v === null ? 'nan' : formatValue(v));
 function formatText(json: CurvesJson): string {
   const out: string[] = [];
   for (const r of json.runs) {
-    out.push(`${r.path} (${r.format}${r.corrupt ? `, ${r.corrupt} corrupt record${r.corrupt === 1 ? '' : 's'} skipped` : ''})`);
+    const notes = [r.format];
+    if (r.corrupt) notes.push(`${r.corrupt} corrupt record${r.corrupt === 1 ? '' : 's'} skipped`);
+    if (r.incomplete) notes.push(`${r.incomplete} incomplete record${r.incomplete === 1 ? '' : 's'} (${r.trailingBytes} trailing bytes) not read`);
+    out.push(`${r.path} (${notes.join(', ')})`);
     const rows = Object.entries(r.tags).map(([tag, t]) => [tag, String(t.count), String(t.last.step), fmt(t.last.value), fmt(t.min), fmt(t.max)]);
     if (rows.length === 0) {
       out.push('  (no scalars yet)');
@@ -54,7 +59,7 @@ export async function curvesCommand(args: string[], stdout: (s: string) => void,
   const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, watch: { type: 'boolean', default: false } });
   if (positionals.length === 0) throw new InputError('usage: model-lens curves <path>... [--json] [--watch]');
   const runs = (await discover(positionals)).map(openRun);
-  for (const r of runs) await r.update();
+  for (const r of runs) await r.update({ final: !values.watch });
   const json = curvesJson(runs);
   stdout(values.json ? JSON.stringify(json) : formatText(json));
   if (!values.watch) return 0;

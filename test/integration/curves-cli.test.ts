@@ -31,6 +31,8 @@ test('curves --json prints the documented shape: format, count of every point, f
         format: 'jsonl',
         name: `${dir.split('/').pop()}/log.jsonl`,
         corrupt: 0,
+        incomplete: 0,
+        trailingBytes: 0,
         tags: { acc: { count: 3, first: { step: 0, value: null }, last: { step: 5, value: 0.75 }, min: 0.5, max: 0.75 } },
       },
       {
@@ -38,6 +40,8 @@ test('curves --json prints the documented shape: format, count of every point, f
         format: 'tensorboard',
         name: 'tb',
         corrupt: 1,
+        incomplete: 0,
+        trailingBytes: 0,
         tags: {
           'loss/kd': { count: 2, first: { step: 1, value: 0.5 }, last: { step: 3, value: 0.25 }, min: 0.25, max: 0.5 },
           'loss/ce': { count: 2, first: { step: 1, value: null }, last: { step: 3, value: 1 }, min: 1, max: 1 },

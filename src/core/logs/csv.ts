@@ -1,7 +1,8 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { LineSplitter, STEP_KEYS, utf8, WALL_KEYS, type ChunkParser } from './parser';
+import { flushLine, LineSplitter, lines, STEP_KEYS, utf8, WALL_KEYS, type ChunkParser } from './parser';
 import { seriesOf, type TagMap } from './series';
 
+const CSV_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true } as const;
 const MISSING = new Set(['', 'na', 'none', 'null']);
 
 /** A cell as a number: NaN, inf, -inf kept; '' and NA (Keras CSVLogger) are missing (undefined). */
@@ -26,6 +27,7 @@ const looksLikeHeader = (row: string[]): boolean => row.every((c) => c.trim() !=
  * restart) takes over from there.
  */
 export class CsvParser implements ChunkParser {
+  readonly text = true;
   private header: string[] | undefined;
   private stepCol = -1;
   private wallCol = -1;
@@ -35,15 +37,27 @@ export class CsvParser implements ChunkParser {
   parse(bytes: Uint8Array, tags: TagMap): { consumed: number; corrupt: number } {
     const consumed = this.lines.completeLength(bytes);
     if (consumed === 0) return { consumed: 0, corrupt: 0 };
-    let records: string[][];
+    const text = utf8(bytes.subarray(0, consumed));
+    let records: (string[] | undefined)[];
     try {
-      records = parseCsv(utf8(bytes.subarray(0, consumed)), { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true });
+      records = parseCsv(text, CSV_OPTIONS);
     } catch {
-      // A quoted field still open: wait for the rest of it.
-      return { consumed: 0, corrupt: 0 };
+      // A stray quote (or a quoted field left open): take the lines one by one, so that the bad
+      // line costs that row, not the file. Logs do not put line breaks inside fields.
+      records = lines(text).map((line) => {
+        try {
+          return parseCsv(line, CSV_OPTIONS)[0] as string[] | undefined;
+        } catch {
+          return undefined;
+        }
+      });
     }
     let corrupt = 0;
     for (const rec of records) {
+      if (rec === undefined) {
+        corrupt++;
+        continue;
+      }
       if (!this.header || looksLikeHeader(rec)) {
         if (!this.header || rec.join(',') !== this.header.join(',')) this.setHeader(rec);
         continue;
@@ -73,6 +87,10 @@ export class CsvParser implements ChunkParser {
       if ((this.stepCol = lower.indexOf(k)) >= 0) break;
     }
     this.wallCol = lower.findIndex((h) => WALL_KEYS.includes(h));
+  }
+
+  flush(bytes: Uint8Array, tags: TagMap): { consumed: number; corrupt: number; incomplete: number } {
+    return flushLine(this, bytes, tags);
   }
 
   reset(): void {

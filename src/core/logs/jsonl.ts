@@ -1,5 +1,5 @@
 import JSON5 from 'json5';
-import { LineSplitter, lines, STEP_KEYS, utf8, WALL_KEYS, type ChunkParser } from './parser';
+import { flushLine, LineSplitter, lines, STEP_KEYS, utf8, WALL_KEYS, type ChunkParser } from './parser';
 import { seriesOf, type TagMap } from './series';
 
 /**
@@ -35,6 +35,7 @@ export function addRecord(rec: Record<string, unknown>, fallbackStep: number, ta
  * the line number. A line that is not a JSON object is corrupt (counted, skipped).
  */
 export class JsonLinesParser implements ChunkParser {
+  readonly text = true;
   private row = 0;
   private readonly lines = new LineSplitter();
 
@@ -56,6 +57,10 @@ export class JsonLinesParser implements ChunkParser {
       addRecord(rec as Record<string, unknown>, this.row++, tags);
     }
     return { consumed, corrupt };
+  }
+
+  flush(bytes: Uint8Array, tags: TagMap): { consumed: number; corrupt: number; incomplete: number } {
+    return flushLine(this, bytes, tags);
   }
 
   reset(): void {

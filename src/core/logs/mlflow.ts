@@ -1,8 +1,9 @@
-import { LineSplitter, lines, utf8, type ChunkParser } from './parser';
+import { flushLine, LineSplitter, lines, utf8, type ChunkParser } from './parser';
 import { seriesOf, type TagMap } from './series';
 
 /** MLflow file store metric file `metrics/<key>`: lines `<ms timestamp> <value> [<step>]`. */
 export class MlflowMetricParser implements ChunkParser {
+  readonly text = true;
   private readonly lines = new LineSplitter();
 
   constructor(private readonly tag: string) {}
@@ -22,6 +23,10 @@ export class MlflowMetricParser implements ChunkParser {
       seriesOf(tags, this.tag).push(s, t / 1000, v);
     }
     return { consumed, corrupt };
+  }
+
+  flush(bytes: Uint8Array, tags: TagMap): { consumed: number; corrupt: number; incomplete: number } {
+    return flushLine(this, bytes, tags);
   }
 
   reset(): void {

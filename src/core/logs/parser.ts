@@ -1,5 +1,8 @@
 import type { TagMap } from './series';
 
+const LF = 0x0a;
+const CR = 0x0d;
+
 /**
  * Parses the bytes a log file gained since the last call. Implementations keep whatever state the
  * format needs between calls (a CSV header, a line-break style) and forget it on `reset`.
@@ -11,11 +14,28 @@ export interface ChunkParser {
    * were corrupt (skipped).
    */
   parse(bytes: Uint8Array, tags: TagMap): { consumed: number; corrupt: number };
+  /**
+   * Takes what `parse` left waiting, once the file has gone quiet or the read is final: a last line
+   * without a line break, or (event files) records cut short or with a length past the end. The
+   * tailer treats what it adds as provisional: if the file grows, it is read again from the start.
+   * `incomplete` counts the records still left unread (their bytes are the file's trailing bytes).
+   */
+  /** A text format (lines): a UTF-16 file is transcoded before it is parsed. */
+  readonly text?: boolean;
+  flush?(bytes: Uint8Array, tags: TagMap): { consumed: number; corrupt: number; incomplete: number };
   reset(): void;
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
+/** `flush` of a line format: the bytes left are one last line without its line break. */
+export function flushLine(parser: ChunkParser, bytes: Uint8Array, tags: TagMap): { consumed: number; corrupt: number; incomplete: number } {
+  if (bytes.length === 0) return { consumed: 0, corrupt: 0, incomplete: 0 };
+  const line = new Uint8Array(bytes.length + 1);
+  line.set(bytes);
+  line[bytes.length] = LF;
+  const r = parser.parse(line, tags);
+  return r.consumed === 0 ? { consumed: 0, corrupt: 0, incomplete: 1 } : { consumed: bytes.length, corrupt: r.corrupt, incomplete: 0 };
+}
+
 
 /**
  * Splits text formats into complete lines: the bytes up to the last line break. Any line ending

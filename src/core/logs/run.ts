@@ -5,7 +5,7 @@ import { JsonLinesParser, TrainerStateParser } from './jsonl';
 import { MlflowMetricParser } from './mlflow';
 import type { ChunkParser } from './parser';
 import { Series, type Point, type TagMap } from './series';
-import { FileTailer } from './tailer';
+import { FileTailer, type UpdateOptions } from './tailer';
 import { EventParser, isEventFile } from './tensorboard';
 
 /** The formats `model-lens curves --json` names. */
@@ -50,6 +50,16 @@ export class Run {
     return this.sources.reduce((n, s) => n + s.tailer.corrupt, 0);
   }
 
+  /** Records left unread at the ends of the run's files (cut short, or still being written). */
+  get incomplete(): number {
+    return this.sources.reduce((n, s) => n + s.tailer.incomplete, 0);
+  }
+
+  /** Bytes after the last complete record, over every file of the run. */
+  get trailingBytes(): number {
+    return this.sources.reduce((n, s) => n + s.tailer.trailingBytes, 0);
+  }
+
   /** When a point last arrived (ms since the epoch), 0 if never. */
   get updated(): number {
     return Math.max(0, ...this.sources.map((s) => s.tailer.updated));
@@ -64,7 +74,8 @@ export class Run {
     return this.sources.map((s) => s.tailer.path);
   }
 
-  async update(): Promise<RunDelta> {
+  /** Reads what the run's files gained; `final` takes unfinished last lines at once (one-shot reads). */
+  async update(opts: UpdateOptions = {}): Promise<RunDelta> {
     const known = new Set(this.sources.map((s) => s.tailer.path));
     for (const [file, parser] of await listSources(this.path, this.format)) {
       if (!known.has(file)) this.sources.push({ tailer: new FileTailer(file, parser) });
@@ -73,7 +84,7 @@ export class Run {
     let corrupt = 0;
     const grown: [Source, string, number][] = [];
     for (const src of this.sources) {
-      const r = await src.tailer.update();
+      const r = await src.tailer.update(opts);
       corrupt += r.corrupt;
       if (r.reset) reset = true;
       for (const [tag, s] of src.tailer.tags) {

@@ -15,6 +15,15 @@ export interface TailResult {
 }
 
 const PROBE = 64;
+/** A last line without a line break (or a record cut short) is taken once the file has been quiet this long. */
+export const SETTLE_MS = 2000;
+
+export interface UpdateOptions {
+  /** A one-shot read (`model-lens curves` without --watch): take what is left at once, without waiting for the file to settle. */
+  final?: boolean;
+  /** The current time (ms since the epoch); tests pass their own. */
+  now?: number;
+}
 /** Read and parse in 1 MB steps: the extension host is never blocked for long. */
 const CHUNK = 1024 * 1024;
 
@@ -34,6 +43,14 @@ export class FileTailer {
   deleted = false;
   /** When the last new point arrived (ms since the epoch, from the file's mtime). */
   updated = 0;
+  /** Bytes after the last record read (a record being written, or cut short). */
+  trailingBytes = 0;
+  /** Records left unread at the end of the file (0 or 1). */
+  incomplete = 0;
+  /** Points were taken provisionally from an unfinished last line or record: if the file grows, it is read again from the start. */
+  private held = false;
+  /** 'utf-16le' or 'utf-16be' for a text log with a UTF-16 byte-order mark: read whole and transcoded. */
+  private encoding: 'utf-16le' | 'utf-16be' | undefined;
   private ino = -1;
   private size = -1;
   private mtimeMs = -1;
@@ -45,7 +62,7 @@ export class FileTailer {
     private readonly parser: ChunkParser & { whole?: boolean },
   ) {}
 
-  async update(): Promise<TailResult> {
+  async update(opts: UpdateOptions = {}): Promise<TailResult> {
     const before = new Map<string, number>();
     for (const [t, s] of this.tags) before.set(t, s.length);
     let st;
@@ -57,32 +74,26 @@ export class FileTailer {
       this.deleted = true;
       return { change, reset: false, before, corrupt: 0 };
     }
-    if (st.ino === this.ino && st.size === this.size && st.mtimeMs === this.mtimeMs) return { change: 'none', reset: false, before, corrupt: 0 };
+    const quiet = opts.final === true || (opts.now ?? Date.now()) - st.mtimeMs >= SETTLE_MS;
+    const same = st.ino === this.ino && st.size === this.size && st.mtimeMs === this.mtimeMs;
+    // Unchanged: nothing to do, unless what was left waiting can now be taken.
+    if (same && !(quiet && !this.held && this.trailingBytes > 0 && this.parser.flush)) return { change: 'none', reset: false, before, corrupt: 0 };
+    if (!st.isFile()) return { change: 'none', reset: false, before, corrupt: 0 };
     const fh = await fsp.open(this.path, 'r');
     try {
       let change: FileChange = 'appended';
       if (this.deleted || this.ino === -1) change = 'created';
       else if (st.ino !== this.ino) change = 'rotated';
       else if (st.size < this.offset) change = 'truncated';
+      else if (this.held && !same) change = 'rewritten';
       else if (this.parser.whole || !(await this.unchanged(fh))) change = 'rewritten';
       this.deleted = false;
-      const reset = change !== 'appended' && this.offset > 0;
-      if (this.parser.whole) {
-        const bytes = new Uint8Array(st.size);
-        await fh.read(bytes, 0, st.size, 0);
-        const fresh: TagMap = new Map();
-        const r = this.parser.parse(bytes, fresh);
-        if (r.consumed === 0 && st.size > 0) return { change: 'none', reset: false, before, corrupt: 0 }; // half-written: keep what we have
-        this.tags.clear();
-        for (const [t, s] of fresh) this.tags.set(t, s);
-        this.corrupt = r.corrupt;
-        this.offset = r.consumed;
-        this.remember(st);
-        this.updated = st.mtimeMs;
-        return { change, reset: true, before, corrupt: r.corrupt };
-      }
+      if (change === 'created' || change === 'rotated') this.encoding = await this.utf16(fh, st.size);
+      if (this.parser.whole || this.encoding) return await this.readWhole(fh, st, change, before, quiet);
+      const reset = change !== 'appended' && (this.offset > 0 || this.held);
       if (reset) this.clear();
-      const corrupt = await this.readFrom(fh, st.size);
+      let corrupt = same ? 0 : await this.readFrom(fh, st.size);
+      corrupt += await this.flushRest(fh, st.size, quiet);
       await this.snapshot(fh);
       this.remember(st);
       if ([...this.tags].some(([t, s]) => s.length !== (reset ? 0 : before.get(t) ?? 0))) this.updated = st.mtimeMs;
@@ -92,10 +103,73 @@ export class FileTailer {
     }
   }
 
+  /** The parser's flush of the bytes after the offset, once the file is quiet; sets trailingBytes and incomplete. */
+  private async flushRest(fh: fsp.FileHandle, size: number, quiet: boolean): Promise<number> {
+    const rest = size - this.offset;
+    this.trailingBytes = rest;
+    this.incomplete = rest > 0 ? 1 : 0;
+    if (rest <= 0 || !quiet || !this.parser.flush) return 0;
+    const bytes = new Uint8Array(rest);
+    const { bytesRead } = await fh.read(bytes, 0, rest, this.offset);
+    return this.flushBytes(bytes.subarray(0, bytesRead));
+  }
+
+  private flushBytes(bytes: Uint8Array): number {
+    const r = this.parser.flush!(bytes, this.tags);
+    this.trailingBytes = bytes.length - r.consumed;
+    this.incomplete = r.incomplete;
+    if (r.consumed > 0 || r.corrupt > 0) this.held = true;
+    this.corrupt += r.corrupt;
+    return r.corrupt;
+  }
+
+  /**
+   * Formats rewritten whole at each save (trainer_state.json), and UTF-16 text logs (transcoded):
+   * read whole. A document that does not parse is kept waiting while the file may still be being
+   * written, then reported as corrupt (its previous points, if any, stay).
+   */
+  private async readWhole(fh: fsp.FileHandle, st: { ino: number; size: number; mtimeMs: number }, change: FileChange, before: Map<string, number>, quiet: boolean): Promise<TailResult> {
+    let bytes = new Uint8Array(st.size);
+    const { bytesRead } = await fh.read(bytes, 0, st.size, 0);
+    bytes = bytes.subarray(0, bytesRead);
+    if (this.encoding) bytes = new TextEncoder().encode(new TextDecoder(this.encoding).decode(bytes));
+    const fresh: TagMap = new Map();
+    this.parser.reset();
+    const r = this.parser.parse(bytes, fresh);
+    if (r.consumed === 0 && bytes.length > 0 && this.parser.whole) {
+      if (!quiet) return { change: 'none', reset: false, before, corrupt: 0 }; // half-written: keep what we have
+      this.corrupt = 1;
+      this.remember(st);
+      return { change, reset: false, before, corrupt: 1 };
+    }
+    this.tags.clear();
+    for (const [t, s] of fresh) this.tags.set(t, s);
+    this.corrupt = r.corrupt;
+    this.offset = r.consumed;
+    this.held = false;
+    this.trailingBytes = bytes.length - r.consumed;
+    this.incomplete = this.trailingBytes > 0 ? 1 : 0;
+    if (quiet && this.trailingBytes > 0 && this.parser.flush) this.flushBytes(bytes.subarray(r.consumed));
+    this.remember(st);
+    this.updated = st.mtimeMs;
+    return { change, reset: true, before, corrupt: this.corrupt };
+  }
+
+  /** A UTF-16 byte-order mark at the start of a text log. */
+  private async utf16(fh: fsp.FileHandle, size: number): Promise<'utf-16le' | 'utf-16be' | undefined> {
+    if (size < 2 || !this.parser.text) return undefined;
+    const bom = new Uint8Array(2);
+    await fh.read(bom, 0, 2, 0);
+    if (bom[0] === 0xff && bom[1] === 0xfe) return 'utf-16le';
+    if (bom[0] === 0xfe && bom[1] === 0xff) return 'utf-16be';
+    return undefined;
+  }
+
   private clear(): void {
     this.tags.clear();
     this.corrupt = 0;
     this.offset = 0;
+    this.held = false;
     this.parser.reset();
   }
 

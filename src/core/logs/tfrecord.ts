@@ -56,3 +56,37 @@ export function scanRecords(buf: Uint8Array, onRecord: (payload: Uint8Array) => 
   }
   return { consumed: pos, corrupt };
 }
+
+/**
+ * What scanRecords leaves waiting, taken once the file is quiet: a record whose (checksummed)
+ * length runs past the end while a valid, complete record follows later has a damaged length — it
+ * is counted corrupt and the scan resynchronises on that next record; a record cut short by the end
+ * of the file, with nothing valid after it, is left as incomplete trailing bytes.
+ */
+export function scanRemaining(buf: Uint8Array, onRecord: (payload: Uint8Array) => void): RecordScan & { incomplete: number } {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let pos = 0;
+  let corrupt = 0;
+  for (;;) {
+    const r = scanRecords(buf.subarray(pos), onRecord);
+    pos += r.consumed;
+    corrupt += r.corrupt;
+    if (buf.length - pos < HEADER) break;
+    const next = nextCompleteRecord(buf, view, pos + 1);
+    if (next < 0) break;
+    corrupt++;
+    pos = next;
+  }
+  return { consumed: pos, corrupt, incomplete: pos < buf.length ? 1 : 0 };
+}
+
+/** The first offset at or after `from` where a record with a valid length checksum ends inside `buf` with a valid payload checksum. */
+function nextCompleteRecord(buf: Uint8Array, view: DataView, from: number): number {
+  for (let q = from; q + HEADER + FOOTER <= buf.length; q++) {
+    const len = view.getUint32(q, true) + view.getUint32(q + 4, true) * 2 ** 32;
+    if (q + HEADER + len + FOOTER > buf.length) continue;
+    if (view.getUint32(q + 8, true) !== maskedCrc32c(buf.subarray(q, q + 8))) continue;
+    if (view.getUint32(q + HEADER + len, true) === maskedCrc32c(buf.subarray(q + HEADER, q + HEADER + len))) return q;
+  }
+  return -1;
+}
