@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initEngine, isBackendName } from '../core/engine/backend';
+import { injectTrapIfAsked } from '../core/engine/fault';
 import { InputError } from '../core/errors';
 import { explainImage, type ExplainResult } from '../core/explain/explain-image';
 import { isMethod, type Baseline, type MethodName, type MethodParams } from '../core/explain/types';
@@ -146,6 +147,7 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   const perImage: Record<string, unknown>[] = [];
   for (const file of images) {
     const image = await readImage(file, { input: inputFit(model.inputs[0].shape) });
+    injectTrapIfAsked(file);
     const r = await explainImage(model, image, { method: method as MethodName, layers, target, output, params, preprocess, labels: settings.labels, topK });
     const allParams = {
       ...r.params,

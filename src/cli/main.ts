@@ -1,6 +1,7 @@
 import { BackendError, currentBackend, initEngine, isBackendName } from '../core/engine/backend';
 import { imageDecoderVersion } from '../core/image/decode';
-import { InputError } from '../core/errors';
+import { InputError, isWasmTrap } from '../core/errors';
+import { recoverFromTrap } from '../core/recover';
 import { loadModel, onnxOperators } from '../core/model/load';
 import { formatOperators, formatSummary, summarize } from '../core/model/summary';
 import { DEFAULT_LIMITS, setLimits, type Limits } from '../core/limits';
@@ -128,6 +129,13 @@ export async function main(argv: string[], stdout = (s: string) => console.log(s
       stderr(`model-lens: ${e.message.split('\n')[0]}`);
       if (verbose) stderr(verboseReport(e));
       return 2;
+    }
+    if (isWasmTrap(e)) {
+      // The engine that trapped may be corrupt: a fresh one for whatever runs next in this process.
+      await recoverFromTrap().catch(() => undefined);
+      stderr(`model-lens: the computation failed inside WebAssembly (${e.message.split('\n')[0]}); the engine was restarted`);
+      if (verbose) stderr(verboseReport(e));
+      return 1;
     }
     stderr(`model-lens: internal error: ${e.stack ?? e.message}`);
     return 1;

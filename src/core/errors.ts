@@ -20,3 +20,17 @@ export class AbortError extends Error {
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AbortError();
 }
+
+/**
+ * A WebAssembly runtime error ("memory access out of bounds", "unreachable"…) inside TensorFlow.js's
+ * wasm backend: input validation should have prevented it. The engine that trapped may be corrupt,
+ * so the caller recreates it (src/core/recover.ts) before the next job.
+ */
+export function isWasmTrap(err: unknown): boolean {
+  const RuntimeError = (globalThis as { WebAssembly?: { RuntimeError: new () => Error } }).WebAssembly?.RuntimeError;
+  if (RuntimeError && err instanceof RuntimeError) return true;
+  const e = err as { name?: unknown; message?: unknown; cause?: unknown } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'RuntimeError' && typeof e.message === 'string' && /memory access out of bounds|unreachable|out of bounds|divide by zero|integer overflow|call stack exhausted|Aborted/i.test(e.message)) return true;
+  return e.cause !== undefined && e.cause !== err && isWasmTrap(e.cause);
+}

@@ -5,6 +5,7 @@ import { unitScore, resolveOutput } from '../core/explain/target';
 import { isMethod } from '../core/explain/types';
 import { InputError, throwIfAborted } from '../core/errors';
 import { tidyValue } from '../core/engine/tidy';
+import { injectTrapIfAsked } from '../core/engine/fault';
 import { inputFit, readImage, type RgbImage } from '../core/image/decode';
 import { scaleUnsigned } from '../core/image/display';
 import { imageInputShape, toModelInput, validatePreprocess } from '../core/image/preprocess';
@@ -66,6 +67,7 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
   const preprocess = validatePreprocess({ ...settings.preprocess, ...job.preprocess }, 'preprocessing');
   const image = await readImage(job.imagePath, { input: inputFit(model.inputs[0].shape) });
   throwIfAborted(signal);
+  injectTrapIfAsked(job.imagePath);
   const r = await explainImage(model, image, {
     method: job.method,
     layers: job.layers,

@@ -1,6 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../core/engine/backend';
+import { isWasmTrap } from '../core/errors';
+import { recoverFromTrap } from '../core/recover';
 import { cachedModelCount, clearModelCache, modelLoadCount } from '../core/model/load';
 import type { ExplainResultMessage, WorkerReply, WorkerRequest, WorkerStats } from '../protocol/worker';
 import { explainJob, layerPreviewJob, pairJob, summaryJob } from './jobs';
@@ -74,6 +76,12 @@ async function run(req: (typeof queue)[number]): Promise<void> {
   } catch (err) {
     const e = err as Error;
     configured = req.type === 'configure' ? undefined : configured;
+    if (isWasmTrap(e)) {
+      // The trapped engine may be corrupt: drop its models and make a fresh one before the next job.
+      await recoverFromTrap().catch(() => (configured = undefined));
+      send({ type: 'error', id: req.id, name: 'EngineTrap', message: `The computation failed inside WebAssembly (${e.message.split('\n')[0]}); the engine was restarted.` });
+      return;
+    }
     send({ type: 'error', id: req.id, name: e.name, message: e.message.split('\n')[0] });
   } finally {
     controllers.delete(req.id);

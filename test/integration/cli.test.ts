@@ -191,3 +191,21 @@ test('images: a header that claims more than the data holds, --max-pixels, and s
   const bad = await cli('explain', demoModel, liar, '--max-pixels', 'lots');
   assert.equal(bad.err, 'model-lens: --max-pixels must be a whole number ≥ 1 (got "lots")');
 });
+
+test('a WebAssembly trap exits 1 in one line, and the next command in the same process runs on a fresh engine', async () => {
+  const trapImage = path.join(tmp, 'trap-me.png');
+  fs.copyFileSync(path.join(demoImages, 'circle-1.png'), trapImage);
+  process.env.MODEL_LENS_INJECT_TRAP = 'trap-me.png';
+  try {
+    const r = await cli('explain', demoModel, trapImage, '--backend', 'wasm');
+    assert.equal(r.code, 1);
+    assert.equal(r.err, 'model-lens: the computation failed inside WebAssembly (memory access out of bounds); the engine was restarted');
+    for (const [file, label] of [['triangle-1.png', 'triangle'], ['cross-2.png', 'cross']]) {
+      const ok = await cli('explain', demoModel, path.join(demoImages, file), '--json');
+      assert.equal(ok.code, 0, ok.err);
+      assert.equal(JSON.parse(ok.out).top[0].label, label);
+    }
+  } finally {
+    delete process.env.MODEL_LENS_INJECT_TRAP;
+  }
+});

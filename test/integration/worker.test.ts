@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkerClient } from '../../src/host/worker-client';
 import type { ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage, PairPartialMessage, PairResultMessage, WorkerStats } from '../../src/protocol/worker';
@@ -165,6 +167,28 @@ test('a pair job streams partial maps of both views, answers with both, and leav
     const probed = await c.request<PairResultMessage>({ type: 'pair', job: { modelPath: encoder, imageA: image('circle-2.png'), augment: 'flip,jitter=0.3', method: 'conditional', params: { window: 8, stride: 2 }, occlude: { view: 'a', top: 20, left: 20 } } });
     assert.notDeepEqual(Array.from(probed.b.grid.values), Array.from(r.b.grid.values));
   } finally {
+    c.dispose();
+  }
+});
+
+test('a WebAssembly trap fails its job in one line, and the next job runs on a fresh engine in the same worker', async () => {
+  const trapImage = path.join(os.tmpdir(), `ml-trap-${process.pid}.png`);
+  fs.copyFileSync(image('circle-2.png'), trapImage);
+  process.env.MODEL_LENS_INJECT_TRAP = path.basename(trapImage);
+  const c = client();
+  try {
+    await c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-2.png'), method: 'gradcam' } });
+    await assert.rejects(c.request({ type: 'explain', job: { modelPath, imagePath: trapImage, method: 'gradcam' } }), {
+      name: 'EngineTrap',
+      message: 'The computation failed inside WebAssembly (memory access out of bounds); the engine was restarted.',
+    });
+    const r = await c.request<ExplainResultMessage>({ type: 'explain', job: { modelPath, imagePath: image('triangle-2.png'), method: 'gradcam' } });
+    assert.equal(r.top[0].label, 'triangle');
+    const stats = await c.request<WorkerStats>({ type: 'stats' });
+    assert.equal(stats.modelLoads, 2, 'the model was read again into the new engine');
+    assert.equal(stats.backend, 'wasm');
+  } finally {
+    delete process.env.MODEL_LENS_INJECT_TRAP;
     c.dispose();
   }
 });

@@ -89,3 +89,23 @@ export async function initEngine(opts: EngineOptions = {}): Promise<BackendName>
 export function currentBackend(): BackendName {
   return tf.getBackend() as BackendName;
 }
+
+/**
+ * Discards the current backend's instance and makes a fresh one (for wasm: a new WebAssembly module
+ * and heap), keeping its registration. Every tensor of the old instance is gone: the caller drops
+ * whatever held them (the model cache) first.
+ */
+export async function recreateBackend(): Promise<BackendName> {
+  const name = currentBackend();
+  const factory = tf.findBackendFactory(name);
+  if (!factory) throw new BackendError(`The ${name} backend cannot be recreated (no factory is registered).`);
+  const priority = (tf.engine().registryFactory as Record<string, { priority: number }>)[name]?.priority ?? 1;
+  tf.removeBackend(name);
+  tf.registerBackend(name, factory, priority);
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new BackendError(`The ${name} backend could not be recreated.`);
+  await tf.ready();
+  if (name === 'wasm') registerMissingWasmKernels();
+  installGradients();
+  return name;
+}

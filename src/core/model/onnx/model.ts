@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '../../errors';
+import { InputError, isWasmTrap } from '../../errors';
 import { layerActivationAndGradient } from '../gradient';
 import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, ScoreFn, TensorSpec } from '../types';
 import { fromOnnxTensor, isSupportedOp, OpError, OPS, tensor, type OpContext, type Value } from './ops';
@@ -168,6 +168,7 @@ export class OnnxInspectableModel implements InspectableModel {
       outs = OPS[n.opType](ctx, inputs);
     } catch (err) {
       const e = err as Error;
+      if (isWasmTrap(e)) throw e; // not the file's fault in words we can give: the caller recreates the engine
       throw new InputError(`${this.path}: node "${n.name || n.outputs[0]}" (${n.opType}) ${e instanceof OpError ? e.message : `failed: ${e.message.split('\n')[0]}`}`);
     }
     outs.forEach((v, k) => n.outputs[k] && env.set(n.outputs[k], v));

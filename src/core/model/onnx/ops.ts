@@ -136,6 +136,25 @@ function spatialPads(ctx: OpContext, inH: number, inW: number, kH: number, kW: n
   return [p[0], p[1], p[2], p[3]];
 }
 
+/** Largest stride, dilation, kernel or pad taken from a file (real models use single digits). */
+const MAX_WINDOW_ATTR = 1 << 16;
+
+/**
+ * Checks a sliding window's attributes before a kernel sees them: whole numbers, strides, dilations
+ * and kernels ≥ 1, pads ≥ 0, all bounded, and a window that fits the padded input (output ≥ 1).
+ * TF.js's WebAssembly kernels trust these and read out of bounds otherwise.
+ */
+function checkWindow(inH: number, inW: number, kH: number, kW: number, s: number[], d: number[], pads: number[]): void {
+  const bad = (v: number, min: number): boolean => !Number.isSafeInteger(v) || v < min || v > MAX_WINDOW_ATTR;
+  if (bad(kH, 1) || bad(kW, 1)) throw new OpError(`kernel ${kH}×${kW} is not a size of at least 1×1`);
+  if (s.length < 2 || s.some((v) => bad(v, 1))) throw new OpError(`strides [${s.join(', ')}] must be whole numbers from 1 to ${MAX_WINDOW_ATTR}`);
+  if (d.length < 2 || d.some((v) => bad(v, 1))) throw new OpError(`dilations [${d.join(', ')}] must be whole numbers from 1 to ${MAX_WINDOW_ATTR}`);
+  if (pads.length < 4 || pads.some((v) => bad(v, 0))) throw new OpError(`pads [${pads.join(', ')}] must be whole numbers from 0 to ${MAX_WINDOW_ATTR}`);
+  const outH = Math.floor((inH + pads[0] + pads[2] - d[0] * (kH - 1) - 1) / s[0]) + 1;
+  const outW = Math.floor((inW + pads[1] + pads[3] - d[1] * (kW - 1) - 1) / s[1]) + 1;
+  if (outH < 1 || outW < 1) throw new OpError(`its ${kH}×${kW} window does not fit the ${inH}×${inW} input (padded by [${pads.join(', ')}])`);
+}
+
 const padNhwc = (x: tf.Tensor4D, [t, l, b, r]: number[], value = 0): tf.Tensor4D =>
   t || l || b || r ? tf.pad(x, [[0, 0], [t, b], [l, r], [0, 0]], value) : x;
 
@@ -147,8 +166,11 @@ const conv: Op = (ctx, [xv, wv, bv]) => {
   const [sH, sW] = ctx.ints('strides', [1, 1])!;
   const [dH, dW] = ctx.ints('dilations', [1, 1])!;
   const C = x.shape[3];
+  if (!Number.isSafeInteger(group) || group < 1 || M % group !== 0) throw new OpError(`group ${group} does not divide the ${M} output channels`);
   if (Cg * group !== C) throw new OpError(`weights expect ${Cg * group} input channels, the input has ${C}`);
-  const padded = padNhwc(x, spatialPads(ctx, x.shape[1], x.shape[2], kH, kW, sH, sW, dH, dW));
+  const pads = spatialPads(ctx, x.shape[1], x.shape[2], kH, kW, sH, sW, dH, dW);
+  checkWindow(x.shape[1], x.shape[2], kH, kW, [sH, sW], [dH, dW], pads);
+  const padded = padNhwc(x, pads);
   const key = `${ctx.node.outputs[0]}:filter`;
   let out: tf.Tensor4D;
   if (group === 1) {
@@ -188,6 +210,8 @@ const convTranspose: Op = (ctx, [xv, wv, bv]) => {
   const [opH, opW] = ctx.ints('output_padding', [0, 0])!;
   const [t, l, b, r] = ctx.ints('pads', [0, 0, 0, 0])!;
   const [, H, W] = x.shape;
+  checkWindow(kH, kW, kH, kW, [sH, sW], [1, 1], [t, l, b, r]);
+  if ([opH, opW].some((v) => !Number.isSafeInteger(v) || v < 0 || v >= Math.max(sH, sW))) throw new OpError(`output_padding [${opH}, ${opW}] must be whole numbers below the stride`);
   const fullH = sH * (H - 1) + kH + opH;
   const fullW = sW * (W - 1) + kW + opW;
   const key = `${ctx.node.outputs[0]}:filter`;
@@ -207,6 +231,7 @@ function pool(kind: 'max' | 'avg'): Op {
     const [dH, dW] = ctx.ints('dilations', [1, 1])!;
     if (dH !== 1 || dW !== 1) throw new OpError('dilated pooling is not supported');
     let [t, l, b, r] = spatialPads(ctx, x.shape[1], x.shape[2], kH, kW, sH, sW);
+    checkWindow(x.shape[1], x.shape[2], kH, kW, [sH, sW], [1, 1], [t, l, b, r]);
     // ceil_mode: extra padding at the end (never counted in averages).
     let extraB = 0;
     let extraR = 0;
