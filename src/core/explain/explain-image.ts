@@ -105,6 +105,10 @@ export async function explainImage(model: InspectableModel, image: RgbImage, opt
       const flat = tf.reshape(o, [1, -1]);
       return (model.softmaxOutputs[outputIndex] ? tf.softmax(flat) : flat).dataSync() as Float32Array;
     });
+    if (!probs.every(Number.isFinite)) {
+      const why = model.warnings.find((w) => /NaN or infinite/.test(w));
+      throw new InputError(`${model.path}: output "${model.outputs[outputIndex].name}" is not finite (NaN or infinite) for this image, so there is nothing to explain${why ? ` (${why.split(';')[0]})` : ''}`);
+    }
     const top = topK(probs, opts.topK ?? 5, opts.labels);
     const target = opts.target === undefined || opts.target === 'top' ? top[0].index : opts.target;
     checkUnit(model, outputIndex, target, probs.length);

@@ -77,7 +77,9 @@ export function readRegularFile(file: string, limits: ReadLimits = {}): Buffer {
         `${file}: ${what} too large (${formatBytes(st.size)}; the limit is ${formatBytes(limits.maxBytes)}${limits.raise ? `, raise it with ${limits.raise}` : ''})`,
       );
     }
-    const buf = Buffer.allocUnsafe(st.size);
+    // Not from Buffer's shared pool: callers hand slices of these bytes to TensorFlow.js, which may
+    // keep views of them (a quantized layers model read through pooled buffers came out garbled).
+    const buf = Buffer.allocUnsafeSlow(st.size);
     let off = 0;
     while (off < st.size) {
       const n = fs.readSync(fd, buf, off, st.size - off, off);
@@ -114,7 +116,7 @@ export async function readRegularFileAsync(file: string, limits: ReadLimits = {}
         `${file}: ${what} too large (${formatBytes(fst.size)}; the limit is ${formatBytes(limits.maxBytes)}${limits.raise ? `, raise it with ${limits.raise}` : ''})`,
       );
     }
-    const buf = Buffer.allocUnsafe(fst.size);
+    const buf = Buffer.allocUnsafeSlow(fst.size);
     let off = 0;
     while (off < fst.size) {
       const { bytesRead } = await handle.read(buf, off, fst.size - off, off);

@@ -27,6 +27,7 @@ export class GraphInspectableModel implements InspectableModel {
   readonly totalParams: number;
   readonly preprocessingLayers: string[] = [];
   readonly softmaxOutputs: boolean[];
+  readonly warnings: string[] = [];
   private readonly logitNames: string[];
   private readonly nodeNames: Set<string>;
 
@@ -88,6 +89,10 @@ export class GraphInspectableModel implements InspectableModel {
   private check(name: string): string {
     if (!this.nodeNames.has(nodeNameOf(name))) throw new InputError(`Layer "${name}" does not exist in ${this.path}.`);
     return name;
+  }
+
+  weightTensors(): [string, tf.Tensor][] {
+    return Object.entries(this.model.weights).flatMap(([name, ts]) => ts.map((t) => [name, t] as [string, tf.Tensor]));
   }
 
   forward(x: tf.Tensor, opts: ForwardOptions = {}): ForwardResult {

@@ -33,6 +33,7 @@ export class LayersInspectableModel implements InspectableModel {
   readonly totalParams: number;
   readonly preprocessingLayers: string[];
   readonly softmaxOutputs: boolean[];
+  readonly warnings: string[] = [];
 
   constructor(
     readonly path: string,
@@ -77,6 +78,10 @@ export class LayersInspectableModel implements InspectableModel {
     const out = layer.output;
     if (Array.isArray(out)) return out[0];
     return out;
+  }
+
+  weightTensors(): [string, tf.Tensor][] {
+    return this.model.weights.map((w) => [w.originalName ?? w.name, w.read()]);
   }
 
   forward(x: tf.Tensor, opts: ForwardOptions = {}): ForwardResult {

@@ -135,6 +135,26 @@ async function loadUncached(file: string): Promise<InspectableModel> {
 }
 
 /**
+ * What every format gets checked for after loading: input sizes that are positive (a 0×0 input
+ * made XNNPACK print errors and a score), and weights that are finite (a warning: the outputs may
+ * still be, where a NaN weight is multiplied by zero activations).
+ */
+function checkModel(model: InspectableModel): void {
+  for (const i of model.inputs) {
+    if (i.shape.some((d) => d !== null && (!Number.isSafeInteger(d) || d <= 0))) {
+      throw new InputError(`${model.path}: input "${printable(i.name)}" has shape [${i.shape.map((d) => d ?? 'null').join(', ')}]; every size must be a whole number ≥ 1`);
+    }
+  }
+  const bad: string[] = [];
+  for (const [name, t] of model.weightTensors()) {
+    if (t.dtype !== 'float32' || t.size === 0) continue;
+    const finite = tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0]);
+    if (!finite) bad.push(name);
+  }
+  if (bad.length) model.warnings.push(`${bad.length} weight${bad.length === 1 ? '' : 's'} hold${bad.length === 1 ? 's' : ''} NaN or infinite values (${bad.slice(0, 3).map((n) => `"${printable(n)}"`).join(', ')}${bad.length > 3 ? ', …' : ''}); outputs may not be finite`);
+}
+
+/**
  * Loads a model from a model.json (or a folder holding one), cached by path, modification time,
  * size and backend. The cache owns the models: callers must not dispose them.
  */
@@ -157,6 +177,12 @@ export async function loadModel(modelPath: string): Promise<InspectableModel> {
     cache.delete(file);
   }
   const model = await loadUncached(file);
+  try {
+    checkModel(model);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
   loads++;
   cache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, backend, model });
   return model;

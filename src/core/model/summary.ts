@@ -11,6 +11,10 @@ export interface ModelSummary {
   preprocessingLayers: string[];
   /** ONNX: the file's operators, how often each occurs and whether Model Lens translates it. */
   operators?: { op: string; count: number; supported: boolean }[];
+  /** ONNX: graph outputs that cannot be computed, and why. */
+  unavailableOutputs?: { name: string; reason: string }[];
+  /** What a user should know before trusting the model's output (non-finite weights, outputs that cannot be computed). */
+  warnings: string[];
 }
 
 export function summarize(model: InspectableModel): ModelSummary {
@@ -23,6 +27,8 @@ export function summarize(model: InspectableModel): ModelSummary {
     totalParams: model.totalParams,
     preprocessingLayers: model.preprocessingLayers,
     ...('operators' in model ? { operators: (model as { operators: ModelSummary['operators'] }).operators } : {}),
+    ...('unavailableOutputs' in model ? { unavailableOutputs: (model as { unavailableOutputs: ModelSummary['unavailableOutputs'] }).unavailableOutputs } : {}),
+    warnings: [...model.warnings],
   };
 }
 
@@ -47,6 +53,7 @@ export function formatSummary(s: ModelSummary): string {
   ];
   if (s.preprocessingLayers.length) out.push(`the model preprocesses its own input: ${s.preprocessingLayers.join(', ')}`);
   if (s.operators) out.push(formatOperators(s.operators));
+  for (const w of s.warnings) out.push(`warning: ${w}`);
   return out.join('\n');
 }
 

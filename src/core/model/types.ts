@@ -53,6 +53,10 @@ export interface InspectableModel {
   /** Whether an output ends in a softmax (so that logits are read before it). */
   readonly softmaxOutputs: boolean[];
   /** Runs the model on a batch (NHWC for images). Callers own the returned tensors. */
+  /** What a user should know before trusting the model's output (non-finite weights, outputs that cannot be computed). */
+  readonly warnings: string[];
+  /** The model's weights by name (float ones are checked for NaN and infinities at load). */
+  weightTensors(): [string, tf.Tensor][];
   forward(x: tf.Tensor, opts?: ForwardOptions): ForwardResult;
   /** Activation A of a layer and ∂(Σ_batch score)/∂A, both [B, …]; the caller owns them. */
   layerGradient(x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor };

@@ -133,6 +133,23 @@ const CASES: [string, NodeSpec[], number[], Init[], number?][] = [
   ['ReduceMean opset 18 (input axes), keepdims 0', [{ op: 'ReduceMean', inputs: ['x', 'a'], attrs: { keepdims: { i: 0 } } }], IMG, [i64('a', [1, 3])], 18],
   ['LayerNormalization (opset 17)', [{ op: 'LayerNormalization', inputs: ['x', 's', 'b'], attrs: { epsilon: { f: 1e-5 } } }], [2, 5, 6], [w('s', [6], 24), w('b', [6], 25)], 17],
   ['Resize nearest, ONNX defaults (half_pixel, round_prefer_floor)', [{ op: 'Resize', inputs: ['x', '', 'sc'], attrs: { mode: { s: 'nearest' } } }], IMG, [{ name: 'sc', dims: [4], data: [1, 1, 1.5, 2.5] }]],
+  ['ArgMax over channels (keepdims) → Cast', [{ op: 'ArgMax', inputs: ['x'], attrs: { axis: { i: 1 } } }, { op: 'Cast', inputs: ['t0'], attrs: { to: { i: 1 } } }], IMG, []],
+  ['ArgMin last axis (keepdims 0) → Cast', [{ op: 'ArgMin', inputs: ['x'], attrs: { axis: { i: -1 }, keepdims: { i: 0 } } }, { op: 'Cast', inputs: ['t0'], attrs: { to: { i: 1 } } }], [2, 5], []],
+  [
+    'Greater, Less, And, Not, Equal, Or, Where on an image',
+    [
+      { op: 'Greater', inputs: ['x', 'c'] },
+      { op: 'Less', inputs: ['x', 'd'] },
+      { op: 'And', inputs: ['t0', 't1'] },
+      { op: 'Not', inputs: ['t2'] },
+      { op: 'Equal', inputs: ['t0', 't3'] },
+      { op: 'Or', inputs: ['t4', 't1'] },
+      { op: 'Where', inputs: ['t5', 'x', 'z'] },
+    ],
+    IMG,
+    [{ name: 'c', dims: [], data: [-0.5] }, w('d', [3, 1, 1], 26), { name: 'z', dims: [1], data: [7] }],
+  ],
+  ['GreaterOrEqual, LessOrEqual (opset 12) → Cast', [{ op: 'GreaterOrEqual', inputs: ['x', 'c'] }, { op: 'LessOrEqual', inputs: ['x', 'c'], outputs: ['t1'] }, { op: 'Cast', inputs: ['t0'], attrs: { to: { i: 1 } } }, { op: 'Cast', inputs: ['t1'], attrs: { to: { i: 1 } } }, { op: 'Sub', inputs: ['t2', 't3'] }], [2, 6], [{ name: 'c', dims: [], data: [0.1] }], 12],
   ['ConstantOfShape, Identity', [{ op: 'Shape', inputs: ['x'] }, { op: 'ConstantOfShape', inputs: ['t0'] }, { op: 'Add', inputs: ['t1', 'x'] }, { op: 'Identity', inputs: ['t2'] }], [2, 3], []],
 ];
 

@@ -119,10 +119,19 @@ test('ONNX bad input: unsupported operator (named with its node), truncated and 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-onnx-'));
   const unsupported = path.join(tmp, 'nms.onnx');
   fs.writeFileSync(unsupported, onnxBytes('NonMaxSuppression'));
-  await assert.rejects(loadModel(unsupported), { message: `${unsupported}: operator "NonMaxSuppression" of node "n0" is not supported (model-lens summary lists the file's operators)` });
+  // summary describes the file and exits 0; explaining refuses, naming the operator in the way.
   const s = await cli('summary', unsupported);
-  assert.equal(s.code, 2);
-  assert.equal(s.out, 'operators (1): NonMaxSuppression ×1 (not supported)\nnot supported: NonMaxSuppression');
+  assert.equal(s.code, 0, s.err);
+  const lines = s.out.split('\n');
+  assert.ok(lines.includes('operators (1): NonMaxSuppression ×1 (not supported)'), s.out);
+  assert.ok(lines.includes('warning: output "y" cannot be computed: operator "NonMaxSuppression" of node "n0" is not supported'), s.out);
+  const json = JSON.parse((await cli('summary', unsupported, '--json')).out);
+  assert.deepEqual(json.unavailableOutputs, [{ name: 'y', reason: 'operator "NonMaxSuppression" of node "n0" is not supported' }]);
+  assert.deepEqual(json.outputs, []);
+  const nms = await loadModel(unsupported);
+  assert.throws(() => nms.forward(tf.zeros([1, 4, 4, 3])), {
+    message: `${unsupported}: operator "NonMaxSuppression" of node "n0" is not supported, and it lies between the input and every output (model-lens summary lists the file's operators)`,
+  });
 
   const ok = path.join(tmp, 'relu.onnx');
   fs.writeFileSync(ok, onnxBytes('Relu'));
@@ -208,4 +217,47 @@ test('ONNX translation: nodes in any order; constant sub-graphs folded at load; 
   assert.equal(transposes, 0, 'no transposes between operators of an NCHW model fed NHWC');
   tf.dispose(profile.result as tf.Tensor[]);
   tf.dispose([x, x2]);
+});
+
+test('ONNX side branches: an unsupported operator on a branch that the explained output does not need (a tf2onnx training graph) does not stop the rest', async () => {
+  await initEngine({ backend: 'cpu' });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-onnx-side-'));
+  // logits = x·W (the output explained); accuracy = mean(Equal(ArgMax(logits), label)) (forward-only ops that run);
+  // boxes = NonMaxSuppression(…) (not translated): a side branch.
+  const file = path.join(tmp, 'train-graph.onnx');
+  fs.writeFileSync(
+    file,
+    ModelType.encode(
+      ModelType.fromObject({
+        irVersion: 8,
+        opsetImport: [{ domain: '', version: 13 }],
+        graph: {
+          name: 'tf2onnx',
+          node: [
+            { input: ['x', 'W'], output: ['logits'], name: 'dense', opType: 'MatMul' },
+            { input: ['logits'], output: ['pred'], name: 'argmax', opType: 'ArgMax', attribute: [{ name: 'axis', type: 2, i: 1 }, { name: 'keepdims', type: 2, i: 0 }] },
+            { input: ['pred', 'label'], output: ['hit'], name: 'equal', opType: 'Equal' },
+            { input: ['hit'], output: ['hitf'], name: 'cast', opType: 'Cast', attribute: [{ name: 'to', type: 2, i: 1 }] },
+            { input: ['hitf'], output: ['accuracy'], name: 'mean', opType: 'ReduceMean', attribute: [{ name: 'keepdims', type: 2, i: 0 }] },
+            { input: ['logits', 'logits'], output: ['boxes'], name: 'nms', opType: 'NonMaxSuppression' },
+          ],
+          initializer: [
+            { name: 'W', dims: [3, 2], dataType: 1, floatData: [1, 0, 0, 1, 1, 1] },
+            { name: 'label', dims: [1], dataType: 7, int64Data: [1] },
+          ],
+          input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 3 }] } } } }],
+          output: ['logits', 'accuracy', 'boxes'].map((name) => ({ name, type: { tensorType: { elemType: 1 } } })),
+        },
+      }),
+    ).finish(),
+  );
+  const s = JSON.parse((await cli('summary', file, '--json')).out);
+  assert.deepEqual(s.outputs.map((o: { name: string }) => o.name), ['logits', 'accuracy']);
+  assert.deepEqual(s.unavailableOutputs, [{ name: 'boxes', reason: 'operator "NonMaxSuppression" of node "nms" is not supported' }]);
+  const m = await loadModel(file);
+  const [logits, accuracy] = m.forward(tf.tensor2d([[1, 2, 3]])).outputs;
+  assert.deepEqual(Array.from(logits.dataSync()), [1 + 3, 2 + 3]); // x·W by hand
+  assert.deepEqual(Array.from(accuracy.dataSync()), [1]); // argmax 1 = label 1
+  tf.dispose([logits, accuracy]);
+  fs.rmSync(tmp, { recursive: true });
 });

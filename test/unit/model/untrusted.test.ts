@@ -185,3 +185,29 @@ test('special files as models: a FIFO and a device are refused without blocking,
     setLimits({});
   }
 });
+
+test('non-finite weights: summary warns (text and --json), explain refuses an output that is not finite; a 0×0 input is refused', async () => {
+  const { cli } = await import('../../helpers/cli');
+  const file = await layersModel('nan');
+  const shard = path.join(path.dirname(file), 'group1-shard1of1.bin');
+  const bytes = fs.readFileSync(shard);
+  bytes.writeFloatLE(NaN, 0); // the first value of conv/kernel
+  fs.writeFileSync(shard, bytes);
+  const text = await cli('summary', file);
+  assert.equal(text.code, 0, text.err);
+  assert.ok(text.out.split('\n').includes('warning: 1 weight holds NaN or infinite values ("conv/kernel"); outputs may not be finite'), text.out);
+  const json = JSON.parse((await cli('summary', file, '--json')).out);
+  assert.deepEqual(json.warnings, ['1 weight holds NaN or infinite values ("conv/kernel"); outputs may not be finite']);
+  const image = path.join(root, 'img.png');
+  fs.copyFileSync(path.join(__dirname, '..', '..', '..', 'demo', 'images', 'circle-1.png'), image);
+  const explained = await cli('explain', file, image);
+  assert.equal(explained.code, 2);
+  assert.equal(explained.err, `model-lens: ${file}: output "out" is not finite (NaN or infinite) for this image, so there is nothing to explain (1 weight holds NaN or infinite values ("conv/kernel"))`);
+
+  const zero = await layersModel('zero-input');
+  edit(zero, (j) => (j.modelTopology.config.layers[0].config.batch_input_shape = [null, 0, 0, 3]));
+  const r = await cli('summary', zero);
+  assert.equal(r.code, 2);
+  assert.match(r.err, new RegExp(`^model-lens: ${zero.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+  assert.ok(!r.err.includes('\n'), r.err);
+});

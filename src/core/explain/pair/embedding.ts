@@ -43,6 +43,14 @@ export class EmbeddingView implements InspectableModel {
     this.outputs = [{ name: this.name, shape: [null, dims.every((d) => d != null) ? dims.reduce<number>((a, d) => a * (d as number), 1) : null], dtype: 'float32' }];
   }
 
+  get warnings(): string[] {
+    return this.model.warnings;
+  }
+
+  weightTensors(): [string, tf.Tensor][] {
+    return this.model.weightTensors();
+  }
+
   /** The embedding's name as the user gave it (or the output's). */
   get name(): string {
     return 'output' in this.source ? this.model.outputs[this.source.output].name : this.source.layer;

@@ -63,6 +63,12 @@ export class OnnxInspectableModel implements InspectableModel {
   readonly operators: { op: string; count: number; supported: boolean }[];
   readonly producer: string;
   readonly opset: number;
+  /** Graph outputs that cannot be computed (an unsupported operator lies between them and the input), with why. */
+  readonly unavailableOutputs: { name: string; reason: string }[];
+  readonly warnings: string[];
+  private readonly initializerNames: string[];
+  /** Set when no output can be computed: explaining anything is refused with this sentence. */
+  private readonly noOutputReason: string | undefined;
   private readonly nodes: OnnxNode[];
   private readonly constants = new Map<string, Value>();
   private readonly producers = new Map<string, OnnxNode>();
@@ -81,10 +87,6 @@ export class OnnxInspectableModel implements InspectableModel {
     this.producer = model.producer;
     this.opset = model.opset;
     this.operators = operatorsOf(model.nodes);
-    const unsupported = model.nodes.find((n) => !isSupportedOp(n));
-    if (unsupported) {
-      throw new InputError(`${path}: operator "${unsupported.opType}"${unsupported.domain ? ` (domain ${unsupported.domain})` : ''} of node "${unsupported.name || unsupported.outputs[0]}" is not supported (model-lens summary lists the file's operators)`);
-    }
     if (model.inputs.length !== 1) throw new InputError(`${path}: models with ${model.inputs.length} inputs are not supported yet.`);
     const input = model.inputs[0];
     this.inputName = input.name;
@@ -102,7 +104,15 @@ export class OnnxInspectableModel implements InspectableModel {
       throw new InputError(`${path}: ${(err as Error).message}`);
     }
     const running: OnnxNode[] = [];
+    // Values that depend on an operator Model Lens does not translate, and that operator's node: a
+    // side branch (a training graph's accuracy) does not stop the rest from running.
+    const blockedBy = new Map<string, OnnxNode>();
     for (const n of sorted) {
+      const cause = isSupportedOp(n) ? n.inputs.map((i) => blockedBy.get(i)).find((b) => b !== undefined) : n;
+      if (cause) {
+        for (const o of n.outputs) blockedBy.set(o, cause);
+        continue;
+      }
       const constant = n.inputs.every((i) => i === '' || this.constants.has(i));
       if (constant) {
         // In a tidy: the folded outputs are kept, the operators' temporaries released.
@@ -124,9 +134,19 @@ export class OnnxInspectableModel implements InspectableModel {
       if (n.name && !this.producers.has(n.name)) this.aliases.set(n.name, n.outputs[0]);
     }
 
+    const describe = (n: OnnxNode): string => `operator "${n.opType}"${n.domain ? ` (domain ${n.domain})` : ''} of node "${n.name || n.outputs[0]}"`;
+    this.unavailableOutputs = model.outputs.filter((o) => blockedBy.has(o.name)).map((o) => ({ name: o.name, reason: `${describe(blockedBy.get(o.name)!)} is not supported` }));
+    const outputs = model.outputs.filter((o) => !blockedBy.has(o.name));
+    this.warnings = this.unavailableOutputs.map((u) => `output "${u.name}" cannot be computed: ${u.reason}`);
+    this.initializerNames = [...model.initializers.keys()];
+    if (outputs.length === 0) {
+      const cause = blockedBy.get(model.outputs[0]?.name ?? '') ?? model.nodes.find((n) => !isSupportedOp(n));
+      this.noOutputReason = `${path}: ${cause ? describe(cause) : 'an operator'} is not supported, and it lies between the input and every output (model-lens summary lists the file's operators)`;
+    }
+
     // Logits: an output that a Softmax produces (possibly behind Identity) is read at its input.
     this.softmaxOutputs = [];
-    this.logitNames = model.outputs.map((o) => {
+    this.logitNames = outputs.map((o) => {
       let node = this.producers.get(o.name);
       while (node && node.opType === 'Identity') node = this.producers.get(node.inputs[0]);
       const isSoftmax = node?.opType === 'Softmax' && (this.opset >= 13 ? (node.attrs.get('axis')?.i ?? -1) === -1 || node.attrs.get('axis')?.i === 1 : true);
@@ -134,8 +154,8 @@ export class OnnxInspectableModel implements InspectableModel {
       return isSoftmax ? node!.inputs[0] : o.name;
     });
 
-    const shapes = this.dryRunShapes();
-    this.outputs = model.outputs.map((o) => ({ name: o.name, shape: shapes.get(o.name) ?? o.shape ?? [], dtype: 'float32' }));
+    const shapes = this.noOutputReason ? new Map<string, Dim[]>() : this.dryRunShapes();
+    this.outputs = outputs.map((o) => ({ name: o.name, shape: shapes.get(o.name) ?? o.shape ?? [], dtype: 'float32' }));
     const floatsOf = (name: string): number => {
       const c = this.constants.get(name);
       return c && c.kind === 'tensor' && model.initializers.has(name) ? c.t.size : 0;
@@ -232,7 +252,15 @@ export class OnnxInspectableModel implements InspectableModel {
     return n;
   }
 
+  weightTensors(): [string, tf.Tensor][] {
+    return this.initializerNames.flatMap((n) => {
+      const v = this.constants.get(n);
+      return v && v.kind === 'tensor' ? [[n, v.t] as [string, tf.Tensor]] : [];
+    });
+  }
+
   forward(x: tf.Tensor, opts: ForwardOptions = {}): ForwardResult {
+    if (this.noOutputReason) throw new InputError(this.noOutputReason);
     const taps = (opts.taps ?? []).map((n) => this.resolve(n));
     const outNames = (opts.logits ?? true) ? this.logitNames : this.outputs.map((o) => o.name);
     const feeds = new Map([...(opts.feeds ?? [])].map(([n, t]) => [this.resolve(n), t] as const));

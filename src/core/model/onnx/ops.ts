@@ -658,6 +658,30 @@ const cast: Op = (ctx, [xv]) => {
 
 const identity: Op = (_ctx, [xv]) => [need(xv, 'input')];
 
+/** ArgMax / ArgMin: indices along `axis` (ONNX axes, so channels-last values are brought back to ONNX layout first). */
+function argReduce(fn: (t: tf.Tensor, axis: number) => tf.Tensor): Op {
+  return (ctx, [xv]) => {
+    const x = need(xv, 'data');
+    const t = x.kind === 'host' ? tf.tensor(x.data, x.dims, 'float32') : plain(x);
+    const axis = normAxis(ctx.int('axis', 0), t.rank);
+    if (axis < 0 || axis >= t.rank) throw new OpError(`axis ${ctx.int('axis', 0)} is out of range for a rank-${t.rank} input`);
+    if (ctx.int('select_last_index', 0) !== 0) throw new OpError('select_last_index is not supported');
+    const r = fn(t, axis);
+    return [tensor(ctx.int('keepdims', 1) ? tf.expandDims(r, axis) : r)];
+  };
+}
+
+const notOp: Op = (_ctx, [xv]) => {
+  const x = need(xv, 'X');
+  return [tensor(tf.logicalNot(tf.cast(plain(x), 'bool')))];
+};
+
+const where: Op = (_ctx, [cv, xv, yv]) => {
+  const [c, x, y] = [plain(need(cv, 'condition')), plain(need(xv, 'X')), plain(need(yv, 'Y'))];
+  const cast = (t: tf.Tensor): tf.Tensor => (t.dtype === 'int32' && (x.dtype === 'float32' || y.dtype === 'float32') ? tf.cast(t, 'float32') : t);
+  return [tensor(tf.where(tf.cast(c, 'bool'), cast(x), cast(y)))];
+};
+
 /** Every operator Model Lens translates, by ONNX op_type (default domain). */
 export const OPS: Record<string, Op> = {
   Conv: conv,
@@ -718,6 +742,18 @@ export const OPS: Record<string, Op> = {
   ReduceMax: reduce((t, axes, keep) => tf.max(t, axes, keep)),
   LayerNormalization: layerNorm,
   Cast: cast,
+  // Forward-only operators (accuracy and post-processing branches of exported training graphs).
+  ArgMax: argReduce((t, axis) => tf.argMax(t, axis)),
+  ArgMin: argReduce((t, axis) => tf.argMin(t, axis)),
+  Equal: binary(tf.equal),
+  Less: binary(tf.less),
+  LessOrEqual: binary(tf.lessEqual),
+  Greater: binary(tf.greater),
+  GreaterOrEqual: binary(tf.greaterEqual),
+  And: binary((a, b) => tf.logicalAnd(tf.cast(a, 'bool'), tf.cast(b, 'bool'))),
+  Or: binary((a, b) => tf.logicalOr(tf.cast(a, 'bool'), tf.cast(b, 'bool'))),
+  Not: notOp,
+  Where: where,
 };
 
 export const isSupportedOp = (node: { opType: string; domain: string }): boolean => (node.domain === '' || node.domain === 'ai.onnx') && node.opType in OPS;
