@@ -18,7 +18,12 @@ const sharpWasm = {
   setup(b) {
     b.onResolve({ filter: /^\.\/sharp\.cjs$/ }, (args) => (/[\\/]sharp[\\/]dist$/.test(args.resolveDir) ? { path: 'sharp-wasm', namespace: 'sharp-wasm' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'sharp-wasm' }, () => ({
-      contents: "module.exports = require(require('node:path').join(__dirname, 'sharp', 'sharp-wasm32.node.js'));",
+      // dist/sharp/, beside the bundle or one or two folders up (dist/demo/, dist/fuzz/ bundles).
+      contents: `const path = require('node:path');
+const fs = require('node:fs');
+let dir = __dirname;
+for (let i = 0; i < 2 && !fs.existsSync(path.join(dir, 'sharp', 'sharp-wasm32.node.js')); i++) dir = path.dirname(dir);
+module.exports = require(path.join(dir, 'sharp', 'sharp-wasm32.node.js'));`,
       loader: 'js',
     }));
   },
@@ -28,6 +33,7 @@ const entryPoints = {
   worker: 'src/worker/main.ts',
   ...Object.fromEntries(readdirSync('demo/scripts').filter((f) => f.endsWith('.ts')).map((f) => [`demo/${f.slice(0, -3)}`, `demo/scripts/${f}`])),
   ...Object.fromEntries(readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => [`bench/${f.slice(0, -3)}`, `bench/${f}`])),
+  ...Object.fromEntries(readdirSync('fuzz').filter((f) => f.endsWith('.ts')).map((f) => [`fuzz/${f.slice(0, -3)}`, `fuzz/${f}`])),
 };
 /** What every Node bundle shares. */
 const node = { outdir: 'dist', bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };

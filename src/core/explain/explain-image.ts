@@ -7,6 +7,7 @@ import { InputError } from '../errors';
 import type { RgbImage } from '../image/decode';
 import { scaleSigned, scaleUnsigned } from '../image/display';
 import { mapToImage, toModelInput, type InputGeometry, type PreprocessSpec } from '../image/preprocess';
+import { asModelError } from '../model/run-error';
 import type { InspectableModel } from '../model/types';
 import { isCamMethod, METHOD_TABLE } from './methods';
 import { checkUnit, resolveOutput, unitScore } from './target';
@@ -95,6 +96,14 @@ function topK(values: Float32Array, k: number, labels?: string[]): Prediction[] 
 
 /** Explains one image: preprocess → predict → method → raw grid and the display map at the image's size. */
 export async function explainImage(model: InspectableModel, image: RgbImage, opts: ExplainOptions): Promise<ExplainResult> {
+  try {
+    return await explainUnchecked(model, image, opts);
+  } catch (err) {
+    throw asModelError(err, model.path, opts.method);
+  }
+}
+
+async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: ExplainOptions): Promise<ExplainResult> {
   const spec = model.inputs[0];
   const { tensor: input, geometry } = toModelInput(image, spec.shape, opts.preprocess, model.path);
   try {

@@ -69,6 +69,10 @@ export class CsvParser implements ChunkParser {
       const step = this.stepCol >= 0 ? csvNumber(rec[this.stepCol] ?? '') : this.row;
       this.row++;
       if (step === undefined) continue;
+      if (!Number.isFinite(step)) {
+        corrupt++; // a step of NaN or inf places nothing
+        continue;
+      }
       const wall = this.wallCol >= 0 ? csvNumber(rec[this.wallCol] ?? '') ?? NaN : NaN;
       for (let i = 0; i < rec.length; i++) {
         if (i === this.stepCol || i === this.wallCol) continue;

@@ -16,9 +16,10 @@ export function parsePythonJson(text: string): unknown {
 
 /** Adds the numeric fields of one logged object as points; false when it has none. */
 export function addRecord(rec: Record<string, unknown>, fallbackStep: number, tags: TagMap, skip: readonly string[] = []): boolean {
-  const stepKey = STEP_KEYS.find((k) => typeof rec[k] === 'number');
+  // A step that is NaN or infinite (Python's json.dumps writes them) cannot place a point.
+  const stepKey = STEP_KEYS.find((k) => typeof rec[k] === 'number' && Number.isFinite(rec[k]));
   const step = stepKey ? (rec[stepKey] as number) : fallbackStep;
-  const wallKey = WALL_KEYS.find((k) => typeof rec[k] === 'number');
+  const wallKey = WALL_KEYS.find((k) => typeof rec[k] === 'number' && Number.isFinite(rec[k]));
   const wall = wallKey ? (rec[wallKey] as number) : NaN;
   let any = false;
   for (const [k, v] of Object.entries(rec)) {

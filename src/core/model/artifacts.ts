@@ -29,7 +29,8 @@ export function weightByteSize(spec: WeightSpec, file = 'model.json'): number {
     fail(file, `weight "${printable(spec.name)}" has an unknown quantization (${printable(JSON.stringify(spec.quantization) ?? '')})`);
   }
   const bytes = DTYPE_BYTES[dtype as string];
-  if (bytes === undefined) fail(file, `weight "${printable(spec.name)}" has an unknown dtype (${printable(String(dtype))})`);
+  if (dtype === undefined || dtype === null) fail(file, `weight "${printable(spec.name)}" has no dtype`);
+  if (bytes === undefined) fail(file, `weight "${printable(spec.name)}" has an unknown dtype (${printable(JSON.stringify(dtype) ?? String(dtype))})`);
   return elementCount(spec, file) * bytes;
 }
 
@@ -54,6 +55,19 @@ function weightEnds(weights: WeightSpec[], data: Buffer, file: string, shardName
     }
   }
   return off;
+}
+
+/** A GraphDef's nodes: each an object with a string name and op, and inputs that are strings. */
+function checkGraphNodes(nodes: unknown, file: string): void {
+  if (!Array.isArray(nodes)) fail(file, 'malformed model.json (the graph\'s "node" is not a list)');
+  const names = new Set<string>();
+  for (const n of nodes as Record<string, unknown>[]) {
+    if (!n || typeof n !== 'object' || typeof n.name !== 'string' || typeof n.op !== 'string') fail(file, 'malformed model.json (a graph node lacks a "name" or "op" string)');
+    if (n.input !== undefined && (!Array.isArray(n.input) || n.input.some((i) => typeof i !== 'string'))) fail(file, `malformed model.json (the inputs of node "${printable(n.name as string)}" are not a list of names)`);
+    if (n.attr !== undefined && (typeof n.attr !== 'object' || n.attr === null || Array.isArray(n.attr))) fail(file, `malformed model.json (the attributes of node "${printable(n.name as string)}" are not an object)`);
+    if (names.has(n.name as string)) fail(file, `malformed model.json (two graph nodes are named "${printable(n.name as string)}")`);
+    names.add(n.name as string);
+  }
 }
 
 /** Maximum nesting depth of a parsed JSON value, walked without recursion. */
@@ -130,6 +144,7 @@ export function readModelArtifacts(modelJsonPath: string): LoadedArtifacts {
   else if ('class_name' in topology || 'model_config' in topology) kind = 'layers';
   else fail(name, 'malformed model.json (the topology is neither a Keras model nor a GraphDef)');
 
+  if (kind === 'graph') checkGraphNodes(topology.node, name);
   const manifest = (json.weightsManifest ?? []) as WeightsManifest;
   if (!Array.isArray(manifest)) fail(name, 'malformed model.json ("weightsManifest" is not a list)');
   const specs: WeightSpec[] = [];

@@ -48,7 +48,9 @@ function explainLoadError(file: string, err: Error): InputError {
   if (unknownLayer) return new InputError(`${file}: unsupported layer "${unknownLayer[1]}" (TensorFlow.js has no implementation of it)`);
   const unknownOp = /Op is not supported: (\w+)/i.exec(msg);
   if (unknownOp) return new InputError(`${file}: unsupported operation "${unknownOp[1]}" (TensorFlow.js has no kernel for it)`);
-  return new InputError(`${file}: the model cannot be built (${msg})`);
+  const e = new InputError(`${file}: the model cannot be built from its configuration: TensorFlow.js refused it (--verbose shows its message)`);
+  (e as Error & { cause?: unknown }).cause = err;
+  return e;
 }
 
 /**
@@ -100,7 +102,11 @@ function loadOnnx(file: string): InspectableModel {
   } catch (err) {
     if (err instanceof InputError) throw err;
     const msg = (err as Error).message.split('\n')[0];
-    throw new InputError(`${file}: not a readable ONNX model (${/index out of range|invalid wire type|illegal/i.test(msg) ? 'the file is truncated or corrupt' : msg})`);
+    // decodeOnnx's own sentences start with what they are about (a tensor, a node, the graph); anything else is protobufjs's.
+    const ours = /^(tensor|node|the graph|the model|attribute|it) /.test(msg);
+    const e = new InputError(`${file}: not a readable ONNX model (${ours ? msg : 'the file is truncated or corrupt'})`);
+    (e as Error & { cause?: unknown }).cause = err;
+    throw e;
   }
   return new OnnxInspectableModel(file, model);
 }
@@ -140,6 +146,7 @@ async function loadUncached(file: string): Promise<InspectableModel> {
  * still be, where a NaN weight is multiplied by zero activations).
  */
 function checkModel(model: InspectableModel): void {
+  if (model.inputs.length === 0) throw new InputError(`${model.path}: the model declares no inputs`);
   for (const i of model.inputs) {
     if (i.shape.some((d) => d !== null && (!Number.isSafeInteger(d) || d <= 0))) {
       throw new InputError(`${model.path}: input "${printable(i.name)}" has shape [${i.shape.map((d) => d ?? 'null').join(', ')}]; every size must be a whole number ≥ 1`);
@@ -147,9 +154,12 @@ function checkModel(model: InspectableModel): void {
   }
   const bad: string[] = [];
   for (const [name, t] of model.weightTensors()) {
-    if (t.dtype !== 'float32' || t.size === 0) continue;
-    const finite = tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0]);
-    if (!finite) bad.push(name);
+    if (t.isDisposed || t.dtype !== 'float32' || t.size === 0) continue;
+    try {
+      if (!tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0])) bad.push(name);
+    } catch {
+      // a weight TensorFlow.js cannot read back: running the model reports it
+    }
   }
   if (bad.length) model.warnings.push(`${bad.length} weight${bad.length === 1 ? '' : 's'} hold${bad.length === 1 ? 's' : ''} NaN or infinite values (${bad.slice(0, 3).map((n) => `"${printable(n)}"`).join(', ')}${bad.length > 3 ? ', …' : ''}); outputs may not be finite`);
 }

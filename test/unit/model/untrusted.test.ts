@@ -67,7 +67,7 @@ test('model.json: a manifest path that is a number, leaves the folder or is abso
     ],
     ['negative-dim', (j) => (j.weightsManifest[0].weights[0].shape = [3, -3, 3, 2]), (f) => `${f}: weight "conv/kernel" has an invalid shape ([3,-3,3,2]; dimensions must be whole numbers ≥ 0)`],
     ['huge-dim', (j) => (j.weightsManifest[0].weights[0].shape = [1e6, 1e6, 1e6]), (f) => `${f}: weight "conv/kernel" declares too many elements (1000000×1000000×1000000)`],
-    ['bad-dtype', (j) => (j.weightsManifest[0].weights[0].dtype = 'float128'), (f) => `${f}: weight "conv/kernel" has an unknown dtype (float128)`],
+    ['bad-dtype', (j) => (j.weightsManifest[0].weights[0].dtype = 'float128'), (f) => `${f}: weight "conv/kernel" has an unknown dtype ("float128")`],
   ];
   for (const [name, breakIt, message] of cases) {
     const file = await layersModel(name);

@@ -7,6 +7,7 @@ import type { RgbImage } from '../../image/decode';
 import { scaleSigned, scaleUnsigned } from '../../image/display';
 import { mapToImage, toModelInput, type PreprocessSpec } from '../../image/preprocess';
 import type { InspectableModel } from '../../model/types';
+import { asModelError } from '../../model/run-error';
 import { activationBytesPerItem, defaultCamLayer } from '../explain-image';
 import type { Grid } from '../types';
 import { pairWindowGrid } from './common';
@@ -75,6 +76,14 @@ const GRADIENT_PAIR_METHODS: ReadonlySet<PairMethodName> = new Set(['interaction
 
 /** Explains the similarity of two views: preprocess both → the pair method → raw and display maps (+ metrics). */
 export async function explainPair(model: InspectableModel, imageA: RgbImage, imageB: RgbImage, opts: PairOptions): Promise<PairResult> {
+  try {
+    return await explainPairUnchecked(model, imageA, imageB, opts);
+  } catch (err) {
+    throw asModelError(err, model.path, opts.method);
+  }
+}
+
+async function explainPairUnchecked(model: InspectableModel, imageA: RgbImage, imageB: RgbImage, opts: PairOptions): Promise<PairResult> {
   const view = new EmbeddingView(model, opts.embedding);
   const inputShape = model.inputs[0].shape;
   const a = toModelInput(imageA, inputShape, opts.preprocess, model.path);

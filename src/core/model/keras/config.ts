@@ -1,4 +1,5 @@
 import { InputError } from '../../errors';
+import { printable } from '../../io/files';
 
 /**
  * Keras configs as TensorFlow.js layers can build them. Keras ≥ 2.13 and 3 write things TF.js
@@ -68,14 +69,68 @@ function layerConfig(layer: Json, file: string): Json {
   className = RENAMED[className] ?? className;
   if (className === 'ReLU' && layer.class_name === 'ReLU6') config.max_value = 6;
   if (className === 'Sequential' || className === 'Model') config = modelConfig(className, config, file);
-  else config = cleanLayer(config, file, name);
+  else config = cleanLayer(config, file, name, className);
   out.class_name = className;
   out.config = config;
   if ('inbound_nodes' in out) out.inbound_nodes = inboundNodes(out.inbound_nodes);
   return out;
 }
 
-function cleanLayer(config: Json, file: string, name: string): Json {
+const printableValue = (v: unknown): string => printable(JSON.stringify(v) ?? String(v), 40);
+
+/** Sizes that must be whole numbers ≥ 1 (a kernel, a stride, a count of units), one or a list. */
+const POSITIVE_SIZES: Record<string, number> = { filters: 1 << 20, units: 1 << 24, kernel_size: 1 << 16, strides: 1 << 16, pool_size: 1 << 16, dilation_rate: 1 << 16, depth_multiplier: 1 << 12, size: 1 << 12, n: 1 << 16 };
+const ENUMS: Record<string, (string | null)[]> = { data_format: ['channels_first', 'channels_last', null], interpolation: ['nearest', 'bilinear', 'bicubic', 'area', 'lanczos3', 'lanczos5', 'gaussian', 'mitchellcubic'] };
+
+/**
+ * The values TensorFlow.js trusts when it builds a layer, checked first so that a damaged config
+ * gets a sentence naming the layer and the key, not a TypeError from inside TensorFlow.js.
+ */
+function checkLayerConfig(config: Json, file: string, name: string, className: string): void {
+  const bad = (key: string, v: unknown, what: string): never => {
+    throw new InputError(`${file}: layer "${name}" (${className}) has an invalid ${key} (${printableValue(v)}; ${what})`);
+  };
+  for (const [key, max] of Object.entries(POSITIVE_SIZES)) {
+    if (!(key in config) || config[key] === null || config[key] === undefined) continue;
+    const v = config[key];
+    const list = Array.isArray(v) ? v : [v];
+    if (list.length === 0 || list.some((x) => !Number.isSafeInteger(x) || (x as number) < 1 || (x as number) > max)) bad(key, v, `expected whole numbers from 1 to ${max}`);
+  }
+  for (const [key, allowed] of Object.entries(ENUMS)) {
+    if (key in config && !allowed.includes(config[key] as string | null)) bad(key, config[key], `expected ${allowed.filter((a) => a !== null).join(' or ')}`);
+  }
+  if ('padding' in config && typeof config.padding === 'string' && !['valid', 'same', 'causal'].includes(config.padding)) bad('padding', config.padding, 'expected valid, same or causal');
+  if ('padding' in config && typeof config.padding !== 'string' && !/Padding|Cropping/.test(className)) bad('padding', config.padding, 'expected valid, same or causal');
+  if ('padding' in config && typeof config.padding !== 'string') {
+    const flat = [config.padding].flat(2);
+    if (flat.length === 0 || flat.some((x) => !Number.isSafeInteger(x) || (x as number) < 0 || (x as number) > 1 << 16)) bad('padding', config.padding, 'expected valid, same, causal or whole numbers ≥ 0');
+  }
+  for (const key of ['batch_input_shape', 'batch_shape', 'input_shape', 'target_shape']) {
+    if (!(key in config) || config[key] === null) continue;
+    const v = config[key];
+    if (!Array.isArray(v) || v.length > 8 || v.some((d) => d !== null && (!Number.isSafeInteger(d) || (d as number) < (key === 'target_shape' ? -1 : 1) || d === 0 || (d as number) > 1 << 24))) {
+      bad(key, v, 'expected a list of sizes ≥ 1 or null');
+    }
+  }
+  if ('rate' in config && (typeof config.rate !== 'number' || !(config.rate >= 0 && config.rate < 1))) bad('rate', config.rate, 'expected a number from 0 to below 1');
+  if ('scale' in config && typeof config.scale !== 'boolean' && (typeof config.scale !== 'number' || !Number.isFinite(config.scale))) bad('scale', config.scale, 'expected true, false or a finite number');
+  for (const key of ['epsilon', 'momentum', 'alpha', 'theta', 'max_value', 'negative_slope', 'threshold', 'stddev', 'offset']) {
+    if (key in config && config[key] !== null && (typeof config[key] !== 'number' || !Number.isFinite(config[key]))) bad(key, config[key], 'expected a finite number');
+  }
+  if ('axis' in config && config.axis !== null) {
+    const list = Array.isArray(config.axis) ? config.axis : [config.axis];
+    if (list.some((a) => !Number.isSafeInteger(a) || Math.abs(a as number) > 8)) bad('axis', config.axis, 'expected an axis from -8 to 8');
+  }
+  for (const key of ['activation', 'recurrent_activation', 'name']) {
+    if (key in config && config[key] !== null && typeof config[key] !== 'string' && !isObj(config[key])) bad(key, config[key], 'expected a name');
+  }
+  for (const key of ['use_bias', 'center', 'trainable', 'return_sequences']) {
+    if (key in config && typeof config[key] !== 'boolean' && config[key] !== undefined) bad(key, config[key], 'expected true or false');
+  }
+}
+
+function cleanLayer(config: Json, file: string, name: string, className = 'layer'): Json {
+  checkLayerConfig(config, file, name, className);
   const out: Json = {};
   for (const [k, v] of Object.entries(config)) {
     if (DROP.has(k)) continue;
@@ -112,13 +167,57 @@ function unwrap(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
 }
 
+/**
+ * A functional model's wiring: layer names are unique strings, and every inbound node and model
+ * input or output names a layer of the model with whole-number node and tensor indices (TF.js loops
+ * or throws a TypeError on anything else).
+ */
+function checkGraph(config: Json, file: string): void {
+  const names = new Set<string>();
+  const layers = config.layers as Json[];
+  /** How many times each layer is called: a reference to node k of a layer needs k below that (an input layer has node 0). */
+  const calls = new Map<string, number>();
+  for (const l of layers) {
+    const name = l.name;
+    if (typeof name !== 'string') {
+      throw new InputError(`${file}: a ${String(l.class_name)} layer has no name (or one that is not a string), so the model cannot be wired`);
+    }
+    if (names.has(name)) throw new InputError(`${file}: two layers are named "${name}"`);
+    names.add(name);
+    calls.set(name, Array.isArray(l.inbound_nodes) && l.inbound_nodes.length > 0 ? l.inbound_nodes.length : l.class_name === 'InputLayer' ? 1 : 0);
+  }
+  const ref = (r: unknown, where: string): void => {
+    if (!Array.isArray(r) || typeof r[0] !== 'string' || !names.has(r[0]) || !Number.isSafeInteger(r[1]) || (r[1] as number) < 0 || (r[1] as number) >= calls.get(r[0])! || !Number.isSafeInteger(r[2]) || (r[2] as number) < 0) {
+      throw new InputError(`${file}: ${where} refers to ${printableValue(r)}, which is not [a layer of the model, node index, tensor index]`);
+    }
+  };
+  for (const l of layers) {
+    const nodes = l.inbound_nodes;
+    if (nodes === undefined) continue;
+    if (!Array.isArray(nodes)) throw new InputError(`${file}: layer "${String(l.name)}" has inbound nodes that are not a list`);
+    for (const node of nodes) {
+      if (!Array.isArray(node) || node.length === 0) throw new InputError(`${file}: layer "${String(l.name)}" has an inbound node that is not a list of inputs`);
+      for (const r of node) ref(r, `layer "${String(l.name)}"`);
+    }
+  }
+  for (const key of ['input_layers', 'output_layers']) {
+    const list = config[key];
+    if (!Array.isArray(list) || list.length === 0) throw new InputError(`${file}: the model's ${key} are missing`);
+    for (const r of list) ref(r, `the model's ${key}`);
+  }
+}
+
 function modelConfig(className: string, config: Json, file: string): Json {
   const out: Json = { ...config };
   delete out.build_input_shape;
-  if (Array.isArray(config.layers)) out.layers = config.layers.map((l) => (isObj(l) ? layerConfig(l, file) : l));
+  if (!Array.isArray(config.layers) || config.layers.some((l) => !isObj(l) || typeof l.class_name !== 'string')) {
+    throw new InputError(`${file}: the ${className} configuration's layer list is missing or malformed (every layer needs a class_name and a config)`);
+  }
+  out.layers = config.layers.map((l) => layerConfig(l as Json, file));
   if (className === 'Model') {
     out.input_layers = tensorList(config.input_layers);
     out.output_layers = tensorList(config.output_layers);
+    checkGraph(out, file);
   }
   return out;
 }

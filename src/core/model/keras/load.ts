@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { unzipSync } from 'fflate';
 import * as hdf5 from 'jsfive';
 import { InputError } from '../../errors';
+import { printable } from '../../io/files';
 import { LayersInspectableModel } from '../layers-model';
 import { normalizeKerasConfig } from './config';
 
@@ -24,7 +25,7 @@ function openHdf5(bytes: Uint8Array, file: string): hdf5.File {
   try {
     return new hdf5.File(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, file);
   } catch (err) {
-    throw new InputError(`${file}: the HDF5 file is truncated or corrupt (${reason(err)})`);
+    throw damage(`${file}: the HDF5 file is truncated or corrupt (its structure cannot be read)`, err);
   }
 }
 
@@ -37,7 +38,12 @@ function get(group: Group, path: string): Group | Dataset | undefined {
   }
 }
 
-const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0];
+/** Our sentence for a reader's failure, the reader's own message kept as the cause (--verbose). */
+function damage(message: string, err: unknown): InputError {
+  const e = new InputError(message);
+  (e as Error & { cause?: unknown }).cause = err;
+  return e;
+}
 
 /** Anything but an InputError from reading a damaged file becomes one naming the file. */
 async function damaged<T>(file: string, fn: () => Promise<T>): Promise<T> {
@@ -45,7 +51,7 @@ async function damaged<T>(file: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`${file}: the HDF5 file is truncated or corrupt (${reason(err)})`);
+    throw damage(`${file}: the HDF5 file is truncated or corrupt (its structure cannot be read)`, err);
   }
 }
 
@@ -54,15 +60,15 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : v ===
 
 function readDataset(h5: hdf5.File, path: string, file: string): tf.Tensor {
   const d = get(h5, path);
-  if (!isDataset(d)) throw new InputError(`${file}: weight "${path}" is missing`);
+  if (!isDataset(d)) throw new InputError(`${file}: weight "${printable(path)}" is missing`);
   let values: ArrayLike<number>;
   try {
     values = d.value;
   } catch (err) {
-    throw new InputError(`${file}: weight "${path}" is truncated or corrupt (${reason(err)})`);
+    throw damage(`${file}: weight "${printable(path)}" is truncated or corrupt (its data cannot be read)`, err);
   }
   const size = d.shape.reduce((a, b) => a * b, 1);
-  if (!values || values.length !== size) throw new InputError(`${file}: weight "${path}" holds ${values?.length ?? 0} values, its shape [${d.shape.join(', ')}] needs ${size}`);
+  if (!values || values.length !== size) throw new InputError(`${file}: weight "${printable(path)}" holds ${values?.length ?? 0} values, its shape [${d.shape.join(', ')}] needs ${size}`);
   return tf.tensor(Float32Array.from(values), d.shape, 'float32');
 }
 
@@ -94,7 +100,9 @@ async function build(config: unknown, file: string): Promise<tfl.LayersModel> {
       const named = layers.map((l) => `"${l.config?.name}"`).join(', ');
       throw new InputError(`${file}: layer ${named || `class "${unknown[1]}"`} is a ${unknown[1]}, which TensorFlow.js cannot run`);
     }
-    throw new InputError(`${file}: the Keras model cannot be built in TensorFlow.js (${msg})`);
+    const e = new InputError(`${file}: the Keras model cannot be built from its configuration: TensorFlow.js refused it (--verbose shows its message)`);
+    (e as Error & { cause?: unknown }).cause = err;
+    throw e;
   }
 }
 
@@ -134,7 +142,7 @@ async function loadKerasArchive(bytes: Uint8Array, file: string): Promise<tfl.La
   try {
     entries = unzipSync(bytes);
   } catch (err) {
-    throw new InputError(`${file}: not a readable .keras archive (${reason(err)})`);
+    throw damage(`${file}: not a readable .keras archive (the zip structure is damaged)`, err);
   }
   if (!entries['config.json']) throw new InputError(`${file}: the .keras archive has no config.json`);
   if (!entries['model.weights.h5']) throw new InputError(`${file}: the .keras archive has no model.weights.h5`);

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, isWasmTrap } from '../../errors';
+import { printable } from '../../io/files';
 import { layerActivationAndGradient } from '../gradient';
 import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, ScoreFn, TensorSpec } from '../types';
-import { fromOnnxTensor, isSupportedOp, OpError, OPS, tensor, type OpContext, type Value } from './ops';
+import { checkArity, fromOnnxTensor, isSupportedOp, OpError, OPS, shapeOf, tensor, type OpContext, type Value } from './ops';
 import type { OnnxModel, OnnxNode } from './proto';
 
 /** The operators of a decoded model: count and support, in order of first use. */
@@ -26,12 +27,12 @@ export function sortNodes(nodes: OnnxNode[], available: Set<string>): OnnxNode[]
   const out: OnnxNode[] = [];
   const visit = (n: OnnxNode): void => {
     if (done.has(n)) return;
-    if (visiting.has(n)) throw new Error(`the graph has a cycle through node "${n.name || n.outputs[0]}"`);
+    if (visiting.has(n)) throw new Error(`the graph has a cycle through node "${printable(n.name || n.outputs[0] || '')}"`);
     visiting.add(n);
     for (const i of n.inputs) {
       if (i === '' || available.has(i)) continue;
       const p = producers.get(i);
-      if (!p) throw new Error(`node "${n.name || n.outputs[0]}" (${n.opType}) reads "${i}", which nothing produces`);
+      if (!p) throw new Error(`node "${printable(n.name || n.outputs[0] || '')}" (${printable(n.opType)}) reads "${printable(i)}", which nothing produces`);
       visit(p);
     }
     visiting.delete(n);
@@ -92,6 +93,9 @@ export class OnnxInspectableModel implements InspectableModel {
     this.inputName = input.name;
     this.inputNhwc = channelsFirst(input.shape);
     const s = input.shape ?? [];
+    if (s.some((d) => d !== null && (!Number.isSafeInteger(d) || d < 1 || d > 1 << 24)) || s.reduce<number>((a, d) => a * (d ?? 1), 1) > 1 << 26) {
+      throw new InputError(`${path}: input "${printable(input.name)}" has shape [${s.map((d) => d ?? 'N').join(', ')}]; every size must be a whole number ≥ 1, and the whole at most ${1 << 26} values`);
+    }
     this.inputs = [{ name: input.name, shape: this.inputNhwc ? [s[0], s[2], s[3], s[1]] : s, dtype: 'float32' }];
 
     // Initializers and constant sub-graphs (Constant nodes, shape arithmetic on weights) once, at load.
@@ -134,7 +138,7 @@ export class OnnxInspectableModel implements InspectableModel {
       if (n.name && !this.producers.has(n.name)) this.aliases.set(n.name, n.outputs[0]);
     }
 
-    const describe = (n: OnnxNode): string => `operator "${n.opType}"${n.domain ? ` (domain ${n.domain})` : ''} of node "${n.name || n.outputs[0]}"`;
+    const describe = (n: OnnxNode): string => `operator "${printable(n.opType)}"${n.domain ? ` (domain ${printable(n.domain)})` : ''} of node "${printable(n.name || n.outputs[0] || '')}"`;
     this.unavailableOutputs = model.outputs.filter((o) => blockedBy.has(o.name)).map((o) => ({ name: o.name, reason: `${describe(blockedBy.get(o.name)!)} is not supported` }));
     const outputs = model.outputs.filter((o) => !blockedBy.has(o.name));
     this.warnings = this.unavailableOutputs.map((u) => `output "${u.name}" cannot be computed: ${u.reason}`);
@@ -185,11 +189,18 @@ export class OnnxInspectableModel implements InspectableModel {
     const inputs = n.inputs.map((i) => (i === '' ? undefined : env.get(i)));
     let outs: Value[];
     try {
+      checkArity(n);
       outs = OPS[n.opType](ctx, inputs);
     } catch (err) {
       const e = err as Error;
       if (isWasmTrap(e)) throw e; // not the file's fault in words we can give: the caller recreates the engine
-      throw new InputError(`${this.path}: node "${n.name || n.outputs[0]}" (${n.opType}) ${e instanceof OpError ? e.message : `failed: ${e.message.split('\n')[0]}`}`);
+      const where = `${this.path}: node "${printable(n.name || n.outputs[0] || '')}" (${printable(n.opType)})`;
+      if (e instanceof OpError) throw new InputError(`${where} ${e.message}`);
+      // TensorFlow.js refused the operation: say what it was given; its message goes to --verbose.
+      const shapes = inputs.map((v) => (v ? `[${shapeOf(v).join(', ')}]` : 'none'));
+      const err2 = new InputError(`${where} cannot run on input${shapes.length === 1 ? '' : 's'} of shape${shapes.length === 1 ? '' : 's'} ${shapes.join(' and ')}`);
+      (err2 as Error & { cause?: unknown }).cause = e;
+      throw err2;
     }
     outs.forEach((v, k) => n.outputs[k] && env.set(n.outputs[k], v));
   }
@@ -269,7 +280,7 @@ export class OnnxInspectableModel implements InspectableModel {
       const handedOut = new Set<tf.Tensor>();
       const pick = (name: string): tf.Tensor => {
         const v = env.get(name);
-        if (!v) throw new InputError(`${this.path}: "${name}" was not computed`);
+        if (!v) throw new InputError(`${this.path}: "${printable(name)}" was not computed`);
         const t = v.kind === 'host' ? tf.tensor(v.data, v.dims, 'float32') : v.t;
         // Constants, the input, fed tensors and a tensor asked for twice (an output also tapped)
         // are copied: each returned tensor is the caller's to dispose.

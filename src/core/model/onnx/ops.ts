@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { printable } from '../../io/files';
 import type { OnnxAttribute, OnnxNode, OnnxTensor } from './proto';
 import { ONNX_BOOL, ONNX_DOUBLE, ONNX_FLOAT, ONNX_FLOAT16 } from './proto';
 
@@ -10,7 +11,8 @@ import { ONNX_BOOL, ONNX_DOUBLE, ONNX_FLOAT, ONNX_FLOAT16 } from './proto';
  */
 export type Value = { kind: 'tensor'; t: tf.Tensor; nhwc: boolean } | { kind: 'host'; data: number[]; dims: number[] };
 
-export const tensor = (t: tf.Tensor, nhwc = false): Value => ({ kind: 'tensor', t, nhwc });
+/** A tensor value; only a 4-D tensor can be channels-last (an op that changed the rank drops the flag). */
+export const tensor = (t: tf.Tensor, nhwc = false): Value => ({ kind: 'tensor', t, nhwc: nhwc && t.rank === 4 });
 export const host = (data: number[], dims: number[] = [data.length]): Value => ({ kind: 'host', data, dims });
 
 export function fromOnnxTensor(t: OnnxTensor): Value {
@@ -38,7 +40,7 @@ export function plain(v: Value): tf.Tensor {
 
 /** A 4-D value channels-last. */
 export function nhwc(v: Value): tf.Tensor4D {
-  if (v.kind === 'tensor' && v.nhwc) return v.t as tf.Tensor4D;
+  if (v.kind === 'tensor' && v.nhwc && v.t.rank === 4) return v.t as tf.Tensor4D;
   const t = plain(v);
   if (t.rank !== 4) throw new OpError(`expects a 4-D input (N, C, H, W), got shape [${t.shape.join(', ')}]`);
   return tf.transpose(t, [0, 2, 3, 1]) as tf.Tensor4D;
@@ -61,7 +63,11 @@ function onHost(v: Value & { kind: 'host' }, fn: (t: tf.Tensor) => tf.Tensor): V
 
 /** Where ONNX axis a (of a 4-D NCHW value) sits in channels-last storage. */
 const NHWC_AXIS = [0, 3, 1, 2];
-const normAxis = (a: number, rank: number): number => (a < 0 ? a + rank : a);
+/** An ONNX axis as a non-negative index; an axis outside [-rank, rank] is refused (it would index far past the shape). */
+const normAxis = (a: number, rank: number): number => {
+  if (!Number.isSafeInteger(a) || a < -rank || a > rank) throw new OpError(`axis ${a} is out of range for a rank-${rank} input`);
+  return a < 0 ? a + rank : a;
+};
 
 export interface OpContext {
   node: OnnxNode;
@@ -136,6 +142,19 @@ function spatialPads(ctx: OpContext, inH: number, inW: number, kH: number, kW: n
   return [p[0], p[1], p[2], p[3]];
 }
 
+/** A 2-D window attribute (kernel_shape, strides, dilations): exactly two values, or the fallback when absent. */
+function pair2(ctx: OpContext, name: string, fallback?: [number, number]): [number, number] {
+  const v = ctx.ints(name, fallback);
+  if (!v) throw new OpError(`has no ${name}`);
+  if (v.length !== 2) throw new OpError(`${name} [${shortList(v)}] must hold 2 values (2-D images only)`);
+  return [v[0], v[1]];
+}
+
+/** Numbers from a file for a message: at most 8, then an ellipsis. */
+const shortList = (v: readonly number[]): string => (v.length > 8 ? `${v.slice(0, 8).join(', ')}, …` : v.join(', '));
+
+/** Most values one intermediate tensor may hold (256 MB of floats: the wasm heap has 2 GB in all). */
+const MAX_ELEMENTS = 1 << 26;
 /** Largest stride, dilation, kernel or pad taken from a file (real models use single digits). */
 const MAX_WINDOW_ATTR = 1 << 16;
 
@@ -144,15 +163,16 @@ const MAX_WINDOW_ATTR = 1 << 16;
  * and kernels ≥ 1, pads ≥ 0, all bounded, and a window that fits the padded input (output ≥ 1).
  * TF.js's WebAssembly kernels trust these and read out of bounds otherwise.
  */
-function checkWindow(inH: number, inW: number, kH: number, kW: number, s: number[], d: number[], pads: number[]): void {
+function checkWindow(inH: number, inW: number, kH: number, kW: number, s: number[], d: number[], pads: number[], channels = 1): void {
   const bad = (v: number, min: number): boolean => !Number.isSafeInteger(v) || v < min || v > MAX_WINDOW_ATTR;
   if (bad(kH, 1) || bad(kW, 1)) throw new OpError(`kernel ${kH}×${kW} is not a size of at least 1×1`);
-  if (s.length < 2 || s.some((v) => bad(v, 1))) throw new OpError(`strides [${s.join(', ')}] must be whole numbers from 1 to ${MAX_WINDOW_ATTR}`);
-  if (d.length < 2 || d.some((v) => bad(v, 1))) throw new OpError(`dilations [${d.join(', ')}] must be whole numbers from 1 to ${MAX_WINDOW_ATTR}`);
-  if (pads.length < 4 || pads.some((v) => bad(v, 0))) throw new OpError(`pads [${pads.join(', ')}] must be whole numbers from 0 to ${MAX_WINDOW_ATTR}`);
+  if (s.length < 2 || s.some((v) => bad(v, 1))) throw new OpError(`strides [${shortList(s)}] must be whole numbers from 1 to ${MAX_WINDOW_ATTR}`);
+  if (d.length < 2 || d.some((v) => bad(v, 1))) throw new OpError(`dilations [${shortList(d)}] must be whole numbers from 1 to ${MAX_WINDOW_ATTR}`);
+  if (pads.length < 4 || pads.some((v) => bad(v, 0))) throw new OpError(`pads [${shortList(pads)}] must be whole numbers from 0 to ${MAX_WINDOW_ATTR}`);
   const outH = Math.floor((inH + pads[0] + pads[2] - d[0] * (kH - 1) - 1) / s[0]) + 1;
   const outW = Math.floor((inW + pads[1] + pads[3] - d[1] * (kW - 1) - 1) / s[1]) + 1;
-  if (outH < 1 || outW < 1) throw new OpError(`its ${kH}×${kW} window does not fit the ${inH}×${inW} input (padded by [${pads.join(', ')}])`);
+  if (outH < 1 || outW < 1) throw new OpError(`its ${kH}×${kW} window does not fit the ${inH}×${inW} input (padded by [${shortList(pads)}])`);
+  if ((inH + pads[0] + pads[2]) * (inW + pads[1] + pads[3]) * channels > MAX_ELEMENTS) throw new OpError(`pads [${shortList(pads)}] would make more than ${MAX_ELEMENTS} values`);
 }
 
 const padNhwc = (x: tf.Tensor4D, [t, l, b, r]: number[], value = 0): tf.Tensor4D =>
@@ -161,15 +181,16 @@ const padNhwc = (x: tf.Tensor4D, [t, l, b, r]: number[], value = 0): tf.Tensor4D
 const conv: Op = (ctx, [xv, wv, bv]) => {
   const x = nhwc(need(xv, 'X'));
   const w = need(wv, 'W');
+  if (shapeOf(w).length !== 4) throw new OpError(`weights of shape [${shortList(shapeOf(w))}] are not 4-D (M, C/group, kH, kW)`);
   const [M, Cg, kH, kW] = shapeOf(w);
   const group = ctx.int('group', 1);
-  const [sH, sW] = ctx.ints('strides', [1, 1])!;
-  const [dH, dW] = ctx.ints('dilations', [1, 1])!;
+  const [sH, sW] = pair2(ctx, 'strides', [1, 1]);
+  const [dH, dW] = pair2(ctx, 'dilations', [1, 1]);
   const C = x.shape[3];
   if (!Number.isSafeInteger(group) || group < 1 || M % group !== 0) throw new OpError(`group ${group} does not divide the ${M} output channels`);
   if (Cg * group !== C) throw new OpError(`weights expect ${Cg * group} input channels, the input has ${C}`);
   const pads = spatialPads(ctx, x.shape[1], x.shape[2], kH, kW, sH, sW, dH, dW);
-  checkWindow(x.shape[1], x.shape[2], kH, kW, [sH, sW], [dH, dW], pads);
+  checkWindow(x.shape[1], x.shape[2], kH, kW, [sH, sW], [dH, dW], pads, x.shape[0] * x.shape[3]);
   const padded = padNhwc(x, pads);
   const key = `${ctx.node.outputs[0]}:filter`;
   let out: tf.Tensor4D;
@@ -201,13 +222,14 @@ const conv: Op = (ctx, [xv, wv, bv]) => {
 const convTranspose: Op = (ctx, [xv, wv, bv]) => {
   const x = nhwc(need(xv, 'X'));
   const w = need(wv, 'W');
+  if (shapeOf(w).length !== 4) throw new OpError(`weights of shape [${shortList(shapeOf(w))}] are not 4-D (C, M/group, kH, kW)`);
   const [Cin, Mg, kH, kW] = shapeOf(w);
   if (ctx.int('group', 1) !== 1) throw new OpError('grouped transposed convolution is not supported');
-  const [dH, dW] = ctx.ints('dilations', [1, 1])!;
+  const [dH, dW] = pair2(ctx, 'dilations', [1, 1]);
   if (dH !== 1 || dW !== 1) throw new OpError('dilated transposed convolution is not supported');
   if (Cin !== x.shape[3]) throw new OpError(`weights expect ${Cin} input channels, the input has ${x.shape[3]}`);
-  const [sH, sW] = ctx.ints('strides', [1, 1])!;
-  const [opH, opW] = ctx.ints('output_padding', [0, 0])!;
+  const [sH, sW] = pair2(ctx, 'strides', [1, 1]);
+  const [opH, opW] = pair2(ctx, 'output_padding', [0, 0]);
   const [t, l, b, r] = ctx.ints('pads', [0, 0, 0, 0])!;
   const [, H, W] = x.shape;
   checkWindow(kH, kW, kH, kW, [sH, sW], [1, 1], [t, l, b, r]);
@@ -226,12 +248,12 @@ const convTranspose: Op = (ctx, [xv, wv, bv]) => {
 function pool(kind: 'max' | 'avg'): Op {
   return (ctx, [xv]) => {
     const x = nhwc(need(xv, 'X'));
-    const [kH, kW] = ctx.ints('kernel_shape')!;
-    const [sH, sW] = ctx.ints('strides', [1, 1])!;
-    const [dH, dW] = ctx.ints('dilations', [1, 1])!;
+    const [kH, kW] = pair2(ctx, 'kernel_shape');
+    const [sH, sW] = pair2(ctx, 'strides', [1, 1]);
+    const [dH, dW] = pair2(ctx, 'dilations', [1, 1]);
     if (dH !== 1 || dW !== 1) throw new OpError('dilated pooling is not supported');
     let [t, l, b, r] = spatialPads(ctx, x.shape[1], x.shape[2], kH, kW, sH, sW);
-    checkWindow(x.shape[1], x.shape[2], kH, kW, [sH, sW], [1, 1], [t, l, b, r]);
+    checkWindow(x.shape[1], x.shape[2], kH, kW, [sH, sW], [1, 1], [t, l, b, r], x.shape[0] * x.shape[3]);
     // ceil_mode: extra padding at the end (never counted in averages).
     let extraB = 0;
     let extraR = 0;
@@ -495,7 +517,8 @@ const constantOfShape: Op = (ctx, [sv]) => {
 const pad: Op = (ctx, [xv, pv, cv]) => {
   const x = need(xv, 'data');
   const mode = ctx.str('mode', 'constant');
-  const pads = ctx.opset >= 11 ? hostData(need(pv, 'pads')) : ctx.ints('pads')!;
+  const pads = ctx.opset >= 11 ? hostData(need(pv, 'pads')) : ctx.ints('pads');
+  if (!pads) throw new OpError('has no pads');
   const value = ctx.opset >= 11 ? (cv ? hostData(cv)[0] : 0) : ctx.float('value', 0);
   const rank = pads.length / 2;
   let pairs = Array.from({ length: rank }, (_, i) => [pads[i], pads[i + rank]] as [number, number]);
@@ -503,9 +526,12 @@ const pad: Op = (ctx, [xv, pv, cv]) => {
   const channelsLast = x.kind === 'tensor' && x.nhwc;
   if (channelsLast) pairs = [0, 2, 3, 1].map((a) => pairs[a]);
   if (pairs.some(([a, b]) => a < 0 || b < 0)) throw new OpError('negative pads (cropping) are not supported');
+  if (pairs.some(([a, b]) => !Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a > MAX_WINDOW_ATTR || b > MAX_WINDOW_ATTR)) throw new OpError(`pads [${shortList(pads)}] must be whole numbers from 0 to ${MAX_WINDOW_ATTR}`);
+  if (pairs.length !== t.rank) throw new OpError(`has ${pads.length} pads for a rank-${t.rank} input (it needs ${2 * t.rank})`);
+  if (t.shape.reduce((n, d, i) => n * (d + pairs[i][0] + pairs[i][1]), 1) > MAX_ELEMENTS) throw new OpError(`pads [${shortList(pads)}] would make more than ${MAX_ELEMENTS} values`);
   if (mode === 'constant') t = tf.pad(t, pairs, value);
   else if (mode === 'reflect') t = tf.mirrorPad(t, pairs, 'reflect');
-  else throw new OpError(`pad mode "${mode}" is not supported (constant and reflect are)`);
+  else throw new OpError(`pad mode "${printable(mode)}" is not supported (constant and reflect are)`);
   return [tensor(t, channelsLast)];
 };
 
@@ -537,7 +563,7 @@ const resize: Op = (ctx, inputs) => {
   const alignCorners = coord === 'align_corners';
   const halfPixel = coord === 'half_pixel' || coord === 'pytorch_half_pixel';
   if (mode === 'linear' || mode === 'bilinear') {
-    if (!alignCorners && !halfPixel && coord !== 'asymmetric') throw new OpError(`linear resize with coordinate_transformation_mode "${coord}" is not supported`);
+    if (!alignCorners && !halfPixel && coord !== 'asymmetric') throw new OpError(`linear resize with coordinate_transformation_mode "${printable(coord)}" is not supported`);
     return [tensor(tf.image.resizeBilinear(x, size, alignCorners, halfPixel), true)];
   }
   if (mode === 'nearest') {
@@ -553,7 +579,7 @@ const resize: Op = (ctx, inputs) => {
         else if (coord === 'tf_half_pixel_for_nn') o = (i + 0.5) / scale;
         else if (coord === 'pytorch_half_pixel') o = outLen > 1 ? (i + 0.5) / scale - 0.5 : 0;
         else if (coord === 'half_pixel') o = (i + 0.5) / scale - 0.5;
-        else throw new OpError(`nearest resize with coordinate_transformation_mode "${coord}" is not supported`);
+        else throw new OpError(`nearest resize with coordinate_transformation_mode "${printable(coord)}" is not supported`);
         let k: number;
         if (nearest === 'floor') k = Math.floor(o);
         else if (nearest === 'ceil') k = Math.ceil(o);
@@ -564,7 +590,7 @@ const resize: Op = (ctx, inputs) => {
     const rows = tf.gather(x, tf.tensor1d(indices(H, size[0], given?.[0]), 'int32'), 1);
     return [tensor(tf.gather(rows, tf.tensor1d(indices(W, size[1], given?.[1]), 'int32'), 2), true)];
   }
-  throw new OpError(`resize mode "${mode}" is not supported (nearest and linear are)`);
+  throw new OpError(`resize mode "${printable(mode)}" is not supported (nearest and linear are)`);
 };
 
 function hostFloat(v: Value): number[] {
@@ -605,12 +631,21 @@ const gemm: Op = (ctx, [av, bv, cv]) => {
   let b = plain(need(bv, 'B'));
   if (a.dtype !== 'float32') a = tf.cast(a, 'float32');
   if (b.dtype !== 'float32') b = tf.cast(b, 'float32');
-  let y = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ctx.int('transA', 0) === 1, ctx.int('transB', 0) === 1);
+  if (a.rank !== 2 || b.rank !== 2) throw new OpError(`needs 2-D A and B, got shapes [${shortList(a.shape)}] and [${shortList(b.shape)}]`);
+  const tA = ctx.int('transA', 0) === 1;
+  const tB = ctx.int('transB', 0) === 1;
+  const [M, K] = tA ? [a.shape[1], a.shape[0]] : a.shape;
+  const [K2, N] = tB ? [b.shape[1], b.shape[0]] : b.shape;
+  if (K !== K2) throw new OpError(`A [${a.shape.join(', ')}] and B [${b.shape.join(', ')}] do not multiply${tA || tB ? ' (after their transposes)' : ''}`);
+  let y = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, tA, tB);
   const alpha = ctx.float('alpha', 1);
   if (alpha !== 1) y = tf.mul(y, alpha);
   if (cv) {
     const beta = ctx.float('beta', 1);
     const c = plain(cv);
+    // C broadcasts to [M, N] one way only (unidirectional).
+    const cs = [...Array(Math.max(0, 2 - c.rank)).fill(1), ...c.shape];
+    if (c.rank > 2 || (cs[0] !== 1 && cs[0] !== M) || (cs[1] !== 1 && cs[1] !== N)) throw new OpError(`C [${shortList(c.shape)}] does not broadcast to the product's [${M}, ${N}]`);
     y = tf.add(y, beta === 1 ? c : tf.mul(c, beta));
   }
   return [tensor(y)];
@@ -619,6 +654,7 @@ const gemm: Op = (ctx, [av, bv, cv]) => {
 const matMul: Op = (_ctx, [av, bv]) => {
   const a = plain(need(av, 'A'));
   const b = plain(need(bv, 'B'));
+  if (a.rank < 1 || b.rank < 1 || a.shape[a.rank - 1] !== b.shape[Math.max(0, b.rank - 2)]) throw new OpError(`A [${shortList(a.shape)}] and B [${shortList(b.shape)}] do not multiply`);
   if (a.rank === 2 && b.rank === 2) return [tensor(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D))];
   if (b.rank === 2 && a.rank > 2) {
     const lead = a.shape.slice(0, -1);
@@ -755,5 +791,20 @@ export const OPS: Record<string, Op> = {
   Not: notOp,
   Where: where,
 };
+
+/** The most inputs each operator takes (ONNX's schemas); a node with more is refused before it runs. */
+const MAX_INPUTS: Record<string, number> = {
+  Conv: 3, ConvTranspose: 3, Gemm: 3, MatMul: 2, Relu: 1, LeakyRelu: 1, Elu: 1, Sigmoid: 1, Tanh: 1, HardSigmoid: 1, HardSwish: 1, Erf: 1, Exp: 1, Log: 1, Sqrt: 1, Neg: 1, Abs: 1, Reciprocal: 1, Softplus: 1,
+  Add: 2, Sub: 2, Mul: 2, Div: 2, Pow: 2, Equal: 2, Less: 2, LessOrEqual: 2, Greater: 2, GreaterOrEqual: 2, And: 2, Or: 2, Not: 1, Where: 3,
+  Softmax: 1, LogSoftmax: 1, BatchNormalization: 5, MaxPool: 1, AveragePool: 1, GlobalAveragePool: 1, GlobalMaxPool: 1, Flatten: 1, Reshape: 2, Transpose: 1,
+  Squeeze: 2, Unsqueeze: 2, Slice: 5, Gather: 2, Shape: 1, Constant: 0, ConstantOfShape: 1, Identity: 1, Dropout: 3, Pad: 4, Resize: 4, Upsample: 2,
+  ReduceMean: 2, ReduceSum: 2, ReduceMax: 2, LayerNormalization: 3, Cast: 1, ArgMax: 1, ArgMin: 1, Clip: 3,
+};
+
+/** Refuses a node with more inputs than its operator takes (its inputs would be read in the wrong places). */
+export function checkArity(node: { opType: string; inputs: string[] }): void {
+  const max = MAX_INPUTS[node.opType];
+  if (max !== undefined && node.inputs.length > max) throw new OpError(`has ${node.inputs.length} inputs; ${node.opType} takes at most ${max}`);
+}
 
 export const isSupportedOp = (node: { opType: string; domain: string }): boolean => (node.domain === '' || node.domain === 'ai.onnx') && node.opType in OPS;

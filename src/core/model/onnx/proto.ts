@@ -1,4 +1,5 @@
 import * as protobuf from 'protobufjs/light';
+import { printable } from '../../io/files';
 
 /**
  * The parts of onnx.proto (ONNX IR, github.com/onnx/onnx/blob/main/onnx/onnx.proto) a model needs:
@@ -149,22 +150,24 @@ export function tensorData(
   external: (location: string, offset: number, length: number | undefined, tensor: string) => Uint8Array,
 ): OnnxTensor {
   const dims = (t.dims ?? []).map(num);
-  const count = dims.reduce((a, b) => a * b, 1);
-  const type = t.dataType ?? 0;
   const name = t.name ?? '';
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`tensor "${printable(name)}" has an invalid shape [${dims.join(', ')}] (sizes must be whole numbers ≥ 0)`);
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (count > 2 ** 31) throw new Error(`tensor "${printable(name)}" declares ${dims.join('×')} values, more than Model Lens reads`);
+  const type = t.dataType ?? 0;
   let raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
   if (t.dataLocation === 1) {
     const kv = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
     const location = kv.get('location');
-    if (!location) throw new Error(`tensor "${name}" is stored outside the model but names no file`);
+    if (!location) throw new Error(`tensor "${printable(name)}" is stored outside the model but names no file`);
     raw = external(location, Number(kv.get('offset') ?? 0), kv.has('length') ? Number(kv.get('length')) : undefined, name);
   }
   const isFloat = type === ONNX_FLOAT || type === ONNX_FLOAT16 || type === ONNX_DOUBLE;
   if (raw) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const size = { [ONNX_FLOAT]: 4, [ONNX_FLOAT16]: 2, [ONNX_DOUBLE]: 8, [ONNX_INT64]: 8, [ONNX_INT32]: 4, [ONNX_UINT8]: 1, [ONNX_INT8]: 1, [ONNX_BOOL]: 1 }[type];
-    if (size === undefined) throw new Error(`tensor "${name}" has data type ${type}, which Model Lens does not read`);
-    if (raw.byteLength !== count * size) throw new Error(`tensor "${name}" holds ${raw.byteLength} bytes, but its shape [${dims.join(', ')}] needs ${count * size}`);
+    if (size === undefined) throw new Error(`tensor "${printable(name)}" has data type ${type}, which Model Lens does not read`);
+    if (raw.byteLength !== count * size) throw new Error(`tensor "${printable(name)}" holds ${raw.byteLength} bytes, but its shape [${dims.join(', ')}] needs ${count * size}`);
     const read = (i: number): number => {
       switch (type) {
         case ONNX_FLOAT:
@@ -196,7 +199,7 @@ export function tensorData(
   else if (type === ONNX_FLOAT16) values = (t.int32Data ?? []).map(halfToFloat);
   else if (type === ONNX_INT64) values = (t.int64Data ?? []).map(num);
   else values = t.int32Data ?? [];
-  if (values.length !== count) throw new Error(`tensor "${name}" holds ${values.length} values, but its shape [${dims.join(', ')}] needs ${count}`);
+  if (values.length !== count) throw new Error(`tensor "${printable(name)}" holds ${values.length} values, but its shape [${dims.join(', ')}] needs ${count}`);
   return { name, dims, dataType: type, data: isFloat ? Float32Array.from(values) : values };
 }
 
@@ -238,6 +241,10 @@ export function decodeOnnx(bytes: Uint8Array, external: (location: string, offse
       ]),
     ),
   }));
+  nodes.forEach((n, k) => {
+    if (!n.opType) throw new Error(`node ${k} ("${printable(n.name)}") has no operator type`);
+    if (n.outputs.length === 0 || n.outputs.some((o) => !o)) throw new Error(`node ${k} ("${printable(n.name)}", ${printable(n.opType)}) has no output name`);
+  });
   return {
     producer: [m.producerName, m.producerVersion].filter(Boolean).join(' '),
     opset,
