@@ -29,7 +29,7 @@ module.exports = require(path.join(dir, 'sharp', 'sharp-wasm32.node.js'));`,
   },
 };
 const entryPoints = {
-  cli: 'src/cli/main.ts',
+  cli: 'src/cli/entry.ts',
   worker: 'src/worker/main.ts',
   ...Object.fromEntries(readdirSync('demo/scripts').filter((f) => f.endsWith('.ts')).map((f) => [`demo/${f.slice(0, -3)}`, `demo/scripts/${f}`])),
   ...Object.fromEntries(readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => [`bench/${f.slice(0, -3)}`, `bench/${f}`])),

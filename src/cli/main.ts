@@ -160,4 +160,3 @@ export function run(): void {
   });
 }
 
-if (require.main === module) run();
