@@ -23,7 +23,7 @@ export class Services implements vscode.Disposable {
     this.updateStatus();
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('modelLens.backend') || e.affectsConfiguration('modelLens.tfjsNodePath')) this.resetWorker();
+        if (e.affectsConfiguration('modelLens.backend') || e.affectsConfiguration('modelLens.tfjsNodePath') || e.affectsConfiguration('modelLens.limits')) this.resetWorker();
       }),
     );
   }
@@ -41,6 +41,11 @@ export class Services implements vscode.Disposable {
           backend: cfg.get<BackendChoice>('backend', 'auto'),
           tfjsNodePath: cfg.get<string>('tfjsNodePath') || undefined,
           wasmDir: dist,
+          limits: {
+            maxPixels: cfg.get<number>('limits.maxPixels'),
+            maxModelBytes: cfg.get<number>('limits.maxModelBytes'),
+            outSize: cfg.get<number>('limits.outSize'),
+          },
         },
       });
     }

@@ -144,8 +144,15 @@ export interface PairPartialMessage {
   grid: MapGrid;
 }
 
+/** The modelLens.limits.* settings (src/core/limits.ts; unset ones keep their defaults). */
+export interface WorkerLimits {
+  maxPixels?: number;
+  maxModelBytes?: number;
+  outSize?: number;
+}
+
 export type WorkerRequest =
-  | { type: 'configure'; id: number; backend: BackendChoice; tfjsNodePath?: string; wasmDir?: string }
+  | { type: 'configure'; id: number; backend: BackendChoice; tfjsNodePath?: string; wasmDir?: string; limits?: WorkerLimits }
   | { type: 'summary'; id: number; modelPath: string }
   | { type: 'explain'; id: number; job: ExplainJob }
   | { type: 'layerPreview'; id: number; job: ExplainJob }

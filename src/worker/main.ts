@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../core/engine/backend';
 import { isWasmTrap } from '../core/errors';
+import { setLimits } from '../core/limits';
 import { recoverFromTrap } from '../core/recover';
 import { cachedModelCount, clearModelCache, modelLoadCount } from '../core/model/load';
 import type { ExplainResultMessage, WorkerReply, WorkerRequest, WorkerStats } from '../protocol/worker';
@@ -44,6 +45,7 @@ async function run(req: (typeof queue)[number]): Promise<void> {
   try {
     if (req.type === 'configure') {
       clearModelCache();
+      setLimits(req.limits ?? {});
       configured = initEngine({ backend: req.backend === 'auto' ? undefined : req.backend, tfjsNodePath: req.tfjsNodePath, wasmDir: req.wasmDir });
       send({ type: 'result', id: req.id, value: await configured });
       return;

@@ -192,3 +192,15 @@ test('a WebAssembly trap fails its job in one line, and the next job runs on a f
     c.dispose();
   }
 });
+
+test('the modelLens.limits settings reach the worker: an image over maxPixels is refused with the way to raise it', async () => {
+  const c = new WorkerClient(workerFile, { timeoutMs: 120_000, cancelGraceMs: 1500, configure: { type: 'configure', backend: 'wasm', limits: { maxPixels: 1000 } } });
+  try {
+    await assert.rejects(c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-2.png'), method: 'gradcam' } }), {
+      name: 'InputError',
+      message: `${image('circle-2.png')}: image too large (64×64; at most 0.001 megapixels; raise the limit with --max-pixels or the modelLens.limits.maxPixels setting)`,
+    });
+  } finally {
+    c.dispose();
+  }
+});
