@@ -16,6 +16,7 @@ import { DEFAULT_PAIR_PARAMS } from '../src/core/explain/pair/types';
 import { LayersInspectableModel } from '../src/core/model/layers-model';
 import { buildEncoder } from '../demo/scripts/lib/encoder';
 import { mobileNetV2 } from './lib/mobilenet-v2';
+import { decodeBench } from './lib/decode';
 import { logsBench } from './lib/logs';
 import { onnxPeerBench } from './lib/onnx-peer';
 import { median } from './lib/median';
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--strip')) return stripBench(); // the strip benchmark alone
   if (process.argv.includes('--pair')) return pairBench(); // the pair benchmark alone
   if (process.argv.includes('--logs')) return logsBench(); // the log-reading benchmark alone
+  if (process.argv.includes('--decode')) return decodeBench(Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3); // image decoding alone
   if (process.argv.includes('--peer')) return onnxPeerBench(quick); // the ONNX / PyTorch comparison alone
   console.log(`MobileNetV2-shaped model, 224×224, random weights; node ${process.version}, ${quick ? 'quick' : 'full'} run`);
   const wasm = await measure('wasm', [

@@ -432,6 +432,16 @@ const FOUND: [FamilyName, number, number][] = [
   ['tfjs', 12, 3115728254],
   ['onnx', 12, 178622196],
   ['onnx', 12, 3269905659],
+  ['tfjs', 21, 783722639],
+  ['tfjs', 22, 3126522484],
+  ['onnx', 22, 308710834],
+  ['tfjs', 22, 2564380633],
+  ['onnx', 22, 574565234],
+  ['tfjs', 31, 267288182],
+  ['keras', 31, 2345262573],
+  ['onnx', 32, 3865784675],
+  ['keras', 32, 1935528609],
+  ['keras', 32, 218678574],
 ];
 
 // ---- writing ---------------------------------------------------------------------------------
@@ -522,7 +532,7 @@ async function main_(): Promise<number> {
     const { argv } = buildCase(family, seeds, campaignSeed, index, dir);
     // The recorded outcome is what the fixed code does now; it must be one of the good classes.
     const r = await run(argv);
-    const outcome = { kind: 'done' as const, code: r.code, stdout: r.stdout, stderr: r.stderr, ms: 0, peakRss: 0 };
+    const outcome = { kind: 'done' as const, code: r.code, stdout: r.stdout, stderr: r.stderr, ms: 0, peakRss: 0, leaked: 0, noise: '' };
     const cls = classify(familyName, outcome, dir, argv);
     if (FAILURES.has(cls)) {
       bad++;

@@ -90,7 +90,7 @@ export function buildCase(family: Family, seeds: Seed[], campaignSeed: number, i
   return { caseSeed, mutator, seed, argv: family.argv(file, rng), file };
 }
 
-const messageOf = (o: Outcome): string => (o.kind === 'done' ? (o.code === 0 ? o.stdout.slice(0, 300) : o.stderr.split('\n').slice(0, 3).join(' | ').slice(0, 500)) : o.detail.slice(0, 500));
+const messageOf = (o: Outcome): string => (o.kind === 'done' ? (o.leaked > 0 ? `${o.leaked} tensors left behind; ${o.stderr.split('\n')[0]}` : o.noise.trim() ? `printed by a library: ${o.noise.trim().split('\n')[0]} | then: ${o.stderr.split('\n')[0]}` : o.code === 0 ? o.stdout.slice(0, 300) : o.stderr.split('\n').slice(0, 3).join(' | ').slice(0, 500)) : o.detail.slice(0, 500));
 
 /**
  * A seeded campaign: for each family, `runs` cases spread evenly over its mutators, each a seed

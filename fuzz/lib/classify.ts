@@ -1,10 +1,10 @@
 import type { FamilyName } from './family';
 import type { Outcome } from './pool';
 
-export const CLASSES = ['ok', 'clean', 'cryptic', 'internal', 'trap', 'crash', 'hang', 'memory', 'bad-json'] as const;
+export const CLASSES = ['ok', 'clean', 'cryptic', 'internal', 'trap', 'crash', 'hang', 'memory', 'leak', 'bad-json'] as const;
 export type CaseClass = (typeof CLASSES)[number];
 /** Classes that count as failures of Model Lens. */
-export const FAILURES: ReadonlySet<CaseClass> = new Set(['cryptic', 'internal', 'trap', 'crash', 'hang', 'memory', 'bad-json']);
+export const FAILURES: ReadonlySet<CaseClass> = new Set(['cryptic', 'internal', 'trap', 'crash', 'hang', 'memory', 'leak', 'bad-json']);
 
 /** Words of a library's message, or of a JavaScript error, that a user should never read. */
 const LEAKS = /Cannot read propert|of undefined|of null|is not a function|is not iterable|TypeError|RangeError|ReferenceError|ERR_[A-Z_]+|waitng|This may be due to|Maximum call stack|Unexpected token|Unexpected end of|" is not valid JSON|index out of range|invalid wire type|\[object Object\]|NaN×|undefined|out of bounds|at position \d+ \(|Error:/;
@@ -12,12 +12,15 @@ const LEAKS = /Cannot read propert|of undefined|of null|is not a function|is not
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
 
 /**
- * Sorts an outcome: ok (exit 0; `curves --json` must also print the documented JSON), clean (exit 2,
+ * Sorts an outcome: leak (tensors left in the engine after the case's models were dropped), ok (exit 0; `curves --json` must also print the documented JSON), clean (exit 2,
  * one line of ours naming a file of the case), cryptic (exit 2 otherwise), trap (exit 1, the engine
  * restarted), internal (exit 1 otherwise), and the child's death, hang or memory overrun.
  */
 export function classify(family: FamilyName, o: Outcome, caseDir: string, argv: string[]): CaseClass {
   if (o.kind !== 'done') return o.kind;
+  if (o.leaked > 0) return 'leak';
+  // Lines a library printed itself come before (or instead of) our one line: not a clean refusal.
+  if (o.noise.trim() !== '') return 'cryptic';
   if (o.code === 0) return family === 'tensorboard' || family === 'csv' || family === 'jsonl' ? (curvesJsonOk(o.stdout) ? 'ok' : 'bad-json') : 'ok';
   const lines = o.stderr.split('\n');
   if (o.code === 1) return /the computation failed inside WebAssembly/.test(o.stderr) ? 'trap' : 'internal';

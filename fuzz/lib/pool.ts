@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 /** What became of one case. */
 export type Outcome =
-  | { kind: 'done'; code: number; stdout: string; stderr: string; ms: number; peakRss: number }
+  | { kind: 'done'; code: number; stdout: string; stderr: string; ms: number; peakRss: number; leaked: number; noise: string }
   | { kind: 'crash' | 'hang' | 'memory'; detail: string; ms: number; peakRss: number };
 
 export interface PoolOptions {
@@ -84,8 +84,8 @@ class Runner {
         if (restart) this.kill();
         resolve(o);
       };
-      const onMessage = (m: { type: string; id?: number; code: number; stdout: string; stderr: string; ms: number; detail?: string }): void => {
-        if (m.type === 'done' && m.id === id) finish({ kind: 'done', code: m.code, stdout: m.stdout, stderr: m.stderr, ms: m.ms, peakRss }, false);
+      const onMessage = (m: { type: string; id?: number; code: number; stdout: string; stderr: string; ms: number; leaked: number; noise: string; detail?: string }): void => {
+        if (m.type === 'done' && m.id === id) finish({ kind: 'done', code: m.code, stdout: m.stdout, stderr: m.stderr, ms: m.ms, peakRss, leaked: m.leaked, noise: m.noise }, false);
         else if (m.type === 'crash') finish({ kind: 'crash', detail: m.detail ?? 'crash', ms: Date.now() - started, peakRss }, true);
       };
       const onExit = (code: number | null, signal: string | null): void =>

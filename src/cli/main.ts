@@ -106,12 +106,54 @@ function verboseReport(err: unknown): string {
   return parts.join('\n');
 }
 
+/** Lines that libraries print themselves: XNNPACK's status lines (a kernel refusing its arguments), jsfive's notes on HDF5 attributes. */
+const LIBRARY_NOISE = /^(XNN status for |Attribute [\s\S]*not implemented|Unsupported [\s\S]*datatype)/;
+
+/**
+ * What libraries print themselves while a command runs would stand before the one-line error, or
+ * inside --json output: such lines are held back, and --verbose prints them after the command's own.
+ * Only lines of the known kinds are held (LIBRARY_NOISE); everything else is written as usual.
+ */
+function holdLibraryOutput(): { release(): string } {
+  const held: string[] = [];
+  const streams = [process.stdout, process.stderr] as const;
+  const writes = streams.map((s) => s.write);
+  streams.forEach((stream, k) => {
+    stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+      if (typeof chunk === 'string' && LIBRARY_NOISE.test(chunk)) {
+        held.push(chunk);
+        (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
+        return true;
+      }
+      return (writes[k] as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof stream.write;
+  });
+  return {
+    release: () => {
+      streams.forEach((stream, k) => (stream.write = writes[k]));
+      return held.join('');
+    },
+  };
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], stdout = (s: string) => console.log(s), stderr = (s: string) => console.error(s)): Promise<number> {
+  const hold = holdLibraryOutput();
+  let verbose = argv.includes('--verbose');
+  try {
+    return await run_(argv, stdout, stderr, (v) => (verbose = v));
+  } finally {
+    const library = hold.release();
+    if (verbose && library.trim()) stderr(`model-lens: printed by libraries while running:\n${library.trimEnd()}`);
+  }
+}
+
+async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: string) => void, setVerbose: (v: boolean) => void): Promise<number> {
   let verbose = argv.includes('--verbose');
   try {
     const g = globalOptions(argv);
     verbose = g.verbose;
+    setVerbose(verbose);
     setLimits(g.limits);
     const [command, ...rest] = g.argv;
     if (command === 'summary') return await summaryCommand(rest, stdout);

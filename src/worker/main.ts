@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../core/engine/backend';
@@ -111,7 +112,17 @@ port.on('message', (req: WorkerRequest) => {
     return;
   }
   if (req.type === 'stats') {
-    const stats: WorkerStats = { backend: (tf.engine().backendName as string | null) ?? 'none', numTensors: tf.memory().numTensors, cachedModels: cachedModelCount(), modelLoads: modelLoadCount(), busy: running !== undefined };
+    (globalThis as { gc?: () => void }).gc?.();
+    const wasm = tf.engine().backendName === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm : undefined;
+    const stats: WorkerStats = {
+      backend: (tf.engine().backendName as string | null) ?? 'none',
+      numTensors: tf.memory().numTensors,
+      cachedModels: cachedModelCount(),
+      modelLoads: modelLoadCount(),
+      busy: running !== undefined,
+      heapBytes: getHeapStatistics().used_heap_size,
+      wasmBytes: wasm?.HEAPU8?.buffer.byteLength ?? 0,
+    };
     send({ type: 'result', id: req.id, value: stats });
     return;
   }

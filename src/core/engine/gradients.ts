@@ -36,14 +36,67 @@ function batchNormGradient(): tf.GradConfig {
   };
 }
 
-/** Installs the faster gradients once; `restoreGradients` (tests) puts TensorFlow.js's back. */
+let originalConv: tf.GradConfig | undefined;
+
+type ConvAttrs = { strides: number | [number, number]; pad: 'valid' | 'same' | number; dataFormat: string; dilations: number | [number, number]; dimRoundingMode?: string };
+const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
+
+/**
+ * TensorFlow.js has no gradient for a dilated (atrous) Conv2D ("dilation rates greater than 1 are
+ * not yet supported in gradients"), so saliency, Integrated Gradients and Grad-CAM below such a layer
+ * failed on DeepLab-style models. A dilated convolution with stride 1 is a plain one on the input
+ * split into d×d interleaved sub-images (TensorFlow's own atrous_conv2d):
+ *   conv_d(x, w) = BatchToSpace(conv(SpaceToBatch(x, d, pads), w), d, crops),
+ * so its gradient is the transpose of each linear step: SpaceToBatch of dy, the ordinary input and
+ * filter gradients on the sub-images, BatchToSpace back. Undilated or strided convolutions keep
+ * TensorFlow.js's gradient.
+ */
+function conv2dGradient(): tf.GradConfig {
+  return {
+    kernelName: 'Conv2D',
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const a = attrs as unknown as ConvAttrs;
+      const [dh, dw] = pair(a.dilations);
+      const [sh, sw] = pair(a.strides);
+      if ((dh === 1 && dw === 1) || sh !== 1 || sw !== 1 || a.dataFormat !== 'NHWC' || typeof a.pad === 'number') return originalConv!.gradFunc(dy, saved, attrs);
+      const [x, w] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const [kH, kW] = w.shape;
+      // 'same': the explicit padding TensorFlow uses for stride 1 (the extra row or column at the end).
+      const [pt, pb] = a.pad === 'same' ? [Math.floor((dh * (kH - 1)) / 2), Math.ceil((dh * (kH - 1)) / 2)] : [0, 0];
+      const [pl, pr] = a.pad === 'same' ? [Math.floor((dw * (kW - 1)) / 2), Math.ceil((dw * (kW - 1)) / 2)] : [0, 0];
+      const H = x.shape[1] + pt + pb;
+      const W = x.shape[2] + pl + pr;
+      const extra: [[number, number], [number, number]] = [[0, (dh - (H % dh)) % dh], [0, (dw - (W % dw)) % dw]];
+      const subImages = (): tf.Tensor4D => tf.spaceToBatchND(pt || pb || pl || pr ? tf.pad(x, [[0, 0], [pt, pb], [pl, pr], [0, 0]]) : x, [dh, dw], extra) as tf.Tensor4D;
+      const dySub = (): tf.Tensor4D => tf.spaceToBatchND(dy as tf.Tensor4D, [dh, dw], extra) as tf.Tensor4D;
+      return {
+        x: () => {
+          const g = dySub();
+          const xs = subImages();
+          const dxs = tf.conv2dTranspose(g, w, xs.shape, 1, 'valid');
+          const dxPadded = tf.batchToSpaceND(dxs, [dh, dw], extra) as tf.Tensor4D;
+          return pt || pb || pl || pr ? tf.slice(dxPadded, [0, pt, pl, 0], x.shape) : dxPadded;
+        },
+        filter: () =>
+          tf.engine().runKernel('Conv2DBackpropFilter', { x: subImages(), dy: dySub() }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: w.shape } as never) as tf.Tensor4D,
+      };
+    },
+  };
+}
+
+/** Installs the faster (and the missing) gradients once; `restoreGradients` (tests) puts TensorFlow.js's back. */
 export function installGradients(): void {
   if (original) return;
   original = tf.getGradient('FusedBatchNorm');
   if (original) tf.registerGradient(batchNormGradient());
+  originalConv = tf.getGradient('Conv2D');
+  if (originalConv) tf.registerGradient(conv2dGradient());
 }
 
 export function restoreGradients(): void {
   if (original) tf.registerGradient(original);
+  if (originalConv) tf.registerGradient(originalConv);
   original = undefined;
+  originalConv = undefined;
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { withDefaults } from './params';
 import { currentBackend } from '../engine/backend';
 import { batchSizeFor } from '../engine/memory';
-import { tidyValue } from '../engine/tidy';
+import { scopedJob, tidyValue } from '../engine/tidy';
 import { InputError } from '../errors';
 import type { RgbImage } from '../image/decode';
 import { scaleSigned, scaleUnsigned } from '../image/display';
@@ -97,7 +97,7 @@ function topK(values: Float32Array, k: number, labels?: string[]): Prediction[] 
 /** Explains one image: preprocess → predict → method → raw grid and the display map at the image's size. */
 export async function explainImage(model: InspectableModel, image: RgbImage, opts: ExplainOptions): Promise<ExplainResult> {
   try {
-    return await explainUnchecked(model, image, opts);
+    return await scopedJob(() => explainUnchecked(model, image, opts));
   } catch (err) {
     throw asModelError(err, model.path, opts.method);
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
+import { printable } from '../io/files';
 import type { RgbImage } from './decode';
 
 export type ScaleRange = '0..1' | '-1..1' | '0..255';
@@ -57,10 +58,10 @@ const RANGES: ScaleRange[] = ['0..1', '-1..1', '0..255'];
 
 export function validatePreprocess(spec: Partial<PreprocessSpec>, where: string): PreprocessSpec {
   const out: PreprocessSpec = { ...DEFAULT_PREPROCESS, ...spec };
-  if (!RANGES.includes(out.scale)) throw new InputError(`${where}: scale must be one of ${RANGES.join(', ')} (got "${out.scale}")`);
-  if (out.channelOrder !== 'rgb' && out.channelOrder !== 'bgr') throw new InputError(`${where}: channelOrder must be rgb or bgr (got "${out.channelOrder}")`);
+  if (!RANGES.includes(out.scale)) throw new InputError(`${where}: scale must be one of ${RANGES.join(', ')} (got "${printable(String(out.scale))}")`);
+  if (out.channelOrder !== 'rgb' && out.channelOrder !== 'bgr') throw new InputError(`${where}: channelOrder must be rgb or bgr (got "${printable(String(out.channelOrder))}")`);
   if (!['stretch', 'center-crop', 'letterbox'].includes(out.resize)) {
-    throw new InputError(`${where}: resize must be stretch, center-crop or letterbox (got "${out.resize}")`);
+    throw new InputError(`${where}: resize must be stretch, center-crop or letterbox (got "${printable(String(out.resize))}")`);
   }
   for (const key of ['mean', 'std'] as const) {
     const v = out[key];

@@ -57,6 +57,26 @@ function weightEnds(weights: WeightSpec[], data: Buffer, file: string, shardName
   return off;
 }
 
+/** Graph operations with sliding windows, whose attributes TensorFlow.js's WebAssembly kernels trust. */
+const WINDOW_OPS = new Set(['Conv2D', '_FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative', 'MaxPool', 'AvgPool', 'Conv2DBackpropInput']);
+
+/** strides, dilations and ksize: lists of four whole numbers from 1 to 65536; padding a known name. */
+function checkWindowAttrs(n: { name: string; op: string; attr?: Record<string, unknown> }, file: string): void {
+  for (const key of ['strides', 'dilations', 'ksize']) {
+    const a = n.attr?.[key] as { list?: { i?: unknown } } | undefined;
+    if (a === undefined) continue;
+    const values = Array.isArray(a?.list?.i) ? (a.list!.i as unknown[]).map(Number) : [];
+    if (values.length !== 4 || values.some((v) => !Number.isSafeInteger(v) || v < 1 || v > 65536)) {
+      fail(file, `node "${printable(n.name)}" (${printable(n.op)}) has invalid ${key} (expected four whole numbers from 1 to 65536)`);
+    }
+  }
+  const pad = n.attr?.padding as { s?: unknown } | undefined;
+  if (pad !== undefined) {
+    const name = typeof pad?.s === 'string' ? Buffer.from(pad.s, 'base64').toString('latin1') : '';
+    if (!['SAME', 'VALID', 'EXPLICIT'].includes(name)) fail(file, `node "${printable(n.name)}" (${printable(n.op)}) has an invalid padding (expected SAME, VALID or EXPLICIT)`);
+  }
+}
+
 /** A GraphDef's nodes: each an object with a string name and op, and inputs that are strings. */
 function checkGraphNodes(nodes: unknown, file: string): void {
   if (!Array.isArray(nodes)) fail(file, 'malformed model.json (the graph\'s "node" is not a list)');
@@ -66,6 +86,7 @@ function checkGraphNodes(nodes: unknown, file: string): void {
     if (n.input !== undefined && (!Array.isArray(n.input) || n.input.some((i) => typeof i !== 'string'))) fail(file, `malformed model.json (the inputs of node "${printable(n.name as string)}" are not a list of names)`);
     if (n.attr !== undefined && (typeof n.attr !== 'object' || n.attr === null || Array.isArray(n.attr))) fail(file, `malformed model.json (the attributes of node "${printable(n.name as string)}" are not an object)`);
     if (names.has(n.name as string)) fail(file, `malformed model.json (two graph nodes are named "${printable(n.name as string)}")`);
+    if (WINDOW_OPS.has(n.op as string)) checkWindowAttrs(n as { name: string; op: string; attr?: Record<string, unknown> }, file);
     names.add(n.name as string);
   }
 }
@@ -139,7 +160,7 @@ export function readModelArtifacts(modelJsonPath: string): LoadedArtifacts {
   let kind: 'layers' | 'graph';
   if (format === 'layers-model') kind = 'layers';
   else if (format === 'graph-model') kind = 'graph';
-  else if (format !== undefined) fail(name, `unknown model format "${format}" (expected layers-model or graph-model)`);
+  else if (format !== undefined) fail(name, `unknown model format "${printable(String(format))}" (expected layers-model or graph-model)`);
   else if (Array.isArray(topology.node)) kind = 'graph';
   else if ('class_name' in topology || 'model_config' in topology) kind = 'layers';
   else fail(name, 'malformed model.json (the topology is neither a Keras model nor a GraphDef)');

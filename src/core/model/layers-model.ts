@@ -163,6 +163,16 @@ export class LayersInspectableModel implements InspectableModel {
   }
 
   dispose(): void {
+    // A layer called twice in one model (a shared layer) counts two references, and
+    // LayersModel.dispose drops one: its weights would stay behind.
+    const weights = this.model.weights;
     this.model.dispose();
+    for (const w of weights) {
+      try {
+        w.dispose();
+      } catch {
+        // already disposed with its layer
+      }
+    }
   }
 }

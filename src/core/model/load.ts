@@ -123,13 +123,18 @@ async function loadUncached(file: string): Promise<InspectableModel> {
     } catch (err) {
       throw explainLoadError(file, err as Error);
     }
-    return new LayersInspectableModel(file, model);
+    try {
+      return new LayersInspectableModel(file, model);
+    } catch (err) {
+      model.dispose();
+      throw explainLoadError(file, err as Error);
+    }
   }
   const model = new tfc.GraphModel(handler);
   try {
     await model.load();
   } catch (err) {
-    throw explainLoadError(file, err as Error);
+    throw explainLoadError(file, err as Error); // what it made is released by guardedLoad
   }
   const nodes = ((artifacts.modelTopology as { node?: GraphNodeDef[] }).node ?? []) as GraphNodeDef[];
   try {
@@ -137,6 +142,30 @@ async function loadUncached(file: string): Promise<InspectableModel> {
   } catch (err) {
     model.dispose();
     throw explainLoadError(file, err as Error);
+  }
+}
+
+type EngineInternals = { startScope(): void; endScope(): void; state: { activeScope?: { track: tf.Tensor[] }; registeredVariables: Record<string, tf.Variable> } };
+
+/**
+ * Runs a model load in an engine scope, so that a load that fails half-way (TensorFlow.js refusing a
+ * layer after the weights were decoded, a translator error after the constants were made) releases
+ * every tensor and variable it made; a load that succeeds keeps them all (the model owns them).
+ * Loads run one at a time (the worker and the CLI run one job at a time), so the scope is theirs.
+ */
+async function guardedLoad<T>(load: () => Promise<T>): Promise<T> {
+  const engine = tf.engine() as unknown as EngineInternals;
+  const variables = new Set(Object.keys(engine.state.registeredVariables));
+  engine.startScope();
+  try {
+    const model = await load();
+    for (const t of engine.state.activeScope?.track ?? []) tf.keep(t);
+    return model;
+  } catch (err) {
+    for (const [name, v] of Object.entries(engine.state.registeredVariables)) if (!variables.has(name)) v.dispose();
+    throw err;
+  } finally {
+    engine.endScope();
   }
 }
 
@@ -186,7 +215,7 @@ export async function loadModel(modelPath: string): Promise<InspectableModel> {
     hit.model.dispose();
     cache.delete(file);
   }
-  const model = await loadUncached(file);
+  const model = await guardedLoad(() => loadUncached(file));
   try {
     checkModel(model);
   } catch (err) {

@@ -22,3 +22,38 @@ test("the batch-norm gradient equals TensorFlow.js's own for every input", async
   const ours = grads();
   reference.forEach((r, i) => assert.ok(relativeError(ours[i], r) < 1e-6, `input ${i}: ${relativeError(ours[i], r)}`));
 });
+
+/** Central finite differences of a scalar function of one tensor, at a few entries (float32: step 1e-2, stated tolerance below). */
+function finiteDifferences(f: (t: tf.Tensor) => tf.Scalar, at: tf.Tensor, entries: number[], h = 1e-2): number[] {
+  const base = at.dataSync();
+  return entries.map((i) => {
+    const plus = Float32Array.from(base);
+    const minus = Float32Array.from(base);
+    plus[i] += h;
+    minus[i] -= h;
+    const fp = tf.tidy(() => f(tf.tensor(plus, at.shape)).dataSync()[0]);
+    const fm = tf.tidy(() => f(tf.tensor(minus, at.shape)).dataSync()[0]);
+    return (fp - fm) / (2 * h);
+  });
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  for (const pad of ['valid', 'same'] as const) {
+    test(`a dilated Conv2D (dilation 2×3, ${pad}) has gradients for input and filter on ${backend}, equal to finite differences`, async () => {
+      await initEngine({ backend });
+      installGradients();
+      const x = tf.randomNormal([2, 9, 10, 3], 0, 1, 'float32', 3);
+      const w = tf.randomNormal([3, 2, 3, 4], 0, 1, 'float32', 4);
+      const weight = tf.randomNormal(pad === 'valid' ? [2, 5, 7, 4] : [2, 9, 10, 4], 0, 1, 'float32', 5);
+      const y = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(weight, tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad, 'NHWC', [2, 3]))) as tf.Scalar;
+      const [gx, gw] = tf.grads(y)([x, w]);
+      const entries = [0, 17, 101, 250, x.size - 1];
+      const fx = finiteDifferences((t) => y(t, w), x, entries);
+      const fw = finiteDifferences((t) => y(x, t), w, [0, 5, 33, w.size - 1]);
+      // float32 sums of ~100 products: 1e-2 steps give differences good to about 2e-2 absolute.
+      entries.forEach((e, k) => assert.ok(Math.abs(gx.dataSync()[e] - fx[k]) < 2e-2, `∂/∂x[${e}]: ${gx.dataSync()[e]} vs ${fx[k]}`));
+      [0, 5, 33, w.size - 1].forEach((e, k) => assert.ok(Math.abs(gw.dataSync()[e] - fw[k]) < 5e-2 * Math.max(1, Math.abs(fw[k])), `∂/∂w[${e}]: ${gw.dataSync()[e]} vs ${fw[k]}`));
+      tf.dispose([x, w, weight, gx, gw]);
+    });
+  }
+}

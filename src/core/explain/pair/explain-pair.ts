@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { currentBackend } from '../../engine/backend';
 import { batchSizeFor } from '../../engine/memory';
+import { scopedJob } from '../../engine/tidy';
 import { InputError } from '../../errors';
 import { augmentImage, type AugmentOp } from '../../image/augment';
 import type { RgbImage } from '../../image/decode';
@@ -77,7 +78,7 @@ const GRADIENT_PAIR_METHODS: ReadonlySet<PairMethodName> = new Set(['interaction
 /** Explains the similarity of two views: preprocess both → the pair method → raw and display maps (+ metrics). */
 export async function explainPair(model: InspectableModel, imageA: RgbImage, imageB: RgbImage, opts: PairOptions): Promise<PairResult> {
   try {
-    return await explainPairUnchecked(model, imageA, imageB, opts);
+    return await scopedJob(() => explainPairUnchecked(model, imageA, imageB, opts));
   } catch (err) {
     throw asModelError(err, model.path, opts.method);
   }

@@ -54,7 +54,7 @@ function layerConfig(layer: Json, file: string): Json {
   let className = String(layer.class_name ?? '');
   const name = isObj(layer.config) ? String(layer.config.name ?? layer.name ?? '') : String(layer.name ?? '');
   if (className === 'Lambda' || className === 'TFOpLambda' || className === 'SlicingOpLambda') {
-    throw new InputError(`${file}: layer "${name}" is a ${className} (Python code), which TensorFlow.js cannot run; replace it with standard layers before saving`);
+    throw new InputError(`${file}: layer "${printable(name)}" is a ${className} (Python code), which TensorFlow.js cannot run; replace it with standard layers before saving`);
   }
   const out: Json = { ...layer };
   delete out.module;
@@ -144,7 +144,7 @@ function cleanLayer(config: Json, file: string, name: string, className = 'layer
       continue;
     }
     if (k === 'groups') {
-      if (v !== 1) throw new InputError(`${file}: layer "${name}" is a grouped convolution (groups=${v}), which TensorFlow.js does not support`);
+      if (v !== 1) throw new InputError(`${file}: layer "${printable(name)}" is a grouped convolution (groups=${printableValue(v)}), which TensorFlow.js does not support`);
       continue;
     }
     if (k === 'axis' && Array.isArray(v) && v.length === 1) {
@@ -182,7 +182,7 @@ function checkGraph(config: Json, file: string): void {
     if (typeof name !== 'string') {
       throw new InputError(`${file}: a ${String(l.class_name)} layer has no name (or one that is not a string), so the model cannot be wired`);
     }
-    if (names.has(name)) throw new InputError(`${file}: two layers are named "${name}"`);
+    if (names.has(name)) throw new InputError(`${file}: two layers are named "${printable(name)}"`);
     names.add(name);
     calls.set(name, Array.isArray(l.inbound_nodes) && l.inbound_nodes.length > 0 ? l.inbound_nodes.length : l.class_name === 'InputLayer' ? 1 : 0);
   }

@@ -4,6 +4,8 @@ import { unzipSync } from 'fflate';
 import * as hdf5 from 'jsfive';
 import { InputError } from '../../errors';
 import { printable } from '../../io/files';
+import { limits } from '../../limits';
+import { jsonDepth } from '../artifacts';
 import { LayersInspectableModel } from '../layers-model';
 import { normalizeKerasConfig } from './config';
 
@@ -78,12 +80,12 @@ function assign(model: tfl.LayersModel, layerName: string, tensors: tf.Tensor[],
   try {
     layer = model.getLayer(layerName);
   } catch {
-    throw new InputError(`${file}: the weights name layer "${layerName}", which the architecture does not have`);
+    throw new InputError(`${file}: the weights name layer "${printable(layerName)}", which the architecture does not have`);
   }
   const want = layer.weights;
-  if (want.length !== tensors.length) throw new InputError(`${file}: layer "${layerName}" has ${want.length} weights, the file holds ${tensors.length}`);
+  if (want.length !== tensors.length) throw new InputError(`${file}: layer "${printable(layerName)}" has ${want.length} weights, the file holds ${tensors.length}`);
   want.forEach((w, i) => {
-    if (w.shape.join() !== tensors[i].shape.join()) throw new InputError(`${file}: weight ${i} of layer "${layerName}" has shape [${tensors[i].shape.join(', ')}], the layer needs [${w.shape.join(', ')}]`);
+    if (w.shape.join() !== tensors[i].shape.join()) throw new InputError(`${file}: weight ${i} of layer "${printable(layerName)}" has shape [${tensors[i].shape.join(', ')}], the layer needs [${w.shape.join(', ')}]`);
   });
   layer.setWeights(tensors);
 }
@@ -97,7 +99,7 @@ async function build(config: unknown, file: string): Promise<tfl.LayersModel> {
     const unknown = /Unknown layer: (\w+)/.exec(msg);
     if (unknown) {
       const layers = ((topology.config as { layers?: { class_name?: string; config?: { name?: string } }[] }).layers ?? []).filter((l) => l.class_name === unknown[1]);
-      const named = layers.map((l) => `"${l.config?.name}"`).join(', ');
+      const named = layers.map((l) => `"${printable(String(l.config?.name))}"`).join(', ');
       throw new InputError(`${file}: layer ${named || `class "${unknown[1]}"`} is a ${unknown[1]}, which TensorFlow.js cannot run`);
     }
     const e = new InputError(`${file}: the Keras model cannot be built from its configuration: TensorFlow.js refused it (--verbose shows its message)`);
@@ -119,21 +121,27 @@ async function loadH5(bytes: Uint8Array, file: string): Promise<tfl.LayersModel>
   } catch {
     throw new InputError(`${file}: the model_config attribute is not valid JSON`);
   }
+  if (jsonDepth(config, limits().maxJsonDepth) > limits().maxJsonDepth) throw new InputError(`${file}: the model_config attribute is nested more than ${limits().maxJsonDepth} levels deep`);
   const model = await build(config, file);
-  const weights = get(h5, 'model_weights') as Group | undefined;
-  if (!weights) throw new InputError(`${file}: the file holds an architecture but no model_weights group`);
-  for (const layerName of strings(weights.attrs.layer_names)) {
-    const group = get(weights, layerName) as Group | undefined;
-    const names = strings(group?.attrs.weight_names);
-    if (names.length === 0) continue;
-    const tensors = names.map((n) => readDataset(h5, `model_weights/${layerName}/${n}`, file));
-    try {
-      assign(model, layerName, tensors, file);
-    } finally {
-      tf.dispose(tensors);
+  try {
+    const weights = get(h5, 'model_weights') as Group | undefined;
+    if (!weights) throw new InputError(`${file}: the file holds an architecture but no model_weights group`);
+    for (const layerName of strings(weights.attrs.layer_names)) {
+      const group = get(weights, layerName) as Group | undefined;
+      const names = strings(group?.attrs.weight_names);
+      if (names.length === 0) continue;
+      const tensors = names.map((n) => readDataset(h5, `model_weights/${layerName}/${n}`, file));
+      try {
+        assign(model, layerName, tensors, file);
+      } finally {
+        tf.dispose(tensors);
+      }
     }
+    return model;
+  } catch (err) {
+    model.dispose(); // weights that did not fit must not stay behind in the engine
+    throw err;
   }
-  return model;
 }
 
 /** Keras 3 `.keras`: a zip of config.json and model.weights.h5 (`layers/<name>/vars/<i>`). */
@@ -152,21 +160,27 @@ async function loadKerasArchive(bytes: Uint8Array, file: string): Promise<tfl.La
   } catch {
     throw new InputError(`${file}: config.json in the archive is not valid JSON`);
   }
+  if (jsonDepth(config, limits().maxJsonDepth) > limits().maxJsonDepth) throw new InputError(`${file}: config.json in the archive is nested more than ${limits().maxJsonDepth} levels deep`);
   const model = await build(config, file);
-  const h5 = openHdf5(entries['model.weights.h5'], `${file}/model.weights.h5`);
-  const layers = get(h5, 'layers') as Group | undefined;
-  for (const layer of model.layers) {
-    if (layer.weights.length === 0) continue;
-    const vars = layers ? (get(layers, `${layer.name}/vars`) as Group | undefined) : undefined;
-    if (!vars) throw new InputError(`${file}: model.weights.h5 has no weights for layer "${layer.name}"`);
-    const tensors = layer.weights.map((_, i) => readDataset(h5, `layers/${layer.name}/vars/${i}`, `${file}/model.weights.h5`));
-    try {
-      assign(model, layer.name, tensors, file);
-    } finally {
-      tf.dispose(tensors);
+  try {
+    const h5 = openHdf5(entries['model.weights.h5'], `${file}/model.weights.h5`);
+    const layers = get(h5, 'layers') as Group | undefined;
+    for (const layer of model.layers) {
+      if (layer.weights.length === 0) continue;
+      const vars = layers ? (get(layers, `${layer.name}/vars`) as Group | undefined) : undefined;
+      if (!vars) throw new InputError(`${file}: model.weights.h5 has no weights for layer "${printable(layer.name)}"`);
+      const tensors = layer.weights.map((_, i) => readDataset(h5, `layers/${layer.name}/vars/${i}`, `${file}/model.weights.h5`));
+      try {
+        assign(model, layer.name, tensors, file);
+      } finally {
+        tf.dispose(tensors);
+      }
     }
+    return model;
+  } catch (err) {
+    model.dispose();
+    throw err;
   }
-  return model;
 }
 
 /** A Keras model file (.h5 or .keras) as an InspectableModel. */
@@ -175,5 +189,10 @@ export async function loadKeras(bytes: Uint8Array, file: string): Promise<Layers
     throw new InputError(`${file}: holds weights only, no architecture (a .weights.h5 file); save the whole model with model.save("model.keras")`);
   }
   const model = await damaged(file, () => (/\.keras$/i.test(file) ? loadKerasArchive(bytes, file) : loadH5(bytes, file)));
-  return new LayersInspectableModel(file, model, 'keras');
+  try {
+    return new LayersInspectableModel(file, model, 'keras');
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
 }

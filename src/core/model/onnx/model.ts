@@ -43,6 +43,14 @@ export function sortNodes(nodes: OnnxNode[], available: Set<string>): OnnxNode[]
   return out;
 }
 
+/** Per-node weight caches: an entry whose tensor was disposed (a failed job releases what it made) is made again. */
+class TensorCache extends Map<string, tf.Tensor> {
+  override get(key: string): tf.Tensor | undefined {
+    const t = super.get(key);
+    return t && !t.isDisposed ? t : undefined;
+  }
+}
+
 /** A 4-D image input stored channels-first (N, C, H, W) — what PyTorch exports. */
 const channelsFirst = (shape?: Dim[]): boolean => !!shape && shape.length === 4 && shape[1] !== null && shape[1] <= 4 && (shape[3] === null || shape[3] > 4);
 
@@ -76,7 +84,7 @@ export class OnnxInspectableModel implements InspectableModel {
   private readonly logitNames: string[];
   private readonly inputName: string;
   private readonly inputNhwc: boolean;
-  private readonly cache = new Map<string, tf.Tensor>();
+  private readonly cache = new TensorCache();
   private readonly aliases = new Map<string, string>();
   /** Whether each node output was channels-last when last computed. */
   private readonly channelsLast = new Map<string, boolean>();
@@ -85,93 +93,99 @@ export class OnnxInspectableModel implements InspectableModel {
     readonly path: string,
     model: OnnxModel,
   ) {
-    this.producer = model.producer;
-    this.opset = model.opset;
-    this.operators = operatorsOf(model.nodes);
-    if (model.inputs.length !== 1) throw new InputError(`${path}: models with ${model.inputs.length} inputs are not supported yet.`);
-    const input = model.inputs[0];
-    this.inputName = input.name;
-    this.inputNhwc = channelsFirst(input.shape);
-    const s = input.shape ?? [];
-    if (s.some((d) => d !== null && (!Number.isSafeInteger(d) || d < 1 || d > 1 << 24)) || s.reduce<number>((a, d) => a * (d ?? 1), 1) > 1 << 26) {
-      throw new InputError(`${path}: input "${printable(input.name)}" has shape [${s.map((d) => d ?? 'N').join(', ')}]; every size must be a whole number ≥ 1, and the whole at most ${1 << 26} values`);
-    }
-    this.inputs = [{ name: input.name, shape: this.inputNhwc ? [s[0], s[2], s[3], s[1]] : s, dtype: 'float32' }];
-
-    // Initializers and constant sub-graphs (Constant nodes, shape arithmetic on weights) once, at load.
-    for (const [name, t] of model.initializers) this.constants.set(name, fromOnnxTensor(t));
-    const available = new Set([input.name, ...model.initializers.keys()]);
-    let sorted: OnnxNode[];
+    // A file that fails half-way must not leave its weights behind in the engine.
     try {
-      sorted = sortNodes(model.nodes, available);
-    } catch (err) {
-      throw new InputError(`${path}: ${(err as Error).message}`);
-    }
-    const running: OnnxNode[] = [];
-    // Values that depend on an operator Model Lens does not translate, and that operator's node: a
-    // side branch (a training graph's accuracy) does not stop the rest from running.
-    const blockedBy = new Map<string, OnnxNode>();
-    for (const n of sorted) {
-      const cause = isSupportedOp(n) ? n.inputs.map((i) => blockedBy.get(i)).find((b) => b !== undefined) : n;
-      if (cause) {
-        for (const o of n.outputs) blockedBy.set(o, cause);
-        continue;
+      this.producer = model.producer;
+      this.opset = model.opset;
+      this.operators = operatorsOf(model.nodes);
+      if (model.inputs.length !== 1) throw new InputError(`${path}: models with ${model.inputs.length} inputs are not supported yet.`);
+      const input = model.inputs[0];
+      this.inputName = input.name;
+      this.inputNhwc = channelsFirst(input.shape);
+      const s = input.shape ?? [];
+      if (s.some((d) => d !== null && (!Number.isSafeInteger(d) || d < 1 || d > 1 << 24)) || s.reduce<number>((a, d) => a * (d ?? 1), 1) > 1 << 26) {
+        throw new InputError(`${path}: input "${printable(input.name)}" has shape [${s.map((d) => d ?? 'N').join(', ')}]; every size must be a whole number ≥ 1, and the whole at most ${1 << 26} values`);
       }
-      const constant = n.inputs.every((i) => i === '' || this.constants.has(i));
-      if (constant) {
-        // In a tidy: the folded outputs are kept, the operators' temporaries released.
-        tf.tidy(() => {
-          const env = new Map(this.constants);
-          this.run(n, env);
-          for (const o of n.outputs) {
-            const v = env.get(o);
-            if (!v) continue;
-            if (v.kind === 'tensor') tf.keep(v.t);
-            this.constants.set(o, v);
-          }
-        });
-      } else running.push(n);
-    }
-    this.nodes = running;
-    for (const n of running) {
-      for (const o of n.outputs) this.producers.set(o, n);
-      if (n.name && !this.producers.has(n.name)) this.aliases.set(n.name, n.outputs[0]);
-    }
+      this.inputs = [{ name: input.name, shape: this.inputNhwc ? [s[0], s[2], s[3], s[1]] : s, dtype: 'float32' }];
 
-    const describe = (n: OnnxNode): string => `operator "${printable(n.opType)}"${n.domain ? ` (domain ${printable(n.domain)})` : ''} of node "${printable(n.name || n.outputs[0] || '')}"`;
-    this.unavailableOutputs = model.outputs.filter((o) => blockedBy.has(o.name)).map((o) => ({ name: o.name, reason: `${describe(blockedBy.get(o.name)!)} is not supported` }));
-    const outputs = model.outputs.filter((o) => !blockedBy.has(o.name));
-    this.warnings = this.unavailableOutputs.map((u) => `output "${u.name}" cannot be computed: ${u.reason}`);
-    this.initializerNames = [...model.initializers.keys()];
-    if (outputs.length === 0) {
-      const cause = blockedBy.get(model.outputs[0]?.name ?? '') ?? model.nodes.find((n) => !isSupportedOp(n));
-      this.noOutputReason = `${path}: ${cause ? describe(cause) : 'an operator'} is not supported, and it lies between the input and every output (model-lens summary lists the file's operators)`;
+      // Initializers and constant sub-graphs (Constant nodes, shape arithmetic on weights) once, at load.
+      for (const [name, t] of model.initializers) this.constants.set(name, fromOnnxTensor(t));
+      const available = new Set([input.name, ...model.initializers.keys()]);
+      let sorted: OnnxNode[];
+      try {
+        sorted = sortNodes(model.nodes, available);
+      } catch (err) {
+        throw new InputError(`${path}: ${(err as Error).message}`);
+      }
+      const running: OnnxNode[] = [];
+      // Values that depend on an operator Model Lens does not translate, and that operator's node: a
+      // side branch (a training graph's accuracy) does not stop the rest from running.
+      const blockedBy = new Map<string, OnnxNode>();
+      for (const n of sorted) {
+        const cause = isSupportedOp(n) ? n.inputs.map((i) => blockedBy.get(i)).find((b) => b !== undefined) : n;
+        if (cause) {
+          for (const o of n.outputs) blockedBy.set(o, cause);
+          continue;
+        }
+        const constant = n.inputs.every((i) => i === '' || this.constants.has(i));
+        if (constant) {
+          // In a tidy: the folded outputs are kept, the operators' temporaries released.
+          tf.tidy(() => {
+            const env = new Map(this.constants);
+            this.run(n, env);
+            for (const o of n.outputs) {
+              const v = env.get(o);
+              if (!v) continue;
+              if (v.kind === 'tensor') tf.keep(v.t);
+              this.constants.set(o, v);
+            }
+          });
+        } else running.push(n);
+      }
+      this.nodes = running;
+      for (const n of running) {
+        for (const o of n.outputs) this.producers.set(o, n);
+        if (n.name && !this.producers.has(n.name)) this.aliases.set(n.name, n.outputs[0]);
+      }
+
+      const describe = (n: OnnxNode): string => `operator "${printable(n.opType)}"${n.domain ? ` (domain ${printable(n.domain)})` : ''} of node "${printable(n.name || n.outputs[0] || '')}"`;
+      this.unavailableOutputs = model.outputs.filter((o) => blockedBy.has(o.name)).map((o) => ({ name: o.name, reason: `${describe(blockedBy.get(o.name)!)} is not supported` }));
+      const outputs = model.outputs.filter((o) => !blockedBy.has(o.name));
+      this.warnings = this.unavailableOutputs.map((u) => `output "${u.name}" cannot be computed: ${u.reason}`);
+      this.initializerNames = [...model.initializers.keys()];
+      if (outputs.length === 0) {
+        const cause = blockedBy.get(model.outputs[0]?.name ?? '') ?? model.nodes.find((n) => !isSupportedOp(n));
+        this.noOutputReason = `${path}: ${cause ? describe(cause) : 'an operator'} is not supported, and it lies between the input and every output (model-lens summary lists the file's operators)`;
+      }
+
+      // Logits: an output that a Softmax produces (possibly behind Identity) is read at its input.
+      this.softmaxOutputs = [];
+      this.logitNames = outputs.map((o) => {
+        let node = this.producers.get(o.name);
+        while (node && node.opType === 'Identity') node = this.producers.get(node.inputs[0]);
+        const isSoftmax = node?.opType === 'Softmax' && (this.opset >= 13 ? (node.attrs.get('axis')?.i ?? -1) === -1 || node.attrs.get('axis')?.i === 1 : true);
+        this.softmaxOutputs.push(!!isSoftmax);
+        return isSoftmax ? node!.inputs[0] : o.name;
+      });
+
+      const shapes = this.noOutputReason ? new Map<string, Dim[]>() : this.dryRunShapes();
+      this.outputs = outputs.map((o) => ({ name: o.name, shape: shapes.get(o.name) ?? o.shape ?? [], dtype: 'float32' }));
+      const floatsOf = (name: string): number => {
+        const c = this.constants.get(name);
+        return c && c.kind === 'tensor' && model.initializers.has(name) ? c.t.size : 0;
+      };
+      this.layers = running.map((n) => ({
+        name: n.outputs[0],
+        type: n.opType,
+        outputShape: shapes.get(n.outputs[0]) ?? [],
+        params: n.inputs.reduce((acc, i) => acc + floatsOf(i), 0),
+        inbound: n.inputs.filter((i) => this.producers.has(i)),
+      }));
+      this.totalParams = [...model.initializers.values()].reduce((acc, t) => acc + (t.data instanceof Float32Array ? t.data.length : 0), 0);
+    } catch (err) {
+      this.dispose();
+      throw err;
     }
-
-    // Logits: an output that a Softmax produces (possibly behind Identity) is read at its input.
-    this.softmaxOutputs = [];
-    this.logitNames = outputs.map((o) => {
-      let node = this.producers.get(o.name);
-      while (node && node.opType === 'Identity') node = this.producers.get(node.inputs[0]);
-      const isSoftmax = node?.opType === 'Softmax' && (this.opset >= 13 ? (node.attrs.get('axis')?.i ?? -1) === -1 || node.attrs.get('axis')?.i === 1 : true);
-      this.softmaxOutputs.push(!!isSoftmax);
-      return isSoftmax ? node!.inputs[0] : o.name;
-    });
-
-    const shapes = this.noOutputReason ? new Map<string, Dim[]>() : this.dryRunShapes();
-    this.outputs = outputs.map((o) => ({ name: o.name, shape: shapes.get(o.name) ?? o.shape ?? [], dtype: 'float32' }));
-    const floatsOf = (name: string): number => {
-      const c = this.constants.get(name);
-      return c && c.kind === 'tensor' && model.initializers.has(name) ? c.t.size : 0;
-    };
-    this.layers = running.map((n) => ({
-      name: n.outputs[0],
-      type: n.opType,
-      outputShape: shapes.get(n.outputs[0]) ?? [],
-      params: n.inputs.reduce((acc, i) => acc + floatsOf(i), 0),
-      inbound: n.inputs.filter((i) => this.producers.has(i)),
-    }));
-    this.totalParams = [...model.initializers.values()].reduce((acc, t) => acc + (t.data instanceof Float32Array ? t.data.length : 0), 0);
   }
 
   /** Runs one node, reading and writing `env`. */
@@ -293,7 +307,24 @@ export class OnnxInspectableModel implements InspectableModel {
   }
 
   layerGradient(x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor } {
-    return layerActivationAndGradient(this, x, this.resolve(layer), score);
+    const name = this.resolve(layer);
+    if (!this.leadsToOutput(name)) throw new InputError(`${this.path}: layer "${printable(layer)}" does not lead to the model's output, so the output has no gradient with respect to it`);
+    return layerActivationAndGradient(this, x, name, score);
+  }
+
+  /** Whether a node output is among the ancestors of the outputs that are explained (the logits). */
+  private leadsToOutput(name: string): boolean {
+    const seen = new Set<string>();
+    const stack = [...this.logitNames];
+    while (stack.length) {
+      const v = stack.pop()!;
+      if (v === name) return true;
+      if (seen.has(v)) continue;
+      seen.add(v);
+      const p = this.producers.get(v);
+      if (p) stack.push(...p.inputs.filter((i) => i !== ''));
+    }
+    return false;
   }
 
   layerGradients(x: tf.Tensor, layers: string[], score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor }[] {

@@ -48,7 +48,10 @@ export function nhwc(v: Value): tf.Tensor4D {
 
 /** The value as JavaScript numbers (shapes, axes, indices). */
 export function hostData(v: Value): number[] {
-  return v.kind === 'host' ? v.data : Array.from(plain(v).dataSync());
+  if (v.kind === 'host') return v.data;
+  // Shapes, axes, pads and indices are short: a huge one is a damaged file (and a JavaScript array that size kills the process).
+  if (v.t.size > 1 << 20) throw new OpError(`reads ${v.t.size} values as a shape or index list`);
+  return Array.from(plain(v).dataSync());
 }
 
 export class OpError extends Error {}
@@ -321,8 +324,17 @@ const flatten: Op = (ctx, [xv]) => {
 };
 
 function reshapeDims(target: number[], input: number[], allowZero: boolean): number[] {
+  if (target.some((d) => !Number.isSafeInteger(d) || d < -1) || target.filter((d) => d === -1).length > 1) {
+    throw new OpError(`target shape [${shortList(target)}] must be whole numbers ≥ 0, with at most one -1`);
+  }
   const dims = target.map((d, i) => (d === 0 && !allowZero ? input[i] : d));
-  return dims;
+  // The -1 is inferred; the sizes must account for every value of the input.
+  const count = input.reduce((a, b) => a * b, 1);
+  const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  if (dims.includes(-1) ? known === 0 || count % known !== 0 : known !== count) {
+    throw new OpError(`cannot reshape [${shortList(input)}] (${count} values) to [${shortList(target)}]`);
+  }
+  return dims.includes(-1) ? dims.map((d) => (d === -1 ? count / known : d)) : dims;
 }
 
 const reshape: Op = (ctx, [xv, sv]) => {
@@ -405,6 +417,10 @@ const slice: Op = (ctx, inputs) => {
     axes = ctx.ints('axes') ?? starts.map((_, i) => i);
     steps = starts.map(() => 1);
   }
+  if (steps.some((v) => !Number.isInteger(v) || v === 0) || [...starts, ...ends].some((v) => Number.isNaN(v))) {
+    throw new OpError(`steps [${shortList(steps)}] must be whole numbers other than 0, and starts and ends numbers`);
+  }
+  if (starts.length !== ends.length || axes.length !== starts.length || steps.length !== starts.length) throw new OpError('starts, ends, axes and steps differ in length');
   const begin = s.map(() => 0);
   const end = [...s];
   const stride = s.map(() => 1);
@@ -508,10 +524,14 @@ const constant: Op = (ctx) => {
 
 const constantOfShape: Op = (ctx, [sv]) => {
   const dims = hostData(need(sv, 'shape'));
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new OpError(`shape [${shortList(dims)}] must be whole numbers ≥ 0`);
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (count > MAX_ELEMENTS) throw new OpError(`shape [${shortList(dims)}] would make more than ${MAX_ELEMENTS} values`);
   const t = ctx.attr('value')?.t;
   const value = t ? (t.data as ArrayLike<number>)[0] : 0;
-  if (t && !(t.data instanceof Float32Array)) return [host(Array(dims.reduce((a, b) => a * b, 1)).fill(value), dims)];
-  return [tensor(tf.fill(dims, value))];
+  // Integer constants stay on the host (shape arithmetic) while they are small.
+  if (t && !(t.data instanceof Float32Array) && count <= 1 << 16) return [host(Array(count).fill(value), dims)];
+  return [tensor(tf.fill(dims, value, t && !(t.data instanceof Float32Array) ? 'int32' : 'float32'))];
 };
 
 const pad: Op = (ctx, [xv, pv, cv]) => {
@@ -557,6 +577,9 @@ const resize: Op = (ctx, inputs) => {
       size = [Math.floor(H * sc[2]), Math.floor(W * sc[3])];
       given = [sc[2], sc[3]];
     }
+  }
+  if (!size || size.some((d) => !Number.isSafeInteger(d) || d < 1) || x.shape[0] * x.shape[3] * size[0] * size[1] > MAX_ELEMENTS) {
+    throw new OpError(`output size [${size?.map(String).join(', ')}] must be whole numbers ≥ 1 and at most ${MAX_ELEMENTS} values in all`);
   }
   const mode = ctx.str('mode', 'nearest');
   const coord = ctx.str('coordinate_transformation_mode', ctx.opset >= 11 ? 'half_pixel' : 'asymmetric');
