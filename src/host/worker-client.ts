@@ -27,8 +27,6 @@ export class WorkerJobError extends Error {
 }
 
 export interface WorkerClientOptions {
-  /** Node flags for the worker thread (the soak test passes --expose-gc). */
-  execArgv?: string[];
   /** Per-request timeout (ms). */
   timeoutMs?: number;
   /** How long a cancelled job may take to stop before the worker is terminated and restarted. */
@@ -59,7 +57,7 @@ export class WorkerClient {
   private ensureWorker(): Worker {
     if (this.disposed) throw new Error('The Model Lens worker client was disposed.');
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerFile, this.options.execArgv ? { execArgv: this.options.execArgv } : undefined);
+    const worker = new Worker(this.workerFile);
     this.worker = worker;
     worker.on('message', (reply: WorkerReply) => this.onReply(reply));
     worker.on('error', (err) => this.onExit(worker, `it failed: ${err.message}`));

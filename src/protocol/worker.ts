@@ -173,7 +173,7 @@ export interface WorkerStats {
   cachedModels: number;
   modelLoads: number;
   busy: boolean;
-  /** The worker's JavaScript heap in use (after a collection when the worker runs with --expose-gc). */
+  /** The worker's JavaScript heap in use (after a collection when the process runs with --expose-gc). */
   heapBytes: number;
   /** Size of the wasm backend's memory (it grows and never shrinks), 0 on other backends. */
   wasmBytes: number;
