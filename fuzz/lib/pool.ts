@@ -85,7 +85,7 @@ class Runner {
         resolve(o);
       };
       const onMessage = (m: { type: string; id?: number; code: number; stdout: string; stderr: string; ms: number; leaked: number; noise: string; detail?: string }): void => {
-        if (m.type === 'done' && m.id === id) finish({ kind: 'done', code: m.code, stdout: m.stdout, stderr: m.stderr, ms: m.ms, peakRss, leaked: m.leaked, noise: m.noise }, false);
+        if (m.type === 'done' && m.id === id) finish({ kind: 'done', code: m.code, stdout: m.stdout, stderr: m.stderr, ms: m.ms, peakRss: Math.max(peakRss, rssOf(child.pid!)), leaked: m.leaked, noise: m.noise }, false);
         else if (m.type === 'crash') finish({ kind: 'crash', detail: m.detail ?? 'crash', ms: Date.now() - started, peakRss }, true);
       };
       const onExit = (code: number | null, signal: string | null): void =>
