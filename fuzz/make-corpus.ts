@@ -12,7 +12,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as CRC32 from 'crc-32';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { main } from '../src/cli/main';
 import { initEngine } from '../src/core/engine/backend';
@@ -24,23 +23,12 @@ import { saveLayersModel } from '../src/core/model/save';
 import { writeGraphModel } from '../test/helpers/graph-fixture';
 import { buildCase, caseSeedOf, FAMILY_TABLE } from './lib/campaign';
 import { classify, FAILURES } from './lib/classify';
+import { subsetDifference, type CaseFile } from './lib/corpus';
+import { pngBytes, pngChunks } from './lib/png';
 import type { FamilyName } from './lib/family';
 import { DEMO_IMAGE, DEMO_MODEL, REPO } from './lib/paths';
 
 const OUT = path.join(REPO, 'test', 'fixtures', 'fuzz');
-
-export interface CaseFile {
-  why: string;
-  /** Arguments of model-lens; {case} is the case's folder, {repo} the repository. */
-  argv: string[];
-  code: number;
-  /** stderr, exactly (placeholders as in argv). */
-  stderr: string;
-  /** Values the --json output must hold (a subset, compared field by field). */
-  stdoutJson?: unknown;
-  /** Files the test makes before it runs the case: "fifo NAME" or "symlink TARGET NAME". */
-  setup?: string[];
-}
 
 interface Example {
   name: string;
@@ -73,29 +61,6 @@ function editOnnx(from: string, to: string, f: (m: any) => void): string {
   f(m);
   fs.writeFileSync(to, ModelType.encode(ModelType.fromObject(m)).finish());
   return to;
-}
-
-function pngChunks(b: Buffer): { type: string; data: Buffer }[] {
-  const out: { type: string; data: Buffer }[] = [];
-  for (let at = 8; at + 12 <= b.length; ) {
-    const len = b.readUInt32BE(at);
-    out.push({ type: b.toString('latin1', at + 4, at + 8), data: b.subarray(at + 8, at + 8 + len) });
-    at += 12 + len;
-  }
-  return out;
-}
-
-function pngBytes(chunks: { type: string; data: Buffer }[]): Buffer {
-  const parts: Buffer[] = [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])];
-  for (const c of chunks) {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(c.data.length, 0);
-    head.write(c.type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeInt32BE(CRC32.buf(Buffer.concat([head.subarray(4), c.data])), 0);
-    parts.push(head, c.data, crc);
-  }
-  return Buffer.concat(parts);
 }
 
 const onnxFixture = (name: string): string => path.join(REPO, 'test', 'fixtures', 'onnx', name);
@@ -256,7 +221,7 @@ const EXAMPLES: Example[] = [
     name: 'png-claims-9999',
     why: 'a 100-byte PNG whose header claims 9999×9999, its CRC fixed (was: 7 GB and no answer in 60 s)',
     build: (dir) => {
-      const chunks = pngChunks(fs.readFileSync(DEMO_IMAGE));
+      const chunks = pngChunks(fs.readFileSync(DEMO_IMAGE))!;
       const ihdr = Buffer.from(chunks[0].data);
       ihdr.writeUInt32BE(9999, 0);
       ihdr.writeUInt32BE(9999, 4);
@@ -271,7 +236,7 @@ const EXAMPLES: Example[] = [
     name: 'png-missing-rows',
     why: 'a PNG whose pixel data stops early, CRCs fixed (was: zero-filled and classified)',
     build: (dir) => {
-      const chunks = pngChunks(fs.readFileSync(DEMO_IMAGE));
+      const chunks = pngChunks(fs.readFileSync(DEMO_IMAGE))!;
       const f = path.join(dir, 'image.png');
       fs.writeFileSync(f, pngBytes(chunks.map((c) => (c.type === 'IDAT' ? { type: 'IDAT', data: c.data.subarray(0, Math.floor(c.data.length / 3)) } : c))));
       return ['explain', DEMO_MODEL, f];
@@ -283,7 +248,7 @@ const EXAMPLES: Example[] = [
     name: 'png-without-iend',
     why: 'a PNG without its IEND chunk (was: "There are some read requests waitng on finished stream"); the pixels are all there',
     build: (dir) => {
-      const chunks = pngChunks(fs.readFileSync(DEMO_IMAGE)).filter((c) => c.type !== 'IEND');
+      const chunks = pngChunks(fs.readFileSync(DEMO_IMAGE))!.filter((c) => c.type !== 'IEND');
       const f = path.join(dir, 'image.png');
       fs.writeFileSync(f, pngBytes(chunks));
       return ['explain', DEMO_MODEL, f, '--json'];
@@ -481,16 +446,6 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-function subset(actual: unknown, want: unknown, at = '$'): string | undefined {
-  if (want === null || typeof want !== 'object') return Object.is(actual, want) ? undefined : `${at}: ${JSON.stringify(actual)} is not ${JSON.stringify(want)}`;
-  if (actual === null || typeof actual !== 'object') return `${at}: missing`;
-  for (const [k, v] of Object.entries(want)) {
-    const d = subset((actual as Record<string, unknown>)[k], v, `${at}.${k}`);
-    if (d) return d;
-  }
-  return undefined;
-}
-
 async function main_(): Promise<number> {
   await initEngine({ backend: 'wasm' });
   fs.rmSync(OUT, { recursive: true, force: true });
@@ -504,7 +459,7 @@ async function main_(): Promise<number> {
     fs.rmSync(setupDir, { recursive: true, force: true });
     const got = { code: r.code, stderr: placeholders(r.stderr, setupDir) };
     const json = c.stdoutJson !== undefined ? (() => { try { return JSON.parse(r.stdout); } catch { return undefined; } })() : undefined;
-    const jsonDiff = c.stdoutJson !== undefined ? subset(json, c.stdoutJson) : undefined;
+    const jsonDiff = c.stdoutJson !== undefined ? subsetDifference(json, c.stdoutJson) : undefined;
     if (got.code !== c.code || got.stderr !== c.stderr || jsonDiff) {
       bad++;
       console.error(`${name}: expected exit ${c.code} ${JSON.stringify(c.stderr)}, got exit ${got.code} ${JSON.stringify(got.stderr)}${jsonDiff ? ` (${jsonDiff})` : ''}`);

@@ -1,44 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as CRC32 from 'crc-32';
 import { flipBits, truncate } from '../lib/bytes';
 import type { Family, Mutator } from '../lib/family';
+import { pngBytes, pngChunks, type PngChunk } from '../lib/png';
 import type { Outcome } from '../lib/pool';
 import { DEMO_MODEL, REPO } from '../lib/paths';
 import type { Rng } from '../lib/rng';
 
-interface Chunk {
-  type: string;
-  data: Buffer;
-}
-
-function pngChunks(b: Buffer): Chunk[] | undefined {
-  if (b.length < 8 || b.readUInt32BE(0) !== 0x89504e47) return undefined;
-  const out: Chunk[] = [];
-  for (let at = 8; at + 12 <= b.length; ) {
-    const len = b.readUInt32BE(at);
-    if (at + 12 + len > b.length) break;
-    out.push({ type: b.toString('latin1', at + 4, at + 8), data: Buffer.from(b.subarray(at + 8, at + 8 + len)) });
-    at += 12 + len;
-  }
-  return out;
-}
-
-/** Chunks back into a PNG, every CRC computed anew (so the damage reaches the decoder, not the checksum). */
-function pngBytes(chunks: Chunk[]): Buffer {
-  const parts: Buffer[] = [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])];
-  for (const c of chunks) {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(c.data.length, 0);
-    head.write(c.type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeInt32BE(CRC32.buf(Buffer.concat([head.subarray(4), c.data])), 0);
-    parts.push(head, c.data, crc);
-  }
-  return Buffer.concat(parts);
-}
-
-function editPng(file: string, rng: Rng, edit: (chunks: Chunk[]) => void): boolean {
+function editPng(file: string, rng: Rng, edit: (chunks: PngChunk[]) => void): boolean {
   const chunks = pngChunks(fs.readFileSync(file));
   if (!chunks) return false;
   edit(chunks);

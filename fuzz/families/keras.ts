@@ -8,6 +8,8 @@ import type { Outcome } from '../lib/pool';
 import { DEMO_IMAGE, REPO } from '../lib/paths';
 import type { Rng } from '../lib/rng';
 
+/** Zip entries get a fixed time, so a case rebuilt from its seed is the same bytes. */
+const FIXED_TIME = new Date('2020-01-01T00:00:00Z');
 const isZip = (b: Uint8Array): boolean => b[0] === 0x50 && b[1] === 0x4b;
 const SIGNATURES = ['TREE', 'HEAP', 'SNOD', 'OHDR', 'BTHD', 'BTLF', 'FRHP', 'FHDB', 'GCOL', 'OCHK'].map((s) => new TextEncoder().encode(s));
 
@@ -18,7 +20,7 @@ function withHdf5(file: string, rng: Rng, edit: (h5: Uint8Array) => Uint8Array):
   const entries = unzipSync(b);
   const name = Object.keys(entries).find((n) => n.endsWith('.h5')) ?? rng.pick(Object.keys(entries));
   entries[name] = edit(entries[name]) as Uint8Array<ArrayBuffer>;
-  fs.writeFileSync(file, zipSync(entries));
+  fs.writeFileSync(file, zipSync(entries, { mtime: FIXED_TIME }));
 }
 
 const mutators: Mutator[] = [
@@ -48,7 +50,7 @@ const mutators: Mutator[] = [
         const entries = unzipSync(b);
         const cfg = JSON.parse(strFromU8(entries['config.json']));
         entries['config.json'] = strToU8(jsonText(mutateJson(cfg, rng)));
-        return fs.writeFileSync(f, zipSync(entries));
+        return fs.writeFileSync(f, zipSync(entries, { mtime: FIXED_TIME }));
       }
       const at = indexOfBytes(b, new TextEncoder().encode('{"class_name"'));
       if (at < 0) return fs.writeFileSync(f, flipBits(b, rng));
