@@ -7,7 +7,8 @@ import { explainImage, type ExplainResult } from '../core/explain/explain-image'
 import { isMethod, type Baseline, type MethodName, type MethodParams } from '../core/explain/types';
 import { COLORMAPS, isColormap, type ColormapName } from '../core/image/colormap';
 import { inputFit, readImage, type RgbImage } from '../core/image/decode';
-import { blend, colorize, encodePng } from '../core/image/overlay';
+import { blend, colorize, encodePng, fitOutput } from '../core/image/overlay';
+import { limits } from '../core/limits';
 import { PREPROCESS_PRESETS, validatePreprocess, type PreprocessSpec } from '../core/image/preprocess';
 import { loadModel } from '../core/model/load';
 import { resolveModelSettings } from '../core/model/model-config';
@@ -165,8 +166,11 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     const base = path.basename(file).replace(IMAGE_EXT, '');
     const overlayPath = outDir ? path.join(outDir, `${base}.overlay.png`) : str(v, 'out');
     const mapPath = outDir ? path.join(outDir, `${base}.map.json`) : str(v, 'heatmap-out');
-    if (overlayPath) fs.writeFileSync(overlayPath, renderOverlay(image, r, colormap as ColormapName | undefined, opacity));
-    if (mapPath) fs.writeFileSync(mapPath, JSON.stringify(heatmapJson(r, allParams)));
+    // Overlays and exported maps are at most --out-size on their long side.
+    const fitted = fitOutput(image, r.image.values, limits().outSize);
+    const shown = { ...r, image: { width: fitted.image.width, height: fitted.image.height, values: fitted.map } };
+    if (overlayPath) fs.writeFileSync(overlayPath, renderOverlay(fitted.image, shown, colormap as ColormapName | undefined, opacity));
+    if (mapPath) fs.writeFileSync(mapPath, JSON.stringify(heatmapJson(shown, allParams)));
     const top = r.top.map((p) => ({ index: p.index, score: p.score, label: p.label ?? null }));
     summary.push([file, r.top[0].index, r.top[0].label ?? '', r.top[0].score, method, r.timeMs.toFixed(1)].map(csvField).join(','));
     const record = { backend, method, layer: r.layers.join(','), target: r.target, top, timeMs: r.timeMs, params: allParams };

@@ -215,3 +215,27 @@ test('(o) a right-click on a log file shows that run alone', async () => {
   assert.equal(await row.getAttribute('aria-setsize'), '6', 'six runs in the view');
   await vs.shot('runs-view');
 });
+
+test('(r) damaged logs say so on their run chips: a stray CSV quote costs one row, an event record cut short is incomplete', async () => {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const dir = join(vs.workspace, 'runs', 'damaged');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'metrics.csv'), 'epoch,step,train_loss\n0,0,1.0\n0,1,"0.9\n0,2,0.8\n1,3,0.7\n');
+  // An event file whose writer died mid-record: three good records, then part of a fourth.
+  const repo = join(import.meta.dirname, '..', '..');
+  const make = `const { fileVersionRecord, scalarEventRecord } = require('./src/core/logs/event-writer.ts');
+    const recs = [fileVersionRecord(1), scalarEventRecord(1, 2, { loss: 1 }), scalarEventRecord(2, 3, { loss: 0.5 })].map((r) => Buffer.from(r));
+    const last = Buffer.from(scalarEventRecord(3, 4, { loss: 0.25 }));
+    require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'events.out.tfevents.1.host'))}, Buffer.concat([...recs, last.subarray(0, last.length - 6)]));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', make], { cwd: repo, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  await vs.explorerMenu('runs/damaged', 'Show Training Curves');
+  const frame = await curvesFrame();
+  // The cut record is reported once the file has been quiet for 2 s.
+  await frame.waitForFunction(() => [...document.querySelectorAll('.run-chip')].map((c) => c.textContent).join('|').includes('1 incomplete'), null, { timeout: 20_000 });
+  const chips = await frame.$$eval('.run-chip', (cs) => cs.map((c) => c.textContent));
+  assert.ok(chips.some((c) => c.includes('metrics.csv') && c.includes('⚠ 1 corrupt skipped')), chips.join(' | '));
+  assert.ok(chips.some((c) => c.includes('damaged') && c.includes('⚠ 1 incomplete')), chips.join(' | '));
+  await vs.shot('curves-damaged');
+});

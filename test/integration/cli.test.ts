@@ -162,9 +162,26 @@ test('a 12-megapixel photo is shrunk while decoding (wasm libvips in the bundle)
   const small = await cli('explain', demoModel, photo, '--out-size', '1000', '--heatmap-out', map);
   assert.equal(small.code, 0, small.err);
   assert.deepEqual(((j) => [j.image.width, j.image.height])(JSON.parse(fs.readFileSync(map, 'utf8'))), [1000, 750]);
-  const tiny = await cli('explain', demoModel, photo, '--out-size', '10', '--heatmap-out', map);
+  // A tiny --out-size: decoding stops at twice the input (171×128), the exported map is then fitted to 10 px.
+  const tiny = await cli('explain', demoModel, photo, '--out-size', '10', '--heatmap-out', map, '--json');
   assert.equal(tiny.code, 0, tiny.err);
-  assert.deepEqual(((j) => [j.image.width, j.image.height])(JSON.parse(fs.readFileSync(map, 'utf8'))), [171, 128]);
+  assert.deepEqual(((j) => [j.image.width, j.image.height])(JSON.parse(fs.readFileSync(map, 'utf8'))), [10, Math.round((128 * 10) / 171)]);
+});
+
+test('a panorama that is not shrunk while decoding still gets an overlay and map within --out-size', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sharp = require('sharp') as typeof import('sharp').default;
+  const pano = path.join(tmp, 'pano.png');
+  await sharp({ create: { width: 3000, height: 100, channels: 3, background: { r: 40, g: 120, b: 200 } } }).png().toFile(pano);
+  const out = path.join(tmp, 'pano.overlay.png');
+  const map = path.join(tmp, 'pano.map.json');
+  // 100 px is less than twice the model's 64: decoded at full size, so the output is fitted afterwards.
+  const r = await cli('explain', demoModel, pano, '--out', out, '--heatmap-out', map);
+  assert.equal(r.code, 0, r.err);
+  const png = PNG.sync.read(fs.readFileSync(out));
+  assert.deepEqual([png.width, png.height], [2048, 68]);
+  const json = JSON.parse(fs.readFileSync(map, 'utf8'));
+  assert.deepEqual([json.image.width, json.image.height, json.image.values.length], [2048, 68, 2048 * 68]);
 });
 
 test('images: a header that claims more than the data holds, --max-pixels, and special files get one line each', async () => {

@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import type { RgbImage } from './decode';
 import { colormapLut, type ColormapName } from './colormap';
+import { resizeMap } from './preprocess';
 
 /** An 8-bit RGBA picture, row-major. */
 export interface RgbaImage {
@@ -42,4 +43,26 @@ export function encodePng(img: RgbaImage): Buffer {
   const png = new PNG({ width: img.width, height: img.height });
   png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
   return PNG.sync.write(png);
+}
+
+/**
+ * An image and its display map brought down to a long side of `outSize` (bilinear, half-pixel
+ * centres) when larger: overlays and exported maps of images that were not shrunk while decoding (an
+ * image less than twice the model input on one axis, a panorama) stay within --out-size too.
+ */
+export function fitOutput(image: RgbImage, map: Float32Array, outSize: number): { image: RgbImage; map: Float32Array } {
+  const long = Math.max(image.width, image.height);
+  if (long <= outSize) return { image, map };
+  const s = outSize / long;
+  const W = Math.max(1, Math.round(image.width * s));
+  const H = Math.max(1, Math.round(image.height * s));
+  const n = image.width * image.height;
+  const data = new Float32Array(W * H * 3);
+  const channel = new Float32Array(n);
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < n; i++) channel[i] = image.data[i * 3 + c];
+    const small = resizeMap(channel, image.height, image.width, H, W);
+    for (let i = 0; i < W * H; i++) data[i * 3 + c] = small[i];
+  }
+  return { image: { width: W, height: H, data }, map: resizeMap(map, image.height, image.width, H, W) };
 }

@@ -68,7 +68,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const tags = [...run.tags.keys()];
     item.description = `${rel === run.name ? '' : rel + ' · '}${run.format}`;
     item.tooltip = new vscode.MarkdownString(
-      `**${run.name}** (${run.format})\n\n\`${run.path}\`\n\n${tags.length} tag${tags.length === 1 ? '' : 's'}: ${tags.slice(0, 12).join(', ')}${tags.length > 12 ? ', …' : ''}${run.corrupt ? `\n\n${run.corrupt} corrupt record(s) skipped` : ''}`,
+      `**${run.name}** (${run.format})\n\n\`${run.path}\`\n\n${tags.length} tag${tags.length === 1 ? '' : 's'}: ${tags.slice(0, 12).join(', ')}${tags.length > 12 ? ', …' : ''}${run.corrupt ? `\n\n${run.corrupt} corrupt record(s) skipped` : ''}${run.incomplete ? `\n\n${run.incomplete} incomplete record(s) at the end of a file (${run.trailingBytes} bytes), read once complete` : ''}`,
     );
     item.iconPath = new vscode.ThemeIcon(run.corrupt ? 'warning' : 'graph-line');
     item.checkboxState = this.checked.has(run.path) ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;

@@ -67,7 +67,7 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
   }
 
   private metas(): RunMeta[] {
-    return this.runs().map((r) => ({ path: r.path, name: r.name, format: r.format, corrupt: r.corrupt, deleted: r.deleted }));
+    return this.runs().map((r) => ({ path: r.path, name: r.name, format: r.format, corrupt: r.corrupt, incomplete: r.incomplete, deleted: r.deleted }));
   }
 
   private sendAll(): void {

@@ -28,6 +28,8 @@ export interface RunMeta {
   name: string;
   format: string;
   corrupt: number;
+  /** Records left unread at the end of the run's files (cut short, or still being written). */
+  incomplete: number;
   deleted: boolean;
 }
 

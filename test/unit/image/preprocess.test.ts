@@ -104,3 +104,15 @@ test('resizeMap equals TF.js ResizeBilinear (half-pixel centres) on cpu, up and 
   // Hand-computed: [0, 1] over 1×4 → centres at −0.25, 0.25, 0.75, 1.25 of the source → 0, 0.25, 0.75, 1.
   assert.deepEqual(Array.from(resizeMap(Float32Array.from([0, 1]), 1, 2, 1, 4)), [0, 0.25, 0.75, 1]);
 });
+
+test('fitOutput brings an image and its map down to the long side asked, bilinear; smaller ones are kept', async () => {
+  const { fitOutput } = await import('../../../src/core/image/overlay');
+  const img = { width: 4, height: 2, data: Float32Array.from({ length: 24 }, (_, i) => i) };
+  const map = Float32Array.from({ length: 8 }, (_, i) => i);
+  const r = fitOutput(img, map, 2);
+  assert.deepEqual([r.image.width, r.image.height], [2, 1]);
+  // Each output pixel averages a 2×2 block (half-pixel centres at 0.5): channel 0 of the first block is (0 + 3 + 12 + 15) / 4.
+  assert.deepEqual(Array.from(r.image.data), [7.5, 8.5, 9.5, 13.5, 14.5, 15.5]);
+  assert.deepEqual(Array.from(r.map), [(0 + 1 + 4 + 5) / 4, (2 + 3 + 6 + 7) / 4]);
+  assert.equal(fitOutput(img, map, 4).image, img);
+});

@@ -253,6 +253,7 @@ function renderRuns(): void {
       const chip = el('span', { class: 'run-chip', title: r.path }, el('span', { class: 'swatch' }), `${r.name} `, el('span', { class: 'muted' }, r.format));
       (chip.firstChild as HTMLElement).style.background = state.runs.length === 1 ? 'transparent' : PALETTE[i % PALETTE.length];
       if (r.corrupt) chip.append(el('span', { class: 'warn', title: 'Corrupt records were skipped' }, ` ⚠ ${r.corrupt} corrupt skipped`));
+      if (r.incomplete) chip.append(el('span', { class: 'warn', title: 'A record at the end of a file is cut short or still being written; it is read once it is complete' }, ` ⚠ ${r.incomplete} incomplete`));
       if (r.deleted) chip.append(el('span', { class: 'warn' }, ' (files deleted; last points kept)'));
       return chip;
     }),
