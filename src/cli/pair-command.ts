@@ -8,7 +8,8 @@ import { isPairMethod, PAIR_METHODS, TRANSFORMS, type PairParams, type Transform
 import { augmentImage, formatAugment, parseAugment } from '../core/image/augment';
 import { COLORMAPS, isColormap, type ColormapName } from '../core/image/colormap';
 import { inputFit, readImage, type RgbImage } from '../core/image/decode';
-import { blend, colorize, encodePng, type RgbaImage } from '../core/image/overlay';
+import { blend, colorize, encodePng, fitOutput, type RgbaImage } from '../core/image/overlay';
+import { limits } from '../core/limits';
 import { loadModel } from '../core/model/load';
 import { resolveModelSettings } from '../core/model/model-config';
 import { sha256File } from '../core/model/sha256';
@@ -152,9 +153,17 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
     ...r.details,
   };
   const out = str(v, 'out');
-  if (out) fs.writeFileSync(out, renderPairOverlay([imageA, imageB], r, colormap as ColormapName | undefined, opacity));
+  // Overlays and exported maps are at most --out-size on their long side, as explain's.
+  const fa = fitOutput(imageA, r.a.image.values, limits().outSize);
+  const fb = fitOutput(imageB, r.b.image.values, limits().outSize);
+  const shown: PairResult = {
+    ...r,
+    a: { ...r.a, image: { width: fa.image.width, height: fa.image.height, values: fa.map } },
+    b: { ...r.b, image: { width: fb.image.width, height: fb.image.height, values: fb.map } },
+  };
+  if (out) fs.writeFileSync(out, renderPairOverlay([fa.image, fb.image], shown, colormap as ColormapName | undefined, opacity));
   const heat = str(v, 'heatmap-out');
-  if (heat) fs.writeFileSync(heat, JSON.stringify(pairHeatmapJson(r, allParams)));
+  if (heat) fs.writeFileSync(heat, JSON.stringify(pairHeatmapJson(shown, allParams)));
   const metrics = v.metrics ? { a: r.a.metrics, b: r.b.metrics } : undefined;
   if (v.json) {
     stdout(JSON.stringify({ backend, method, similarity: r.similarity, base: r.base, timeMs: r.timeMs, params: allParams, ...(metrics ? { metrics } : {}) }));

@@ -107,3 +107,13 @@ test('a control left at its default (sent as undefined) keeps the default: 100 p
   assert.equal(e.params.samples, 25);
   assert.equal(e.params.steps, 50);
 });
+
+test('pair overlays and exported maps are fitted to --out-size like explain\'s', async () => {
+  const map = path.join(os.tmpdir(), `ml-pair-fit-${process.pid}.json`);
+  const r = await cli('pair', encoder, image('triangle-2.png'), image('triangle-3.png'), '--method', 'interaction-cam', '--out-size', '32', '--heatmap-out', map);
+  assert.equal(r.code, 0, r.err);
+  const json = JSON.parse(fs.readFileSync(map, 'utf8'));
+  assert.deepEqual([json.a.image.width, json.a.image.height, json.a.image.values.length], [32, 32, 32 * 32]);
+  assert.deepEqual([json.b.image.width, json.b.image.height], [32, 32]);
+  fs.rmSync(map);
+});
