@@ -27,6 +27,11 @@ function notFound(file: string, err: unknown): InputError {
 
 const article = (noun: string): string => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 
+/** Refuses anything but a regular file, saying what it is instead. */
+function refuseSpecial(file: string, st: fs.Stats, what = 'file'): void {
+  if (!st.isFile()) throw new InputError(`${file}: ${kindOf(st)}, not ${article(what === 'file' ? 'regular file' : what)}`);
+}
+
 /** Stats a path (following links) and refuses anything but a regular file. */
 export function statRegularFile(file: string, what = 'file'): fs.Stats {
   let st: fs.Stats;
@@ -35,7 +40,7 @@ export function statRegularFile(file: string, what = 'file'): fs.Stats {
   } catch (err) {
     throw notFound(file, err);
   }
-  if (!st.isFile()) throw new InputError(`${file}: ${kindOf(st)}, not ${article(what === 'file' ? 'regular file' : what)}`);
+  refuseSpecial(file, st, what);
   return st;
 }
 
@@ -60,33 +65,22 @@ export function formatBytes(n: number): string {
  * while it is read (or a link swapped for a device) cannot make this read without end.
  */
 export function readRegularFile(file: string, limits: ReadLimits = {}): Buffer {
-  const what = limits.what ?? 'file';
-  statRegularFile(file, what);
+  statRegularFile(file, limits.what);
   let fd: number;
   try {
-    // O_NONBLOCK: if the path was swapped for a FIFO after the stat, opening it must not block.
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd = fs.openSync(file, OPEN_FLAGS);
   } catch (err) {
     throw notFound(file, err);
   }
   try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new InputError(`${file}: ${kindOf(st)}, not a regular file`);
-    if (limits.maxBytes !== undefined && st.size > limits.maxBytes) {
-      throw new InputError(
-        `${file}: ${what} too large (${formatBytes(st.size)}; the limit is ${formatBytes(limits.maxBytes)}${limits.raise ? `, raise it with ${limits.raise}` : ''})`,
-      );
-    }
-    // Not from Buffer's shared pool: callers hand slices of these bytes to TensorFlow.js, which may
-    // keep views of them (a quantized layers model read through pooled buffers came out garbled).
-    const buf = Buffer.allocUnsafeSlow(st.size);
+    const buf = bufferFor(file, fs.fstatSync(fd), limits);
     let off = 0;
-    while (off < st.size) {
-      const n = fs.readSync(fd, buf, off, st.size - off, off);
+    while (off < buf.length) {
+      const n = fs.readSync(fd, buf, off, buf.length - off, off);
       if (n === 0) break;
       off += n;
     }
-    return off === st.size ? buf : buf.subarray(0, off);
+    return off === buf.length ? buf : buf.subarray(0, off);
   } finally {
     fs.closeSync(fd);
   }
@@ -94,39 +88,50 @@ export function readRegularFile(file: string, limits: ReadLimits = {}): Buffer {
 
 /** The async twin of readRegularFile, for images (the worker and the CLI's folder jobs). */
 export async function readRegularFileAsync(file: string, limits: ReadLimits = {}): Promise<Buffer> {
-  const what = limits.what ?? 'file';
   let st: fs.Stats;
   try {
     st = await fs.promises.stat(file);
   } catch (err) {
     throw notFound(file, err);
   }
-  if (!st.isFile()) throw new InputError(`${file}: ${kindOf(st)}, not ${article(what === 'file' ? 'regular file' : what)}`);
+  refuseSpecial(file, st, limits.what);
   let handle: fs.promises.FileHandle;
   try {
-    handle = await fs.promises.open(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    handle = await fs.promises.open(file, OPEN_FLAGS);
   } catch (err) {
     throw notFound(file, err);
   }
   try {
-    const fst = await handle.stat();
-    if (!fst.isFile()) throw new InputError(`${file}: ${kindOf(fst)}, not a regular file`);
-    if (limits.maxBytes !== undefined && fst.size > limits.maxBytes) {
-      throw new InputError(
-        `${file}: ${what} too large (${formatBytes(fst.size)}; the limit is ${formatBytes(limits.maxBytes)}${limits.raise ? `, raise it with ${limits.raise}` : ''})`,
-      );
-    }
-    const buf = Buffer.allocUnsafeSlow(fst.size);
+    const buf = bufferFor(file, await handle.stat(), limits);
     let off = 0;
-    while (off < fst.size) {
-      const { bytesRead } = await handle.read(buf, off, fst.size - off, off);
+    while (off < buf.length) {
+      const { bytesRead } = await handle.read(buf, off, buf.length - off, off);
       if (bytesRead === 0) break;
       off += bytesRead;
     }
-    return off === fst.size ? buf : buf.subarray(0, off);
+    return off === buf.length ? buf : buf.subarray(0, off);
   } finally {
     await handle.close();
   }
+}
+
+/** O_NONBLOCK: if the path was swapped for a FIFO after the stat, opening it must not block. */
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
+/**
+ * The buffer for an opened file, after checking (on the open descriptor) that it is still a regular
+ * file and within the size limit. Not from Buffer's shared pool: callers hand slices of these bytes
+ * to TensorFlow.js, which may keep views of them (a quantized layers model read through pooled
+ * buffers came out garbled).
+ */
+function bufferFor(file: string, st: fs.Stats, limits: ReadLimits): Buffer {
+  if (!st.isFile()) throw new InputError(`${file}: ${kindOf(st)}, not a regular file`);
+  if (limits.maxBytes !== undefined && st.size > limits.maxBytes) {
+    throw new InputError(
+      `${file}: ${limits.what ?? 'file'} too large (${formatBytes(st.size)}; the limit is ${formatBytes(limits.maxBytes)}${limits.raise ? `, raise it with ${limits.raise}` : ''})`,
+    );
+  }
+  return Buffer.allocUnsafeSlow(st.size);
 }
 
 /**
