@@ -64,21 +64,20 @@ async function summaryCommand(args: string[], stdout: (s: string) => void): Prom
 
 const GLOBAL_LIMITS: Record<string, keyof Limits> = { '--max-pixels': 'maxPixels', '--max-model-bytes': 'maxModelBytes', '--out-size': 'outSize' };
 
+/** --verbose, among the options (before a `--`). */
+const isVerbose = (argv: string[]): boolean => (argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv).includes('--verbose');
+
 /** Takes the options every command shares out of argv: --verbose and the limits. */
-function globalOptions(argv: string[]): { argv: string[]; verbose: boolean; limits: Partial<Limits> } {
+function globalOptions(argv: string[]): { argv: string[]; limits: Partial<Limits> } {
   const rest: string[] = [];
   const lim: Partial<Limits> = {};
-  let verbose = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') {
       rest.push(...argv.slice(i));
       break;
     }
-    if (a === '--verbose') {
-      verbose = true;
-      continue;
-    }
+    if (a === '--verbose') continue;
     const eq = a.indexOf('=');
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const key = GLOBAL_LIMITS[flag];
@@ -92,7 +91,7 @@ function globalOptions(argv: string[]): { argv: string[]; verbose: boolean; limi
     }
     lim[key] = Number(value);
   }
-  return { argv: rest, verbose, limits: lim };
+  return { argv: rest, limits: lim };
 }
 
 /** The chain of causes of an error, for --verbose. */
@@ -139,21 +138,18 @@ function holdLibraryOutput(): { release(): string } {
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], stdout = (s: string) => console.log(s), stderr = (s: string) => console.error(s)): Promise<number> {
   const hold = holdLibraryOutput();
-  let verbose = argv.includes('--verbose');
+  const verbose = isVerbose(argv);
   try {
-    return await run_(argv, stdout, stderr, (v) => (verbose = v));
+    return await run_(argv, stdout, stderr, verbose);
   } finally {
     const library = hold.release();
     if (verbose && library.trim()) stderr(`model-lens: printed by libraries while running:\n${library.trimEnd()}`);
   }
 }
 
-async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: string) => void, setVerbose: (v: boolean) => void): Promise<number> {
-  let verbose = argv.includes('--verbose');
+async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: string) => void, verbose: boolean): Promise<number> {
   try {
     const g = globalOptions(argv);
-    verbose = g.verbose;
-    setVerbose(verbose);
     setLimits(g.limits);
     const [command, ...rest] = g.argv;
     if (command === 'summary') return await summaryCommand(rest, stdout);

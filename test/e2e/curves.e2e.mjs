@@ -243,4 +243,7 @@ test('(r) damaged logs say so on their run chips: a stray CSV quote costs one ro
   // The cut record is reported once the file has been quiet for 2 s.
   await frame.waitForFunction(() => document.querySelector('.run-chip')?.textContent?.includes('1 incomplete'), null, { timeout: 20_000 });
   await vs.shot('curves-damaged');
+  await vs.colorTheme('Dark Modern');
+  await vs.shot('curves-damaged-dark');
+  await vs.colorTheme('Light Modern');
 });
