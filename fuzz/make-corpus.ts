@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 /**
  * `npm run fuzz:corpus`: writes the regression corpus, test/fixtures/fuzz/ — every input that ever
  * failed, each with the outcome it must have now (case.json) — and checks that outcome first.
@@ -433,7 +434,7 @@ function dedupe(dir: string): void {
 function runSetup(dir: string, setup: string[] = []): void {
   for (const step of setup) {
     const [kind, a, b] = step.split(' ');
-    if (kind === 'fifo') require('node:child_process').execFileSync('mkfifo', [path.join(dir, a)]);
+    if (kind === 'fifo') execFileSync('mkfifo', [path.join(dir, a)]);
     else if (kind === 'symlink') fs.symlinkSync(a, path.join(dir, b));
   }
 }

@@ -1,7 +1,7 @@
 // npm run eval:pair — for each pair method, the share of map mass inside the object box over two
 // augmented views of each clean demo test image: the trained self-supervised encoder beside a
 // randomly initialised encoder of the same architecture and the box's share of the image area.
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { initEngine } from '../../src/core/engine/backend';
 import type { Similarity } from '../../src/core/explain/pair/embedding';
 import { isPairMethod, PAIR_METHODS, type PairMethodName } from '../../src/core/explain/pair/types';

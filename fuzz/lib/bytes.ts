@@ -1,4 +1,4 @@
-import { Rng } from './rng';
+import { type Rng } from './rng';
 
 /** Byte-level mutations every family can fall back on. */
 export function truncate(b: Uint8Array, rng: Rng): Uint8Array {

@@ -1,4 +1,4 @@
-import { Rng } from './rng';
+import { type Rng } from './rng';
 
 type Json = unknown;
 type Path = (string | number)[];

@@ -169,8 +169,7 @@ test('a 12-megapixel photo is shrunk while decoding (wasm libvips in the bundle)
 });
 
 test('a panorama that is not shrunk while decoding still gets an overlay and map within --out-size', async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sharp = require('sharp') as typeof import('sharp').default;
+  const sharp = (await import('sharp')).default;
   const pano = path.join(tmp, 'pano.png');
   await sharp({ create: { width: 3000, height: 100, channels: 3, background: { r: 40, g: 120, b: 200 } } }).png().toFile(pano);
   const out = path.join(tmp, 'pano.overlay.png');

@@ -43,7 +43,8 @@ tf.env().set('PROD', true);
 async function tryBackend(name: BackendName, opts: EngineOptions): Promise<string | undefined> {
   try {
     if (name === 'tensorflow') {
-      // Loading tfjs-node registers the 'tensorflow' backend in the global tfjs registry.
+      // Loading tfjs-node registers the 'tensorflow' backend in the global tfjs registry; its path is a setting, so require.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(opts.tfjsNodePath ?? '@tensorflow/tfjs-node');
       if (!tf.findBackendFactory('tensorflow')) return 'the module loaded but registered no "tensorflow" backend';
     } else if (name === 'wasm' && !wasmPathsSet) {

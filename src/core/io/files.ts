@@ -159,7 +159,7 @@ export function pathInside(modelFile: string, rel: unknown, what: string): strin
 
 /** A string from a file, made safe to print in one line: control characters escaped, at most 80 characters. */
 export function printable(s: string, max = 80): string {
-  // eslint-disable-next-line no-control-regex
+   
   const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

@@ -220,7 +220,7 @@ export function readModelArtifacts(modelJsonPath: string): LoadedArtifacts {
     weightSpecs: specs,
     weightData,
     signature: json.signature as object | undefined,
-    userDefinedMetadata: json.userDefinedMetadata as Record<string, {}> | undefined,
+    userDefinedMetadata: json.userDefinedMetadata as Record<string, object> | undefined,
     modelInitializer: json.modelInitializer as object | undefined,
     trainingConfig: json.trainingConfig as tf.io.TrainingConfig | undefined,
   };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -174,7 +175,7 @@ test('ONNX: window attributes are checked before a kernel sees them; external da
 
 test('special files as models: a FIFO and a device are refused without blocking, and the limit on model bytes holds', async () => {
   const fifo = path.join(root, 'pipe.onnx');
-  require('node:child_process').execFileSync('mkfifo', [fifo]);
+  execFileSync('mkfifo', [fifo]);
   await assert.rejects(loadModel(fifo), { message: `${fifo}: a named pipe, not a model file` });
   const { setLimits } = await import('../../../src/core/limits');
   setLimits({ maxModelBytes: 1000 });

@@ -255,7 +255,7 @@ function pool(kind: 'max' | 'avg'): Op {
     const [sH, sW] = pair2(ctx, 'strides', [1, 1]);
     const [dH, dW] = pair2(ctx, 'dilations', [1, 1]);
     if (dH !== 1 || dW !== 1) throw new OpError('dilated pooling is not supported');
-    let [t, l, b, r] = spatialPads(ctx, x.shape[1], x.shape[2], kH, kW, sH, sW);
+    const [t, l, b, r] = spatialPads(ctx, x.shape[1], x.shape[2], kH, kW, sH, sW);
     checkWindow(x.shape[1], x.shape[2], kH, kW, [sH, sW], [1, 1], [t, l, b, r], x.shape[0] * x.shape[3]);
     // ceil_mode: extra padding at the end (never counted in averages).
     let extraB = 0;

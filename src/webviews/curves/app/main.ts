@@ -24,7 +24,7 @@ interface Store {
   values: number[];
 }
 
-let state: CurvesPanelState = (vscode.getState() as CurvesPanelState | undefined) ?? JSON.parse($('app').dataset.state!);
+const state: CurvesPanelState = (vscode.getState() as CurvesPanelState | undefined) ?? JSON.parse($('app').dataset.state!);
 let runs: RunMeta[] = [];
 const data = new Map<string, Map<string, Store>>();
 const charts = new Map<string, Chart<'line'>>();
@@ -190,11 +190,6 @@ function groups(): Map<string, string[]> {
     }
   }
   return out;
-}
-
-function lastFinite(s: Store): number {
-  for (let i = s.values.length - 1; i >= 0; i--) if (Number.isFinite(s.values[i])) return i;
-  return -1;
 }
 
 /** A legend swatch: a short line in the series' colour and dash pattern. */
