@@ -8,14 +8,31 @@ export const PURE_CORE = ['./explain/specs.ts', './explain/pair/specs.ts', './im
 
 export const ZONES = [
   // src/core is pure: no host, webview, worker or CLI code.
-  { target: './src/core', from: ['./src/host', './src/webviews', './src/worker', './src/cli', './src/extension.ts'], message: 'src/core imports no host, webview, worker or CLI code (docs/ARCHITECTURE.md).' },
+  {
+    target: './src/core',
+    from: ['./src/host', './src/webviews', './src/worker', './src/cli', './src/extension.ts'],
+    message: 'src/core imports no host, webview, worker or CLI code (docs/ARCHITECTURE.md).',
+  },
   // src/protocol holds types both sides share and imports nothing of ours.
   { target: './src/protocol', from: ['./src/core', './src/host', './src/webviews', './src/worker', './src/cli'], message: 'src/protocol imports nothing.' },
   // A webview app runs in the browser: protocol files, shared app helpers and pure core modules only.
-  { target: './src/webviews/*/app/**/*', from: ['./src/host', './src/worker', './src/cli', './src/extension.ts'], message: 'webview apps import only protocol files and pure core modules.' },
-  { target: './src/webviews/*/app/**/*', from: './src/core', except: PURE_CORE, message: 'webview apps import only pure core modules (PURE_CORE in eslint.config.mjs).' },
+  {
+    target: './src/webviews/*/app/**/*',
+    from: ['./src/host', './src/worker', './src/cli', './src/extension.ts'],
+    message: 'webview apps import only protocol files and pure core modules.',
+  },
+  {
+    target: './src/webviews/*/app/**/*',
+    from: './src/core',
+    except: PURE_CORE,
+    message: 'webview apps import only pure core modules (PURE_CORE in eslint.config.mjs).',
+  },
   // The worker and CLI do not reach into the host or the webviews.
-  { target: ['./src/worker', './src/cli'], from: ['./src/host', './src/webviews', './src/extension.ts'], message: 'the worker and the CLI import no host or webview code.' },
+  {
+    target: ['./src/worker', './src/cli'],
+    from: ['./src/host', './src/webviews', './src/extension.ts'],
+    message: 'the worker and the CLI import no host or webview code.',
+  },
 ];
 
 /** The host bundle loads no TensorFlow.js: no TF.js package and no core module that computes with it. */
@@ -36,7 +53,10 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['vscode'], message: 'only src/host, src/extension.ts and the webview panels talk to VS Code.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['vscode'], message: 'only src/host, src/extension.ts and the webview panels talk to VS Code.' }] },
+      ],
     },
   },
   {
@@ -65,7 +85,10 @@ export default tseslint.config(
   {
     files: ['src/webviews/*/app/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['vscode', 'node:*', '@tensorflow/*'], message: 'webview apps run in the browser: no vscode, Node or TensorFlow.js.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['vscode', 'node:*', '@tensorflow/*'], message: 'webview apps run in the browser: no vscode, Node or TensorFlow.js.' }] },
+      ],
     },
   },
 );

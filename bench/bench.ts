@@ -23,7 +23,6 @@ import { median } from './lib/median';
 
 const quick = process.argv.includes('--quick');
 
-
 async function measure(backend: BackendName, jobs: { name: string; method?: MethodName; params?: Partial<MethodParams>; runs: number }[]) {
   await initEngine({ backend });
   const model = mobileNetV2();
@@ -74,7 +73,13 @@ async function pairBench(): Promise<void> {
   const runs = quick ? 1 : 3;
   const cases = [
     { name: 'MobileNetV2 224×224, window 64 stride 32', model: mobileNetV2(), size: 224, window: 64, stride: 32 },
-    { name: 'demo encoder 64×64, window 18 stride 2', model: new LayersInspectableModel('demo encoder (random weights)', buildEncoder(3)), size: 64, window: 18, stride: 2 },
+    {
+      name: 'demo encoder 64×64, window 18 stride 2',
+      model: new LayersInspectableModel('demo encoder (random weights)', buildEncoder(3)),
+      size: 64,
+      window: 18,
+      stride: 2,
+    },
   ];
   console.log(`\npair conditional occlusion on wasm, both views (median of ${runs}):`);
   for (const c of cases) {
@@ -82,14 +87,24 @@ async function pairBench(): Promise<void> {
     const a = tf.randomUniform([1, c.size, c.size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const b = tf.randomUniform([1, c.size, c.size, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
     const batchSize = batchSizeFor(activationBytesPerItem(c.model, a.shape), false);
-    const run = (size: number) => PAIR_METHOD_TABLE.conditional({ model: view, a, b, similarity: 'cosine', layer: '', params: { ...DEFAULT_PAIR_PARAMS, window: c.window, stride: c.stride, batchSize: size } });
+    const run = (size: number) =>
+      PAIR_METHOD_TABLE.conditional({
+        model: view,
+        a,
+        b,
+        similarity: 'cosine',
+        layer: '',
+        params: { ...DEFAULT_PAIR_PARAMS, window: c.window, stride: c.stride, batchSize: size },
+      });
     const side = Math.floor((c.size - c.window) / c.stride) + 1;
     const passes = 2 * side * side;
     const single = await median(runs, () => run(1));
     const batched = await median(runs, () => run(batchSize));
     console.log(`  ${c.name} (${passes} passes)`);
     console.log(`    one window per pass      ${single.toFixed(0).padStart(7)} ms   ${(passes / (single / 1000)).toFixed(1).padStart(7)} passes/s`);
-    console.log(`    batched (${String(batchSize).padStart(2)} per batch)   ${batched.toFixed(0).padStart(7)} ms   ${(passes / (batched / 1000)).toFixed(1).padStart(7)} passes/s   ${(single / batched).toFixed(2)}× the speed`);
+    console.log(
+      `    batched (${String(batchSize).padStart(2)} per batch)   ${batched.toFixed(0).padStart(7)} ms   ${(passes / (batched / 1000)).toFixed(1).padStart(7)} passes/s   ${(single / batched).toFixed(2)}× the speed`,
+    );
     tf.dispose([a, b]);
     c.model.dispose();
   }

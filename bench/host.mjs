@@ -16,7 +16,10 @@ async function main() {
   const rows = [];
   /** The last idle interval and the job interval that follows it. */
   const lastPair = (phase) => {
-    const lines = readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(metrics, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const i = lines.findLastIndex((l) => l.phase === phase);
     return { idle: lines[i - 1], job: lines[i] };
   };
@@ -24,22 +27,28 @@ async function main() {
   const measure = async (label, frame, method, params) => {
     await vs.page.waitForTimeout(IDLE_MS);
     const previous = await frame.$eval('#timing', (e) => e.textContent);
-    await frame.evaluate(([m, p]) => {
-      const select = document.getElementById('method');
-      select.value = m;
-      select.dispatchEvent(new Event('change', { bubbles: true }));
-      for (const [key, v] of Object.entries(p)) {
-        const field = document.getElementById(`param-${key}`);
-        field.value = String(v);
-        field.dispatchEvent(new Event('change', { bubbles: true }));
-      }
-    }, [method, params]);
+    await frame.evaluate(
+      ([m, p]) => {
+        const select = document.getElementById('method');
+        select.value = m;
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+        for (const [key, v] of Object.entries(p)) {
+          const field = document.getElementById(`param-${key}`);
+          field.value = String(v);
+          field.dispatchEvent(new Event('change', { bubbles: true }));
+        }
+      },
+      [method, params],
+    );
     await waitForResult(frame, method, previous, 600_000);
     const { idle, job } = lastPair(method);
     rows.push({ label, idle, job });
   };
   try {
-    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'test', 'e2e', 'make-models.ts'), join(vs.workspace, 'extra')], { cwd: repo, stdio: 'inherit' });
+    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'test', 'e2e', 'make-models.ts'), join(vs.workspace, 'extra')], {
+      cwd: repo,
+      stdio: 'inherit',
+    });
     const demo = await vs.explain(join(vs.workspace, 'images', 'triangle-1.png'), join(vs.workspace, 'models', 'shapes', 'model.json'));
     // Occlusion with a 4-pixel window at every pixel of the 64×64 demo: 3,721 forward passes, progress
     // and cancel checks between batches.
@@ -53,10 +62,14 @@ async function main() {
   }
   const f = (v) => v.toFixed(1).padStart(7);
   console.log('\nExtension-host event-loop delay (ms; how late a 10 ms timer fires), idle baseline vs during the job:\n');
-  console.log(`${'job'.padEnd(62)} ${'time s'.padStart(7)} ${'idle p50'.padStart(8)} ${'idle p99'.padStart(8)} ${'job p50'.padStart(8)} ${'job p99'.padStart(8)} ${'job max'.padStart(8)}`);
+  console.log(
+    `${'job'.padEnd(62)} ${'time s'.padStart(7)} ${'idle p50'.padStart(8)} ${'idle p99'.padStart(8)} ${'job p50'.padStart(8)} ${'job p99'.padStart(8)} ${'job max'.padStart(8)}`,
+  );
   let worst = 0;
   for (const { label, idle, job } of rows) {
-    console.log(`${label.padEnd(62)} ${f(job.durationMs / 1000)} ${f(idle.p50).padStart(8)} ${f(idle.p99).padStart(8)} ${f(job.p50).padStart(8)} ${f(job.p99).padStart(8)} ${f(job.max).padStart(8)}`);
+    console.log(
+      `${label.padEnd(62)} ${f(job.durationMs / 1000)} ${f(idle.p50).padStart(8)} ${f(idle.p99).padStart(8)} ${f(job.p50).padStart(8)} ${f(job.p99).padStart(8)} ${f(job.max).padStart(8)}`,
+    );
     worst = Math.max(worst, job.p99);
   }
   console.log(`\nworst p99 during a job: ${worst.toFixed(1)} ms — target ≤ ${TARGET_P99_MS} ms: ${worst <= TARGET_P99_MS ? 'met' : 'NOT met'}`);

@@ -24,7 +24,11 @@ const images = ['circle-1.png', 'square-2.png', 'triangle-3.png', 'cross-4.png',
 const methods: ExplainJob['method'][] = ['gradcam', 'gradcam++', 'saliency', 'gradxinput', 'layercam', 'xgradcam', 'occlusion', 'smoothgrad', 'ig', 'eigencam'];
 
 async function main(): Promise<number> {
-  const c = new WorkerClient(path.join(repo, 'dist', 'worker.js'), { timeoutMs: 120_000, cancelGraceMs: 1500, configure: { type: 'configure', backend: 'wasm' } });
+  const c = new WorkerClient(path.join(repo, 'dist', 'worker.js'), {
+    timeoutMs: 120_000,
+    cancelGraceMs: 1500,
+    configure: { type: 'configure', backend: 'wasm' },
+  });
   const stats = (): Promise<WorkerStats> => c.request<WorkerStats>({ type: 'stats' });
   let baseline: number | undefined;
   let at100: WorkerStats | undefined;
@@ -47,7 +51,10 @@ async function main(): Promise<number> {
       const cancel = i % 9 === 4;
       const ac = new AbortController();
       try {
-        await c.request({ type: 'explain', job: cancel ? { ...job, method: 'occlusion', params: { window: 4, stride: 1 } } : job }, { signal: ac.signal, onProgress: () => cancel && ac.abort() });
+        await c.request(
+          { type: 'explain', job: cancel ? { ...job, method: 'occlusion', params: { window: 4, stride: 1 } } : job },
+          { signal: ac.signal, onProgress: () => cancel && ac.abort() },
+        );
       } catch (err) {
         const name = (err as Error).name;
         if (name === 'AbortError') cancels++;
@@ -71,17 +78,24 @@ async function main(): Promise<number> {
       }
       if (i + 1 === 100) at100 = s;
       last = s;
-      if ((i + 1) % 50 === 0) console.log(`${String(i + 1).padStart(4)}  ${String(s.numTensors).padStart(7)}  ${(s.heapBytes / 1e6).toFixed(1).padStart(7)}  ${(s.wasmBytes / 1e6).toFixed(1).padStart(7)}`);
+      if ((i + 1) % 50 === 0)
+        console.log(
+          `${String(i + 1).padStart(4)}  ${String(s.numTensors).padStart(7)}  ${(s.heapBytes / 1e6).toFixed(1).padStart(7)}  ${(s.wasmBytes / 1e6).toFixed(1).padStart(7)}`,
+        );
     }
   } finally {
     c.dispose();
   }
   const growth = (a: number, b: number): string => `${(((b - a) / a) * 100).toFixed(1)} %`;
-  console.log(`${JOBS} jobs in ${((Date.now() - started) / 1000).toFixed(0)} s: ${cancels} cancelled, ${failures} failed, ${reloads} model reloads, tensor count left its baseline ${leaks} times (baseline ${baseline})`);
+  console.log(
+    `${JOBS} jobs in ${((Date.now() - started) / 1000).toFixed(0)} s: ${cancels} cancelled, ${failures} failed, ${reloads} model reloads, tensor count left its baseline ${leaks} times (baseline ${baseline})`,
+  );
   if (!at100 || !last) return failures || leaks ? 1 : 0;
   const heapOk = last.heapBytes <= at100.heapBytes * 1.1;
   const wasmOk = last.wasmBytes <= at100.wasmBytes * 1.1;
-  console.log(`after job 100 → ${JOBS}: heap ${(at100.heapBytes / 1e6).toFixed(1)} → ${(last.heapBytes / 1e6).toFixed(1)} MB (${growth(at100.heapBytes, last.heapBytes)}), wasm ${(at100.wasmBytes / 1e6).toFixed(1)} → ${(last.wasmBytes / 1e6).toFixed(1)} MB (${growth(at100.wasmBytes, last.wasmBytes)}); bound 10 %: ${heapOk && wasmOk ? 'held' : 'EXCEEDED'}`);
+  console.log(
+    `after job 100 → ${JOBS}: heap ${(at100.heapBytes / 1e6).toFixed(1)} → ${(last.heapBytes / 1e6).toFixed(1)} MB (${growth(at100.heapBytes, last.heapBytes)}), wasm ${(at100.wasmBytes / 1e6).toFixed(1)} → ${(last.wasmBytes / 1e6).toFixed(1)} MB (${growth(at100.wasmBytes, last.wasmBytes)}); bound 10 %: ${heapOk && wasmOk ? 'held' : 'EXCEEDED'}`,
+  );
   return failures || leaks || !heapOk || !wasmOk ? 1 : 0;
 }
 

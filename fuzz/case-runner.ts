@@ -41,7 +41,11 @@ process.on('message', async (m: CaseMessage) => {
   noise = [];
   const before = tf.engine().backendName ? tf.memory().numTensors : 0;
   const started = performance.now();
-  const code = await main(m.argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(
+    m.argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   const ms = performance.now() - started;
   try {
     clearModelCache();

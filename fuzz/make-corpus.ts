@@ -127,7 +127,8 @@ const EXAMPLES: Example[] = [
       return ['explain', f, DEMO_IMAGE];
     },
     code: 2,
-    stderr: 'model-lens: {case}/model.json: output "out" is not finite (NaN or infinite) for this image, so there is nothing to explain (1 weight holds NaN or infinite values ("conv/kernel"))',
+    stderr:
+      'model-lens: {case}/model.json: output "out" is not finite (NaN or infinite) for this image, so there is nothing to explain (1 weight holds NaN or infinite values ("conv/kernel"))',
   },
   {
     name: 'tfjs-nan-weight-summary',
@@ -172,7 +173,11 @@ const EXAMPLES: Example[] = [
         Buffer.concat(words.flatMap((w) => [Buffer.from(Uint32Array.of(Buffer.byteLength(w)).buffer), Buffer.from(w)])),
       );
       editJson(f, (j) => {
-        j.modelTopology.node.push({ name: 'vocab', op: 'Const', attr: { value: { tensor: { dtype: 'DT_STRING', tensorShape: { dim: [{ size: '3' }] } } }, dtype: { type: 'DT_STRING' } } });
+        j.modelTopology.node.push({
+          name: 'vocab',
+          op: 'Const',
+          attr: { value: { tensor: { dtype: 'DT_STRING', tensorShape: { dim: [{ size: '3' }] } } }, dtype: { type: 'DT_STRING' } },
+        });
         j.weightsManifest[0].weights.push({ name: 'vocab', shape: [3], dtype: 'string' });
       });
       return ['summary', f, '--json'];
@@ -186,19 +191,28 @@ const EXAMPLES: Example[] = [
     why: 'a negative dimension in an ONNX initializer (was: "Tensor must have a shape comprised of positive integers")',
     build: (dir) => ['summary', editOnnx(onnxFixture('small-cnn.onnx'), path.join(dir, 'model.onnx'), (m) => (m.graph.initializer[0].dims[0] = -8))],
     code: 2,
-    stderr: 'model-lens: {case}/model.onnx: not a readable ONNX model (tensor "conv2.weight" has an invalid shape [-8, 8, 3, 3] (sizes must be whole numbers ≥ 0))',
+    stderr:
+      'model-lens: {case}/model.onnx: not a readable ONNX model (tensor "conv2.weight" has an invalid shape [-8, 8, 3, 3] (sizes must be whole numbers ≥ 0))',
   },
   {
     name: 'onnx-negative-pads',
     why: 'negative ONNX pads (was: RuntimeError: memory access out of bounds)',
-    build: (dir) => ['explain', editOnnx(onnxFixture('small-cnn.onnx'), path.join(dir, 'model.onnx'), (m) => (attr(conv(m), 'pads').ints = [-5, -5, -5, -5])), DEMO_IMAGE],
+    build: (dir) => [
+      'explain',
+      editOnnx(onnxFixture('small-cnn.onnx'), path.join(dir, 'model.onnx'), (m) => (attr(conv(m), 'pads').ints = [-5, -5, -5, -5])),
+      DEMO_IMAGE,
+    ],
     code: 2,
     stderr: 'model-lens: {case}/model.onnx: node "/conv1/Conv" (Conv) pads [-5, -5, -5, -5] must be whole numbers from 0 to 65536',
   },
   {
     name: 'onnx-stride-1e9',
     why: 'a stride of 10⁹ (was: a wasm trap that poisoned every later job)',
-    build: (dir) => ['explain', editOnnx(onnxFixture('small-cnn.onnx'), path.join(dir, 'model.onnx'), (m) => (attr(conv(m), 'strides').ints = [1e9, 1e9])), DEMO_IMAGE],
+    build: (dir) => [
+      'explain',
+      editOnnx(onnxFixture('small-cnn.onnx'), path.join(dir, 'model.onnx'), (m) => (attr(conv(m), 'strides').ints = [1e9, 1e9])),
+      DEMO_IMAGE,
+    ],
     code: 2,
     stderr: 'model-lens: {case}/model.onnx: node "/conv1/Conv" (Conv) strides [1000000000, 1000000000] must be whole numbers from 1 to 65536',
   },
@@ -355,7 +369,13 @@ const EXAMPLES: Example[] = [
       const bad = Buffer.alloc(12 + 24);
       bad.writeUInt32LE(200 * 1024 * 1024, 0);
       bad.writeUInt32LE(maskedCrc32c(bad.subarray(0, 8)), 8);
-      const records = [fileVersionRecord(1000), scalarEventRecord(1, 1001, { loss: 1 }), bad, scalarEventRecord(2, 1002, { loss: 0.5 }), scalarEventRecord(3, 1003, { loss: 0.25 })];
+      const records = [
+        fileVersionRecord(1000),
+        scalarEventRecord(1, 1001, { loss: 1 }),
+        bad,
+        scalarEventRecord(2, 1002, { loss: 0.5 }),
+        scalarEventRecord(3, 1003, { loss: 0.25 }),
+      ];
       const f = path.join(dir, 'events.out.tfevents.1000.host');
       fs.writeFileSync(f, Buffer.concat(records.map((r) => Buffer.from(r))));
       return ['curves', f, '--json'];
@@ -418,7 +438,8 @@ const placeholders = (s: string, dir: string): string => s.split(dir).join('{cas
 function dedupe(dir: string): void {
   const pool = new Map<string, string>();
   for (const d of ['demo/models/shapes', 'demo/models/encoder', 'test/fixtures/onnx', 'test/fixtures/keras', 'test/fixtures/images']) {
-    for (const f of fs.readdirSync(path.join(REPO, d))) pool.set(`${fs.statSync(path.join(REPO, d, f)).size}:${fs.readFileSync(path.join(REPO, d, f)).toString('base64')}`, path.join(REPO, d, f));
+    for (const f of fs.readdirSync(path.join(REPO, d)))
+      pool.set(`${fs.statSync(path.join(REPO, d, f)).size}:${fs.readFileSync(path.join(REPO, d, f)).toString('base64')}`, path.join(REPO, d, f));
   }
   for (const f of fs.readdirSync(dir)) {
     const p = path.join(dir, f);
@@ -442,7 +463,11 @@ function runSetup(dir: string, setup: string[] = []): void {
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   clearModelCache();
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
@@ -459,14 +484,32 @@ async function main_(): Promise<number> {
     const r = await run(live);
     fs.rmSync(setupDir, { recursive: true, force: true });
     const got = { code: r.code, stderr: placeholders(r.stderr, setupDir) };
-    const json = c.stdoutJson !== undefined ? (() => { try { return JSON.parse(r.stdout); } catch { return undefined; } })() : undefined;
+    const json =
+      c.stdoutJson !== undefined
+        ? (() => {
+            try {
+              return JSON.parse(r.stdout);
+            } catch {
+              return undefined;
+            }
+          })()
+        : undefined;
     const jsonDiff = c.stdoutJson !== undefined ? subsetDifference(json, c.stdoutJson) : undefined;
     if (got.code !== c.code || got.stderr !== c.stderr || jsonDiff) {
       bad++;
-      console.error(`${name}: expected exit ${c.code} ${JSON.stringify(c.stderr)}, got exit ${got.code} ${JSON.stringify(got.stderr)}${jsonDiff ? ` (${jsonDiff})` : ''}`);
+      console.error(
+        `${name}: expected exit ${c.code} ${JSON.stringify(c.stderr)}, got exit ${got.code} ${JSON.stringify(got.stderr)}${jsonDiff ? ` (${jsonDiff})` : ''}`,
+      );
     }
     dedupe(dir);
-    const file: CaseFile = { why: c.why, argv: argv.map((a) => placeholders(a, dir)), code: c.code, stderr: c.stderr, ...(c.stdoutJson !== undefined ? { stdoutJson: c.stdoutJson } : {}), ...(c.setup ? { setup: c.setup } : {}) };
+    const file: CaseFile = {
+      why: c.why,
+      argv: argv.map((a) => placeholders(a, dir)),
+      code: c.code,
+      stderr: c.stderr,
+      ...(c.stdoutJson !== undefined ? { stdoutJson: c.stdoutJson } : {}),
+      ...(c.setup ? { setup: c.setup } : {}),
+    };
     fs.writeFileSync(path.join(dir, 'case.json'), JSON.stringify(file, null, 2) + '\n');
   };
 
@@ -494,7 +537,16 @@ async function main_(): Promise<number> {
       bad++;
       console.error(`${name}: still fails (${cls}): ${r.stderr}`);
     }
-    await write(name, { why: `found by \`npm run fuzz -- --family ${familyName} --seed ${campaignSeed}\` (case ${index}); failed before its fix`, code: r.code, stderr: placeholders(r.stderr, dir) }, argv, dir);
+    await write(
+      name,
+      {
+        why: `found by \`npm run fuzz -- --family ${familyName} --seed ${campaignSeed}\` (case ${index}); failed before its fix`,
+        code: r.code,
+        stderr: placeholders(r.stderr, dir),
+      },
+      argv,
+      dir,
+    );
   }
   fs.rmSync(work, { recursive: true, force: true });
   console.log(`${EXAMPLES.length} examples and ${FOUND.length} found cases written to ${path.relative(REPO, OUT)}${bad ? `; ${bad} not as expected` : ''}`);

@@ -16,7 +16,9 @@ const require = createRequire(import.meta.url);
 const sharpWasm = {
   name: 'sharp-wasm',
   setup(b) {
-    b.onResolve({ filter: /^\.\/sharp\.cjs$/ }, (args) => (/[\\/]sharp[\\/]dist$/.test(args.resolveDir) ? { path: 'sharp-wasm', namespace: 'sharp-wasm' } : undefined));
+    b.onResolve({ filter: /^\.\/sharp\.cjs$/ }, (args) =>
+      /[\\/]sharp[\\/]dist$/.test(args.resolveDir) ? { path: 'sharp-wasm', namespace: 'sharp-wasm' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'sharp-wasm' }, () => ({
       // dist/sharp/, beside the bundle or one or two folders up (dist/demo/, dist/fuzz/ bundles).
       contents: `const path = require('node:path');
@@ -31,9 +33,21 @@ module.exports = require(path.join(dir, 'sharp', 'sharp-wasm32.node.js'));`,
 const entryPoints = {
   cli: 'src/cli/entry.ts',
   worker: 'src/worker/main.ts',
-  ...Object.fromEntries(readdirSync('demo/scripts').filter((f) => f.endsWith('.ts')).map((f) => [`demo/${f.slice(0, -3)}`, `demo/scripts/${f}`])),
-  ...Object.fromEntries(readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => [`bench/${f.slice(0, -3)}`, `bench/${f}`])),
-  ...Object.fromEntries(readdirSync('fuzz').filter((f) => f.endsWith('.ts')).map((f) => [`fuzz/${f.slice(0, -3)}`, `fuzz/${f}`])),
+  ...Object.fromEntries(
+    readdirSync('demo/scripts')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [`demo/${f.slice(0, -3)}`, `demo/scripts/${f}`]),
+  ),
+  ...Object.fromEntries(
+    readdirSync('bench')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [`bench/${f.slice(0, -3)}`, `bench/${f}`]),
+  ),
+  ...Object.fromEntries(
+    readdirSync('fuzz')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [`fuzz/${f.slice(0, -3)}`, `fuzz/${f}`]),
+  ),
 };
 /** What every Node bundle shares. */
 const node = { outdir: 'dist', bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
@@ -59,7 +73,11 @@ for (const f of ['LICENSE', 'README.md']) copyFileSync(join(sharpWasmDir, '..', 
 const host = await build({ ...node, entryPoints: { extension: 'src/extension.ts' }, external: ['vscode'], metafile: true });
 // Webview apps: one browser bundle per panel.
 await build({
-  entryPoints: { 'webviews/model': 'src/webviews/model/app/main.ts', 'webviews/pair': 'src/webviews/pair/app/main.ts', 'webviews/curves': 'src/webviews/curves/app/main.ts' },
+  entryPoints: {
+    'webviews/model': 'src/webviews/model/app/main.ts',
+    'webviews/pair': 'src/webviews/pair/app/main.ts',
+    'webviews/curves': 'src/webviews/curves/app/main.ts',
+  },
   outdir: 'dist',
   bundle: true,
   platform: 'browser',

@@ -37,16 +37,31 @@ try {
   };
   // The methods the earlier commit knew, from its own help text.
   const help = cli(sides.before, ['--help']);
-  const methods = help.match(/^methods: ([^\n]*(?:\n {9}[^\n]*)*)/m)[1].split(/\s+/).filter(Boolean);
-  const pairMethods = help.match(/^pair methods: (.*)$/m)[1].split(/\s+/).filter(Boolean);
+  const methods = help
+    .match(/^methods: ([^\n]*(?:\n {9}[^\n]*)*)/m)[1]
+    .split(/\s+/)
+    .filter(Boolean);
+  const pairMethods = help
+    .match(/^pair methods: (.*)$/m)[1]
+    .split(/\s+/)
+    .filter(Boolean);
 
   const images = ['demo/images/circle-1.png', 'demo/images/square-watermark-1.png'];
   const explainModel = 'demo/models/shapes/model.json';
   const encoder = 'demo/models/encoder/model.json';
   const cases = [];
   for (const backend of ['wasm', 'cpu']) {
-    for (const m of methods) for (const img of images) cases.push({ name: `${backend}-explain-${m}-${path.basename(img, '.png')}`, args: ['explain', explainModel, img, '--method', m, '--backend', backend] });
-    for (const m of pairMethods) cases.push({ name: `${backend}-pair-${m}`, args: ['pair', encoder, 'demo/images/circle-1.png', 'demo/images/circle-2.png', '--method', m, '--backend', backend, '--samples', '16'] });
+    for (const m of methods)
+      for (const img of images)
+        cases.push({
+          name: `${backend}-explain-${m}-${path.basename(img, '.png')}`,
+          args: ['explain', explainModel, img, '--method', m, '--backend', backend],
+        });
+    for (const m of pairMethods)
+      cases.push({
+        name: `${backend}-pair-${m}`,
+        args: ['pair', encoder, 'demo/images/circle-1.png', 'demo/images/circle-2.png', '--method', m, '--backend', backend, '--samples', '16'],
+      });
   }
 
   let bad = 0;

@@ -10,17 +10,23 @@ mkdirSync(out, { recursive: true });
 const W = 16;
 const H = 8;
 // Quadrants: red top-left, green top-right, blue bottom-left, white bottom-right.
-const QUADS = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]];
+const QUADS = [
+  [255, 0, 0],
+  [0, 255, 0],
+  [0, 0, 255],
+  [255, 255, 255],
+];
 // Gray quadrants: 0, 85, 170, 255.
 const GRAYS = [0, 85, 170, 255];
 const quad = (x, y) => (y < H / 2 ? 0 : 2) + (x < W / 2 ? 0 : 1);
 
 const rgb = Buffer.alloc(W * H * 3);
 const gray = Buffer.alloc(W * H);
-for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-  rgb.set(QUADS[quad(x, y)], (y * W + x) * 3);
-  gray[y * W + x] = GRAYS[quad(x, y)];
-}
+for (let y = 0; y < H; y++)
+  for (let x = 0; x < W; x++) {
+    rgb.set(QUADS[quad(x, y)], (y * W + x) * 3);
+    gray[y * W + x] = GRAYS[quad(x, y)];
+  }
 writeFileSync(join(out, 'pattern.ppm'), Buffer.concat([Buffer.from(`P6\n${W} ${H}\n255\n`), rgb]));
 writeFileSync(join(out, 'pattern.pgm'), Buffer.concat([Buffer.from(`P5\n${W} ${H}\n255\n`), gray]));
 

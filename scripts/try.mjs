@@ -16,10 +16,37 @@ installCodeServer();
 mkdirSync(join(home, 'user', 'User'), { recursive: true });
 writeFileSync(join(home, 'user', 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'git.openRepositoryInParentFolders': 'never' }));
 if (!existsSync(workspace)) cpSync(join(repo, 'demo'), workspace, { recursive: true, filter: (src) => !src.includes(`${join('demo', 'out')}`) });
-execFileSync(process.execPath, [codeServerBin, '--extensions-dir', join(home, 'extensions'), '--user-data-dir', join(home, 'user'), '--install-extension', join(repo, 'model-lens.vsix'), '--force'], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [
+    codeServerBin,
+    '--extensions-dir',
+    join(home, 'extensions'),
+    '--user-data-dir',
+    join(home, 'user'),
+    '--install-extension',
+    join(repo, 'model-lens.vsix'),
+    '--force',
+  ],
+  { stdio: 'inherit' },
+);
 const server = spawn(
   process.execPath,
-  [codeServerBin, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', join(home, 'user'), '--extensions-dir', join(home, 'extensions'), workspace],
+  [
+    codeServerBin,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--user-data-dir',
+    join(home, 'user'),
+    '--extensions-dir',
+    join(home, 'extensions'),
+    workspace,
+  ],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 server.stdout.on('data', (d) => {

@@ -59,7 +59,11 @@ export function activate(context: vscode.ExtensionContext): void {
   register('modelLens.explainImage', async (uri?: vscode.Uri) => {
     let image = uri?.fsPath;
     if (!image) {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg'] }, title: 'Choose an image to explain' });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { Images: ['png', 'jpg', 'jpeg'] },
+        title: 'Choose an image to explain',
+      });
       image = picked?.[0]?.fsPath;
     }
     if (!image) return;
@@ -81,7 +85,11 @@ export function activate(context: vscode.ExtensionContext): void {
     const file = uri?.fsPath ?? (await pickModel(services, 'Choose an encoder (model.json)'));
     if (!file) return;
     await context.workspaceState.update(LAST_MODEL, file);
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg'] }, title: 'Choose the first view (an image)' });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { Images: ['png', 'jpg', 'jpeg'] },
+      title: 'Choose the first view (an image)',
+    });
     PairPanel.open(services, file, picked?.[0]?.fsPath);
   });
 
@@ -101,7 +109,11 @@ export function activate(context: vscode.ExtensionContext): void {
       try {
         const runs = await registry.runsUnder(arg.fsPath);
         if (runs.length === 0) return void vscode.window.showInformationMessage(`Model Lens: no training logs under ${vscode.workspace.asRelativePath(arg)}.`);
-        CurvesPanel.open(services, registry, runs.map((r) => r.path));
+        CurvesPanel.open(
+          services,
+          registry,
+          runs.map((r) => r.path),
+        );
       } catch (err) {
         void vscode.window.showErrorMessage(`Model Lens: ${(err as Error).message}`);
       }
@@ -109,7 +121,13 @@ export function activate(context: vscode.ExtensionContext): void {
     }
     const tag = typeof arg?.tag === 'string' ? arg.tag : undefined;
     const all = [...registry.runs.values()];
-    if (tag) return void CurvesPanel.open(services, registry, all.filter((r) => r.tags.get(tag)?.length).map((r) => r.path), tag);
+    if (tag)
+      return void CurvesPanel.open(
+        services,
+        registry,
+        all.filter((r) => r.tags.get(tag)?.length).map((r) => r.path),
+        tag,
+      );
     // From the palette: the runs that log what the active training script logs, else the ticked ones, else a pick.
     const doc = vscode.window.activeTextEditor?.document;
     const scriptTags = doc ? new Set([...decorations.linesOf(doc).values()].flat()) : new Set<string>();
@@ -131,7 +149,12 @@ export function activate(context: vscode.ExtensionContext): void {
     await registry.refresh();
     const shown = new Set(CurvesPanel.current?.runPaths ?? []);
     const picked = await vscode.window.showQuickPick(
-      [...registry.runs.values()].map((r) => ({ label: r.name, description: `${vscode.workspace.asRelativePath(r.path)} · ${r.format}`, picked: shown.has(r.path), path: r.path })),
+      [...registry.runs.values()].map((r) => ({
+        label: r.name,
+        description: `${vscode.workspace.asRelativePath(r.path)} · ${r.format}`,
+        picked: shown.has(r.path),
+        path: r.path,
+      })),
       { canPickMany: true, title: 'Show the curves of which runs?' },
     );
     return picked?.map((p) => p.path);
@@ -143,13 +166,24 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   register('modelLens.addLogFolder', async () => {
-    const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title: 'Add a folder of training logs', openLabel: 'Add Log Folder' });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      title: 'Add a folder of training logs',
+      openLabel: 'Add Log Folder',
+    });
     const folder = picked?.[0]?.fsPath;
     if (!folder) return;
     try {
       const specs = await registry.addFolder(folder);
       void vscode.window.showInformationMessage(`Model Lens: ${specs.length} training run${specs.length === 1 ? '' : 's'} in ${folder}.`);
-      if (specs.length > 0) CurvesPanel.open(services, registry, specs.map((s) => s.path));
+      if (specs.length > 0)
+        CurvesPanel.open(
+          services,
+          registry,
+          specs.map((s) => s.path),
+        );
     } catch (err) {
       void vscode.window.showErrorMessage(`Model Lens: ${(err as Error).message}`);
     }

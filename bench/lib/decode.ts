@@ -38,8 +38,14 @@ export async function decodeBench(rounds: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-decode-bench-'));
   const one = path.join(__dirname, 'decode-one.js');
   const warm = path.join(dir, 'warm.png');
-  await sharp(photo(64, 48), { raw: { width: 64, height: 48, channels: 3 } }).png().toFile(warm);
-  const sizes: [string, number, number][] = [['1 MP', 1152, 864], ['12 MP', 4000, 3000], ['48 MP', 8000, 6000]];
+  await sharp(photo(64, 48), { raw: { width: 64, height: 48, channels: 3 } })
+    .png()
+    .toFile(warm);
+  const sizes: [string, number, number][] = [
+    ['1 MP', 1152, 864],
+    ['12 MP', 4000, 3000],
+    ['48 MP', 8000, 6000],
+  ];
   console.log(`decode + preprocess to 224×224, median of ${rounds} round(s) [min–max], each in a fresh process (wasm backend)`);
   console.log('photo        format   before (pngjs / jpeg-js)               after (libvips wasm, shrink-on-load)   before/after time');
   for (const [label, w, h] of sizes) {
@@ -59,7 +65,9 @@ export async function decodeBench(rounds: number): Promise<void> {
       const fmt = (xs: { ms: number; extraBytes: number }[]): string => {
         const ms = xs.map((x) => x.ms);
         const mb = xs.map((x) => x.extraBytes / 1e6);
-        return `${(median(ms) / 1000).toFixed(2)} s [${(Math.min(...ms) / 1000).toFixed(2)}–${(Math.max(...ms) / 1000).toFixed(2)}], +${median(mb).toFixed(0)} MB`.padEnd(38);
+        return `${(median(ms) / 1000).toFixed(2)} s [${(Math.min(...ms) / 1000).toFixed(2)}–${(Math.max(...ms) / 1000).toFixed(2)}], +${median(mb).toFixed(0)} MB`.padEnd(
+          38,
+        );
       };
       const ratio = median(runs.before.map((x) => x.ms)) / median(runs.after.map((x) => x.ms));
       console.log(`${label.padEnd(12)} ${format.padEnd(8)} ${fmt(runs.before)} ${fmt(runs.after)} ${ratio.toFixed(1)}×`);

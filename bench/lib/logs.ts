@@ -73,8 +73,12 @@ export async function logsBench(megabytes = 100): Promise<void> {
 
   console.log(`\nTensorBoard event file, ${mb.toFixed(0)} MB, ${(records / 1e6).toFixed(2)} M scalar records (four encodings), node ${process.version}:`);
   console.log(`  read the bytes only          ${readMs.toFixed(0).padStart(7)} ms   ${(mb / (readMs / 1000)).toFixed(0).padStart(6)} MB/s`);
-  console.log(`  parse (CRC32C + protobuf)    ${parseMs.toFixed(0).padStart(7)} ms   ${(mb / (parseMs / 1000)).toFixed(0).padStart(6)} MB/s   ${(parseMs / readMs).toFixed(1)}× the bare read`);
-  console.log(`  whole-message decode (ref.) ${wholeMs.toFixed(0).padStart(7)} ms   ${(mb / (wholeMs / 1000)).toFixed(0).padStart(6)} MB/s   ${(wholeMs / parseMs).toFixed(1)}× the scalar-only parse`);
+  console.log(
+    `  parse (CRC32C + protobuf)    ${parseMs.toFixed(0).padStart(7)} ms   ${(mb / (parseMs / 1000)).toFixed(0).padStart(6)} MB/s   ${(parseMs / readMs).toFixed(1)}× the bare read`,
+  );
+  console.log(
+    `  whole-message decode (ref.) ${wholeMs.toFixed(0).padStart(7)} ms   ${(mb / (wholeMs / 1000)).toFixed(0).padStart(6)} MB/s   ${(wholeMs / parseMs).toFixed(1)}× the scalar-only parse`,
+  );
   console.log(`  update after 1,000 appended  ${inc.toFixed(2).padStart(7)} ms   (median of ${rounds})`);
   console.log(`  re-read the whole file       ${rereadMs.toFixed(0).padStart(7)} ms   ${(rereadMs / inc).toFixed(0)}× the incremental update`);
   rmSync(dir, { recursive: true });

@@ -15,7 +15,14 @@ async function main(): Promise<void> {
   const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const methods = (flag('methods')?.split(',') ?? [...PAIR_METHODS]).filter(isPairMethod) as PairMethodName[];
   const num = (name: string) => (flag(name) === undefined ? undefined : Number(flag(name)));
-  const override = { similarity: flag('similarity') as Similarity | undefined, embedding: flag('embedding'), window: num('window'), stride: num('stride'), temperature: num('temperature'), assign: flag('assign') as 'both' | 'smaller-norm' | undefined };
+  const override = {
+    similarity: flag('similarity') as Similarity | undefined,
+    embedding: flag('embedding'),
+    window: num('window'),
+    stride: num('stride'),
+    temperature: num('temperature'),
+    assign: flag('assign') as 'both' | 'smaller-norm' | undefined,
+  };
   const limit = num('images') ?? Infinity;
   const backend = await initEngine();
   const started = Date.now();
@@ -25,7 +32,14 @@ async function main(): Promise<void> {
   const random = await evaluatePairs(randomModel, methods, override, undefined, limit);
   const area = boxAreaShare();
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-  const row = (label: string, t: PairEvaluation, r: PairEvaluation) => [label, describeSetting(t.setting, t.method), pct(t.massInBox), pct(r.massInBox), pct(area), `${(t.massInBox / Math.max(r.massInBox, area)).toFixed(2)}×`];
+  const row = (label: string, t: PairEvaluation, r: PairEvaluation) => [
+    label,
+    describeSetting(t.setting, t.method),
+    pct(t.massInBox),
+    pct(r.massInBox),
+    pct(area),
+    `${(t.massInBox / Math.max(r.massInBox, area)).toFixed(2)}×`,
+  ];
   const rows = methods.map((m, i) => row(m, trained[i], random[i]));
   // Variants of the methods asked for, unless a flag already overrides the settings.
   const overridden = Object.values(override).some((v) => v !== undefined);

@@ -27,7 +27,10 @@ const timer = setInterval(() => {
   writer.add(step * 10, { 'loss/total': kd + ce, 'loss/ce': ce, 'loss/kd': kd });
   if (step % 50 === 49) {
     const epoch = (step + 1) / 50 - 1;
-    writer.add(epoch, { val_loss: 1.3 * Math.exp(-3 * t) + 0.15 + 0.03 * noise(), val_acc: Math.min(0.99, 0.25 + 0.72 * (1 - Math.exp(-4 * t)) + 0.02 * noise()) });
+    writer.add(epoch, {
+      val_loss: 1.3 * Math.exp(-3 * t) + 0.15 + 0.03 * noise(),
+      val_acc: Math.min(0.99, 0.25 + 0.72 * (1 - Math.exp(-4 * t)) + 0.02 * noise()),
+    });
   }
   if (++step >= steps) {
     clearInterval(timer);

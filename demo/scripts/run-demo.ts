@@ -44,7 +44,9 @@ async function main(): Promise<void> {
       fs.writeFileSync(path.join(out, method, img.file), png);
       cells.push(`<td><img src="${method}/${escape(img.file)}" alt="${method}"></td>`);
     }
-    rows.push(`<tr><th>${escape(img.class)}${img.watermark ? '<br><small>watermarked</small>' : ''}<br><small>predicted: ${escape(predicted)}</small></th>${cells.join('')}</tr>`);
+    rows.push(
+      `<tr><th>${escape(img.class)}${img.watermark ? '<br><small>watermarked</small>' : ''}<br><small>predicted: ${escape(predicted)}</small></th>${cells.join('')}</tr>`,
+    );
   }
   // The self-supervised encoder: pair maps of two augmented views of the first clean images.
   const encoder = await loadModel(demoEncoder());
@@ -81,7 +83,9 @@ ${pairRows.join('\n')}
 `;
   fs.writeFileSync(path.join(out, 'index.html'), html);
   console.log(`explained ${images.length} demo images with ${METHODS.length} methods on ${backend} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`Grad-CAM pointing game ${(100 * evaluation.pointingGame).toFixed(1)}% (centre baseline ${(100 * evaluation.centreBaseline).toFixed(1)}%), watermark hits ${(100 * evaluation.onWatermark).toFixed(1)}%`);
+  console.log(
+    `Grad-CAM pointing game ${(100 * evaluation.pointingGame).toFixed(1)}% (centre baseline ${(100 * evaluation.centreBaseline).toFixed(1)}%), watermark hits ${(100 * evaluation.onWatermark).toFixed(1)}%`,
+  );
   console.log(`pair maps of ${clean.length} images with ${PAIR_DEMO_METHODS.length} methods in ${path.join(out, 'pair')}`);
   console.log(`open ${path.join(out, 'index.html')}`);
 }

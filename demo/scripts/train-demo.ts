@@ -16,10 +16,21 @@ const EPOCHS = Number(process.env.DEMO_EPOCHS ?? 14);
 
 function toTensors(samples: Sample[]) {
   const x = new Float32Array(samples.length * IMAGE_SIZE * IMAGE_SIZE * 3);
-  samples.forEach((s, i) => x.set(s.pixels.map((v) => v / 255), i * IMAGE_SIZE * IMAGE_SIZE * 3));
+  samples.forEach((s, i) =>
+    x.set(
+      s.pixels.map((v) => v / 255),
+      i * IMAGE_SIZE * IMAGE_SIZE * 3,
+    ),
+  );
   return {
     xs: tf.tensor4d(x, [samples.length, IMAGE_SIZE, IMAGE_SIZE, 3]),
-    ys: tf.oneHot(tf.tensor1d(samples.map((s) => s.label), 'int32'), CLASSES.length),
+    ys: tf.oneHot(
+      tf.tensor1d(
+        samples.map((s) => s.label),
+        'int32',
+      ),
+      CLASSES.length,
+    ),
   };
 }
 
@@ -27,7 +38,17 @@ function toTensors(samples: Sample[]) {
 export function buildTeacher(seed = 1): tfl.LayersModel {
   const m = tfl.sequential({ name: 'shapes_teacher' });
   const block = (filters: number, name: string, first = false) => {
-    m.add(tfl.layers.conv2d({ ...(first ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 3] } : {}), filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tfl.initializers.heNormal({ seed: seed + filters }), name }));
+    m.add(
+      tfl.layers.conv2d({
+        ...(first ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 3] } : {}),
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: tfl.initializers.heNormal({ seed: seed + filters }),
+        name,
+      }),
+    );
     m.add(tfl.layers.batchNormalization({ momentum: 0.9, name: `${name}_bn` }));
     m.add(tfl.layers.reLU({ name: `${name}_relu` }));
   };
@@ -38,7 +59,14 @@ export function buildTeacher(seed = 1): tfl.LayersModel {
   block(48, 'conv3');
   block(64, 'last_conv');
   m.add(tfl.layers.globalAveragePooling2d({ name: 'gap' }));
-  m.add(tfl.layers.dense({ units: CLASSES.length, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 5 }), name: 'predictions' }));
+  m.add(
+    tfl.layers.dense({
+      units: CLASSES.length,
+      activation: 'softmax',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 5 }),
+      name: 'predictions',
+    }),
+  );
   return m;
 }
 
@@ -78,7 +106,9 @@ async function main(): Promise<void> {
     verbose: 0,
     callbacks: {
       onEpochEnd: (epoch, logs) =>
-        console.log(`epoch ${epoch + 1}: loss ${logs?.loss.toFixed(4)} acc ${logs?.acc.toFixed(3)} val_loss ${logs?.val_loss.toFixed(4)} val_acc ${logs?.val_acc.toFixed(3)} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
+        console.log(
+          `epoch ${epoch + 1}: loss ${logs?.loss.toFixed(4)} acc ${logs?.acc.toFixed(3)} val_loss ${logs?.val_loss.toFixed(4)} val_acc ${logs?.val_acc.toFixed(3)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+        ),
     },
   });
   const modelDir = path.join(DEMO, 'models', 'shapes');

@@ -45,7 +45,8 @@ function view(sample: Sample, rand: () => number): { pixels: Float32Array; keep:
   let box = sample.box;
   if (rand() < 0.5) {
     pixels = new Float32Array(pixels.length);
-    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) for (let c = 0; c < 3; c++) pixels[(y * n + x) * 3 + c] = sample.pixels[(y * n + n - 1 - x) * 3 + c];
+    for (let y = 0; y < n; y++)
+      for (let x = 0; x < n; x++) for (let c = 0; c < 3; c++) pixels[(y * n + x) * 3 + c] = sample.pixels[(y * n + n - 1 - x) * 3 + c];
     box = { ...box, x: n - box.x - box.width };
   }
   const keep = new Float32Array(n * n).fill(1);

@@ -18,7 +18,7 @@ function editPng(file: string, rng: Rng, edit: (chunks: PngChunk[]) => void): bo
 /** JPEG segments: [marker, start of its length field, length] up to the first scan. */
 function jpegSegments(b: Buffer): [number, number, number][] {
   const out: [number, number, number][] = [];
-  for (let at = 2; at + 4 <= b.length && b[at] === 0xff; ) {
+  for (let at = 2; at + 4 <= b.length && b[at] === 0xff;) {
     const marker = b[at + 1];
     const len = b.readUInt16BE(at + 2);
     out.push([marker, at + 2, len]);
@@ -57,10 +57,22 @@ const mutators: Mutator[] = [
         } else if (r === 1 && idats.length) {
           const c = rng.pick(idats);
           c.data = c.data.subarray(0, rng.int(c.data.length));
-        } else if (r === 2) chunks.splice(chunks.findIndex((c) => c.type === 'IDAT'), 1);
-        else if (r === 3) chunks.splice(chunks.findIndex((c) => c.type === 'IEND'), 1);
+        } else if (r === 2)
+          chunks.splice(
+            chunks.findIndex((c) => c.type === 'IDAT'),
+            1,
+          );
+        else if (r === 3)
+          chunks.splice(
+            chunks.findIndex((c) => c.type === 'IEND'),
+            1,
+          );
         else if (r === 4 && idats.length) chunks.splice(chunks.indexOf(idats[0]), 0, { type: 'IDAT', data: idats[0].data });
-        else chunks.splice(rng.int(chunks.length), 0, { type: rng.pick(['PLTE', 'tRNS', 'zzZz', 'IHDR']), data: Buffer.from(Array.from({ length: rng.int(40) }, () => rng.int(256))) });
+        else
+          chunks.splice(rng.int(chunks.length), 0, {
+            type: rng.pick(['PLTE', 'tRNS', 'zzZz', 'IHDR']),
+            data: Buffer.from(Array.from({ length: rng.int(40) }, () => rng.int(256))),
+          });
       });
     },
   },

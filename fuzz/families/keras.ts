@@ -81,7 +81,11 @@ const FIRST_CHECK = /not an HDF5 file|the HDF5 file is truncated:|not a readable
 export const keras: Family = {
   name: 'keras',
   seeds: () =>
-    ['keras2-sequential.h5', 'keras3-functional.keras', 'keras3-legacy.h5'].map((main) => ({ name: main, dir: path.join(REPO, 'test', 'fixtures', 'keras'), main })),
+    ['keras2-sequential.h5', 'keras3-functional.keras', 'keras3-legacy.h5'].map((main) => ({
+      name: main,
+      dir: path.join(REPO, 'test', 'fixtures', 'keras'),
+      main,
+    })),
   mutators,
   argv: (file, rng) => (rng.chance(0.4) ? ['summary', file] : ['explain', file, DEMO_IMAGE, '--method', rng.pick(['gradcam', 'saliency'])]),
   pastFirstCheck: (o: Outcome) => o.kind !== 'done' || !FIRST_CHECK.test(o.stderr),

@@ -28,7 +28,7 @@ interface Record_ {
 function records(b: Uint8Array): Record_[] {
   const out: Record_[] = [];
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  for (let at = 0; at + 16 <= b.length; ) {
+  for (let at = 0; at + 16 <= b.length;) {
     const len = view.getUint32(at, true);
     if (at + 16 + len > b.length) break;
     out.push({ start: at, len });
@@ -77,7 +77,10 @@ const tfrecordMutators: Mutator[] = [
       if (r === 1 && recs.length) return fs.writeFileSync(f, insertBytes(b, rng, rng.pick(recs).start));
       if (r === 2 && recs.length) {
         const x = rng.pick(recs);
-        return fs.writeFileSync(f, Buffer.concat([b.subarray(0, x.start + 16 + x.len), b.subarray(x.start, x.start + 16 + x.len), b.subarray(x.start + 16 + x.len)]));
+        return fs.writeFileSync(
+          f,
+          Buffer.concat([b.subarray(0, x.start + 16 + x.len), b.subarray(x.start, x.start + 16 + x.len), b.subarray(x.start + 16 + x.len)]),
+        );
       }
       fs.writeFileSync(f, flipBits(b, rng));
     },
@@ -209,7 +212,9 @@ const jsonlMutators: Mutator[] = [
     apply: (f, _d, rng) =>
       editText(f, rng, (lines) => {
         const i = at(lines, rng);
-        lines[i] = lines[i].replace(/(:\s*)(-?[\d.eE+-]+|"[^"]*"|null|true|false)/g, (m, sep: string) => (rng.chance(0.3) ? sep + rng.pick(['"x"', 'null', 'NaN', 'Infinity', '-Infinity', '1e999', '[1,2]', '{"a":1}', '"1.5"', '[[[[[[[[[[1]]]]]]]]]]']) : m));
+        lines[i] = lines[i].replace(/(:\s*)(-?[\d.eE+-]+|"[^"]*"|null|true|false)/g, (m, sep: string) =>
+          rng.chance(0.3) ? sep + rng.pick(['"x"', 'null', 'NaN', 'Infinity', '-Infinity', '1e999', '[1,2]', '{"a":1}', '"1.5"', '[[[[[[[[[[1]]]]]]]]]]']) : m,
+        );
       }),
   },
   {
@@ -235,7 +240,9 @@ const jsonlMutators: Mutator[] = [
 
 function trainerState(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  const log_history = Array.from({ length: 20 }, (_, i) => (i % 5 === 4 ? { epoch: i / 10, eval_loss: 1 / (i + 1), step: (i + 1) * 10 } : { epoch: i / 10, loss: 2 / (i + 1), learning_rate: 5e-5, step: (i + 1) * 10 }));
+  const log_history = Array.from({ length: 20 }, (_, i) =>
+    i % 5 === 4 ? { epoch: i / 10, eval_loss: 1 / (i + 1), step: (i + 1) * 10 } : { epoch: i / 10, loss: 2 / (i + 1), learning_rate: 5e-5, step: (i + 1) * 10 },
+  );
   fs.writeFileSync(path.join(dir, 'trainer_state.json'), JSON.stringify({ global_step: 200, log_history }, null, 2));
   return dir;
 }

@@ -11,7 +11,26 @@ import type { Rng } from '../lib/rng';
 type Obj = Record<string, any>;
 const decode = (f: string): Obj => ModelType.toObject(ModelType.decode(fs.readFileSync(f)), { longs: Number, bytes: String, defaults: false }) as Obj;
 const encode = (f: string, m: Obj): void => fs.writeFileSync(f, ModelType.encode(ModelType.fromObject(m)).finish());
-const OPS = ['Conv', 'MaxPool', 'Gemm', 'Relu', 'Reshape', 'Concat', 'Slice', 'Gather', 'Pad', 'Resize', 'Softmax', 'Transpose', 'BatchNormalization', 'Add', 'Flatten', 'ArgMax', 'Where', 'TopK'];
+const OPS = [
+  'Conv',
+  'MaxPool',
+  'Gemm',
+  'Relu',
+  'Reshape',
+  'Concat',
+  'Slice',
+  'Gather',
+  'Pad',
+  'Resize',
+  'Softmax',
+  'Transpose',
+  'BatchNormalization',
+  'Add',
+  'Flatten',
+  'ArgMax',
+  'Where',
+  'TopK',
+];
 
 /** A protobuf field: its key bytes as read, and either its value bytes verbatim or (length-delimited) a payload or sub-message. */
 interface Field {
@@ -136,7 +155,10 @@ const mutators: Mutator[] = [
       const r = rng.int(4);
       if (r === 0 && t.dims?.length) t.dims[rng.int(t.dims.length)] = rng.pick([-1, -5, 0, 1e9, 2 ** 31, 3]);
       else if (r === 1) t.dataType = rng.pick([0, 2, 3, 6, 7, 8, 9, 10, 11, 16, 99]);
-      else if (r === 2 && t.rawData) t.rawData = Buffer.from(t.rawData, 'base64').subarray(0, rng.int(Buffer.from(t.rawData, 'base64').length)).toString('base64');
+      else if (r === 2 && t.rawData)
+        t.rawData = Buffer.from(t.rawData, 'base64')
+          .subarray(0, rng.int(Buffer.from(t.rawData, 'base64').length))
+          .toString('base64');
       else t.dims = [...(t.dims ?? []), rng.pick([2, 1e6])];
       encode(f, m);
     },
@@ -156,7 +178,11 @@ const mutators: Mutator[] = [
         else if (a.f !== undefined) a.f = rng.pick([NaN, Infinity, -1, 0, 1e30]);
         else a.ints = [rng.interestingNumber()];
       } else {
-        attrs.push({ name: rng.pick(['axis', 'pads', 'strides', 'kernel_shape', 'perm', 'group', 'dilations']), type: 7, ints: [rng.interestingNumber(), rng.interestingNumber()] });
+        attrs.push({
+          name: rng.pick(['axis', 'pads', 'strides', 'kernel_shape', 'perm', 'group', 'dilations']),
+          type: 7,
+          ints: [rng.interestingNumber(), rng.interestingNumber()],
+        });
         n.attribute = attrs;
       }
       encode(f, m);
@@ -196,7 +222,11 @@ const FIRST_CHECK = /not a readable ONNX model \(the file is truncated or corrup
 export const onnx: Family = {
   name: 'onnx',
   seeds: () =>
-    ['small-cnn', 'small-cnn-opset9', 'dw-residual', 'softmax-head'].map((n) => ({ name: n, dir: path.join(REPO, 'test', 'fixtures', 'onnx'), main: `${n}.onnx` })),
+    ['small-cnn', 'small-cnn-opset9', 'dw-residual', 'softmax-head'].map((n) => ({
+      name: n,
+      dir: path.join(REPO, 'test', 'fixtures', 'onnx'),
+      main: `${n}.onnx`,
+    })),
   mutators,
   argv: (file, rng) => (rng.chance(0.4) ? ['summary', file] : ['explain', file, DEMO_IMAGE, '--method', rng.pick(['gradcam', 'saliency'])]),
   pastFirstCheck: (o: Outcome) => o.kind !== 'done' || !FIRST_CHECK.test(o.stderr),

@@ -18,12 +18,20 @@ const mutators: Mutator[] = [
   { name: 'json-value', apply: (f, _d, rng) => writeJson(f, mutateJson(readJson(f), rng)) },
   {
     name: 'manifest',
-    apply: (f, _d, rng) => writeJson(f, mutateJson(readJson(f), rng, (p) => p[0] === 'weightsManifest')),
+    apply: (f, _d, rng) =>
+      writeJson(
+        f,
+        mutateJson(readJson(f), rng, (p) => p[0] === 'weightsManifest'),
+      ),
   },
   {
     name: 'topology-config',
     // Layer sizes, strides, kernels, units, shapes, activations: the numbers a converter writes.
-    apply: (f, _d, rng) => writeJson(f, mutateJson(readJson(f), rng, (p) => p[0] === 'modelTopology' && p.length > 3)),
+    apply: (f, _d, rng) =>
+      writeJson(
+        f,
+        mutateJson(readJson(f), rng, (p) => p[0] === 'modelTopology' && p.length > 3),
+      ),
   },
   {
     name: 'shard-bytes',

@@ -70,7 +70,13 @@ export function caseSeedOf(seed: number, family: string, i: number): number {
  * damaged by the case's mutator (once, or twice a quarter of the time). The same arguments make
  * the same files, so a failure is reproduced from its family, campaign seed and index.
  */
-export function buildCase(family: Family, seeds: Seed[], campaignSeed: number, i: number, dir: string): { caseSeed: number; mutator: Mutator; seed: Seed; argv: string[]; file: string } {
+export function buildCase(
+  family: Family,
+  seeds: Seed[],
+  campaignSeed: number,
+  i: number,
+  dir: string,
+): { caseSeed: number; mutator: Mutator; seed: Seed; argv: string[]; file: string } {
   const caseSeed = caseSeedOf(campaignSeed, family.name, i);
   const rng = new Rng(caseSeed);
   const mutator = family.mutators[i % family.mutators.length];
@@ -90,7 +96,16 @@ export function buildCase(family: Family, seeds: Seed[], campaignSeed: number, i
   return { caseSeed, mutator, seed, argv: family.argv(file, rng), file };
 }
 
-const messageOf = (o: Outcome): string => (o.kind === 'done' ? (o.leaked > 0 ? `${o.leaked} tensors left behind; ${o.stderr.split('\n')[0]}` : o.noise.trim() ? `printed by a library: ${o.noise.trim().split('\n')[0]} | then: ${o.stderr.split('\n')[0]}` : o.code === 0 ? o.stdout.slice(0, 300) : o.stderr.split('\n').slice(0, 3).join(' | ').slice(0, 500)) : o.detail.slice(0, 500));
+const messageOf = (o: Outcome): string =>
+  o.kind === 'done'
+    ? o.leaked > 0
+      ? `${o.leaked} tensors left behind; ${o.stderr.split('\n')[0]}`
+      : o.noise.trim()
+        ? `printed by a library: ${o.noise.trim().split('\n')[0]} | then: ${o.stderr.split('\n')[0]}`
+        : o.code === 0
+          ? o.stdout.slice(0, 300)
+          : o.stderr.split('\n').slice(0, 3).join(' | ').slice(0, 500)
+    : o.detail.slice(0, 500);
 
 /**
  * A seeded campaign: for each family, `runs` cases spread evenly over its mutators, each a seed
@@ -110,7 +125,15 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       const family = FAMILY_TABLE[name];
       const seeds = family.seeds(path.join(work, 'seeds'));
       for (const m of family.mutators) {
-        stats.set(`${name}/${m.name}`, { family: name, mutator: m.name, runs: 0, classes: Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<CaseClass, number>, past: 0, slowestMs: 0, peakRss: 0 });
+        stats.set(`${name}/${m.name}`, {
+          family: name,
+          mutator: m.name,
+          runs: 0,
+          classes: Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<CaseClass, number>,
+          past: 0,
+          slowestMs: 0,
+          peakRss: 0,
+        });
       }
       for (let i = 0; i < opts.runs; i++) {
         jobs.push(async () => {
@@ -125,7 +148,16 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
           s.slowestMs = Math.max(s.slowestMs, outcome.ms);
           s.peakRss = Math.max(s.peakRss, outcome.peakRss);
           if (FAILURES.has(cls)) {
-            const f: Failure = { family: name, mutator: mutator.name, seed: seed.name, caseSeed, index: i, cls, argv: argv.map((a) => a.replace(dir, '<case>')), message: messageOf(outcome).split(dir).join('<case>') };
+            const f: Failure = {
+              family: name,
+              mutator: mutator.name,
+              seed: seed.name,
+              caseSeed,
+              index: i,
+              cls,
+              argv: argv.map((a) => a.replace(dir, '<case>')),
+              message: messageOf(outcome).split(dir).join('<case>'),
+            };
             if (opts.keep) {
               const to = path.join(opts.keep, name, `${mutator.name}-${caseSeed}`);
               fs.mkdirSync(path.dirname(to), { recursive: true });
@@ -157,7 +189,15 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
 /** The report: a row per family and mutator, then the failures. */
 export function formatReport(r: CampaignResult, seed: number): string {
   const head = ['family', 'mutator', 'runs', ...CLASSES, 'past 1st check', 'slowest', 'peak RSS'];
-  const rows = r.stats.map((s) => [s.family, s.mutator, String(s.runs), ...CLASSES.map((c) => String(s.classes[c])), `${s.runs ? Math.round((100 * s.past) / s.runs) : 0} %${s.runs && s.past / s.runs < 0.3 ? ' (weak)' : ''}`, `${(s.slowestMs / 1000).toFixed(1)} s`, `${Math.round(s.peakRss / 1e6)} MB`]);
+  const rows = r.stats.map((s) => [
+    s.family,
+    s.mutator,
+    String(s.runs),
+    ...CLASSES.map((c) => String(s.classes[c])),
+    `${s.runs ? Math.round((100 * s.past) / s.runs) : 0} %${s.runs && s.past / s.runs < 0.3 ? ' (weak)' : ''}`,
+    `${(s.slowestMs / 1000).toFixed(1)} s`,
+    `${Math.round(s.peakRss / 1e6)} MB`,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (row: string[]): string => row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
@@ -165,6 +205,9 @@ export function formatReport(r: CampaignResult, seed: number): string {
   out.push('', `${r.stats.reduce((n, s) => n + s.runs, 0)} cases in ${(r.ms / 1000).toFixed(0)} s (seed ${seed}): ${totals}`);
   const failed = r.failures.length;
   out.push(failed === 0 ? 'no failures' : `${failed} failure${failed === 1 ? '' : 's'}:`);
-  for (const f of r.failures.slice(0, 40)) out.push(`  [${f.cls}] ${f.family}/${f.mutator} case ${f.index} seed ${f.caseSeed} (${f.seed}): model-lens ${f.argv.join(' ')}\n      ${f.message}${f.kept ? `\n      kept in ${f.kept}` : ''}`);
+  for (const f of r.failures.slice(0, 40))
+    out.push(
+      `  [${f.cls}] ${f.family}/${f.mutator} case ${f.index} seed ${f.caseSeed} (${f.seed}): model-lens ${f.argv.join(' ')}\n      ${f.message}${f.kept ? `\n      kept in ${f.kept}` : ''}`,
+    );
   return out.join('\n');
 }

@@ -7,8 +7,9 @@ export type CaseClass = (typeof CLASSES)[number];
 export const FAILURES: ReadonlySet<CaseClass> = new Set(['cryptic', 'internal', 'trap', 'crash', 'hang', 'memory', 'leak', 'bad-json']);
 
 /** Words of a library's message, or of a JavaScript error, that a user should never read. */
-const LEAKS = /Cannot read propert|of undefined|of null|is not a function|is not iterable|TypeError|RangeError|ReferenceError|ERR_[A-Z_]+|waitng|This may be due to|Maximum call stack|Unexpected token|Unexpected end of|" is not valid JSON|index out of range|invalid wire type|\[object Object\]|NaN×|undefined|out of bounds|at position \d+ \(|Error:/;
- 
+const LEAKS =
+  /Cannot read propert|of undefined|of null|is not a function|is not iterable|TypeError|RangeError|ReferenceError|ERR_[A-Z_]+|waitng|This may be due to|Maximum call stack|Unexpected token|Unexpected end of|" is not valid JSON|index out of range|invalid wire type|\[object Object\]|NaN×|undefined|out of bounds|at position \d+ \(|Error:/;
+
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
 
 /**

@@ -9,7 +9,7 @@ export interface PngChunk {
 export function pngChunks(b: Buffer): PngChunk[] | undefined {
   if (b.length < 8 || b.readUInt32BE(0) !== 0x89504e47) return undefined;
   const out: PngChunk[] = [];
-  for (let at = 8; at + 12 <= b.length; ) {
+  for (let at = 8; at + 12 <= b.length;) {
     const len = b.readUInt32BE(at);
     if (at + 12 + len > b.length) break;
     out.push({ type: b.toString('latin1', at + 4, at + 8), data: Buffer.from(b.subarray(at + 8, at + 8 + len)) });

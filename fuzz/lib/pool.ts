@@ -84,18 +84,53 @@ class Runner {
         if (restart) this.kill();
         resolve(o);
       };
-      const onMessage = (m: { type: string; id?: number; code: number; stdout: string; stderr: string; ms: number; leaked: number; noise: string; detail?: string }): void => {
-        if (m.type === 'done' && m.id === id) finish({ kind: 'done', code: m.code, stdout: m.stdout, stderr: m.stderr, ms: m.ms, peakRss: Math.max(peakRss, rssOf(child.pid!)), leaked: m.leaked, noise: m.noise }, false);
+      const onMessage = (m: {
+        type: string;
+        id?: number;
+        code: number;
+        stdout: string;
+        stderr: string;
+        ms: number;
+        leaked: number;
+        noise: string;
+        detail?: string;
+      }): void => {
+        if (m.type === 'done' && m.id === id)
+          finish(
+            {
+              kind: 'done',
+              code: m.code,
+              stdout: m.stdout,
+              stderr: m.stderr,
+              ms: m.ms,
+              peakRss: Math.max(peakRss, rssOf(child.pid!)),
+              leaked: m.leaked,
+              noise: m.noise,
+            },
+            false,
+          );
         else if (m.type === 'crash') finish({ kind: 'crash', detail: m.detail ?? 'crash', ms: Date.now() - started, peakRss }, true);
       };
       const onExit = (code: number | null, signal: string | null): void =>
-        finish({ kind: 'crash', detail: `the process died (${signal ?? `exit ${code}`}): ${this.tail.trim().split('\n').slice(-3).join(' | ')}`, ms: Date.now() - started, peakRss }, true);
+        finish(
+          {
+            kind: 'crash',
+            detail: `the process died (${signal ?? `exit ${code}`}): ${this.tail.trim().split('\n').slice(-3).join(' | ')}`,
+            ms: Date.now() - started,
+            peakRss,
+          },
+          true,
+        );
       const watch = setInterval(() => {
         const rss = rssOf(child.pid!);
         peakRss = Math.max(peakRss, rss);
-        if (rss > this.opts.maxRssBytes) finish({ kind: 'memory', detail: `resident memory passed ${(this.opts.maxRssBytes / 1e9).toFixed(1)} GB`, ms: Date.now() - started, peakRss }, true);
+        if (rss > this.opts.maxRssBytes)
+          finish({ kind: 'memory', detail: `resident memory passed ${(this.opts.maxRssBytes / 1e9).toFixed(1)} GB`, ms: Date.now() - started, peakRss }, true);
       }, 50);
-      const timer = setTimeout(() => finish({ kind: 'hang', detail: `no answer within ${this.opts.timeoutMs / 1000} s`, ms: Date.now() - started, peakRss }, true), this.opts.timeoutMs);
+      const timer = setTimeout(
+        () => finish({ kind: 'hang', detail: `no answer within ${this.opts.timeoutMs / 1000} s`, ms: Date.now() - started, peakRss }, true),
+        this.opts.timeoutMs,
+      );
       child.on('message', onMessage);
       child.once('exit', onExit);
       child.send({ id, argv });

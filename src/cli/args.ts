@@ -30,6 +30,7 @@ export function numberOption(value: string | undefined, name: string, min = 0, m
 export function listOption(value: string | undefined, name: string): number[] | undefined {
   if (value === undefined) return undefined;
   const parts = value.split(',').map((s) => Number(s.trim()));
-  if (parts.length === 0 || parts.some((n) => !Number.isFinite(n))) throw new InputError(`--${name} must be a comma-separated list of numbers (got "${value}")`);
+  if (parts.length === 0 || parts.some((n) => !Number.isFinite(n)))
+    throw new InputError(`--${name} must be a comma-separated list of numbers (got "${value}")`);
   return parts;
 }

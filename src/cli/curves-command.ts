@@ -76,11 +76,24 @@ export async function curvesCommand(args: string[], stdout: (s: string) => void,
     }
     for (const run of known.values()) {
       const delta = await run.update();
-      const points = delta.reset ? [...run.tags].map(([tag, s]) => [tag, s.points()] as const) : [...delta.appended.keys()].map((tag) => [tag, newPoints(run, delta, tag)] as const);
-      if (delta.reset) stdout(values.json ? JSON.stringify({ path: run.path, reset: true }) : `${run.path}\t(read again from the start: the file was rewritten or truncated)`);
+      const points = delta.reset
+        ? [...run.tags].map(([tag, s]) => [tag, s.points()] as const)
+        : [...delta.appended.keys()].map((tag) => [tag, newPoints(run, delta, tag)] as const);
+      if (delta.reset)
+        stdout(values.json ? JSON.stringify({ path: run.path, reset: true }) : `${run.path}\t(read again from the start: the file was rewritten or truncated)`);
       for (const [tag, pts] of points) {
         for (const p of pts) {
-          stdout(values.json ? JSON.stringify({ path: run.path, tag, step: p.step, wall: Number.isFinite(p.wall) ? p.wall : null, value: Number.isFinite(p.value) ? p.value : null }) : `${run.path}\t${tag}\t${p.step}\t${fmt(Number.isFinite(p.value) ? p.value : null)}`);
+          stdout(
+            values.json
+              ? JSON.stringify({
+                  path: run.path,
+                  tag,
+                  step: p.step,
+                  wall: Number.isFinite(p.wall) ? p.wall : null,
+                  value: Number.isFinite(p.value) ? p.value : null,
+                })
+              : `${run.path}\t${tag}\t${p.step}\t${fmt(Number.isFinite(p.value) ? p.value : null)}`,
+          );
         }
       }
     }

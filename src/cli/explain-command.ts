@@ -116,7 +116,10 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   if (positionals.length !== 2) throw new InputError('usage: model-lens explain <model> <image or folder> [options] (see model-lens --help)');
   const [modelPath, imagePath] = positionals;
   const method = str(v, 'method')!;
-  if (!isMethod(method)) throw new InputError(`--method must be one of gradcam, gradcam++, xgradcam, hirescam, layercam, scorecam, ablationcam, eigencam, guided-gradcam, saliency, gradxinput, smoothgrad, ig, occlusion (got "${method}")`);
+  if (!isMethod(method))
+    throw new InputError(
+      `--method must be one of gradcam, gradcam++, xgradcam, hirescam, layercam, scorecam, ablationcam, eigencam, guided-gradcam, saliency, gradxinput, smoothgrad, ig, occlusion (got "${method}")`,
+    );
   const colormap = str(v, 'colormap');
   if (colormap !== undefined && !isColormap(colormap)) throw new InputError(`--colormap must be one of ${COLORMAPS.join(', ')} (got "${colormap}")`);
   const opacity = numberOption(str(v, 'opacity'), 'opacity', 0, 1) ?? 0.5;
@@ -127,7 +130,10 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   const target = targetArg === 'top' ? 'top' : Number(targetArg);
   const topK = intOption(str(v, 'top-k'), 'top-k') ?? 5;
   const params = paramsFrom(v);
-  const layers = str(v, 'layer')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const layers = str(v, 'layer')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
   const backend = await initEngine({ backend: backendArg as never });
   const model = await loadModel(modelPath);
@@ -141,7 +147,7 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   const folder = stat.isDirectory();
   const images = folder ? listImages(imagePath) : [imagePath];
   if (folder && images.length === 0) throw new InputError(`${imagePath}: the folder holds no PNG or JPEG images`);
-  const outDir = folder ? str(v, 'out') ?? path.join(imagePath, 'model-lens-out') : undefined;
+  const outDir = folder ? (str(v, 'out') ?? path.join(imagePath, 'model-lens-out')) : undefined;
   if (outDir) fs.mkdirSync(outDir, { recursive: true });
 
   const summary: string[] = ['image,top_class,top_label,score,method,time_ms'];
@@ -177,7 +183,9 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     perImage.push(record);
     if (!v.json) {
       const t = r.top[0];
-      stdout(`${file}: ${t.label ?? `class ${t.index}`} (${t.score.toFixed(3)}), ${method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${backend}${overlayPath ? ` → ${overlayPath}` : ''}`);
+      stdout(
+        `${file}: ${t.label ?? `class ${t.index}`} (${t.score.toFixed(3)}), ${method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${backend}${overlayPath ? ` → ${overlayPath}` : ''}`,
+      );
     }
   }
   if (outDir) {

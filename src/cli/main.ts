@@ -197,4 +197,3 @@ export function run(): void {
     process.exitCode = code;
   });
 }
-

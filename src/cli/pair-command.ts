@@ -47,7 +47,8 @@ export const PAIR_OPTIONS = {
   resize: EXPLAIN_OPTIONS.resize,
 } as const;
 
-const USAGE = 'usage: model-lens pair <encoder> <imageA> [<imageB> | --augment SPEC] --method conditional|context-agnostic|pairwise|interaction-cam|averaged-transforms [options] (see model-lens --help)';
+const USAGE =
+  'usage: model-lens pair <encoder> <imageA> [<imageB> | --augment SPEC] --method conditional|context-agnostic|pairwise|interaction-cam|averaged-transforms [options] (see model-lens --help)';
 
 type Values = ReturnType<typeof parse>['values'];
 const str = (v: Values, k: string) => v[k] as string | undefined;
@@ -55,10 +56,22 @@ const str = (v: Values, k: string) => v[k] as string | undefined;
 /** The two views' overlays side by side (a, then b; the shorter one padded with black below). */
 export function renderPairOverlay(images: [RgbImage, RgbImage], r: PairResult, colormap: ColormapName | undefined, opacity: number): Buffer {
   const cmap = colormap ?? (r.signed ? 'diverging' : 'turbo');
-  const [oa, ob] = ([['a', images[0]], ['b', images[1]]] as const).map(([k, img]) => blend(img, colorize(r[k].image.values, r[k].image.width, r[k].image.height, cmap, r.signed), opacity));
-  const out: RgbaImage = { width: oa.width + ob.width, height: Math.max(oa.height, ob.height), data: new Uint8ClampedArray((oa.width + ob.width) * Math.max(oa.height, ob.height) * 4) };
+  const [oa, ob] = (
+    [
+      ['a', images[0]],
+      ['b', images[1]],
+    ] as const
+  ).map(([k, img]) => blend(img, colorize(r[k].image.values, r[k].image.width, r[k].image.height, cmap, r.signed), opacity));
+  const out: RgbaImage = {
+    width: oa.width + ob.width,
+    height: Math.max(oa.height, ob.height),
+    data: new Uint8ClampedArray((oa.width + ob.width) * Math.max(oa.height, ob.height) * 4),
+  };
   for (let p = 3; p < out.data.length; p += 4) out.data[p] = 255;
-  for (const [o, x0] of [[oa, 0], [ob, oa.width]] as const) {
+  for (const [o, x0] of [
+    [oa, 0],
+    [ob, oa.width],
+  ] as const) {
     for (let y = 0; y < o.height; y++) out.data.set(o.data.subarray(y * o.width * 4, (y + 1) * o.width * 4), (y * out.width + x0) * 4);
   }
   return encodePng(out);
@@ -91,7 +104,8 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   const [modelPath, imageAPath, imageBPath] = positionals;
   const augmentSpec = str(v, 'augment');
   if (imageBPath !== undefined && augmentSpec !== undefined) throw new InputError('give either a second image or --augment SPEC, not both');
-  if (imageBPath === undefined && augmentSpec === undefined) throw new InputError('give a second image or --augment SPEC (for example --augment crop=0.5,flip,jitter=0.4)');
+  if (imageBPath === undefined && augmentSpec === undefined)
+    throw new InputError('give a second image or --augment SPEC (for example --augment crop=0.5,flip,jitter=0.4)');
   const method = str(v, 'method');
   if (method === undefined) throw new InputError(`--method is required: one of ${PAIR_METHODS.join(', ')}`);
   if (!isPairMethod(method)) throw new InputError(`--method must be one of ${PAIR_METHODS.join(', ')} (got "${method}")`);
@@ -101,7 +115,8 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   if (joint !== 'mean' && joint !== 'max') throw new InputError(`--joint must be mean or max (got "${joint}")`);
   const transform = str(v, 'transform')!;
   if (!(TRANSFORMS as readonly string[]).includes(transform)) throw new InputError(`--transform must be one of ${TRANSFORMS.join(', ')} (got "${transform}")`);
-  if (str(v, 'layer') !== undefined && method !== 'interaction-cam') throw new InputError('--layer chooses Interaction-CAM\'s feature layer; use --embedding to choose the embedding for other methods');
+  if (str(v, 'layer') !== undefined && method !== 'interaction-cam')
+    throw new InputError("--layer chooses Interaction-CAM's feature layer; use --embedding to choose the embedding for other methods");
   const colormap = str(v, 'colormap');
   if (colormap !== undefined && !isColormap(colormap)) throw new InputError(`--colormap must be one of ${COLORMAPS.join(', ')} (got "${colormap}")`);
   const opacity = numberOption(str(v, 'opacity'), 'opacity', 0, 1) ?? 0.5;
@@ -118,7 +133,8 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   const temperatureArg = str(v, 'temperature');
   if (temperatureArg !== undefined) {
     const t = Number(temperatureArg);
-    if (temperatureArg.trim() === '' || !Number.isFinite(t) || t <= 0) throw new InputError(`--temperature must be a number greater than 0 (got "${temperatureArg}")`);
+    if (temperatureArg.trim() === '' || !Number.isFinite(t) || t <= 0)
+      throw new InputError(`--temperature must be a number greater than 0 (got "${temperatureArg}")`);
     set('temperature', t);
   }
   const assign = str(v, 'assign')!;
@@ -137,7 +153,15 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   const imageB = ops ? augmentImage(imageA, ops, seed) : await readImage(imageBPath!, fit);
   const viewOut = str(v, 'view-out');
   if (viewOut) fs.writeFileSync(viewOut, toPng(imageB));
-  const r = await explainPair(model, imageA, imageB, { method, embedding: str(v, 'embedding') ?? (typeof settings.output === 'string' ? settings.output : undefined), layer: str(v, 'layer'), similarity: similarity as Similarity, params, preprocess, metrics: v.metrics as boolean });
+  const r = await explainPair(model, imageA, imageB, {
+    method,
+    embedding: str(v, 'embedding') ?? (typeof settings.output === 'string' ? settings.output : undefined),
+    layer: str(v, 'layer'),
+    similarity: similarity as Similarity,
+    params,
+    preprocess,
+    metrics: v.metrics as boolean,
+  });
   const allParams = {
     ...r.params,
     imageA: path.resolve(imageAPath),
@@ -168,10 +192,16 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   if (v.json) {
     stdout(JSON.stringify({ backend, method, similarity: r.similarity, base: r.base, timeMs: r.timeMs, params: allParams, ...(metrics ? { metrics } : {}) }));
   } else {
-    stdout(`${method}: ${r.similarity} similarity ${r.base.toFixed(4)} (embedding ${r.embedding}), ${r.timeMs.toFixed(0)} ms on ${backend}${out ? ` → ${out}` : ''}`);
-    if (r.details.effectiveTrials !== undefined) stdout(`  ${r.details.effectiveTrials.toFixed(1)} of ${r.details.trials} trials effective (1/Σw²); b − sim spans ${r.details.similarityRange.toFixed(4)}`);
+    stdout(
+      `${method}: ${r.similarity} similarity ${r.base.toFixed(4)} (embedding ${r.embedding}), ${r.timeMs.toFixed(0)} ms on ${backend}${out ? ` → ${out}` : ''}`,
+    );
+    if (r.details.effectiveTrials !== undefined)
+      stdout(
+        `  ${r.details.effectiveTrials.toFixed(1)} of ${r.details.trials} trials effective (1/Σw²); b − sim spans ${r.details.similarityRange.toFixed(4)}`,
+      );
     if (metrics) {
-      for (const k of ['a', 'b'] as const) stdout(`  view ${k}: deletion AUC ${metrics[k]!.deletion.auc.toFixed(4)}, insertion AUC ${metrics[k]!.insertion.auc.toFixed(4)}`);
+      for (const k of ['a', 'b'] as const)
+        stdout(`  view ${k}: deletion AUC ${metrics[k]!.deletion.auc.toFixed(4)}, insertion AUC ${metrics[k]!.insertion.auc.toFixed(4)}`);
     }
   }
   return 0;

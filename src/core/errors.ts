@@ -31,6 +31,11 @@ export function isWasmTrap(err: unknown): boolean {
   if (RuntimeError && err instanceof RuntimeError) return true;
   const e = err as { name?: unknown; message?: unknown; cause?: unknown } | undefined;
   if (!e || typeof e !== 'object') return false;
-  if (e.name === 'RuntimeError' && typeof e.message === 'string' && /memory access out of bounds|unreachable|out of bounds|divide by zero|integer overflow|call stack exhausted|Aborted/i.test(e.message)) return true;
+  if (
+    e.name === 'RuntimeError' &&
+    typeof e.message === 'string' &&
+    /memory access out of bounds|unreachable|out of bounds|divide by zero|integer overflow|call stack exhausted|Aborted/i.test(e.message)
+  )
+    return true;
   return e.cause !== undefined && e.cause !== err && isWasmTrap(e.cause);
 }

@@ -65,7 +65,11 @@ export abstract class PanelBase<In, Out extends { type: string }> implements vsc
   }
 
   /** A worker request with a cancellable progress notification; its progress also goes to the webview. */
-  protected withProgress<T>(title: string, controller: AbortController, request: (onProgress: (done: number, total: number) => void) => Promise<T>): Thenable<T> {
+  protected withProgress<T>(
+    title: string,
+    controller: AbortController,
+    request: (onProgress: (done: number, total: number) => void) => Promise<T>,
+  ): Thenable<T> {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       token.onCancellationRequested(() => controller.abort());
       let last = 0;

@@ -23,7 +23,8 @@ export class Services implements vscode.Disposable {
     this.updateStatus();
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('modelLens.backend') || e.affectsConfiguration('modelLens.tfjsNodePath') || e.affectsConfiguration('modelLens.limits')) this.resetWorker();
+        if (e.affectsConfiguration('modelLens.backend') || e.affectsConfiguration('modelLens.tfjsNodePath') || e.affectsConfiguration('modelLens.limits'))
+          this.resetWorker();
       }),
     );
   }

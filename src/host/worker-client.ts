@@ -48,7 +48,10 @@ export class WorkerClient {
   private disposed = false;
   restarts = 0;
 
-  constructor(private readonly workerFile: string, private readonly options: WorkerClientOptions = {}) {}
+  constructor(
+    private readonly workerFile: string,
+    private readonly options: WorkerClientOptions = {},
+  ) {}
 
   private log(line: string): void {
     this.options.log?.(line);
@@ -126,7 +129,12 @@ export class WorkerClient {
           if (!this.pending.has(id)) return;
           entry.cleanup();
           this.pending.delete(id);
-          reject(new WorkerJobError('TimeoutError', `The job took longer than ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} and was stopped.`));
+          reject(
+            new WorkerJobError(
+              'TimeoutError',
+              `The job took longer than ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} and was stopped.`,
+            ),
+          );
           void this.restart('a job timed out');
         }, timeoutMs);
       }

@@ -107,7 +107,17 @@ export interface PairJob {
   embedding?: string;
   layer?: string;
   similarity?: 'cosine' | 'dot' | 'l2';
-  params?: { window?: number; stride?: number; samples?: number; temperature?: number; assign?: 'both' | 'smaller-norm'; joint?: 'mean' | 'max'; transform?: 'jitter' | 'blur' | 'gray' | 'solarize'; seed?: number; batchSize?: number };
+  params?: {
+    window?: number;
+    stride?: number;
+    samples?: number;
+    temperature?: number;
+    assign?: 'both' | 'smaller-norm';
+    joint?: 'mean' | 'max';
+    transform?: 'jitter' | 'blur' | 'gray' | 'solarize';
+    seed?: number;
+    batchSize?: number;
+  };
   metrics?: boolean;
   /** Occlude one window of one view (model-input pixels, top-left corner) before explaining: "what if this patch were gone?". */
   occlude?: { view: 'a' | 'b'; top: number; left: number };

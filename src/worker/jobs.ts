@@ -14,7 +14,15 @@ import { resolveModelSettings } from '../core/model/model-config';
 import { sha256File } from '../core/model/sha256';
 import { summarize } from '../core/model/summary';
 import type { InspectableModel } from '../core/model/types';
-import type { ExplainJob, ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage, PairJob, PairPartialMessage, PairResultMessage } from '../protocol/worker';
+import type {
+  ExplainJob,
+  ExplainResultMessage,
+  LayerPreviewMessage,
+  ModelSummaryMessage,
+  PairJob,
+  PairPartialMessage,
+  PairResultMessage,
+} from '../protocol/worker';
 import { explainPair } from '../core/explain/pair/explain-pair';
 import { isPairMethod } from '../core/explain/pair/types';
 import { augmentImage, parseAugment } from '../core/image/augment';
@@ -29,7 +37,13 @@ export async function summaryJob(modelPath: string): Promise<ModelSummaryMessage
   const model = await loadModel(modelPath);
   const settings = resolveModelSettings(model.path);
   const layers = camLayers(model);
-  return { ...summarize(model), labels: settings.labels, camLayers: layers, defaultLayer: layers.length ? defaultCamLayer(model) : undefined, backend: tf.getBackend() };
+  return {
+    ...summarize(model),
+    labels: settings.labels,
+    camLayers: layers,
+    defaultLayer: layers.length ? defaultCamLayer(model) : undefined,
+    backend: tf.getBackend(),
+  };
 }
 
 function rgba(img: RgbImage): { width: number; height: number; rgba: Uint8ClampedArray } {
@@ -99,7 +113,12 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
 }
 
 /** Grad-CAM at every 4-D layer (or the ones asked), one partial result per layer as it is done. */
-export async function layerPreviewJob(job: ExplainJob, signal: AbortSignal, onPartial: (p: LayerPreviewMessage) => void, onProgress: ProgressFn): Promise<number> {
+export async function layerPreviewJob(
+  job: ExplainJob,
+  signal: AbortSignal,
+  onPartial: (p: LayerPreviewMessage) => void,
+  onProgress: ProgressFn,
+): Promise<number> {
   const model = await loadModel(job.modelPath);
   const settings = resolveModelSettings(model.path);
   const preprocess = validatePreprocess({ ...settings.preprocess, ...job.preprocess }, 'preprocessing');
@@ -124,7 +143,12 @@ export async function layerPreviewJob(job: ExplainJob, signal: AbortSignal, onPa
 }
 
 /** Explains the similarity of two views (the pair panel); partial maps stream while occlusion methods run. */
-export async function pairJob(job: PairJob, signal: AbortSignal, onPartial: (p: PairPartialMessage) => void, onProgress: ProgressFn): Promise<PairResultMessage> {
+export async function pairJob(
+  job: PairJob,
+  signal: AbortSignal,
+  onPartial: (p: PairPartialMessage) => void,
+  onProgress: ProgressFn,
+): Promise<PairResultMessage> {
   if (!isPairMethod(job.method)) throw new InputError(`Unknown pair method "${job.method}".`);
   if (!job.imageB && !job.augment) throw new InputError('The pair job needs a second image or an augmentation.');
   const model = await loadModel(job.modelPath);
@@ -158,7 +182,18 @@ export async function pairJob(job: PairJob, signal: AbortSignal, onPartial: (p: 
     a: viewMessage(r.a, imageA),
     b: viewMessage(r.b, imageB),
     inputSize: { width: size.width ?? imageA.width, height: size.height ?? imageA.height },
-    params: { ...r.params, imageA: job.imageA, imageB: job.imageB ?? null, augment: job.augment ?? null, model: model.path, modelSha256: sha256File(model.path), embedding: r.embedding, layer: r.layer ?? null, preprocess: settings.preprocess, ...r.details },
+    params: {
+      ...r.params,
+      imageA: job.imageA,
+      imageB: job.imageB ?? null,
+      augment: job.augment ?? null,
+      model: model.path,
+      modelSha256: sha256File(model.path),
+      embedding: r.embedding,
+      layer: r.layer ?? null,
+      preprocess: settings.preprocess,
+      ...r.details,
+    },
     timeMs: r.timeMs,
     backend: r.backend,
   };

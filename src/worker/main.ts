@@ -71,9 +71,21 @@ async function run(req: (typeof queue)[number]): Promise<void> {
         },
         throttled(req.id),
       );
-      send({ type: 'result', id: req.id, value: r }, [r.a.grid.values.buffer, r.a.image.values.buffer, r.a.picture.rgba.buffer, r.b.grid.values.buffer, r.b.image.values.buffer, r.b.picture.rgba.buffer] as ArrayBuffer[]);
+      send({ type: 'result', id: req.id, value: r }, [
+        r.a.grid.values.buffer,
+        r.a.image.values.buffer,
+        r.a.picture.rgba.buffer,
+        r.b.grid.values.buffer,
+        r.b.image.values.buffer,
+        r.b.picture.rgba.buffer,
+      ] as ArrayBuffer[]);
     } else {
-      const n = await layerPreviewJob(req.job, controller.signal, (p) => send({ type: 'partial', id: req.id, value: p }, [p.grid.values.buffer as ArrayBuffer]), throttled(req.id));
+      const n = await layerPreviewJob(
+        req.job,
+        controller.signal,
+        (p) => send({ type: 'partial', id: req.id, value: p }, [p.grid.values.buffer as ArrayBuffer]),
+        throttled(req.id),
+      );
       send({ type: 'result', id: req.id, value: n });
     }
   } catch (err) {
@@ -82,7 +94,12 @@ async function run(req: (typeof queue)[number]): Promise<void> {
     if (isWasmTrap(e)) {
       // The trapped engine may be corrupt: drop its models and make a fresh one before the next job.
       await recoverFromTrap().catch(() => (configured = undefined));
-      send({ type: 'error', id: req.id, name: 'EngineTrap', message: `The computation failed inside WebAssembly (${e.message.split('\n')[0]}); the engine was restarted.` });
+      send({
+        type: 'error',
+        id: req.id,
+        name: 'EngineTrap',
+        message: `The computation failed inside WebAssembly (${e.message.split('\n')[0]}); the engine was restarted.`,
+      });
       return;
     }
     send({ type: 'error', id: req.id, name: e.name, message: e.message.split('\n')[0] });

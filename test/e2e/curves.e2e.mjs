@@ -27,7 +27,9 @@ async function inlineValues() {
   return vs.page.evaluate(() => {
     const editor = document.querySelector('.editor-instance .monaco-editor');
     if (!editor) return {};
-    const numbers = new Map([...editor.querySelectorAll('.margin-view-overlays > div')].map((d) => [d.style.top, d.querySelector('.line-numbers')?.textContent?.trim()]));
+    const numbers = new Map(
+      [...editor.querySelectorAll('.margin-view-overlays > div')].map((d) => [d.style.top, d.querySelector('.line-numbers')?.textContent?.trim()]),
+    );
     const out = {};
     for (const line of editor.querySelectorAll('.view-lines .view-line')) {
       for (const span of line.querySelectorAll('span')) {
@@ -85,19 +87,30 @@ test('(m) inline values on the demo training script, the curves panel beside it,
   const runs = ['teacher', 'student-kd', 'student-scratch'];
   const trendOf = (prev, v) => (v < prev ? '↓' : v > prev ? '↑' : '→');
   const totalTexts = runs.map((r) => {
-    const lines = readFileSync(join(vs.workspace, 'runs', r, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(vs.workspace, 'runs', r, 'train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const [p, q] = lines.slice(-2);
     return `loss/total ${fmt(q['loss/total'])} ${trendOf(p['loss/total'], q['loss/total'])} @${q.step}`;
   });
   const accTexts = runs.map((r) => {
-    const rows = readFileSync(join(vs.workspace, 'runs', r, 'epochs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const rows = readFileSync(join(vs.workspace, 'runs', r, 'epochs.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
     const [p, q] = rows.slice(-2);
     return `val_acc ${fmt(q[2])} ${trendOf(p[2], q[2])} @${q[0]}`;
   });
   assert.ok(totalTexts.includes(values[totalLine]), `${values[totalLine]} is not one of ${JSON.stringify(totalTexts)}`);
   assert.ok(accTexts.includes(values[accLine]), `${values[accLine]} is not one of ${JSON.stringify(accTexts)}`);
   // Nothing on lines that log nothing.
-  for (const line of Object.keys(values)) assert.ok([kdLine, totalLine, lineOf('"loss/ce": ce_term.item()'), lineOf('"val_loss": round'), accLine, lineOf('print(f"{name} epoch')].includes(Number(line)), `line ${line}: ${values[line]}`);
+  for (const line of Object.keys(values))
+    assert.ok(
+      [kdLine, totalLine, lineOf('"loss/ce": ce_term.item()'), lineOf('"val_loss": round'), accLine, lineOf('print(f"{name} epoch')].includes(Number(line)),
+      `line ${line}: ${values[line]}`,
+    );
   await vs.shot('curves-inline');
 
   // The panel, beside the script, with every run that logs the script's tags.
@@ -157,7 +170,9 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
     return curvesFrame();
   });
   const kdRun = join(vs.workspace, 'runs', 'student-kd', 'train.jsonl');
-  await frame.waitForFunction((sel) => document.querySelector(sel)?.dataset.last === 'NaN', `.series[data-run="${kdRun}"][data-tag="loss/kd"]`, { timeout: 10_000 });
+  await frame.waitForFunction((sel) => document.querySelector(sel)?.dataset.last === 'NaN', `.series[data-run="${kdRun}"][data-tag="loss/kd"]`, {
+    timeout: 10_000,
+  });
 
   // The CodeLens above the loss/kd line: the panel scrolls to that tag and marks its series.
   await goToLine(kdLine);
@@ -166,7 +181,10 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
   const lensTexts = await page.locator('.codelens-decoration').allTextContents();
   assert.ok(lensTexts.length >= 3, `CodeLenses: ${JSON.stringify(lensTexts)}`);
   // The lens of the loss/kd line sits just above it: the lowest lens above that line's number.
-  const lineBox = await page.locator('.editor-instance .margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${kdLine}\\s*$`) }).first().boundingBox();
+  const lineBox = await page
+    .locator('.editor-instance .margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${kdLine}\\s*$`) })
+    .first()
+    .boundingBox();
   assert.ok(lineBox, `line ${kdLine} is on screen`);
   let above;
   for (let i = 0; i < 20 && !above; i++) {
@@ -202,7 +220,11 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
 test('(o) a right-click on a log file shows that run alone', async () => {
   await vs.explorerMenu('runs/teacher/epochs.csv', 'Show Training Curves');
   const frame = await curvesFrame();
-  await frame.waitForFunction(() => document.querySelectorAll('.run-chip').length === 1 && document.querySelector('.run-chip')?.textContent?.startsWith('teacher/epochs.csv'), null, { timeout: 15_000 });
+  await frame.waitForFunction(
+    () => document.querySelectorAll('.run-chip').length === 1 && document.querySelector('.run-chip')?.textContent?.startsWith('teacher/epochs.csv'),
+    null,
+    { timeout: 15_000 },
+  );
   assert.deepEqual(await frame.$$eval('.chart-card', (cards) => cards.map((c) => c.dataset.group)), ['val_loss', 'val_acc']);
   assert.equal(await frame.$eval('.series[data-tag="val_acc"]', (e) => e.dataset.count), '6');
   // The Training Runs view lists the demo's six runs (the folders view collapsed to make room).

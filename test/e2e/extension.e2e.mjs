@@ -18,7 +18,10 @@ before(async () => {
   vs = await VsCode.start();
   modelPath = join(vs.workspace, 'models', 'shapes', 'model.json');
   // Models beyond the demo: MobileNetV2-shaped (dozens of layers) and one with two outputs.
-  execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'test', 'e2e', 'make-models.ts'), join(vs.workspace, 'extra')], { cwd: repo, stdio: 'inherit' });
+  execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'test', 'e2e', 'make-models.ts'), join(vs.workspace, 'extra')], {
+    cwd: repo,
+    stdio: 'inherit',
+  });
 });
 
 after(async () => {
@@ -94,10 +97,14 @@ test('(f) the layer strip shows Grad-CAM at every 4-D layer; clicking one select
   const thumbs = await frame.$$eval('#strip .thumb span', (s) => s.map((e) => e.textContent));
   assert.deepEqual(thumbs, layers);
   // Every thumbnail is a real map: not one flat colour.
-  const flat = await frame.$$eval('#strip canvas', (cs) => cs.filter((c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    return d.every((v, i) => v === d[i % 4]);
-  }).length);
+  const flat = await frame.$$eval(
+    '#strip canvas',
+    (cs) =>
+      cs.filter((c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        return d.every((v, i) => v === d[i % 4]);
+      }).length,
+  );
   assert.equal(flat, 0, 'no thumbnail is one flat colour');
   const previous = await timing(frame);
   await frame.click(`#strip .thumb[title="Use layer ${layers[0]}"]`);
@@ -109,7 +116,12 @@ test('(f) the layer strip shows Grad-CAM at every 4-D layer; clicking one select
 
 test('(g) the panel comes back after a window reload with its model, image and settings', async () => {
   let frame = await vs.panelFrame();
-  const before = { image: await frame.$eval('#image-name', (e) => e.textContent), method: await frame.$eval('#method', (e) => e.value), layer: await frame.$eval('#layer', (e) => e.value), timing: await timing(frame) };
+  const before = {
+    image: await frame.$eval('#image-name', (e) => e.textContent),
+    method: await frame.$eval('#method', (e) => e.value),
+    layer: await frame.$eval('#layer', (e) => e.value),
+    timing: await timing(frame),
+  };
   await vs.runCommand('Developer: Reload Window');
   await vs.page.waitForTimeout(3000);
   await vs.page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
@@ -130,16 +142,21 @@ test('(h) every control of the panel is reachable with the Tab key', async () =>
   await frame.focus('#pick');
   const seen = new Set();
   for (let i = 0; i < 80; i++) {
-    seen.add(await frame.evaluate(() => {
-      const a = document.activeElement;
-      return a?.id || a?.getAttribute('aria-label') || a?.getAttribute('title') || a?.tagName.toLowerCase();
-    }));
+    seen.add(
+      await frame.evaluate(() => {
+        const a = document.activeElement;
+        return a?.id || a?.getAttribute('aria-label') || a?.getAttribute('title') || a?.tagName.toLowerCase();
+      }),
+    );
     await vs.page.keyboard.press('Tab');
   }
   for (const id of ['pick', 'export', 'copy', 'method', 'layer', 'target', 'colormap', 'opacity', 'preview', 'layer-filter', 'Sort by Layer']) {
     assert.ok(seen.has(id), `Tab never reaches ${id} (reached: ${[...seen].join(', ')})`);
   }
-  assert.ok([...seen].some((s) => String(s).startsWith('Use layer ')), 'Tab reaches the layer strip');
+  assert.ok(
+    [...seen].some((s) => String(s).startsWith('Use layer ')),
+    'Tab reaches the layer strip',
+  );
   // Keyboard alone changes the colormap: focus the select, open it, move down, accept.
   await frame.focus('#colormap');
   const before = await frame.$eval('#colormap', (e) => e.value);
@@ -168,7 +185,10 @@ test('(e) a corrupt model shows its error message', async () => {
   await vs.answerDialog(join(broken, 'model.json'));
   const frame = await vs.panelFrame();
   await frame.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
-  assert.match(await frame.$eval('#error', (e) => e.textContent), new RegExp(`^${join(broken, 'model.json').replace(/[/.]/g, '\\$&')}: malformed model\\.json \\(`));
+  assert.match(
+    await frame.$eval('#error', (e) => e.textContent),
+    new RegExp(`^${join(broken, 'model.json').replace(/[/.]/g, '\\$&')}: malformed model\\.json \\(`),
+  );
   await vs.shot('corrupt-model');
 });
 
@@ -203,7 +223,13 @@ test('(j) the layer strip stays usable on a MobileNetV2-shaped model', async () 
   const first = Date.now() - t0;
   // While the strip is computed the panel responds: filtering the layer table works at once.
   await setValue(frame, 'layer-filter', 'block_16', 'input');
-  await frame.waitForFunction(() => document.querySelectorAll('#layer-table tbody tr').length > 0 && [...document.querySelectorAll('#layer-table tbody tr td:nth-child(2)')].every((td) => td.textContent.includes('block_16')), null, { timeout: 2000 });
+  await frame.waitForFunction(
+    () =>
+      document.querySelectorAll('#layer-table tbody tr').length > 0 &&
+      [...document.querySelectorAll('#layer-table tbody tr td:nth-child(2)')].every((td) => td.textContent.includes('block_16')),
+    null,
+    { timeout: 2000 },
+  );
   await frame.waitForFunction((n) => document.getElementById('strip-count')?.textContent === `${n} of ${n} layers`, layers, { timeout: 120_000 });
   const all = Date.now() - t0;
   console.log(`MobileNetV2 layer strip: first thumbnail after ${first} ms, all ${layers} after ${all} ms`);
@@ -218,13 +244,30 @@ test('(j) the layer strip stays usable on a MobileNetV2-shaped model', async () 
 /** The pair panel's two canvases equal the two halves of `model-lens pair … --out` within ±2 per channel. */
 async function assertPairMatchesCli(frame, imageA, extraArgs) {
   const out = join(vs.work, `cli-pair-${Date.now()}.png`);
-  execFileSync(process.execPath, [join(repo, 'bin', 'model-lens.js'), 'pair', encoderPath(), imageA, '--augment', 'crop=0.6,flip,jitter=0.4', '--method', 'conditional', '--out', out, '--backend', 'wasm', ...extraArgs]);
+  execFileSync(process.execPath, [
+    join(repo, 'bin', 'model-lens.js'),
+    'pair',
+    encoderPath(),
+    imageA,
+    '--augment',
+    'crop=0.6,flip,jitter=0.4',
+    '--method',
+    'conditional',
+    '--out',
+    out,
+    '--backend',
+    'wasm',
+    ...extraArgs,
+  ]);
   const cli = PNG.sync.read(readFileSync(out));
   const a = await canvasPixels(frame, 'overlay-a');
   const b = await canvasPixels(frame, 'overlay-b');
   assert.deepEqual([a.width + b.width, Math.max(a.height, b.height)], [cli.width, cli.height]);
   let worst = 0;
-  for (const [view, x0] of [[a, 0], [b, a.width]]) {
+  for (const [view, x0] of [
+    [a, 0],
+    [b, a.width],
+  ]) {
     for (let y = 0; y < view.height; y++) {
       for (let x = 0; x < view.width; x++) {
         for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(cli.data[(y * cli.width + x0 + x) * 4 + c] - view.data[(y * view.width + x) * 4 + c]));
@@ -266,7 +309,7 @@ test('(k) the pair panel from the palette: both maps equal the CLI --out; a clic
   await frame.waitForSelector('#probe-note:not([hidden])');
   assert.match(await frame.$eval('#probe-text', (e) => e.textContent), /^Showing the maps with view A occluded at \(\d+, \d+\)/);
   const after = await canvasPixels(frame, 'overlay-b');
-  assert.ok(changedShare(before, after) > 0.05, 'view B\'s map changed when a patch of view A was occluded');
+  assert.ok(changedShare(before, after) > 0.05, "view B's map changed when a patch of view A was occluded");
   await vs.shot('pair-probe');
 });
 
@@ -286,7 +329,10 @@ test('(l) the pair panel from a right-click on the encoder, with another method'
   await vs.colorTheme('Light Modern');
   // Pairwise occlusion with the reference code's credit rule: the status says how many trials carry the weight; the maps equal the CLI's.
   // The status line is cleared first: two runs may print the same text (same trial count, same milliseconds).
-  const clearTiming = () => frame.$eval('#timing', (e) => { e.textContent = ''; });
+  const clearTiming = () =>
+    frame.$eval('#timing', (e) => {
+      e.textContent = '';
+    });
   await clearTiming();
   await setValue(frame, 'method', 'pairwise');
   await waitForPair(frame, 'pairwise');

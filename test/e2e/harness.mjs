@@ -47,20 +47,45 @@ export class VsCode {
     mkdirSync(join(user, 'User'), { recursive: true });
     writeFileSync(
       join(user, 'User', 'settings.json'),
-      JSON.stringify({ 'workbench.startupEditor': 'none', 'git.openRepositoryInParentFolders': 'never', 'workbench.tips.enabled': false, 'workbench.colorTheme': 'Default Light Modern', ...settings }),
+      JSON.stringify({
+        'workbench.startupEditor': 'none',
+        'git.openRepositoryInParentFolders': 'never',
+        'workbench.tips.enabled': false,
+        'workbench.colorTheme': 'Default Light Modern',
+        ...settings,
+      }),
     );
-    execFileSync(process.execPath, [codeServerBin, '--extensions-dir', ext, '--user-data-dir', user, '--install-extension', join(repo, 'model-lens.vsix')], { stdio: 'inherit' });
+    execFileSync(process.execPath, [codeServerBin, '--extensions-dir', ext, '--user-data-dir', user, '--install-extension', join(repo, 'model-lens.vsix')], {
+      stdio: 'inherit',
+    });
     const port = await freePort();
     vs.#server = spawn(
       process.execPath,
-      [codeServerBin, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', user, '--extensions-dir', ext, vs.workspace],
+      [
+        codeServerBin,
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--user-data-dir',
+        user,
+        '--extensions-dir',
+        ext,
+        vs.workspace,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
     );
     await new Promise((res, rej) => {
       const t = setTimeout(() => rej(new Error('code-server did not start')), 60_000);
       vs.#server.stdout.on('data', (d) => String(d).includes('HTTP server listening') && (clearTimeout(t), res()));
     });
-    vs.#browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    vs.#browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
     vs.page = await vs.#browser.newPage({ viewport: { width: 1500, height: 950 } });
     vs.#url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(vs.workspace)}`;
     await vs.open();
@@ -104,7 +129,10 @@ export class VsCode {
     for (let attempt = 1; ; attempt++) {
       await page.keyboard.press('Escape');
       // Focus the workbench outside any webview (a webview keeps F1 to itself): the side bar's title.
-      await page.locator('.part.sidebar .composite.title').click().catch(() => {});
+      await page
+        .locator('.part.sidebar .composite.title')
+        .click()
+        .catch(() => {});
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
       try {
@@ -112,7 +140,10 @@ export class VsCode {
         await input.fill(`>${title}`);
         // The row whose label is exactly the title (not one that merely contains it).
         const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-        const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+        const row = page
+          .locator('.quick-input-list .monaco-list-row')
+          .filter({ has: page.locator('.label-name', { hasText: exact }) })
+          .first();
         await row.waitFor({ timeout: 15_000 });
         await row.click();
         return;
@@ -160,16 +191,25 @@ export class VsCode {
     await input.fill(relativePath);
     // The row of this very file: its description is the folder (quick open ranks recent files first).
     const folder = relativePath.split('/').slice(0, -1).join('/');
-    const match = page.locator('.quick-input-list .monaco-list-row', { hasText: relativePath.split('/').pop() }).filter({ hasText: folder }).first();
+    const match = page
+      .locator('.quick-input-list .monaco-list-row', { hasText: relativePath.split('/').pop() })
+      .filter({ hasText: folder })
+      .first();
     await match.waitFor();
     await match.click();
     // The editor shows the file itself (its breadcrumbs name the folder) before the explorer is asked to reveal it.
-    await page.locator('.breadcrumbs-control', { hasText: relativePath.split('/').slice(-2)[0] }).first().waitFor({ timeout: 15_000 });
+    await page
+      .locator('.breadcrumbs-control', { hasText: relativePath.split('/').slice(-2)[0] })
+      .first()
+      .waitFor({ timeout: 15_000 });
     await this.runCommand('File: Reveal Active File in Explorer View');
     const row = page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: relativePath.split('/').pop() });
     await row.waitFor({ timeout: 15_000 });
     // The selected row must sit under the right folder: its parent folder row is expanded just above.
-    await page.locator('.explorer-folders-view .monaco-list-row[aria-expanded="true"]', { hasText: relativePath.split('/').slice(-2)[0] }).first().waitFor({ timeout: 15_000 });
+    await page
+      .locator('.explorer-folders-view .monaco-list-row[aria-expanded="true"]', { hasText: relativePath.split('/').slice(-2)[0] })
+      .first()
+      .waitFor({ timeout: 15_000 });
     // The explorer re-renders while it reveals the file, and a click that lands while the menu opens
     // is lost: retry the whole right-click → menu item sequence.
     for (let attempt = 1; ; attempt++) {
@@ -194,7 +234,13 @@ export class VsCode {
     await this.runCommand('Model Lens: Explain Image…');
     await this.answerDialog(imagePath);
     const pick = this.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose another model…' });
-    if (await pick.waitFor({ timeout: 3000 }).then(() => true, () => false)) await pick.click();
+    if (
+      await pick.waitFor({ timeout: 3000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      await pick.click();
     await this.answerDialog(modelPath);
     const frame = await this.panelFrame();
     await waitForResult(frame, method);
@@ -232,8 +278,12 @@ export function changedShare(a, b) {
 
 /** Sets a vscode-single-select or text field and fires its change event, as a user's pick does. */
 export async function setValue(frame, id, value, event = 'change') {
-  await frame.$eval(`#${id}`, (el, [v, ev]) => {
-    el.value = v;
-    el.dispatchEvent(new Event(ev, { bubbles: true }));
-  }, [value, event]);
+  await frame.$eval(
+    `#${id}`,
+    (el, [v, ev]) => {
+      el.value = v;
+      el.dispatchEvent(new Event(ev, { bubbles: true }));
+    },
+    [value, event],
+  );
 }

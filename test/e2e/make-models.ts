@@ -12,8 +12,12 @@ import { saveLayersModel } from '../../src/core/model/save';
 function twoHeads(): tfl.LayersModel {
   const init = (s: number) => tfl.initializers.glorotNormal({ seed: s });
   const input = tfl.input({ shape: [32, 32, 3], name: 'image' });
-  let x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1), name: 'conv_a' }).apply(input) as tfl.SymbolicTensor;
-  x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(2), name: 'conv_b' }).apply(x) as tfl.SymbolicTensor;
+  let x = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1), name: 'conv_a' })
+    .apply(input) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(2), name: 'conv_b' })
+    .apply(x) as tfl.SymbolicTensor;
   const gap = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tfl.SymbolicTensor;
   const shape = tfl.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: init(3), name: 'shape' }).apply(gap) as tfl.SymbolicTensor;
   const colour = tfl.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(4), name: 'colour' }).apply(gap) as tfl.SymbolicTensor;

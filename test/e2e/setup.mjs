@@ -17,7 +17,13 @@ function run(cmd, opts = {}) {
 }
 
 export function installDebianPackages() {
-  const missing = [['chromium', '/usr/bin/chromium'], ['libkrb5-dev', '/usr/include/gssapi/gssapi.h'], ['ripgrep', '/usr/bin/rg']].filter(([, f]) => !existsSync(f)).map(([p]) => p);
+  const missing = [
+    ['chromium', '/usr/bin/chromium'],
+    ['libkrb5-dev', '/usr/include/gssapi/gssapi.h'],
+    ['ripgrep', '/usr/bin/rg'],
+  ]
+    .filter(([, f]) => !existsSync(f))
+    .map(([p]) => p);
   if (missing.length === 0) return;
   log(`apt-get install ${missing.join(' ')}`);
   run('apt-get update -qq');
@@ -34,7 +40,8 @@ function seedRipgrepCache() {
   for (const v of ['1.15.9', '1.15.10', '1.15.11', '1.15.12', '1.15.13', '1.15.14', '1.16.0', '1.17.0', '1.17.1', '1.18.0']) {
     const dir = join(tmpdir(), `vscode-ripgrep-cache-${v}`);
     mkdirSync(dir, { recursive: true });
-    for (const name of ['ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz', 'ripgrep-v13.0.0-4-x86_64-unknown-linux-musl.tar.gz']) copyFileSync(tarball, join(dir, name));
+    for (const name of ['ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz', 'ripgrep-v13.0.0-4-x86_64-unknown-linux-musl.tar.gz'])
+      copyFileSync(tarball, join(dir, name));
   }
 }
 

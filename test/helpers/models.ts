@@ -25,7 +25,13 @@ export function squareDetector(): LayersInspectableModel {
     k[i * 2 + 1] = -1 / 9;
   }
   conv.setWeights([tf.tensor4d(k, [3, 3, 1, 2]), tf.tensor1d([-0.5, DARK_BIAS])]);
-  dense.setWeights([tf.tensor2d([[-5, 5], [1, -1]]), tf.tensor1d([0, 0])]);
+  dense.setWeights([
+    tf.tensor2d([
+      [-5, 5],
+      [1, -1],
+    ]),
+    tf.tensor1d([0, 0]),
+  ]);
   return new LayersInspectableModel('square-detector', model);
 }
 
@@ -48,11 +54,12 @@ export function referenceDetector(x: Float32Array, ablate?: number): { logits: [
   for (let r = 0; r < SIZE; r++) {
     for (let c = 0; c < SIZE; c++) {
       let s = 0;
-      for (let dr = -1; dr <= 1; dr++) for (let dc = -1; dc <= 1; dc++) {
-        const rr = r + dr;
-        const cc = c + dc;
-        if (rr >= 0 && rr < SIZE && cc >= 0 && cc < SIZE) s += x[rr * SIZE + cc];
-      }
+      for (let dr = -1; dr <= 1; dr++)
+        for (let dc = -1; dc <= 1; dc++) {
+          const rr = r + dr;
+          const cc = c + dc;
+          if (rr >= 0 && rr < SIZE && cc >= 0 && cc < SIZE) s += x[rr * SIZE + cc];
+        }
       act[(r * SIZE + c) * 2] = Math.max(0, s / 9 - 0.5);
       act[(r * SIZE + c) * 2 + 1] = Math.max(0, -s / 9 + DARK_BIAS);
     }
@@ -76,13 +83,23 @@ export function referenceDetector(x: Float32Array, ablate?: number): { logits: [
 export function randomCnn(size = 24, seed = 1): LayersInspectableModel {
   const init = (s: number) => tfl.initializers.glorotNormal({ seed: seed + s });
   const input = tfl.input({ shape: [size, size, 3], name: 'image' });
-  let x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(1), name: 'stem' }).apply(input) as tfl.SymbolicTensor;
-  x = tfl.layers.batchNormalization({ name: 'stem_bn', betaInitializer: tfl.initializers.randomNormal({ seed: seed + 10 }), movingMeanInitializer: tfl.initializers.randomNormal({ seed: seed + 11 }) }).apply(x) as tfl.SymbolicTensor;
+  let x = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(1), name: 'stem' })
+    .apply(input) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .batchNormalization({
+      name: 'stem_bn',
+      betaInitializer: tfl.initializers.randomNormal({ seed: seed + 10 }),
+      movingMeanInitializer: tfl.initializers.randomNormal({ seed: seed + 11 }),
+    })
+    .apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.reLU({ maxValue: 6, name: 'stem_relu6' }).apply(x) as tfl.SymbolicTensor;
   const dw = tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: init(2), name: 'dw' }).apply(x) as tfl.SymbolicTensor;
   const pw = tfl.layers.conv2d({ filters: 8, kernelSize: 1, activation: 'relu', kernelInitializer: init(3), name: 'pw' }).apply(dw) as tfl.SymbolicTensor;
   const add = tfl.layers.add({ name: 'residual' }).apply([x, pw]) as tfl.SymbolicTensor;
-  const conv2 = tfl.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(4), name: 'last_conv' }).apply(add) as tfl.SymbolicTensor;
+  const conv2 = tfl.layers
+    .conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(4), name: 'last_conv' })
+    .apply(add) as tfl.SymbolicTensor;
   const gap = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(conv2) as tfl.SymbolicTensor;
   const out = tfl.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: init(5), name: 'logits' }).apply(gap) as tfl.SymbolicTensor;
   return new LayersInspectableModel(`random-cnn-${seed}`, tfl.model({ inputs: input, outputs: out }));

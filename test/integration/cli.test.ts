@@ -18,7 +18,6 @@ const demoImages = path.join(repo, 'demo', 'images');
 const boxes = JSON.parse(fs.readFileSync(path.join(demoImages, 'boxes.json'), 'utf8')) as { file: string; label: number; class: string }[];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-cli-'));
 
-
 test.before(async () => {
   await initEngine({ backend: 'wasm' });
 });
@@ -31,7 +30,10 @@ test('summary --json lists inputs, outputs, layers and parameters of the demo mo
   assert.deepEqual(s.outputs[0].shape, [null, 4]);
   assert.equal(s.outputs[0].softmax, true);
   assert.equal(s.layers.find((l: { name: string }) => l.name === 'last_conv').outputShape.join(','), ',16,16,64');
-  assert.equal(s.totalParams, s.layers.reduce((a: number, l: { params: number }) => a + l.params, 0));
+  assert.equal(
+    s.totalParams,
+    s.layers.reduce((a: number, l: { params: number }) => a + l.params, 0),
+  );
 });
 
 test('explain --json has the documented shape and explains the right class', async () => {
@@ -71,7 +73,11 @@ test('--heatmap-out: grid at the layer, input or window resolution; image at the
     const hi = Math.max(...m.image.values);
     if (signed) assert.ok(lo >= -1 && hi <= 1 && (lo === -1 || hi === 1), `${args}: signed range ${lo}..${hi}`);
     else assert.ok(lo === 0 && hi === 1, `${args}: unsigned range ${lo}..${hi}`);
-    if (!signed && args.includes('gradcam')) assert.ok(m.grid.values.every((v: number) => v >= 0), 'CAM grid is after the ReLU');
+    if (!signed && args.includes('gradcam'))
+      assert.ok(
+        m.grid.values.every((v: number) => v >= 0),
+        'CAM grid is after the ReLU',
+      );
     assert.equal(m.params.method ?? m.method, m.method);
   }
 });
@@ -112,7 +118,10 @@ test('bad input: exit code 2 and one line on stderr naming the file and the prob
     [['explain', mlpFile, image], `model-lens: ${mlpFile}: the model's input has shape [null, 10], not an image (expected [batch, height, width, 1 or 3])`],
     [['explain', demoModel, textFile], `model-lens: ${textFile}: not a PNG or JPEG image`],
     [['explain', demoModel, path.join(tmp, 'nope.png')], `model-lens: ${path.join(tmp, 'nope.png')}: file not found`],
-    [['explain', demoModel, image, '--method', 'magic'], 'model-lens: --method must be one of gradcam, gradcam++, xgradcam, hirescam, layercam, scorecam, ablationcam, eigencam, guided-gradcam, saliency, gradxinput, smoothgrad, ig, occlusion (got "magic")'],
+    [
+      ['explain', demoModel, image, '--method', 'magic'],
+      'model-lens: --method must be one of gradcam, gradcam++, xgradcam, hirescam, layercam, scorecam, ablationcam, eigencam, guided-gradcam, saliency, gradxinput, smoothgrad, ig, occlusion (got "magic")',
+    ],
     [['explain', demoModel, image, '--steps', '0'], 'model-lens: --steps must be an integer ≥ 1 (got "0")'],
     [['explain', demoModel, image, '--bogus'], 'model-lens: unknown option --bogus (see model-lens --help)'],
     [['explain', demoModel, image, '--method'], 'model-lens: option --method needs a value'],
@@ -129,7 +138,9 @@ test('bad input: exit code 2 and one line on stderr naming the file and the prob
 test('the bundled command line: --json stdout is pure JSON, a forced backend that cannot load exits 2', () => {
   const bin = path.join(repo, 'bin', 'model-lens.js');
   if (!fs.existsSync(path.join(repo, 'dist', 'cli.js'))) assert.fail('dist/cli.js is missing: npm test builds it first');
-  const ok = spawnSync(process.execPath, [bin, 'explain', demoModel, path.join(demoImages, 'triangle-1.png'), '--json', '--method', 'layercam'], { encoding: 'utf8' });
+  const ok = spawnSync(process.execPath, [bin, 'explain', demoModel, path.join(demoImages, 'triangle-1.png'), '--json', '--method', 'layercam'], {
+    encoding: 'utf8',
+  });
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).top[0].label, 'triangle');
   const forced = spawnSync(process.execPath, [bin, 'summary', demoModel, '--backend', 'tensorflow'], { encoding: 'utf8' });
@@ -146,7 +157,9 @@ test('a 12-megapixel photo is shrunk while decoding (wasm libvips in the bundle)
   const raw = Buffer.alloc(W * H * 3);
   for (let i = 0; i < raw.length; i++) raw[i] = (i * 7 + ((i / W) | 0)) & 255;
   const photo = path.join(tmp, 'photo.jpg');
-  await sharp(raw, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 85 }).toFile(photo);
+  await sharp(raw, { raw: { width: W, height: H, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toFile(photo);
   const bin = path.join(repo, 'bin', 'model-lens.js');
   const out = path.join(tmp, 'photo.overlay.png');
   const map = path.join(tmp, 'photo.map.json');
@@ -171,7 +184,9 @@ test('a 12-megapixel photo is shrunk while decoding (wasm libvips in the bundle)
 test('a panorama that is not shrunk while decoding still gets an overlay and map within --out-size', async () => {
   const sharp = (await import('sharp')).default;
   const pano = path.join(tmp, 'pano.png');
-  await sharp({ create: { width: 3000, height: 100, channels: 3, background: { r: 40, g: 120, b: 200 } } }).png().toFile(pano);
+  await sharp({ create: { width: 3000, height: 100, channels: 3, background: { r: 40, g: 120, b: 200 } } })
+    .png()
+    .toFile(pano);
   const out = path.join(tmp, 'pano.overlay.png');
   const map = path.join(tmp, 'pano.map.json');
   // 100 px is less than twice the model's 64: decoded at full size, so the output is fitted afterwards.
@@ -198,7 +213,10 @@ test('images: a header that claims more than the data holds, --max-pixels, and s
   assert.ok(Date.now() - started < 5000);
   const big = await cli('explain', demoModel, path.join(demoImages, 'triangle-1.png'), '--max-pixels', '1000');
   assert.equal(big.code, 2);
-  assert.equal(big.err, `model-lens: ${path.join(demoImages, 'triangle-1.png')}: image too large (64×64; at most 0.001 megapixels; raise the limit with --max-pixels or the modelLens.limits.maxPixels setting)`);
+  assert.equal(
+    big.err,
+    `model-lens: ${path.join(demoImages, 'triangle-1.png')}: image too large (64×64; at most 0.001 megapixels; raise the limit with --max-pixels or the modelLens.limits.maxPixels setting)`,
+  );
   const zero = path.join(tmp, 'zero.png');
   fs.symlinkSync('/dev/zero', zero);
   const dev = await cli('explain', demoModel, zero);
@@ -216,7 +234,10 @@ test('a WebAssembly trap exits 1 in one line, and the next command in the same p
     const r = await cli('explain', demoModel, trapImage, '--backend', 'wasm');
     assert.equal(r.code, 1);
     assert.equal(r.err, 'model-lens: the computation failed inside WebAssembly (memory access out of bounds); the engine was restarted');
-    for (const [file, label] of [['triangle-1.png', 'triangle'], ['cross-2.png', 'cross']]) {
+    for (const [file, label] of [
+      ['triangle-1.png', 'triangle'],
+      ['cross-2.png', 'cross'],
+    ]) {
       const ok = await cli('explain', demoModel, path.join(demoImages, file), '--json');
       assert.equal(ok.code, 0, ok.err);
       assert.equal(JSON.parse(ok.out).top[0].label, label);

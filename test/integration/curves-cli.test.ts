@@ -14,7 +14,17 @@ function workspace(): string {
   mkdirSync(join(dir, 'tb'));
   const bad = Buffer.from(scalarEventRecord(2, 1002, { 'loss/kd': 9 }));
   bad[bad.length - 1] ^= 0xff; // payload checksum broken
-  writeFileSync(join(dir, 'tb', 'events.out.tfevents.1.host'), Buffer.concat([fileVersionRecord(1000), scalarEventRecord(1, 1001, { 'loss/kd': 0.5, 'loss/ce': NaN }), bad, scalarEventRecord(3, 1003, { 'loss/kd': 0.25, 'loss/ce': 1 }, 'tensor_content')].map((r) => Buffer.from(r))));
+  writeFileSync(
+    join(dir, 'tb', 'events.out.tfevents.1.host'),
+    Buffer.concat(
+      [
+        fileVersionRecord(1000),
+        scalarEventRecord(1, 1001, { 'loss/kd': 0.5, 'loss/ce': NaN }),
+        bad,
+        scalarEventRecord(3, 1003, { 'loss/kd': 0.25, 'loss/ce': 1 }, 'tensor_content'),
+      ].map((r) => Buffer.from(r)),
+    ),
+  );
   writeFileSync(join(dir, 'log.jsonl'), '{"step": 0, "acc": -Infinity}\n{"step": 5, "acc": 0.5}\n{"step": 5, "acc": 0.75}\n');
   return dir;
 }
@@ -55,8 +65,13 @@ test('curves on the demo runs: the formats and the last values of the committed 
   const r = await cli('curves', join(repo, 'demo', 'runs', 'student-kd'), '--json');
   assert.equal(r.code, 0, r.err);
   const runs = JSON.parse(r.out).runs;
-  assert.deepEqual(runs.map((x: { format: string }) => x.format), ['csv', 'jsonl']);
-  const lines = readFileSync(join(repo, 'demo', 'runs', 'student-kd', 'train.jsonl'), 'utf8').trim().split('\n');
+  assert.deepEqual(
+    runs.map((x: { format: string }) => x.format),
+    ['csv', 'jsonl'],
+  );
+  const lines = readFileSync(join(repo, 'demo', 'runs', 'student-kd', 'train.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
   const last = JSON.parse(lines.at(-1)!);
   assert.deepEqual(runs[1].tags['loss/kd'].last, { step: last.step, value: last['loss/kd'] });
   assert.equal(runs[1].tags['loss/total'].count, lines.length);
@@ -66,7 +81,10 @@ test('curves text output lists each run and tag', async () => {
   const dir = workspace();
   const r = await cli('curves', join(dir, 'log.jsonl'));
   assert.equal(r.code, 0);
-  assert.equal(r.out, [`${join(dir, 'log.jsonl')} (jsonl)`, '  tag  points  last step  last  min   max', '  acc       3          5  0.75  0.5  0.75'].join('\n'));
+  assert.equal(
+    r.out,
+    [`${join(dir, 'log.jsonl')} (jsonl)`, '  tag  points  last step  last  min   max', '  acc       3          5  0.75  0.5  0.75'].join('\n'),
+  );
 });
 
 test('curves: bad paths and arguments exit 2 with one line naming the problem', async () => {

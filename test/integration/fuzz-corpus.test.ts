@@ -28,7 +28,7 @@ test.before(async () => {
 });
 test.afterEach(() => clearModelCache());
 
-test('the corpus holds the issue\'s examples and the cases fuzzing found', () => {
+test("the corpus holds the issue's examples and the cases fuzzing found", () => {
   assert.ok(cases.length >= 50, `${cases.length} cases`);
 });
 

@@ -19,8 +19,15 @@ test('a seeded campaign of 150 cases per family finds no failure, and every muta
   const seed = 20261130;
   const r = await runCampaign({ families: [...FAMILIES], runs: 150, seed, workers: 2, script, timeoutMs: 20_000 });
   const report = formatReport(r, seed);
-  assert.deepEqual(r.failures.map((f) => `${f.family}/${f.mutator} case ${f.index}: [${f.cls}] ${f.message}`), [], report);
+  assert.deepEqual(
+    r.failures.map((f) => `${f.family}/${f.mutator} case ${f.index}: [${f.cls}] ${f.message}`),
+    [],
+    report,
+  );
   for (const s of r.stats) assert.ok(s.past / s.runs >= 0.3, `${s.family}/${s.mutator}: only ${s.past} of ${s.runs} past the first check\n${report}`);
-  assert.equal(r.stats.reduce((n, s) => n + s.runs, 0), 150 * FAMILIES.length);
+  assert.equal(
+    r.stats.reduce((n, s) => n + s.runs, 0),
+    150 * FAMILIES.length,
+  );
   console.log(report.split('\n').slice(-2).join('\n'));
 });

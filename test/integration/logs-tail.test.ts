@@ -56,7 +56,10 @@ test('an event file read while another process appends to it in random-sized chu
     await new Promise((r) => setTimeout(r, 1));
   }
   seen += newPoints(run, await run.update(), 'loss/total').length;
-  const got = run.tags.get('loss/total')!.points().map((p) => [p.step, p.wall, p.value]);
+  const got = run.tags
+    .get('loss/total')!
+    .points()
+    .map((p) => [p.step, p.wall, p.value]);
   assert.equal(seen, expected.length);
   assert.deepEqual(got, expected);
   assert.ok(updates > 10, `only ${updates} reads happened while the file grew`);

@@ -22,7 +22,6 @@ const encoder = path.join(repo, 'demo', 'models', 'encoder', 'model.json');
 const image = (f: string) => path.join(repo, 'demo', 'images', f);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-pair-'));
 
-
 test.before(async () => {
   await initEngine({ backend: 'wasm' });
 });
@@ -30,7 +29,22 @@ test.before(async () => {
 test('pair --heatmap-out and --json have the documented shapes; --out holds both overlays side by side', async () => {
   const maps = path.join(tmp, 'maps.json');
   const out = path.join(tmp, 'pair.png');
-  const r = await cli('pair', encoder, image('circle-1.png'), '--augment', 'flip,jitter=0.4', '--method', 'conditional', '--seed', '3', '--heatmap-out', maps, '--out', out, '--json');
+  const r = await cli(
+    'pair',
+    encoder,
+    image('circle-1.png'),
+    '--augment',
+    'flip,jitter=0.4',
+    '--method',
+    'conditional',
+    '--seed',
+    '3',
+    '--heatmap-out',
+    maps,
+    '--out',
+    out,
+    '--json',
+  );
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
   assert.deepEqual(Object.keys(j).sort(), ['backend', 'base', 'method', 'params', 'similarity', 'timeMs']);
@@ -56,20 +70,62 @@ test('pair: bad input gets exit code 2 and one line naming the problem', async (
   const garbage = path.join(tmp, 'garbage.png');
   fs.writeFileSync(garbage, 'not an image');
   const cases: [string[], string][] = [
-    [['pair', encoder, image('circle-1.png'), '--method', 'conditional'], 'model-lens: give a second image or --augment SPEC (for example --augment crop=0.5,flip,jitter=0.4)'],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--augment', 'flip', '--method', 'conditional'], 'model-lens: give either a second image or --augment SPEC, not both'],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png')], 'model-lens: --method is required: one of conditional, context-agnostic, pairwise, interaction-cam, averaged-transforms'],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'gradcam'], 'model-lens: --method must be one of conditional, context-agnostic, pairwise, interaction-cam, averaged-transforms (got "gradcam")'],
-    [['pair', encoder, image('circle-1.png'), '--augment', 'zoom', '--method', 'pairwise'], 'model-lens: --augment: unknown augmentation "zoom"; use crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG.'],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--similarity', 'l1'], 'model-lens: --similarity must be cosine, dot or l2 (got "l1")'],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'pairwise', '--temperature', '0'], 'model-lens: --temperature must be a number greater than 0 (got "0")'],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'pairwise', '--temperature', 'warm'], 'model-lens: --temperature must be a number greater than 0 (got "warm")'],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'pairwise', '--assign', 'first'], 'model-lens: --assign must be both or smaller-norm (got "first")'],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--layer', 'conv1'], "model-lens: --layer chooses Interaction-CAM's feature layer; use --embedding to choose the embedding for other methods"],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--window', '65'], 'model-lens: --window 65 is larger than the model input (64×64).'],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'interaction-cam', '--layer', 'nope'], `model-lens: Layer "nope" does not exist in ${encoder}.`],
-    [['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--embedding', 'nope'], `model-lens: Embedding "nope" is neither an output nor a layer of ${encoder}.`],
-    [['pair', encoder, image('circle-1.png'), path.join(tmp, 'missing.png'), '--method', 'conditional'], `model-lens: ${path.join(tmp, 'missing.png')}: file not found`],
+    [
+      ['pair', encoder, image('circle-1.png'), '--method', 'conditional'],
+      'model-lens: give a second image or --augment SPEC (for example --augment crop=0.5,flip,jitter=0.4)',
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--augment', 'flip', '--method', 'conditional'],
+      'model-lens: give either a second image or --augment SPEC, not both',
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png')],
+      'model-lens: --method is required: one of conditional, context-agnostic, pairwise, interaction-cam, averaged-transforms',
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'gradcam'],
+      'model-lens: --method must be one of conditional, context-agnostic, pairwise, interaction-cam, averaged-transforms (got "gradcam")',
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), '--augment', 'zoom', '--method', 'pairwise'],
+      'model-lens: --augment: unknown augmentation "zoom"; use crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG.',
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--similarity', 'l1'],
+      'model-lens: --similarity must be cosine, dot or l2 (got "l1")',
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'pairwise', '--temperature', '0'],
+      'model-lens: --temperature must be a number greater than 0 (got "0")',
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'pairwise', '--temperature', 'warm'],
+      'model-lens: --temperature must be a number greater than 0 (got "warm")',
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'pairwise', '--assign', 'first'],
+      'model-lens: --assign must be both or smaller-norm (got "first")',
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--layer', 'conv1'],
+      "model-lens: --layer chooses Interaction-CAM's feature layer; use --embedding to choose the embedding for other methods",
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--window', '65'],
+      'model-lens: --window 65 is larger than the model input (64×64).',
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'interaction-cam', '--layer', 'nope'],
+      `model-lens: Layer "nope" does not exist in ${encoder}.`,
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'conditional', '--embedding', 'nope'],
+      `model-lens: Embedding "nope" is neither an output nor a layer of ${encoder}.`,
+    ],
+    [
+      ['pair', encoder, image('circle-1.png'), path.join(tmp, 'missing.png'), '--method', 'conditional'],
+      `model-lens: ${path.join(tmp, 'missing.png')}: file not found`,
+    ],
     [['pair', encoder, image('circle-1.png'), garbage, '--method', 'pairwise'], `model-lens: ${garbage}: not a PNG or JPEG image`],
   ];
   for (const [args, message] of cases) {
@@ -85,7 +141,15 @@ test('batched and one-at-a-time pair occlusion give the same maps', async () => 
   const a = toModelInput(await readImage(image('triangle-2.png')), model.inputs[0].shape, DEFAULT_PREPROCESS, model.path).tensor;
   const b = toModelInput(await readImage(image('triangle-3.png')), model.inputs[0].shape, DEFAULT_PREPROCESS, model.path).tensor;
   for (const method of ['conditional', 'context-agnostic', 'pairwise'] as const) {
-    const run = (batchSize: number) => PAIR_METHOD_TABLE[method]({ model: view, a, b, similarity: 'cosine', layer: '', params: { ...DEFAULT_PAIR_PARAMS, samples: 20, window: 16, stride: 8, batchSize } });
+    const run = (batchSize: number) =>
+      PAIR_METHOD_TABLE[method]({
+        model: view,
+        a,
+        b,
+        similarity: 'cosine',
+        layer: '',
+        params: { ...DEFAULT_PAIR_PARAMS, samples: 20, window: 16, stride: 8, batchSize },
+      });
     const one = await run(1);
     const many = await run(32);
     for (const v of ['a', 'b'] as const) {
@@ -98,7 +162,11 @@ test('batched and one-at-a-time pair occlusion give the same maps', async () => 
 
 test('a control left at its default (sent as undefined) keeps the default: 100 pairwise trials, 25 SmoothGrad copies', async () => {
   const a = await readImage(image('cross-3.png'));
-  const r = await explainPair(await loadModel(encoder), a, a, { method: 'pairwise', preprocess: DEFAULT_PREPROCESS, params: { samples: undefined, temperature: undefined, window: undefined } });
+  const r = await explainPair(await loadModel(encoder), a, a, {
+    method: 'pairwise',
+    preprocess: DEFAULT_PREPROCESS,
+    params: { samples: undefined, temperature: undefined, window: undefined },
+  });
   assert.equal(r.params.samples, 100);
   assert.equal(r.params.temperature, 1);
   assert.equal(r.details.trials, 100);
@@ -108,9 +176,20 @@ test('a control left at its default (sent as undefined) keeps the default: 100 p
   assert.equal(e.params.steps, 50);
 });
 
-test('pair overlays and exported maps are fitted to --out-size like explain\'s', async () => {
+test("pair overlays and exported maps are fitted to --out-size like explain's", async () => {
   const map = path.join(os.tmpdir(), `ml-pair-fit-${process.pid}.json`);
-  const r = await cli('pair', encoder, image('triangle-2.png'), image('triangle-3.png'), '--method', 'interaction-cam', '--out-size', '32', '--heatmap-out', map);
+  const r = await cli(
+    'pair',
+    encoder,
+    image('triangle-2.png'),
+    image('triangle-3.png'),
+    '--method',
+    'interaction-cam',
+    '--out-size',
+    '32',
+    '--heatmap-out',
+    map,
+  );
   assert.equal(r.code, 0, r.err);
   const json = JSON.parse(fs.readFileSync(map, 'utf8'));
   assert.deepEqual([json.a.image.width, json.a.image.height, json.a.image.values.length], [32, 32, 32 * 32]);

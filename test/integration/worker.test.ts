@@ -4,7 +4,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkerClient } from '../../src/host/worker-client';
-import type { ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage, PairPartialMessage, PairResultMessage, WorkerStats } from '../../src/protocol/worker';
+import type {
+  ExplainResultMessage,
+  LayerPreviewMessage,
+  ModelSummaryMessage,
+  PairPartialMessage,
+  PairResultMessage,
+  WorkerStats,
+} from '../../src/protocol/worker';
 
 const repo = path.resolve(__dirname, '..', '..');
 const workerFile = path.join(repo, 'dist', 'worker.js');
@@ -46,15 +53,18 @@ test('cancel makes the worker idle within about a second, with no tensor left be
     const before = await c.request<WorkerStats>({ type: 'stats' });
     const controller = new AbortController();
     let cancelledAt = 0;
-    const job = c.request({ type: 'explain', job: { modelPath, imagePath: image('cross-1.png'), method: 'occlusion', params: { window: 2, stride: 1, batchSize: 8 } } }, {
-      signal: controller.signal,
-      onProgress: () => {
-        if (!cancelledAt) {
-          cancelledAt = Date.now();
-          controller.abort();
-        }
+    const job = c.request(
+      { type: 'explain', job: { modelPath, imagePath: image('cross-1.png'), method: 'occlusion', params: { window: 2, stride: 1, batchSize: 8 } } },
+      {
+        signal: controller.signal,
+        onProgress: () => {
+          if (!cancelledAt) {
+            cancelledAt = Date.now();
+            controller.abort();
+          }
+        },
       },
-    });
+    );
     await assert.rejects(job, { name: 'AbortError' });
     const stopped = Date.now() - cancelledAt;
     assert.ok(stopped < 1000, `stopped ${stopped} ms after cancel`);
@@ -72,7 +82,10 @@ test('if the worker dies the running job fails with a clear message, and the nex
   const c = client();
   try {
     await c.request({ type: 'summary', modelPath });
-    const job = c.request({ type: 'explain', job: { modelPath, imagePath: image('square-3.png'), method: 'smoothgrad', params: { samples: 400, batchSize: 2 } } });
+    const job = c.request({
+      type: 'explain',
+      job: { modelPath, imagePath: image('square-3.png'), method: 'smoothgrad', params: { samples: 400, batchSize: 2 } },
+    });
     setTimeout(() => void (c as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate(), 200);
     await assert.rejects(job, (err: Error) => {
       assert.equal(err.name, 'WorkerDied');
@@ -117,7 +130,7 @@ test('bad input in a job is an error reply, and the worker stays up', async () =
   }
 });
 
-test('the layer strip streams Grad-CAM at every 4-D layer in order, each equal to that layer\'s explain result', async () => {
+test("the layer strip streams Grad-CAM at every 4-D layer in order, each equal to that layer's explain result", async () => {
   const c = client();
   try {
     const s = await c.request<ModelSummaryMessage>({ type: 'summary', modelPath });
@@ -127,8 +140,14 @@ test('the layer strip streams Grad-CAM at every 4-D layer in order, each equal t
     const n = await c.request<number>({ type: 'layerPreview', job }, { onPartial: (p) => partials.push(p as LayerPreviewMessage) });
     assert.equal((await c.request<WorkerStats>({ type: 'stats' })).numTensors, before.numTensors, 'no tensor left behind');
     assert.equal(n, s.camLayers.length);
-    assert.deepEqual(partials.map((p) => p.layer), s.camLayers);
-    assert.deepEqual(partials.map((p) => [p.index, p.total]), s.camLayers.map((_, i) => [i, s.camLayers.length]));
+    assert.deepEqual(
+      partials.map((p) => p.layer),
+      s.camLayers,
+    );
+    assert.deepEqual(
+      partials.map((p) => [p.index, p.total]),
+      s.camLayers.map((_, i) => [i, s.camLayers.length]),
+    );
     for (const layer of [s.camLayers[0], s.camLayers[s.camLayers.length - 1]]) {
       const r = await c.request<ExplainResultMessage>({ type: 'explain', job: { ...job, layers: [layer] } });
       const p = partials.find((q) => q.layer === layer)!;
@@ -154,7 +173,16 @@ test('a pair job streams partial maps of both views, answers with both, and leav
     const before = await c.request<WorkerStats>({ type: 'stats' });
     const partials: PairPartialMessage[] = [];
     const r = await c.request<PairResultMessage>(
-      { type: 'pair', job: { modelPath: encoder, imageA: image('circle-2.png'), augment: 'flip,jitter=0.3', method: 'conditional', params: { window: 8, stride: 2, batchSize: 16 } } },
+      {
+        type: 'pair',
+        job: {
+          modelPath: encoder,
+          imageA: image('circle-2.png'),
+          augment: 'flip,jitter=0.3',
+          method: 'conditional',
+          params: { window: 8, stride: 2, batchSize: 16 },
+        },
+      },
       { onPartial: (p) => partials.push(p as PairPartialMessage) },
     );
     assert.ok(partials.some((p) => p.view === 'a') && partials.some((p) => p.view === 'b'), 'partial maps of both views');
@@ -164,7 +192,17 @@ test('a pair job streams partial maps of both views, answers with both, and leav
     assert.equal(r.params.augment, 'flip,jitter=0.3');
     assert.equal((await c.request<WorkerStats>({ type: 'stats' })).numTensors, before.numTensors);
     // A probe: the same job with a patch of view a occluded changes view b's map.
-    const probed = await c.request<PairResultMessage>({ type: 'pair', job: { modelPath: encoder, imageA: image('circle-2.png'), augment: 'flip,jitter=0.3', method: 'conditional', params: { window: 8, stride: 2 }, occlude: { view: 'a', top: 20, left: 20 } } });
+    const probed = await c.request<PairResultMessage>({
+      type: 'pair',
+      job: {
+        modelPath: encoder,
+        imageA: image('circle-2.png'),
+        augment: 'flip,jitter=0.3',
+        method: 'conditional',
+        params: { window: 8, stride: 2 },
+        occlude: { view: 'a', top: 20, left: 20 },
+      },
+    });
     assert.notDeepEqual(Array.from(probed.b.grid.values), Array.from(r.b.grid.values));
   } finally {
     c.dispose();
@@ -194,7 +232,11 @@ test('a WebAssembly trap fails its job in one line, and the next job runs on a f
 });
 
 test('the modelLens.limits settings reach the worker: an image over maxPixels is refused with the way to raise it', async () => {
-  const c = new WorkerClient(workerFile, { timeoutMs: 120_000, cancelGraceMs: 1500, configure: { type: 'configure', backend: 'wasm', limits: { maxPixels: 1000 } } });
+  const c = new WorkerClient(workerFile, {
+    timeoutMs: 120_000,
+    cancelGraceMs: 1500,
+    configure: { type: 'configure', backend: 'wasm', limits: { maxPixels: 1000 } },
+  });
   try {
     await assert.rejects(c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-2.png'), method: 'gradcam' } }), {
       name: 'InputError',

@@ -10,6 +10,12 @@ test('the extension-host bundle holds no TensorFlow.js code (esbuild metafile)',
   assert.ok(fs.existsSync(metaFile), 'dist/extension.meta.json is missing: npm test builds first');
   const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { inputs: Record<string, unknown> };
   const inputs = Object.keys(meta.inputs);
-  assert.ok(inputs.some((i) => i.includes('src/extension.ts')), 'the metafile describes the extension bundle');
-  assert.deepEqual(inputs.filter((i) => /@tensorflow|src\/core\/(engine|model|explain)|src\/worker\//.test(i)), []);
+  assert.ok(
+    inputs.some((i) => i.includes('src/extension.ts')),
+    'the metafile describes the extension bundle',
+  );
+  assert.deepEqual(
+    inputs.filter((i) => /@tensorflow|src\/core\/(engine|model|explain)|src\/worker\//.test(i)),
+    [],
+  );
 });

@@ -6,7 +6,9 @@ import * as path from 'node:path';
 const core = path.resolve(__dirname, '..', '..', 'src', 'core');
 
 function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
 }
 
 test('src/core imports neither vscode nor worker_threads, and uses no DOM', () => {
@@ -22,5 +24,8 @@ test('src/core imports neither vscode nor worker_threads, and uses no DOM', () =
 test('src/core/logs uses no TensorFlow.js (the extension host reads logs itself)', () => {
   const files = sources(path.join(core, 'logs'));
   assert.ok(files.length >= 10);
-  assert.deepEqual(files.filter((f) => /@tensorflow\//.test(fs.readFileSync(f, 'utf8'))), []);
+  assert.deepEqual(
+    files.filter((f) => /@tensorflow\//.test(fs.readFileSync(f, 'utf8'))),
+    [],
+  );
 });

@@ -38,14 +38,29 @@ const pair = { method: 'conditional', similarity: 'cosine', joint: 'mean', trans
 test('the pair panel: valid messages pass', () => {
   const run = { type: 'run', state: { second: { kind: 'augment', spec: 'crop=0.6,flip,jitter=0.4' }, settings: pair } };
   assert.deepEqual(parseFromPairWebview(run), run);
-  assert.equal(parseFromPairWebview({ type: 'run', state: { second: { kind: 'image', path: '/data/b.png' }, settings: { ...pair, method: 'interaction-cam', layer: 'last_conv', window: 8 } } })?.type, 'run');
-  assert.equal(parseFromPairWebview({ type: 'run', state: { second: { kind: 'augment', spec: 'flip' }, settings: { ...pair, method: 'pairwise', temperature: 0.2, assign: 'smaller-norm' } } })?.type, 'run');
+  assert.equal(
+    parseFromPairWebview({
+      type: 'run',
+      state: { second: { kind: 'image', path: '/data/b.png' }, settings: { ...pair, method: 'interaction-cam', layer: 'last_conv', window: 8 } },
+    })?.type,
+    'run',
+  );
+  assert.equal(
+    parseFromPairWebview({
+      type: 'run',
+      state: { second: { kind: 'augment', spec: 'flip' }, settings: { ...pair, method: 'pairwise', temperature: 0.2, assign: 'smaller-norm' } },
+    })?.type,
+    'run',
+  );
   assert.deepEqual(parseFromPairWebview({ type: 'probe', view: 'b', top: 3, left: 40 }), { type: 'probe', view: 'b', top: 3, left: 40 });
   assert.deepEqual(parseFromPairWebview({ type: 'pickImage', which: 'a' }), { type: 'pickImage', which: 'a' });
 });
 
 test('the pair panel: anything else is dropped', () => {
-  const state = (change: Record<string, unknown>, second: unknown = { kind: 'augment', spec: 'flip' }) => ({ type: 'run', state: { second, settings: { ...pair, ...change } } });
+  const state = (change: Record<string, unknown>, second: unknown = { kind: 'augment', spec: 'flip' }) => ({
+    type: 'run',
+    state: { second, settings: { ...pair, ...change } },
+  });
   const bad: unknown[] = [
     state({ method: 'gradcam' }),
     state({ similarity: 'l1' }),
@@ -79,7 +94,14 @@ import { Series } from '../../src/core/logs/series';
 
 test('the curves panel: valid messages pass', () => {
   const settings = { ...defaultCurvesSettings(), hidden: ['/runs/a\nloss/kd'], stacked: ['loss'] };
-  for (const m of [{ type: 'ready' }, { type: 'exportCsv' }, { type: 'addRuns' }, { type: 'exportPng', dataUrl: 'data:image/png;base64,AAAA' }, { type: 'state', state: { runs: ['/runs/a'], settings } }, { type: 'state', state: { runs: [], focus: 'loss/kd', settings } }]) {
+  for (const m of [
+    { type: 'ready' },
+    { type: 'exportCsv' },
+    { type: 'addRuns' },
+    { type: 'exportPng', dataUrl: 'data:image/png;base64,AAAA' },
+    { type: 'state', state: { runs: ['/runs/a'], settings } },
+    { type: 'state', state: { runs: [], focus: 'loss/kd', settings } },
+  ]) {
     assert.deepEqual(parseFromCurvesWebview(m), m);
   }
 });
@@ -111,7 +133,7 @@ test('groups and the distillation view: a total with two or more terms stacks', 
   assert.equal(stackable(['loss/ce', 'loss/kd']), undefined);
 });
 
-test('series sent to the panel: non-finite values become null (gaps); long series keep each bucket\'s first, min, max, a gap and last', () => {
+test("series sent to the panel: non-finite values become null (gaps); long series keep each bucket's first, min, max, a gap and last", () => {
   const s = new Series();
   [3, NaN, 1, Infinity, 5].forEach((v, i) => s.push(i, i === 2 ? NaN : 100 + i, v));
   assert.deepEqual(seriesData(s), { steps: [0, 1, 2, 3, 4], walls: [100, 101, null, 103, 104], values: [3, null, 1, null, 5] });

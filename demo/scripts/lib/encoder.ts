@@ -23,7 +23,9 @@ export function buildEncoder(seed = 1): tfl.LayersModel {
   x = block(x, 48, 'conv3');
   x = block(x, 64, 'last_conv');
   const features = tfl.layers.globalAveragePooling2d({ name: 'features' }).apply(x) as tfl.SymbolicTensor;
-  const hidden = tfl.layers.dense({ units: 64, activation: 'relu', kernelInitializer: init(), name: 'projection_hidden' }).apply(features) as tfl.SymbolicTensor;
+  const hidden = tfl.layers
+    .dense({ units: 64, activation: 'relu', kernelInitializer: init(), name: 'projection_hidden' })
+    .apply(features) as tfl.SymbolicTensor;
   const embedding = tfl.layers.dense({ units: EMBEDDING_DIM, kernelInitializer: init(), name: 'embedding' }).apply(hidden) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: embedding, name: 'shapes_encoder' });
 }
@@ -40,4 +42,3 @@ export function ntXent(z: tf.Tensor2D, temperature: number): tf.Scalar {
     return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(positives, n)), 1))) as tf.Scalar;
   });
 }
-

@@ -64,13 +64,19 @@ export const EVAL_SETTINGS: Record<PairMethodName, PairEvalSetting> = {
 /** explainPair's options for a setting (100 pairwise trials). */
 export function pairOptions(method: PairMethodName, s: PairEvalSetting): PairOptions {
   const { similarity, embedding, window, stride, temperature, assign } = s;
-  return { method, similarity, embedding, preprocess: DEFAULT_PREPROCESS, params: { samples: 100, window, stride, ...(temperature ? { temperature } : {}), ...(assign ? { assign } : {}) } };
+  return {
+    method,
+    similarity,
+    embedding,
+    preprocess: DEFAULT_PREPROCESS,
+    params: { samples: 100, window, stride, ...(temperature ? { temperature } : {}), ...(assign ? { assign } : {}) },
+  };
 }
 
 /** Other settings `npm run eval:pair` prints below the table, for comparison. */
 export const EVAL_VARIANTS: { method: PairMethodName; setting: PairEvalSetting; note: string }[] = [
   { method: 'pairwise', setting: { ...EVAL_SETTINGS.pairwise, assign: 'both' }, note: 'EXPLAIN.md: every trial credits both views' },
-  { method: 'pairwise', setting: { ...EVAL_SETTINGS.pairwise, temperature: 0.2 }, note: 'softmax at the encoder\'s NT-Xent temperature' },
+  { method: 'pairwise', setting: { ...EVAL_SETTINGS.pairwise, temperature: 0.2 }, note: "softmax at the encoder's NT-Xent temperature" },
 ];
 
 export function describeSetting(s: PairEvalSetting, method: PairMethodName): string {
@@ -96,8 +102,16 @@ export async function demoViews(img: DemoImage, index: number): Promise<{ a: Rgb
  * Per method: the mean share of map mass in the object box, on the first `limit` clean demo test
  * images; `override` replaces the methods' settings (EVAL_SETTINGS) where given.
  */
-export async function evaluatePairs(model: InspectableModel, methods: readonly PairMethodName[] = PAIR_METHODS, override: Partial<PairEvalSetting> = {}, onResult?: (img: DemoImage, r: PairResult) => void, limit = Infinity): Promise<PairEvaluation[]> {
-  const images = demoImages().images.filter((i) => !i.watermark).slice(0, limit);
+export async function evaluatePairs(
+  model: InspectableModel,
+  methods: readonly PairMethodName[] = PAIR_METHODS,
+  override: Partial<PairEvalSetting> = {},
+  onResult?: (img: DemoImage, r: PairResult) => void,
+  limit = Infinity,
+): Promise<PairEvaluation[]> {
+  const images = demoImages()
+    .images.filter((i) => !i.watermark)
+    .slice(0, limit);
   const out: PairEvaluation[] = [];
   for (const method of methods) {
     const setting = withDefaults(EVAL_SETTINGS[method], override);
@@ -118,4 +132,3 @@ export function boxAreaShare(): number {
   const images = demoImages().images.filter((i) => !i.watermark);
   return images.reduce((s, i) => s + (i.box.width * i.box.height) / (64 * 64), 0) / images.length;
 }
-

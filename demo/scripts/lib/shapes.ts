@@ -114,11 +114,12 @@ export function makeSample(rand: Rand, label: number, watermark: boolean, size =
   for (let y = y0; y < y0 + side; y++) {
     for (let x = x0; x < x0 + side; x++) {
       let cover = 0;
-      for (const dy of [0.25, 0.75]) for (const dx of [0.25, 0.75]) {
-        const u = ((x - x0 + dx) / side) * 2 - 1;
-        const v = ((y - y0 + dy) / side) * 2 - 1;
-        if (inside(label, cos * u + sin * v, -sin * u + cos * v)) cover += 0.25;
-      }
+      for (const dy of [0.25, 0.75])
+        for (const dx of [0.25, 0.75]) {
+          const u = ((x - x0 + dx) / side) * 2 - 1;
+          const v = ((y - y0 + dy) / side) * 2 - 1;
+          if (inside(label, cos * u + sin * v, -sin * u + cos * v)) cover += 0.25;
+        }
       if (cover === 0) continue;
       for (let c = 0; c < 3; c++) {
         const i = (y * size + x) * 3 + c;

@@ -9,7 +9,11 @@ import * as tf from '@tensorflow/tfjs-core';
 export function injectTrapIfAsked(file: string): void {
   const want = process.env.MODEL_LENS_INJECT_TRAP;
   if (!want || !file.endsWith(want) || tf.getBackend() !== 'wasm') return;
-  const wasm = (tf.backend() as unknown as { wasm: { tfjs: { registerTensor(id: number, size: number, at: number): void }; _Abs(x: number, dtype: number, out: number): void } }).wasm;
+  const wasm = (
+    tf.backend() as unknown as {
+      wasm: { tfjs: { registerTensor(id: number, size: number, at: number): void }; _Abs(x: number, dtype: number, out: number): void };
+    }
+  ).wasm;
   wasm.tfjs.registerTensor(900_001, 1 << 20, 0x7ff00000);
   wasm.tfjs.registerTensor(900_002, 1 << 20, 0x7fe00000);
   wasm._Abs(900_001, 0, 900_002);

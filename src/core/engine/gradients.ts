@@ -38,7 +38,13 @@ function batchNormGradient(): tf.GradConfig {
 
 let originalConv: tf.GradConfig | undefined;
 
-type ConvAttrs = { strides: number | [number, number]; pad: 'valid' | 'same' | number; dataFormat: string; dilations: number | [number, number]; dimRoundingMode?: string };
+type ConvAttrs = {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number;
+  dataFormat: string;
+  dilations: number | [number, number];
+  dimRoundingMode?: string;
+};
 const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
 
 /**
@@ -59,7 +65,8 @@ function conv2dGradient(): tf.GradConfig {
       const a = attrs as unknown as ConvAttrs;
       const [dh, dw] = pair(a.dilations);
       const [sh, sw] = pair(a.strides);
-      if ((dh === 1 && dw === 1) || sh !== 1 || sw !== 1 || a.dataFormat !== 'NHWC' || typeof a.pad === 'number') return originalConv!.gradFunc(dy, saved, attrs);
+      if ((dh === 1 && dw === 1) || sh !== 1 || sw !== 1 || a.dataFormat !== 'NHWC' || typeof a.pad === 'number')
+        return originalConv!.gradFunc(dy, saved, attrs);
       const [x, w] = saved as [tf.Tensor4D, tf.Tensor4D];
       const [kH, kW] = w.shape;
       // 'same': the explicit padding TensorFlow uses for stride 1 (the extra row or column at the end).
@@ -67,8 +74,23 @@ function conv2dGradient(): tf.GradConfig {
       const [pl, pr] = a.pad === 'same' ? [Math.floor((dw * (kW - 1)) / 2), Math.ceil((dw * (kW - 1)) / 2)] : [0, 0];
       const H = x.shape[1] + pt + pb;
       const W = x.shape[2] + pl + pr;
-      const extra: [[number, number], [number, number]] = [[0, (dh - (H % dh)) % dh], [0, (dw - (W % dw)) % dw]];
-      const subImages = (): tf.Tensor4D => tf.spaceToBatchND(pt || pb || pl || pr ? tf.pad(x, [[0, 0], [pt, pb], [pl, pr], [0, 0]]) : x, [dh, dw], extra) as tf.Tensor4D;
+      const extra: [[number, number], [number, number]] = [
+        [0, (dh - (H % dh)) % dh],
+        [0, (dw - (W % dw)) % dw],
+      ];
+      const subImages = (): tf.Tensor4D =>
+        tf.spaceToBatchND(
+          pt || pb || pl || pr
+            ? tf.pad(x, [
+                [0, 0],
+                [pt, pb],
+                [pl, pr],
+                [0, 0],
+              ])
+            : x,
+          [dh, dw],
+          extra,
+        ) as tf.Tensor4D;
       const dySub = (): tf.Tensor4D => tf.spaceToBatchND(dy as tf.Tensor4D, [dh, dw], extra) as tf.Tensor4D;
       return {
         x: () => {
@@ -79,7 +101,13 @@ function conv2dGradient(): tf.GradConfig {
           return pt || pb || pl || pr ? tf.slice(dxPadded, [0, pt, pl, 0], x.shape) : dxPadded;
         },
         filter: () =>
-          tf.engine().runKernel('Conv2DBackpropFilter', { x: subImages(), dy: dySub() }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: w.shape } as never) as tf.Tensor4D,
+          tf.engine().runKernel('Conv2DBackpropFilter', { x: subImages(), dy: dySub() }, {
+            strides: [1, 1],
+            pad: 'valid',
+            dataFormat: 'NHWC',
+            dimRoundingMode: undefined,
+            filterShape: w.shape,
+          } as never) as tf.Tensor4D,
       };
     },
   };

@@ -48,7 +48,16 @@ function conv2dBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.Tensor
     dilations?: [number, number] | number;
   };
   if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, false, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    dilations ?? 1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const [kh, kw, ci, co] = filterShape;
   const p = info.padInfo;
   const temps: tf.TensorInfo[] = [];
@@ -63,7 +72,12 @@ function conv2dBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.Tensor
       {
         strides: [info.dilationHeight, info.dilationWidth],
         dilations: [info.strideHeight, info.strideWidth],
-        pad: [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]],
+        pad: [
+          [0, 0],
+          [p.top, p.bottom],
+          [p.left, p.right],
+          [0, 0],
+        ],
         dataFormat: 'NHWC',
       } as unknown as tf.NamedAttrMap,
       wasm,
@@ -83,7 +97,22 @@ function dilate(dy: tf.TensorInfo, sy: number, sx: number, wasm: BackendWasm, te
   const [n, h, w, c] = dy.shape;
   const r = runWasm('Reshape', { x: dy }, { shape: [n, h, 1, w, 1, c] }, wasm);
   temps.push(r);
-  const p = runWasm('PadV2', { x: r }, { paddings: [[0, 0], [0, 0], [0, sy - 1], [0, 0], [0, sx - 1], [0, 0]], constantValue: 0 } as unknown as tf.NamedAttrMap, wasm);
+  const p = runWasm(
+    'PadV2',
+    { x: r },
+    {
+      paddings: [
+        [0, 0],
+        [0, 0],
+        [0, sy - 1],
+        [0, 0],
+        [0, sx - 1],
+        [0, 0],
+      ],
+      constantValue: 0,
+    } as unknown as tf.NamedAttrMap,
+    wasm,
+  );
   temps.push(p);
   const out = runWasm('Reshape', { x: p }, { shape: [n, h * sy, w * sx, c] }, wasm);
   temps.push(out);
@@ -109,7 +138,15 @@ function backpropInput(kind: 'depthwise' | 'conv', fallback: tf.KernelFunc): tf.
       inputShape: [number, number, number, number];
     };
     if ((kind === 'depthwise' && filter.shape[3] !== 1) || (attrs as { dataFormat?: string }).dataFormat === 'NCHW') return fallback(args);
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, dilations ?? 1, pad, dimRoundingMode, kind === 'depthwise');
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape as [number, number, number, number],
+      strides,
+      dilations ?? 1,
+      pad,
+      dimRoundingMode,
+      kind === 'depthwise',
+    );
     const temps: tf.TensorInfo[] = [];
     try {
       let grown = dilate(dy, info.strideHeight, info.strideWidth, wasm, temps);
@@ -142,7 +179,12 @@ function backpropInput(kind: 'depthwise' | 'conv', fallback: tf.KernelFunc): tf.
         {
           strides: [1, 1],
           dilations: [info.dilationHeight, info.dilationWidth],
-          pad: [[0, 0], [p(y.before), p(y.after)], [p(x.before), p(x.after)], [0, 0]],
+          pad: [
+            [0, 0],
+            [p(y.before), p(y.after)],
+            [p(x.before), p(x.after)],
+            [0, 0],
+          ],
           dataFormat: 'NHWC',
         } as unknown as tf.NamedAttrMap,
         wasm,
@@ -193,7 +235,11 @@ export function registerMissingWasmKernels(): string[] {
         for (const id of written) cpu.disposeData(id, true);
       }
     };
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: name === 'DepthwiseConv2dNativeBackpropInput' ? backpropInput('depthwise', bridged) : bridged });
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: name === 'DepthwiseConv2dNativeBackpropInput' ? backpropInput('depthwise', bridged) : bridged,
+    });
     added.push(name);
   }
   return added;

@@ -17,7 +17,12 @@ export interface BatchOptions {
  * and reporting progress between batches. `run(start, count)` returns one number per item;
  * `onBatch` sees the values so far (items not yet run are 0).
  */
-export async function mapBatched(ctx: BatchOptions, total: number, run: (start: number, count: number) => Float32Array | number[], onBatch?: (values: Float32Array, done: number) => void): Promise<Float32Array> {
+export async function mapBatched(
+  ctx: BatchOptions,
+  total: number,
+  run: (start: number, count: number) => Float32Array | number[],
+  onBatch?: (values: Float32Array, done: number) => void,
+): Promise<Float32Array> {
   const out = new Float32Array(total);
   const size = Math.max(1, Math.floor(ctx.params.batchSize));
   for (let start = 0; start < total; start += size) {

@@ -116,7 +116,9 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
     });
     if (!probs.every(Number.isFinite)) {
       const why = model.warnings.find((w) => /NaN or infinite/.test(w));
-      throw new InputError(`${model.path}: output "${model.outputs[outputIndex].name}" is not finite (NaN or infinite) for this image, so there is nothing to explain${why ? ` (${why.split(';')[0]})` : ''}`);
+      throw new InputError(
+        `${model.path}: output "${model.outputs[outputIndex].name}" is not finite (NaN or infinite) for this image, so there is nothing to explain${why ? ` (${why.split(';')[0]})` : ''}`,
+      );
     }
     const top = topK(probs, opts.topK ?? 5, opts.labels);
     const target = opts.target === undefined || opts.target === 'top' ? top[0].index : opts.target;
@@ -125,7 +127,10 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
     for (const l of layers) {
       if (!model.layers.some((x) => x.name === l)) throw new InputError(`Layer "${l}" does not exist in ${model.path}.`);
     }
-    const params: MethodParams = { ...withDefaults(DEFAULT_PARAMS, opts.params), batchSize: batchSizeForMethod(model, input.shape, opts.method, opts.params?.batchSize) };
+    const params: MethodParams = {
+      ...withDefaults(DEFAULT_PARAMS, opts.params),
+      batchSize: batchSizeForMethod(model, input.shape, opts.method, opts.params?.batchSize),
+    };
     const started = performance.now();
     const attribution = await METHOD_TABLE[opts.method]({
       model,

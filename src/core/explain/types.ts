@@ -2,8 +2,20 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { InspectableModel } from '../model/types';
 
 export const METHODS = [
-  'gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layercam', 'scorecam', 'ablationcam', 'eigencam', 'guided-gradcam',
-  'saliency', 'gradxinput', 'smoothgrad', 'ig', 'occlusion',
+  'gradcam',
+  'gradcam++',
+  'xgradcam',
+  'hirescam',
+  'layercam',
+  'scorecam',
+  'ablationcam',
+  'eigencam',
+  'guided-gradcam',
+  'saliency',
+  'gradxinput',
+  'smoothgrad',
+  'ig',
+  'occlusion',
 ] as const;
 export type MethodName = (typeof METHODS)[number];
 

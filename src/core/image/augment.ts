@@ -29,7 +29,10 @@ const USAGE = 'crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG'
 
 /** Parses `--augment`: a comma-separated list applied in order. */
 export function parseAugment(spec: string): AugmentOp[] {
-  const parts = spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const parts = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (parts.length === 0) throw new InputError(`--augment is empty: give a comma-separated list of ${USAGE}.`);
   return parts.map((part) => {
     const [name, raw, ...rest] = part.split('=');
@@ -97,7 +100,8 @@ function hueMatrix(turns: number): number[] {
   const toYiq = [0.299, 0.587, 0.114, 0.596, -0.274, -0.322, 0.211, -0.523, 0.312];
   const toRgb = [1, 0.956, 0.621, 1, -0.272, -0.647, 1, -1.106, 1.703];
   const rot = [1, 0, 0, 0, c, -s, 0, s, c];
-  const mul = (p: number[], q: number[]) => Array.from({ length: 9 }, (_, k) => [0, 1, 2].reduce((acc, j) => acc + p[Math.floor(k / 3) * 3 + j] * q[j * 3 + (k % 3)], 0));
+  const mul = (p: number[], q: number[]) =>
+    Array.from({ length: 9 }, (_, k) => [0, 1, 2].reduce((acc, j) => acc + p[Math.floor(k / 3) * 3 + j] * q[j * 3 + (k % 3)], 0));
   return mul(toRgb, mul(rot, toYiq));
 }
 
@@ -139,13 +143,40 @@ function apply(x: tf.Tensor4D, op: AugmentOp, rand: () => number): tf.Tensor4D {
       const on = perItem(op.p);
       const f = () => 1 + op.strength * 0.8 * (2 * rand() - 1);
       const params = Array.from({ length: n }, () => ({ b: f(), c: f(), s: f(), h: op.strength * 0.2 * (2 * rand() - 1) }));
-      let y: tf.Tensor4D = tf.mul(x, tf.tensor4d(params.map((p) => p.b), [n, 1, 1, 1]));
+      let y: tf.Tensor4D = tf.mul(
+        x,
+        tf.tensor4d(
+          params.map((p) => p.b),
+          [n, 1, 1, 1],
+        ),
+      );
       const mean = tf.mean(gray(y), [1, 2, 3], true);
-      y = tf.add(mean, tf.mul(tf.sub(y, mean), tf.tensor4d(params.map((p) => p.c), [n, 1, 1, 1])));
+      y = tf.add(
+        mean,
+        tf.mul(
+          tf.sub(y, mean),
+          tf.tensor4d(
+            params.map((p) => p.c),
+            [n, 1, 1, 1],
+          ),
+        ),
+      );
       const g = gray(y);
-      y = tf.add(g, tf.mul(tf.sub(y, g), tf.tensor4d(params.map((p) => p.s), [n, 1, 1, 1])));
+      y = tf.add(
+        g,
+        tf.mul(
+          tf.sub(y, g),
+          tf.tensor4d(
+            params.map((p) => p.s),
+            [n, 1, 1, 1],
+          ),
+        ),
+      );
       // Hue: a per-item 3×3 colour matrix, out[c] = Σ_k M[c][k] · in[k].
-      const m = tf.tensor3d(params.flatMap((p) => hueMatrix(p.h)), [n, 3, 3]);
+      const m = tf.tensor3d(
+        params.flatMap((p) => hueMatrix(p.h)),
+        [n, 3, 3],
+      );
       y = tf.reshape(tf.matMul(tf.reshape(y, [n, height * width, 3]), m, false, true), [n, height, width, 3]);
       return select(on, tf.clipByValue(y, 0, 1) as tf.Tensor4D);
     }
@@ -157,7 +188,10 @@ function apply(x: tf.Tensor4D, op: AugmentOp, rand: () => number): tf.Tensor4D {
       return tf.where(tf.greaterEqual(x, op.threshold), tf.sub(1, x), x) as tf.Tensor4D;
     case 'rotate': {
       const items = tf.split(x, n, 0) as tf.Tensor4D[];
-      return tf.concat(items.map((item) => tf.image.rotateWithOffset(item, ((2 * rand() - 1) * op.degrees * Math.PI) / 180, 0)), 0) as tf.Tensor4D;
+      return tf.concat(
+        items.map((item) => tf.image.rotateWithOffset(item, ((2 * rand() - 1) * op.degrees * Math.PI) / 180, 0)),
+        0,
+      ) as tf.Tensor4D;
     }
   }
 }

@@ -64,7 +64,8 @@ function decodeError(file: string, kind: 'PNG' | 'JPEG', err: unknown, maxPixels
   const msg = (err as Error).message ?? String(err);
   let problem: string;
   if (/pixel limit/i.test(msg)) problem = `image too large (more than ${maxPixels / 1e6} megapixels; ${RAISE_PIXELS})`;
-  else if (/premature end|truncated|not enough data|read error|end of (file|stream)|unexpected end|out of data/i.test(msg)) problem = `truncated or corrupt ${kind} (the pixel data ends early)`;
+  else if (/premature end|truncated|not enough data|read error|end of (file|stream)|unexpected end|out of data/i.test(msg))
+    problem = `truncated or corrupt ${kind} (the pixel data ends early)`;
   else if (/crc|checksum/i.test(msg)) problem = `truncated or corrupt ${kind} (a chunk's checksum does not match)`;
   else problem = `truncated or corrupt ${kind} (the decoder could not read it)`;
   const e = new InputError(`${file}: ${problem}`);

@@ -59,7 +59,8 @@ const RANGES: ScaleRange[] = ['0..1', '-1..1', '0..255'];
 export function validatePreprocess(spec: Partial<PreprocessSpec>, where: string): PreprocessSpec {
   const out: PreprocessSpec = { ...DEFAULT_PREPROCESS, ...spec };
   if (!RANGES.includes(out.scale)) throw new InputError(`${where}: scale must be one of ${RANGES.join(', ')} (got "${printable(String(out.scale))}")`);
-  if (out.channelOrder !== 'rgb' && out.channelOrder !== 'bgr') throw new InputError(`${where}: channelOrder must be rgb or bgr (got "${printable(String(out.channelOrder))}")`);
+  if (out.channelOrder !== 'rgb' && out.channelOrder !== 'bgr')
+    throw new InputError(`${where}: channelOrder must be rgb or bgr (got "${printable(String(out.channelOrder))}")`);
   if (!['stretch', 'center-crop', 'letterbox'].includes(out.resize)) {
     throw new InputError(`${where}: resize must be stretch, center-crop or letterbox (got "${printable(String(out.resize))}")`);
   }
@@ -136,10 +137,16 @@ export function toModelInput(img: RgbImage, inputShape: (number | null)[], spec:
   const tensor = tf.tidy(() => {
     const pixels = tf.tensor3d(img.data, [img.height, img.width, 3]);
     const { source: s, target: t } = geometry;
-    const region = s.x === 0 && s.y === 0 && s.width === img.width && s.height === img.height ? pixels : tf.slice(pixels, [s.y, s.x, 0], [s.height, s.width, 3]);
+    const region =
+      s.x === 0 && s.y === 0 && s.width === img.width && s.height === img.height ? pixels : tf.slice(pixels, [s.y, s.x, 0], [s.height, s.width, 3]);
     let placed = resize(region as tf.Tensor3D, t.height, t.width);
     if (t.width !== inputWidth || t.height !== inputHeight) {
-      placed = tf.pad(placed, [[0, 0], [t.y, inputHeight - t.height - t.y], [t.x, inputWidth - t.width - t.x], [0, 0]]);
+      placed = tf.pad(placed, [
+        [0, 0],
+        [t.y, inputHeight - t.height - t.y],
+        [t.x, inputWidth - t.width - t.x],
+        [0, 0],
+      ]);
     }
     return scalePixels(placed, channels, spec);
   });

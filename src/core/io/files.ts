@@ -142,7 +142,9 @@ function bufferFor(file: string, st: fs.Stats, limits: ReadLimits): Buffer {
  */
 export function pathInside(modelFile: string, rel: unknown, what: string): string {
   if (typeof rel !== 'string' || rel.length === 0) {
-    throw new InputError(`${modelFile}: malformed ${what} path (${rel === '' ? 'empty' : `a ${rel === null ? 'null' : Array.isArray(rel) ? 'list' : typeof rel}, not a string`})`);
+    throw new InputError(
+      `${modelFile}: malformed ${what} path (${rel === '' ? 'empty' : `a ${rel === null ? 'null' : Array.isArray(rel) ? 'list' : typeof rel}, not a string`})`,
+    );
   }
   if (rel.includes('\0')) throw new InputError(`${modelFile}: malformed ${what} path (it contains a NUL character)`);
   const dir = path.dirname(modelFile);
@@ -159,7 +161,6 @@ export function pathInside(modelFile: string, rel: unknown, what: string): strin
 
 /** A string from a file, made safe to print in one line: control characters escaped, at most 80 characters. */
 export function printable(s: string, max = 80): string {
-   
   const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

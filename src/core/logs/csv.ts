@@ -73,7 +73,7 @@ export class CsvParser implements ChunkParser {
         corrupt++; // a step of NaN or inf places nothing
         continue;
       }
-      const wall = this.wallCol >= 0 ? csvNumber(rec[this.wallCol] ?? '') ?? NaN : NaN;
+      const wall = this.wallCol >= 0 ? (csvNumber(rec[this.wallCol] ?? '') ?? NaN) : NaN;
       for (let i = 0; i < rec.length; i++) {
         if (i === this.stepCol || i === this.wallCol) continue;
         const v = csvNumber(rec[i]);

@@ -25,7 +25,10 @@ export interface RunSpec {
 
 /** An MLflow file-store run folder: `meta.yaml` beside `metrics/`. */
 async function mlflowRunName(dir: string): Promise<string | undefined> {
-  const [meta, metrics] = await Promise.all([fsp.readFile(join(dir, 'meta.yaml'), 'utf8').catch(() => undefined), fsp.stat(join(dir, 'metrics')).catch(() => undefined)]);
+  const [meta, metrics] = await Promise.all([
+    fsp.readFile(join(dir, 'meta.yaml'), 'utf8').catch(() => undefined),
+    fsp.stat(join(dir, 'metrics')).catch(() => undefined),
+  ]);
   if (meta === undefined || !metrics?.isDirectory()) return undefined;
   return /^run_name:\s*['"]?(.+?)['"]?\s*$/m.exec(meta)?.[1] ?? basename(dir);
 }
@@ -40,7 +43,8 @@ export async function findRuns(path: string, maxDepth = 8): Promise<RunSpec[]> {
   if (!st) throw new InputError(`${path}: no such file or folder`);
   if (st.isFile()) {
     const format = formatOfFile(path);
-    if (!format) throw new InputError(`${path}: not a training log (expected a TensorBoard event file, .csv, .jsonl, metrics.json, scalars.json or trainer_state.json)`);
+    if (!format)
+      throw new InputError(`${path}: not a training log (expected a TensorBoard event file, .csv, .jsonl, metrics.json, scalars.json or trainer_state.json)`);
     return [{ path, format }];
   }
   const out: RunSpec[] = [];

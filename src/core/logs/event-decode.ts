@@ -45,7 +45,14 @@ export class ScalarEventDecoder {
   }
 
   /** One Summary.Value: tag (1), simple_value (2), tensor (8). */
-  private value(r: Reader, buf: Uint8Array, end: number, step: number, wall: number, onScalar: (tag: string, step: number, wall: number, value: number) => void): void {
+  private value(
+    r: Reader,
+    buf: Uint8Array,
+    end: number,
+    step: number,
+    wall: number,
+    onScalar: (tag: string, step: number, wall: number, value: number) => void,
+  ): void {
     let tag: string | undefined;
     let value: number | undefined;
     while (r.pos < end) {

@@ -6,7 +6,13 @@ import { frameRecord } from './tfrecord';
 export type ScalarEncoding = 'simple_value' | 'float_val' | 'double_val' | 'tensor_content';
 
 /** One `Event` record holding scalars, framed. `tensor_content` uses float64 when `float64` is set. */
-export function scalarEventRecord(step: number, wallTime: number, values: Record<string, number>, encoding: ScalarEncoding = 'simple_value', float64 = false): Uint8Array {
+export function scalarEventRecord(
+  step: number,
+  wallTime: number,
+  values: Record<string, number>,
+  encoding: ScalarEncoding = 'simple_value',
+  float64 = false,
+): Uint8Array {
   const value = Object.entries(values).map(([tag, v]) => {
     if (encoding === 'simple_value') return { tag, simpleValue: v };
     if (encoding === 'float_val') return { tag, tensor: { dtype: DT_FLOAT, tensorShape: {}, floatVal: [v] } };
@@ -15,7 +21,11 @@ export function scalarEventRecord(step: number, wallTime: number, values: Record
     const view = new DataView(bytes.buffer);
     if (float64) view.setFloat64(0, v, true);
     else view.setFloat32(0, v, true);
-    return { tag, tensor: { dtype: float64 ? DT_DOUBLE : DT_FLOAT, tensorShape: {}, tensorContent: bytes }, metadata: { pluginData: { pluginName: 'scalars' } } };
+    return {
+      tag,
+      tensor: { dtype: float64 ? DT_DOUBLE : DT_FLOAT, tensorShape: {}, tensorContent: bytes },
+      metadata: { pluginData: { pluginName: 'scalars' } },
+    };
   });
   return frameRecord(EventType.encode(EventType.fromObject({ wallTime, step, summary: { value } })).finish());
 }

@@ -174,7 +174,12 @@ export function locateTags(source: string, lang: SourceLanguage): TagSite[] {
       let j = k + 1;
       if (tokens[j]?.text === '?') j++;
       if (tokens[j]?.text === '[' && tokens[j + 1]?.kind === 'str' && tokens[j + 2]?.text === ']') add(tokens[j + 1]);
-      else if (tokens[j]?.text === '.' && tokens[j + 1]?.kind === 'ident' && tokens[j + 1].text !== 'history' && !/^(get|keys|items|values)$/.test(tokens[j + 1].text)) {
+      else if (
+        tokens[j]?.text === '.' &&
+        tokens[j + 1]?.kind === 'ident' &&
+        tokens[j + 1].text !== 'history' &&
+        !/^(get|keys|items|values)$/.test(tokens[j + 1].text)
+      ) {
         add({ ...tokens[j + 1], kind: 'str' });
       }
       continue;
@@ -197,12 +202,14 @@ export function locateTags(source: string, lang: SourceLanguage): TagSite[] {
       }
       if (tok.kind === 'ident' && tok.text === 'dict' && args[a + 1]?.text === '(') {
         const stop = closing(args, a + 1);
-        for (let b = a + 2; b < stop; b++) if (args[b].kind === 'ident' && args[b + 1]?.text === '=' && args[b + 2]?.text !== '=' && (args[b - 1].text === '(' || args[b - 1].text === ',')) add({ ...args[b], kind: 'str' });
+        for (let b = a + 2; b < stop; b++)
+          if (args[b].kind === 'ident' && args[b + 1]?.text === '=' && args[b + 2]?.text !== '=' && (args[b - 1].text === '(' || args[b - 1].text === ','))
+            add({ ...args[b], kind: 'str' });
       }
       // f"… kd_loss={kd:.3f}" / `kd=${kd}`: names before = or : and a hole.
       if (tok.kind === 'str' && tok.template) {
         const re = /([A-Za-z_][\w/.-]*)\s*[=:]\s*\$?\{/g;
-        for (let m; (m = re.exec(tok.text)); ) add({ ...tok, text: m[1], template: false });
+        for (let m; (m = re.exec(tok.text));) add({ ...tok, text: m[1], template: false });
       }
     }
     k = k + 1; // nested calls inside the arguments are visited too

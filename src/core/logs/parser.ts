@@ -36,7 +36,6 @@ export function flushLine(parser: ChunkParser, bytes: Uint8Array, tags: TagMap):
   return r.consumed === 0 ? { consumed: 0, corrupt: 0, incomplete: 1 } : { consumed: bytes.length, corrupt: r.corrupt, incomplete: 0 };
 }
 
-
 /**
  * Splits text formats into complete lines: the bytes up to the last line break. Any line ending
  * (LF, CRLF, CR) is a break; a CR as the very last byte waits for the next call (an LF may follow)

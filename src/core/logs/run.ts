@@ -170,7 +170,10 @@ async function listSources(path: string, format: LogFormat): Promise<[string, Ch
 
 async function eventFiles(dir: string): Promise<string[]> {
   const names = await fsp.readdir(dir).catch(() => [] as string[]);
-  return names.filter(isEventFile).sort().map((n) => join(dir, n));
+  return names
+    .filter(isEventFile)
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 async function walkFiles(dir: string): Promise<string[]> {

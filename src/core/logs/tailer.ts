@@ -96,7 +96,7 @@ export class FileTailer {
       corrupt += await this.flushRest(fh, st.size, quiet);
       await this.snapshot(fh);
       this.remember(st);
-      if ([...this.tags].some(([t, s]) => s.length !== (reset ? 0 : before.get(t) ?? 0))) this.updated = st.mtimeMs;
+      if ([...this.tags].some(([t, s]) => s.length !== (reset ? 0 : (before.get(t) ?? 0)))) this.updated = st.mtimeMs;
       return { change, reset, before: reset ? new Map() : before, corrupt };
     } finally {
       await fh.close();
@@ -128,7 +128,13 @@ export class FileTailer {
    * read whole. A document that does not parse is kept waiting while the file may still be being
    * written, then reported as corrupt (its previous points, if any, stay).
    */
-  private async readWhole(fh: fsp.FileHandle, st: { ino: number; size: number; mtimeMs: number }, change: FileChange, before: Map<string, number>, quiet: boolean): Promise<TailResult> {
+  private async readWhole(
+    fh: fsp.FileHandle,
+    st: { ino: number; size: number; mtimeMs: number },
+    change: FileChange,
+    before: Map<string, number>,
+    quiet: boolean,
+  ): Promise<TailResult> {
     let bytes = new Uint8Array(st.size);
     const { bytesRead } = await fh.read(bytes, 0, st.size, 0);
     bytes = bytes.subarray(0, bytesRead);
@@ -210,7 +216,10 @@ export class FileTailer {
   }
 
   private async unchanged(fh: fsp.FileHandle): Promise<boolean> {
-    for (const [bytes, at] of [[this.head, 0], [this.tail, this.offset - this.tail.length]] as const) {
+    for (const [bytes, at] of [
+      [this.head, 0],
+      [this.tail, this.offset - this.tail.length],
+    ] as const) {
       const now = new Uint8Array(bytes.length);
       const { bytesRead } = await fh.read(now, 0, bytes.length, at);
       if (bytesRead !== bytes.length || !now.every((b, i) => b === bytes[i])) return false;

@@ -17,7 +17,11 @@ export class EventParser implements ChunkParser {
     return this.scan(bytes, tags, scanRemaining);
   }
 
-  private scan<R extends { consumed: number; corrupt: number }>(bytes: Uint8Array, tags: TagMap, scanner: (b: Uint8Array, on: (p: Uint8Array) => void) => R): R {
+  private scan<R extends { consumed: number; corrupt: number }>(
+    bytes: Uint8Array,
+    tags: TagMap,
+    scanner: (b: Uint8Array, on: (p: Uint8Array) => void) => R,
+  ): R {
     let badProto = 0;
     const prefix = this.prefix;
     const add = (tag: string, step: number, wall: number, value: number): void => seriesOf(tags, prefix ? prefix + tag : tag).push(step, wall, value);

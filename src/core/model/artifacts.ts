@@ -15,7 +15,10 @@ const QUANT_DTYPES = new Set(['uint8', 'uint16', 'float16']);
 /** Elements of a weight, after checking that its shape is a list of whole numbers ≥ 0. */
 function elementCount(spec: WeightSpec, file: string): number {
   if (!Array.isArray(spec.shape) || spec.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    fail(file, `weight "${printable(spec.name)}" has an invalid shape (${printable(JSON.stringify(spec.shape) ?? 'none')}; dimensions must be whole numbers ≥ 0)`);
+    fail(
+      file,
+      `weight "${printable(spec.name)}" has an invalid shape (${printable(JSON.stringify(spec.shape) ?? 'none')}; dimensions must be whole numbers ≥ 0)`,
+    );
   }
   const n = spec.shape.reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(n)) fail(file, `weight "${printable(spec.name)}" declares too many elements (${spec.shape.join('×')})`);
@@ -45,10 +48,12 @@ function weightEnds(weights: WeightSpec[], data: Buffer, file: string, shardName
     if (w.dtype === 'string' && w.quantization === undefined) {
       const n = elementCount(w, file);
       for (let i = 0; i < n; i++) {
-        if (off + 4 > data.length) fail(shardName, `weight shard is truncated: string weight "${printable(w.name)}" runs past the end of its group's ${data.length} bytes`);
+        if (off + 4 > data.length)
+          fail(shardName, `weight shard is truncated: string weight "${printable(w.name)}" runs past the end of its group's ${data.length} bytes`);
         const len = data.readUInt32LE(off);
         off += 4 + len;
-        if (off > data.length) fail(shardName, `weight shard is truncated: string weight "${printable(w.name)}" runs past the end of its group's ${data.length} bytes`);
+        if (off > data.length)
+          fail(shardName, `weight shard is truncated: string weight "${printable(w.name)}" runs past the end of its group's ${data.length} bytes`);
       }
     } else {
       off += weightByteSize(w, file);
@@ -73,7 +78,8 @@ function checkWindowAttrs(n: { name: string; op: string; attr?: Record<string, u
   const pad = n.attr?.padding as { s?: unknown } | undefined;
   if (pad !== undefined) {
     const name = typeof pad?.s === 'string' ? Buffer.from(pad.s, 'base64').toString('latin1') : '';
-    if (!['SAME', 'VALID', 'EXPLICIT'].includes(name)) fail(file, `node "${printable(n.name)}" (${printable(n.op)}) has an invalid padding (expected SAME, VALID or EXPLICIT)`);
+    if (!['SAME', 'VALID', 'EXPLICIT'].includes(name))
+      fail(file, `node "${printable(n.name)}" (${printable(n.op)}) has an invalid padding (expected SAME, VALID or EXPLICIT)`);
   }
 }
 
@@ -82,9 +88,12 @@ function checkGraphNodes(nodes: unknown, file: string): void {
   if (!Array.isArray(nodes)) fail(file, 'malformed model.json (the graph\'s "node" is not a list)');
   const names = new Set<string>();
   for (const n of nodes as Record<string, unknown>[]) {
-    if (!n || typeof n !== 'object' || typeof n.name !== 'string' || typeof n.op !== 'string') fail(file, 'malformed model.json (a graph node lacks a "name" or "op" string)');
-    if (n.input !== undefined && (!Array.isArray(n.input) || n.input.some((i) => typeof i !== 'string'))) fail(file, `malformed model.json (the inputs of node "${printable(n.name as string)}" are not a list of names)`);
-    if (n.attr !== undefined && (typeof n.attr !== 'object' || n.attr === null || Array.isArray(n.attr))) fail(file, `malformed model.json (the attributes of node "${printable(n.name as string)}" are not an object)`);
+    if (!n || typeof n !== 'object' || typeof n.name !== 'string' || typeof n.op !== 'string')
+      fail(file, 'malformed model.json (a graph node lacks a "name" or "op" string)');
+    if (n.input !== undefined && (!Array.isArray(n.input) || n.input.some((i) => typeof i !== 'string')))
+      fail(file, `malformed model.json (the inputs of node "${printable(n.name as string)}" are not a list of names)`);
+    if (n.attr !== undefined && (typeof n.attr !== 'object' || n.attr === null || Array.isArray(n.attr)))
+      fail(file, `malformed model.json (the attributes of node "${printable(n.name as string)}" are not an object)`);
     if (names.has(n.name as string)) fail(file, `malformed model.json (two graph nodes are named "${printable(n.name as string)}")`);
     if (WINDOW_OPS.has(n.op as string)) checkWindowAttrs(n as { name: string; op: string; attr?: Record<string, unknown> }, file);
     names.add(n.name as string);
@@ -112,7 +121,9 @@ export function parseJsonFile(text: string, file: string, what: string): unknown
     json = JSON.parse(text);
   } catch (err) {
     const at = /position (\d+)/.exec((err as Error).message)?.[1];
-    const e = new InputError(`${file}: malformed ${what} (not valid JSON${at !== undefined ? ` at byte ${at}` : text.trim() === '' ? ': the file is empty' : ''})`);
+    const e = new InputError(
+      `${file}: malformed ${what} (not valid JSON${at !== undefined ? ` at byte ${at}` : text.trim() === '' ? ': the file is empty' : ''})`,
+    );
     (e as Error & { cause?: unknown }).cause = err;
     throw e;
   }
@@ -177,7 +188,8 @@ export function readModelArtifacts(modelJsonPath: string): LoadedArtifacts {
     }
     let numeric = 0;
     for (const w of group.weights) {
-      if (!w || typeof w !== 'object' || typeof w.name !== 'string' || !Array.isArray(w.shape)) fail(name, 'malformed model.json (a weight lacks "name" or "shape")');
+      if (!w || typeof w !== 'object' || typeof w.name !== 'string' || !Array.isArray(w.shape))
+        fail(name, 'malformed model.json (a weight lacks "name" or "shape")');
       if (w.dtype !== 'string' || w.quantization !== undefined) numeric += weightByteSize(w, name);
       else elementCount(w, name);
       if (numeric > maxBytes) fail(name, `the weights declare more than ${formatBytes(maxBytes)} (${MODEL_BYTES_HINT})`);
@@ -189,7 +201,8 @@ export function readModelArtifacts(modelJsonPath: string): LoadedArtifacts {
       try {
         shard = readRegularFile(shardPath, { what: 'weight shard', maxBytes: maxBytes - total, raise: MODEL_BYTES_HINT });
       } catch (err) {
-        if (err instanceof InputError && err.message === `${shardPath}: file not found`) fail(shardPath, `weight shard listed in ${path.basename(modelJsonPath)} is missing`);
+        if (err instanceof InputError && err.message === `${shardPath}: file not found`)
+          fail(shardPath, `weight shard listed in ${path.basename(modelJsonPath)} is missing`);
         throw err;
       }
       total += shard.length;
@@ -197,7 +210,9 @@ export function readModelArtifacts(modelJsonPath: string): LoadedArtifacts {
     }
     const last = shardPaths[shardPaths.length - 1];
     const data = shards.length === 1 ? shards[0] : Buffer.concat(shards);
-    const expected = group.weights.some((w: WeightSpec) => w.dtype === 'string' && w.quantization === undefined) ? weightEnds(group.weights, data, name, last) : numeric;
+    const expected = group.weights.some((w: WeightSpec) => w.dtype === 'string' && w.quantization === undefined)
+      ? weightEnds(group.weights, data, name, last)
+      : numeric;
     const actual = data.length;
     if (actual !== expected) {
       if (actual < expected) {

@@ -5,7 +5,12 @@ import type { InspectableModel, ScoreFn } from './types';
  * Activation A of `layer` for input x and G = ∂score/∂A (the model split at the layer: A is fed in,
  * branches that bypass the layer are computed from x). Both [B, h, w, C]; the caller owns them.
  */
-export function layerActivationAndGradient(model: InspectableModel, x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor } {
+export function layerActivationAndGradient(
+  model: InspectableModel,
+  x: tf.Tensor,
+  layer: string,
+  score: ScoreFn,
+): { activation: tf.Tensor; gradient: tf.Tensor } {
   const { outputs, taps } = model.forward(x, { taps: [layer] });
   tf.dispose(outputs);
   const activation = taps[0];

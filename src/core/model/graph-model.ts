@@ -31,7 +31,11 @@ export class GraphInspectableModel implements InspectableModel {
   private readonly logitNames: string[];
   private readonly nodeNames: Set<string>;
 
-  constructor(readonly path: string, private readonly model: GraphModel, nodes: GraphNodeDef[]) {
+  constructor(
+    readonly path: string,
+    private readonly model: GraphModel,
+    nodes: GraphNodeDef[],
+  ) {
     this.inputs = model.inputs.map((t) => ({ name: t.name, shape: (t.shape ?? []).map((d) => (d == null || d < 0 ? null : d)), dtype: t.dtype }));
     this.outputs = model.outputs.map((t) => ({ name: t.name, shape: (t.shape ?? []).map((d) => (d == null || d < 0 ? null : d)), dtype: t.dtype }));
     const byName = new Map(nodes.map((n) => [n.name, n]));
@@ -48,9 +52,12 @@ export class GraphInspectableModel implements InspectableModel {
       .map((n) => ({
         name: n.name,
         type: n.op,
-        outputShape: n.op === 'Placeholder' ? this.inputs.find((i) => nodeNameOf(i.name) === n.name)?.shape ?? [] : shapes.get(n.name) ?? [],
+        outputShape: n.op === 'Placeholder' ? (this.inputs.find((i) => nodeNameOf(i.name) === n.name)?.shape ?? []) : (shapes.get(n.name) ?? []),
         params: paramsOf(n),
-        inbound: (n.input ?? []).filter((i) => !i.startsWith('^')).map(nodeNameOf).filter((i) => byName.get(i)?.op !== 'Const'),
+        inbound: (n.input ?? [])
+          .filter((i) => !i.startsWith('^'))
+          .map(nodeNameOf)
+          .filter((i) => byName.get(i)?.op !== 'Const'),
       }));
     this.totalParams = Object.values(weights).reduce((acc, ts) => acc + ts.reduce((a, t) => a + (t.dtype === 'string' ? 0 : t.size), 0), 0);
     // Logits: an output that is Softmax (possibly behind Identity nodes) is read at the softmax's input.

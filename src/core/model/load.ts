@@ -84,7 +84,8 @@ function loadOnnx(file: string): InspectableModel {
       try {
         data = readRegularFile(where, { what: 'external data file', maxBytes: limits().maxModelBytes - bytes.length - externalBytes, raise: MODEL_BYTES_HINT });
       } catch (err) {
-        if (err instanceof InputError && err.message === `${where}: file not found`) throw new InputError(`${where}: external data file of ${path.basename(file)} is missing (tensor "${printable(tensor)}")`);
+        if (err instanceof InputError && err.message === `${where}: file not found`)
+          throw new InputError(`${where}: external data file of ${path.basename(file)} is missing (tensor "${printable(tensor)}")`);
         throw err;
       }
       externalBytes += data.length;
@@ -92,7 +93,9 @@ function loadOnnx(file: string): InspectableModel {
     }
     const end = length === undefined ? data.length : offset + length;
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(end) || offset < 0 || end > data.length || end < offset) {
-      throw new InputError(`${where}: external data file is truncated: tensor "${printable(tensor)}" needs bytes ${offset}–${end}, the file has ${data.length}`);
+      throw new InputError(
+        `${where}: external data file is truncated: tensor "${printable(tensor)}" needs bytes ${offset}–${end}, the file has ${data.length}`,
+      );
     }
     return new Uint8Array(data.buffer, data.byteOffset + offset, end - offset);
   };
@@ -145,7 +148,11 @@ async function loadUncached(file: string): Promise<InspectableModel> {
   }
 }
 
-type EngineInternals = { startScope(): void; endScope(): void; state: { activeScope?: { track: tf.Tensor[] }; registeredVariables: Record<string, tf.Variable> } };
+type EngineInternals = {
+  startScope(): void;
+  endScope(): void;
+  state: { activeScope?: { track: tf.Tensor[] }; registeredVariables: Record<string, tf.Variable> };
+};
 
 /**
  * Runs a model load in an engine scope, so that a load that fails half-way (TensorFlow.js refusing a
@@ -178,7 +185,9 @@ function checkModel(model: InspectableModel): void {
   if (model.inputs.length === 0) throw new InputError(`${model.path}: the model declares no inputs`);
   for (const i of model.inputs) {
     if (i.shape.some((d) => d !== null && (!Number.isSafeInteger(d) || d <= 0))) {
-      throw new InputError(`${model.path}: input "${printable(i.name)}" has shape [${i.shape.map((d) => d ?? 'null').join(', ')}]; every size must be a whole number ≥ 1`);
+      throw new InputError(
+        `${model.path}: input "${printable(i.name)}" has shape [${i.shape.map((d) => d ?? 'null').join(', ')}]; every size must be a whole number ≥ 1`,
+      );
     }
   }
   const bad: string[] = [];
@@ -190,7 +199,13 @@ function checkModel(model: InspectableModel): void {
       // a weight TensorFlow.js cannot read back: running the model reports it
     }
   }
-  if (bad.length) model.warnings.push(`${bad.length} weight${bad.length === 1 ? '' : 's'} hold${bad.length === 1 ? 's' : ''} NaN or infinite values (${bad.slice(0, 3).map((n) => `"${printable(n)}"`).join(', ')}${bad.length > 3 ? ', …' : ''}); outputs may not be finite`);
+  if (bad.length)
+    model.warnings.push(
+      `${bad.length} weight${bad.length === 1 ? '' : 's'} hold${bad.length === 1 ? 's' : ''} NaN or infinite values (${bad
+        .slice(0, 3)
+        .map((n) => `"${printable(n)}"`)
+        .join(', ')}${bad.length > 3 ? ', …' : ''}); outputs may not be finite`,
+    );
 }
 
 /**

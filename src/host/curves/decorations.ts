@@ -50,7 +50,9 @@ export function hoverText(registry: RunRegistry, tags: string[]): vscode.Markdow
         }
       }
       const last = s.length - 1;
-      rows.push(`| ${run.name} | ${formatValue(s.values[last])} @${s.steps[last]} | \`${sparkline(s.values.subarray(0, s.length))}\` | ${lo === Infinity ? '—' : formatValue(lo)} | ${hi === -Infinity ? '—' : formatValue(hi)} |`);
+      rows.push(
+        `| ${run.name} | ${formatValue(s.values[last])} @${s.steps[last]} | \`${sparkline(s.values.subarray(0, s.length))}\` | ${lo === Infinity ? '—' : formatValue(lo)} | ${hi === -Infinity ? '—' : formatValue(hi)} |`,
+      );
     }
     md.appendMarkdown(['| run | latest | curve | min | max |', '|---|---|---|---|---|', ...rows].join('\n') + '\n\n');
     const args = encodeURIComponent(JSON.stringify([{ tag }]));
@@ -90,7 +92,10 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('modelLens.curves.inlineValues')) this.schedule();
       }),
-      vscode.languages.registerCodeLensProvider(['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({ language })), this),
+      vscode.languages.registerCodeLensProvider(
+        ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({ language })),
+        this,
+      ),
     );
     this.schedule();
   }
@@ -140,7 +145,11 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
         const values = tags.map((t) => latestValue(this.registry, t)).filter((v): v is TagValue => v !== undefined);
         if (values.length === 0 || line >= editor.document.lineCount) continue;
         const end = editor.document.lineAt(line).range.end;
-        options.push({ range: new vscode.Range(end, end), hoverMessage: hoverText(this.registry, tags), renderOptions: { after: { contentText: lineText(values) } } });
+        options.push({
+          range: new vscode.Range(end, end),
+          hoverMessage: hoverText(this.registry, tags),
+          renderOptions: { after: { contentText: lineText(values) } },
+        });
       }
       editor.setDecorations(this.type, options);
     }
@@ -151,7 +160,10 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
     const lenses: vscode.CodeLens[] = [];
     for (const [line, tags] of this.linesOf(doc)) {
       const range = new vscode.Range(line, 0, line, 0);
-      for (const tag of tags) lenses.push(new vscode.CodeLens(range, { title: tags.length === 1 ? 'Show curve' : `Show curve: ${tag}`, command: 'modelLens.showCurves', arguments: [{ tag }] }));
+      for (const tag of tags)
+        lenses.push(
+          new vscode.CodeLens(range, { title: tags.length === 1 ? 'Show curve' : `Show curve: ${tag}`, command: 'modelLens.showCurves', arguments: [{ tag }] }),
+        );
     }
     return lenses;
   }

@@ -62,7 +62,10 @@ export class RunRegistry implements vscode.Disposable {
   }
 
   async removeFolder(folder: string): Promise<void> {
-    await this.context.workspaceState.update(FOLDERS_KEY, this.folders.filter((f) => f !== folder));
+    await this.context.workspaceState.update(
+      FOLDERS_KEY,
+      this.folders.filter((f) => f !== folder),
+    );
     await this.refresh();
   }
 

@@ -7,7 +7,16 @@ import { savePng } from '../../host/panel-actions';
 import type { Services } from '../../host/services';
 import { panelOptions } from '../../host/webview-html';
 import { seriesData } from './series-data';
-import { defaultCurvesSettings, parseCurvesSettings, parseFromCurvesWebview, type CurvesPanelState, type FromCurvesWebview, type RunMeta, type SeriesData, type ToCurvesWebview } from './protocol';
+import {
+  defaultCurvesSettings,
+  parseCurvesSettings,
+  parseFromCurvesWebview,
+  type CurvesPanelState,
+  type FromCurvesWebview,
+  type RunMeta,
+  type SeriesData,
+  type ToCurvesWebview,
+} from './protocol';
 
 export const CURVES_VIEW_TYPE = 'modelLens.curves';
 /**
@@ -28,7 +37,12 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
       if (focus) p.post({ type: 'focus', tag: focus });
       return p;
     }
-    const panel = vscode.window.createWebviewPanel(CURVES_VIEW_TYPE, 'Training Curves', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { ...panelOptions(services.context.extensionUri), retainContextWhenHidden: false });
+    const panel = vscode.window.createWebviewPanel(
+      CURVES_VIEW_TYPE,
+      'Training Curves',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { ...panelOptions(services.context.extensionUri), retainContextWhenHidden: false },
+    );
     return new CurvesPanel(services, registry, panel, { runs, focus, settings: CurvesPanel.savedSettings(services) });
   }
 
@@ -72,7 +86,8 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
 
   private sendAll(): void {
     this.post({ type: 'runs', runs: this.metas() });
-    for (const r of this.runs()) this.post({ type: 'data', run: r.path, reset: true, tags: Object.fromEntries([...r.tags].map(([t, s]) => [t, seriesData(s)])) });
+    for (const r of this.runs())
+      this.post({ type: 'data', run: r.path, reset: true, tags: Object.fromEntries([...r.tags].map(([t, s]) => [t, seriesData(s)])) });
   }
 
   private onUpdates(updates: RunUpdate[]): void {
@@ -117,7 +132,10 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
 
   /** Every point of the shown runs as CSV: run, tag, step, wall_time, value (NaN and ±inf as written). */
   private async exportCsv(): Promise<void> {
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(this.defaultFolder(), 'curves.csv')), filters: { CSV: ['csv'] } });
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(path.join(this.defaultFolder(), 'curves.csv')),
+      filters: { CSV: ['csv'] },
+    });
     if (!target) return;
     const q = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
     const rows = ['run,tag,step,wall_time,value'];
@@ -125,7 +143,9 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
       for (const [tag, s] of r.tags) {
         for (let i = 0; i < s.length; i++) {
           const v = s.values[i];
-          rows.push(`${q(r.name)},${q(tag)},${s.steps[i]},${Number.isFinite(s.walls[i]) ? s.walls[i] : ''},${Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v}`);
+          rows.push(
+            `${q(r.name)},${q(tag)},${s.steps[i]},${Number.isFinite(s.walls[i]) ? s.walls[i] : ''},${Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v}`,
+          );
         }
       }
     }

@@ -47,11 +47,7 @@ export type ToCurvesWebview =
   | { type: 'error'; message: string };
 
 export type FromCurvesWebview =
-  | { type: 'ready' }
-  | { type: 'state'; state: CurvesPanelState }
-  | { type: 'exportPng'; dataUrl: string }
-  | { type: 'exportCsv' }
-  | { type: 'addRuns' };
+  { type: 'ready' } | { type: 'state'; state: CurvesPanelState } | { type: 'exportPng'; dataUrl: string } | { type: 'exportCsv' } | { type: 'addRuns' };
 
 export function defaultCurvesSettings(): CurvesSettings {
   return { smoothing: 0.6, xAxis: 'step', logScale: false, stacked: [], hidden: [] };

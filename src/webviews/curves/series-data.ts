@@ -36,4 +36,3 @@ export function seriesData(s: Series, from = 0, max = MAX_SENT): SeriesData {
   }
   return { steps: keep.map((i) => s.steps[i]), walls: keep.map((i) => orNull(s.walls[i])), values: keep.map((i) => orNull(s.values[i])) };
 }
-

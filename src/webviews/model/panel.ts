@@ -37,7 +37,12 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
         return p;
       }
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, `Model Lens: ${modelTitle(modelPath)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, ModelPanel.options(services));
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      `Model Lens: ${modelTitle(modelPath)}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      ModelPanel.options(services),
+    );
     return new ModelPanel(services, panel, { modelPath, imagePath, settings: defaultSettings() });
   }
 
@@ -87,7 +92,11 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
         this.job?.abort();
         return;
       case 'pickImage': {
-        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg'] }, title: 'Choose an image to explain' });
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { Images: ['png', 'jpg', 'jpeg'] },
+          title: 'Choose an image to explain',
+        });
         if (picked?.[0]) await this.setImage(picked[0].fsPath);
         return;
       }
@@ -118,7 +127,10 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
 
   private async init(): Promise<void> {
     try {
-      const summary = await this.services.track(() => this.services.worker.request<ModelSummaryMessage>({ type: 'summary', modelPath: this.state.modelPath }), 'summary');
+      const summary = await this.services.track(
+        () => this.services.worker.request<ModelSummaryMessage>({ type: 'summary', modelPath: this.state.modelPath }),
+        'summary',
+      );
       const luts = colormapLuts();
       this.post({ type: 'init', summary, luts, state: this.state, recent: this.recent() });
     } catch (err) {
@@ -134,7 +146,18 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
         this.services.track(
           () =>
             this.services.worker.request<ExplainResultMessage>(
-              { type: 'explain', job: { modelPath, imagePath, method: settings.method, layers: settings.layer ? [settings.layer] : undefined, target: settings.target, output: settings.output, params: settings.params } },
+              {
+                type: 'explain',
+                job: {
+                  modelPath,
+                  imagePath,
+                  method: settings.method,
+                  layers: settings.layer ? [settings.layer] : undefined,
+                  target: settings.target,
+                  output: settings.output,
+                  params: settings.params,
+                },
+              },
               { signal: controller.signal, onProgress },
             ),
           settings.method,
@@ -149,15 +172,16 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     const { imagePath, modelPath, settings } = this.state;
     if (!imagePath) return;
     await this.exclusiveJob('layer preview', async (controller) => {
-      await this.services.track(() =>
-        this.services.worker.request<number>(
-          { type: 'layerPreview', job: { modelPath, imagePath, method: 'gradcam', target: settings.target, output: settings.output } },
-          {
-            signal: controller.signal,
-            onProgress: (done, total) => this.post({ type: 'progress', done, total }),
-            onPartial: (p) => this.post({ type: 'preview', preview: p as LayerPreviewMessage }),
-          },
-        ),
+      await this.services.track(
+        () =>
+          this.services.worker.request<number>(
+            { type: 'layerPreview', job: { modelPath, imagePath, method: 'gradcam', target: settings.target, output: settings.output } },
+            {
+              signal: controller.signal,
+              onProgress: (done, total) => this.post({ type: 'progress', done, total }),
+              onPartial: (p) => this.post({ type: 'preview', preview: p as LayerPreviewMessage }),
+            },
+          ),
         'layer preview',
       );
     });

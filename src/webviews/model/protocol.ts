@@ -3,8 +3,20 @@ import type { ExplainResultMessage, LayerPreviewMessage, MethodOptions, ModelSum
 import { exportMessage, isObj } from '../shared/validate';
 
 export const PANEL_METHODS = [
-  'gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layercam', 'scorecam', 'ablationcam', 'eigencam', 'guided-gradcam',
-  'saliency', 'gradxinput', 'smoothgrad', 'ig', 'occlusion',
+  'gradcam',
+  'gradcam++',
+  'xgradcam',
+  'hirescam',
+  'layercam',
+  'scorecam',
+  'ablationcam',
+  'eigencam',
+  'guided-gradcam',
+  'saliency',
+  'gradxinput',
+  'smoothgrad',
+  'ig',
+  'occlusion',
 ] as const;
 export const PANEL_COLORMAPS = ['turbo', 'viridis', 'inferno', 'jet', 'gray', 'diverging'] as const;
 

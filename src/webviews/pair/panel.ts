@@ -12,7 +12,16 @@ export const PAIR_VIEW_TYPE = 'modelLens.pair';
 
 export function defaultPairSettings(): PairSettings {
   const cfg = vscode.workspace.getConfiguration('modelLens');
-  return { method: 'conditional', similarity: 'cosine', joint: 'mean', transform: 'jitter', seed: 0, colormap: cfg.get<string>('colormap', 'turbo'), opacity: cfg.get<number>('overlayOpacity', 0.5), metrics: false };
+  return {
+    method: 'conditional',
+    similarity: 'cosine',
+    joint: 'mean',
+    transform: 'jitter',
+    seed: 0,
+    colormap: cfg.get<string>('colormap', 'turbo'),
+    opacity: cfg.get<number>('overlayOpacity', 0.5),
+    metrics: false,
+  };
 }
 
 /** The pair panel's host side: two views of an image through an encoder, and what drives their similarity. */
@@ -28,8 +37,18 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
         return p;
       }
     }
-    const panel = vscode.window.createWebviewPanel(PAIR_VIEW_TYPE, `Similarity: ${modelTitle(modelPath)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, panelOptions(services.context.extensionUri));
-    return new PairPanel(services, panel, { modelPath, imageA, second: second ?? { kind: 'augment', spec: 'crop=0.6,flip,jitter=0.4' }, settings: defaultPairSettings() });
+    const panel = vscode.window.createWebviewPanel(
+      PAIR_VIEW_TYPE,
+      `Similarity: ${modelTitle(modelPath)}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      panelOptions(services.context.extensionUri),
+    );
+    return new PairPanel(services, panel, {
+      modelPath,
+      imageA,
+      second: second ?? { kind: 'augment', spec: 'crop=0.6,flip,jitter=0.4' },
+      settings: defaultPairSettings(),
+    });
   }
 
   static revive(services: Services, panel: vscode.WebviewPanel, state: PairPanelState | undefined): PairPanel | undefined {
@@ -65,7 +84,11 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
         this.job?.abort();
         return;
       case 'pickImage': {
-        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg'] }, title: msg.which === 'a' ? 'Choose the first view' : 'Choose the second view' });
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { Images: ['png', 'jpg', 'jpeg'] },
+          title: msg.which === 'a' ? 'Choose the first view' : 'Choose the second view',
+        });
         const file = picked?.[0]?.fsPath;
         if (!file) return;
         this.update(msg.which === 'a' ? { imageA: file } : { second: { kind: 'image', path: file } });
@@ -82,9 +105,23 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
 
   private async init(): Promise<void> {
     try {
-      const s = await this.services.track(() => this.services.worker.request<ModelSummaryMessage>({ type: 'summary', modelPath: this.state.modelPath }), 'summary');
+      const s = await this.services.track(
+        () => this.services.worker.request<ModelSummaryMessage>({ type: 'summary', modelPath: this.state.modelPath }),
+        'summary',
+      );
       const luts = colormapLuts();
-      this.post({ type: 'init', model: { path: s.path, outputs: s.outputs.map((o) => o.name), camLayers: s.camLayers, layers: s.layers.map((l) => l.name), defaultLayer: s.defaultLayer }, luts, state: this.state });
+      this.post({
+        type: 'init',
+        model: {
+          path: s.path,
+          outputs: s.outputs.map((o) => o.name),
+          camLayers: s.camLayers,
+          layers: s.layers.map((l) => l.name),
+          defaultLayer: s.defaultLayer,
+        },
+        luts,
+        state: this.state,
+      });
     } catch (err) {
       this.fail(err as Error);
     }
@@ -105,7 +142,16 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
         embedding: settings.embedding,
         layer: settings.method === 'interaction-cam' ? settings.layer : undefined,
         similarity: settings.similarity,
-        params: { window: settings.window, stride: settings.stride, samples: settings.samples, temperature: settings.temperature, assign: settings.assign, joint: settings.joint, transform: settings.transform, seed: settings.seed },
+        params: {
+          window: settings.window,
+          stride: settings.stride,
+          samples: settings.samples,
+          temperature: settings.temperature,
+          assign: settings.assign,
+          joint: settings.joint,
+          transform: settings.transform,
+          seed: settings.seed,
+        },
         metrics: settings.metrics && !probe,
         occlude: probe,
       };

@@ -104,9 +104,13 @@ export function parseFromPairWebview(msg: unknown): FromPairWebview | undefined 
     case 'cancel':
       return { type: msg.type };
     case 'run':
-      return isObj(msg.state) && validSettings(msg.state.settings) && validSecond(msg.state.second) ? { type: 'run', state: { settings: msg.state.settings, second: msg.state.second } } : undefined;
+      return isObj(msg.state) && validSettings(msg.state.settings) && validSecond(msg.state.second)
+        ? { type: 'run', state: { settings: msg.state.settings, second: msg.state.second } }
+        : undefined;
     case 'probe':
-      return (msg.view === 'a' || msg.view === 'b') && int(msg.top, 0, 100_000) && int(msg.left, 0, 100_000) ? { type: 'probe', view: msg.view, top: msg.top as number, left: msg.left as number } : undefined;
+      return (msg.view === 'a' || msg.view === 'b') && int(msg.top, 0, 100_000) && int(msg.left, 0, 100_000)
+        ? { type: 'probe', view: msg.view, top: msg.top as number, left: msg.left as number }
+        : undefined;
     case 'pickImage':
       return msg.which === 'a' || msg.which === 'b' ? { type: 'pickImage', which: msg.which } : undefined;
     case 'exportPng':

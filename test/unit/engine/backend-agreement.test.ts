@@ -72,7 +72,10 @@ test('the wasm backend gets the gradient kernels it lacks', async () => {
     const d = tf.randomNormal([3, 3, 4, 2], 0, 1, 'float32', 3);
     const idx = tf.tensor1d([0, 2, 2, 1], 'int32');
     const gs = tf.grads((a: tf.Tensor, b2: tf.Tensor, c: tf.Tensor) =>
-      tf.add(tf.sum(tf.square(tf.depthwiseConv2d(tf.conv2d(a as tf.Tensor4D, b2 as tf.Tensor4D, 2, 'same'), c as tf.Tensor4D, 1, 'same'))), tf.sum(tf.gather(tf.reshape(c, [-1]), idx))),
+      tf.add(
+        tf.sum(tf.square(tf.depthwiseConv2d(tf.conv2d(a as tf.Tensor4D, b2 as tf.Tensor4D, 2, 'same'), c as tf.Tensor4D, 1, 'same'))),
+        tf.sum(tf.gather(tf.reshape(c, [-1]), idx)),
+      ),
     )([x, w, d]);
     const flat = gs.flatMap((g) => Array.from(g.dataSync()));
     tf.dispose([x, w, d, idx, ...gs]);
@@ -84,7 +87,7 @@ test('the wasm backend gets the gradient kernels it lacks', async () => {
 });
 
 test('Conv2DBackpropFilter composed from wasm kernels equals the cpu kernel for strides, paddings and shapes', async () => {
-  const cases: [Shape4, Shape4, number | [number, number], "same" | "valid"][] = [
+  const cases: [Shape4, Shape4, number | [number, number], 'same' | 'valid'][] = [
     [[2, 9, 9, 3], [3, 3, 3, 4], 1, 'same'],
     [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'same'],
     [[1, 10, 7, 2], [3, 2, 2, 5], [2, 1], 'valid'],
@@ -107,7 +110,9 @@ test('DepthwiseConv2dNativeBackpropInput composed from wasm kernels equals the c
     [[1, 8, 8, 2], [3, 3, 2, 2], 2, 'same', 1],
   ];
   for (const [xs, fs, strides, pad, dilation] of cases) {
-    const e = await agreement(xs, fs, (x, f) => tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(xx as tf.Tensor4D, f, strides, pad, 'NHWC', dilation))))(x));
+    const e = await agreement(xs, fs, (x, f) =>
+      tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(xx as tf.Tensor4D, f, strides, pad, 'NHWC', dilation))))(x),
+    );
     assert.ok(e <= 1e-5, `x ${xs} filter ${fs} strides ${strides} ${pad} dilation ${dilation}: ${e}`);
   }
 });

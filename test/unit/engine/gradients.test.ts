@@ -15,7 +15,10 @@ test("the batch-norm gradient equals TensorFlow.js's own for every input", async
   const w = tf.randomNormal([2, 5, 4, 3], 0, 1, 'float32', 2);
   const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
     tf.sum(tf.mul(w, tf.batchNorm(a, m as tf.Tensor1D, v as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, 1e-3)));
-  const grads = () => tf.grads(f)([x, mean, variance, offset, scale]).map((g) => g.dataSync() as Float32Array);
+  const grads = () =>
+    tf
+      .grads(f)([x, mean, variance, offset, scale])
+      .map((g) => g.dataSync() as Float32Array);
   restoreGradients();
   const reference = grads();
   installGradients();
@@ -52,7 +55,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const fw = finiteDifferences((t) => y(x, t), w, [0, 5, 33, w.size - 1]);
       // float32 sums of ~100 products: 1e-2 steps give differences good to about 2e-2 absolute.
       entries.forEach((e, k) => assert.ok(Math.abs(gx.dataSync()[e] - fx[k]) < 2e-2, `∂/∂x[${e}]: ${gx.dataSync()[e]} vs ${fx[k]}`));
-      [0, 5, 33, w.size - 1].forEach((e, k) => assert.ok(Math.abs(gw.dataSync()[e] - fw[k]) < 5e-2 * Math.max(1, Math.abs(fw[k])), `∂/∂w[${e}]: ${gw.dataSync()[e]} vs ${fw[k]}`));
+      [0, 5, 33, w.size - 1].forEach((e, k) =>
+        assert.ok(Math.abs(gw.dataSync()[e] - fw[k]) < 5e-2 * Math.max(1, Math.abs(fw[k])), `∂/∂w[${e}]: ${gw.dataSync()[e]} vs ${fw[k]}`),
+      );
       tf.dispose([x, w, weight, gx, gw]);
     });
   }

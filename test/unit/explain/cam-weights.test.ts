@@ -19,7 +19,10 @@ const G0 = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
 const G1 = [-1, 0, 0, 0, 0, 0, 0, 2, 0];
 
 function hwc(c0: number[], c1: number[]): tf.Tensor3D {
-  return tf.tensor3d(c0.flatMap((v, i) => [v, c1[i]]), [3, 3, 2]);
+  return tf.tensor3d(
+    c0.flatMap((v, i) => [v, c1[i]]),
+    [3, 3, 2],
+  );
 }
 
 async function run(method: CamMethod): Promise<{ weights?: number[]; map: number[] }> {
@@ -85,5 +88,8 @@ test('Eigen-CAM equals the projection on the closed-form principal eigenvector',
   const pm = proj.reduce((s, x) => s + x) / 9;
   if (proj.reduce((s, p, i) => s + (p - pm) * (mean[i] - mm), 0) < 0) proj = proj.map((p) => -p);
   assertAllClose(r.map, proj, 1e-4, 'projection');
-  assert.ok(proj.some((p) => p < 0), 'Eigen-CAM has no ReLU: negative projections stay');
+  assert.ok(
+    proj.some((p) => p < 0),
+    'Eigen-CAM has no ReLU: negative projections stay',
+  );
 });

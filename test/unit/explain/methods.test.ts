@@ -75,11 +75,12 @@ test('Occlusion grid: one value per window position, score(x) − score(occluded
   assert.equal(r.grid.height, 4);
   const full = referenceDetector(xs).logits[1];
   const expected: number[] = [];
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) {
-    const occ = xs.slice();
-    for (let rr = i * 4; rr < i * 4 + 4; rr++) for (let cc = j * 4; cc < j * 4 + 4; cc++) occ[rr * SIZE + cc] = 0;
-    expected.push(full - referenceDetector(occ).logits[1]);
-  }
+  for (let i = 0; i < 4; i++)
+    for (let j = 0; j < 4; j++) {
+      const occ = xs.slice();
+      for (let rr = i * 4; rr < i * 4 + 4; rr++) for (let cc = j * 4; cc < j * 4 + 4; cc++) occ[rr * SIZE + cc] = 0;
+      expected.push(full - referenceDetector(occ).logits[1]);
+    }
   assertAllClose(r.grid.values, expected, 1e-5, 'occlusion grid');
   // With stride = window every pixel is covered by exactly one window.
   assert.equal(r.pixelMap!.values[11 * SIZE + 3], r.grid.values[2 * 4 + 0]);

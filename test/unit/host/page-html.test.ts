@@ -19,6 +19,9 @@ test('a file name is text in the page title and state, never markup', () => {
 test('the page keeps its strict Content-Security-Policy with the nonce', () => {
   const html = pageHtml({ nonce: 'N0nce', cspSource: 'vscode-resource:', script: 'x.js', style: 'y.css', state: {}, title: 't' });
   const csp = unescape(/http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)![1]);
-  assert.equal(csp, "default-src 'none'; img-src vscode-resource: data: blob:; style-src vscode-resource: 'nonce-N0nce'; font-src vscode-resource:; script-src 'nonce-N0nce'");
+  assert.equal(
+    csp,
+    "default-src 'none'; img-src vscode-resource: data: blob:; style-src vscode-resource: 'nonce-N0nce'; font-src vscode-resource:; script-src 'nonce-N0nce'",
+  );
   assert.match(html, /<script nonce="N0nce" src="x.js"><\/script>/);
 });

@@ -5,12 +5,22 @@ import { readImage, type RgbImage } from '../../../src/core/image/decode';
 
 const dir = path.join(__dirname, '..', '..', 'fixtures', 'images');
 const file = (name: string) => path.join(dir, name);
-const QUADS = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]];
+const QUADS = [
+  [255, 0, 0],
+  [0, 255, 0],
+  [0, 0, 255],
+  [255, 255, 255],
+];
 const GRAYS = [0, 85, 170, 255];
 
 /** The pixel at the centre of each quadrant of a W×H image: TL, TR, BL, BR. */
 function quadrants(img: RgbImage): number[][] {
-  const pts = [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]];
+  const pts = [
+    [0.25, 0.25],
+    [0.75, 0.25],
+    [0.25, 0.75],
+    [0.75, 0.75],
+  ];
   return pts.map(([fx, fy]) => {
     const i = (Math.floor(fy * img.height) * img.width + Math.floor(fx * img.width)) * 3;
     return [img.data[i], img.data[i + 1], img.data[i + 2]];
@@ -22,11 +32,12 @@ for (const name of ['rgb8.png', 'rgb16.png', 'rgba8.png', 'rgba16.png', 'palette
     const img = await readImage(file(name));
     assert.equal(img.width, 16);
     assert.equal(img.height, 8);
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 16; x++) {
-      const q = (y < 4 ? 0 : 2) + (x < 8 ? 0 : 1);
-      const i = (y * 16 + x) * 3;
-      assert.deepEqual([img.data[i], img.data[i + 1], img.data[i + 2]], QUADS[q], `${name} (${x}, ${y})`);
-    }
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 16; x++) {
+        const q = (y < 4 ? 0 : 2) + (x < 8 ? 0 : 1);
+        const i = (y * 16 + x) * 3;
+        assert.deepEqual([img.data[i], img.data[i + 1], img.data[i + 2]], QUADS[q], `${name} (${x}, ${y})`);
+      }
   });
 }
 
@@ -95,5 +106,7 @@ test('a huge image is refused from its header, before decoding', async () => {
   const png = Buffer.from(fs.readFileSync(file('rgb8.png')));
   png.writeUInt32BE(20000, 16);
   png.writeUInt32BE(20000, 20);
-  await assert.rejects(decodeImageBuffer('huge.png', png), { message: 'huge.png: image too large (20000×20000; at most 100 megapixels; raise the limit with --max-pixels or the modelLens.limits.maxPixels setting)' });
+  await assert.rejects(decodeImageBuffer('huge.png', png), {
+    message: 'huge.png: image too large (20000×20000; at most 100 megapixels; raise the limit with --max-pixels or the modelLens.limits.maxPixels setting)',
+  });
 });

@@ -23,7 +23,11 @@ test('scaling: 0..1, -1..1, 0..255, mean/std, BGR and gray, by hand', () => {
     return v;
   };
   assertAllClose(run({ scale: '0..1' }), [10 / 255, 20 / 255, 30 / 255, 200 / 255, 100 / 255, 0], 1e-6);
-  assertAllClose(run({ scale: '-1..1' }), [10, 20, 30, 200, 100, 0].map((v) => v / 127.5 - 1), 1e-6);
+  assertAllClose(
+    run({ scale: '-1..1' }),
+    [10, 20, 30, 200, 100, 0].map((v) => v / 127.5 - 1),
+    1e-6,
+  );
   assertAllClose(run({ scale: '0..255' }), [10, 20, 30, 200, 100, 0], 1e-6);
   assertAllClose(run({ scale: '0..255', mean: [10, 20, 30], std: [2, 4, 5] }), [0, 0, 0, 95, 20, -6], 1e-5);
   assertAllClose(run({ scale: '0..255', channelOrder: 'bgr' }), [30, 20, 10, 0, 100, 200], 1e-6);
@@ -35,7 +39,11 @@ test('resizing uses bilinear with half-pixel centres (2 → 4 pixels)', () => {
   const img = { width: 2, height: 1, data: Float32Array.from([0, 0, 0, 255, 255, 255]) };
   const { tensor } = toModelInput(img, [null, 1, 4, 3], validatePreprocess({ scale: '0..255' }, 't'), 'm');
   // Centres of 4 output pixels at 0.25, 0.75, 1.25, 1.75 in input pixels − 0.5 → clamp: 0, 0.25, 0.75, 1.
-  assertAllClose(Array.from(tensor.dataSync()).filter((_, i) => i % 3 === 0), [0, 63.75, 191.25, 255], 1e-4);
+  assertAllClose(
+    Array.from(tensor.dataSync()).filter((_, i) => i % 3 === 0),
+    [0, 63.75, 191.25, 255],
+    1e-4,
+  );
   tensor.dispose();
 });
 
@@ -43,7 +51,13 @@ test('centre-crop takes the largest centred region of the input aspect; letterbo
   const img = { width: 8, height: 4, data: new Float32Array(8 * 4 * 3).map((_, i) => Math.floor(i / 3) % 8) };
   const crop = toModelInput(img, [null, 4, 4, 3], validatePreprocess({ scale: '0..255', resize: 'center-crop' }, 't'), 'm');
   assert.deepEqual(crop.geometry.source, { x: 2, y: 0, width: 4, height: 4 });
-  assertAllClose(Array.from(crop.tensor.dataSync()).slice(0, 12).filter((_, i) => i % 3 === 0), [2, 3, 4, 5], 1e-5);
+  assertAllClose(
+    Array.from(crop.tensor.dataSync())
+      .slice(0, 12)
+      .filter((_, i) => i % 3 === 0),
+    [2, 3, 4, 5],
+    1e-5,
+  );
   const box = toModelInput(img, [null, 4, 4, 3], validatePreprocess({ scale: '0..255', resize: 'letterbox' }, 't'), 'm');
   assert.deepEqual(box.geometry.target, { x: 0, y: 1, width: 4, height: 2 });
   const rows = Array.from(box.tensor.dataSync()).filter((_, i) => i % 3 === 0);
@@ -61,7 +75,9 @@ test('non-image inputs and bad specs are refused with one sentence', () => {
   assert.throws(() => toModelInput(tiny, [null, 10], validatePreprocess({}, 't'), 'mlp/model.json'), {
     message: "mlp/model.json: the model's input has shape [null, 10], not an image (expected [batch, height, width, 1 or 3])",
   });
-  assert.throws(() => validatePreprocess({ scale: '0..2' as never }, 'modellens.json'), { message: 'modellens.json: scale must be one of 0..1, -1..1, 0..255 (got "0..2")' });
+  assert.throws(() => validatePreprocess({ scale: '0..2' as never }, 'modellens.json'), {
+    message: 'modellens.json: scale must be one of 0..1, -1..1, 0..255 (got "0..2")',
+  });
   assert.throws(() => validatePreprocess({ std: [1, 0, 1] }, 'x'), { message: 'x: std must not contain 0' });
 });
 
@@ -96,7 +112,14 @@ test('blend is (1 − α)·image + α·colour, rounded', () => {
 test('resizeMap equals TF.js ResizeBilinear (half-pixel centres) on cpu, up and down, odd sizes', () => {
   let seed = 7;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 4 - 2;
-  for (const [h, w, H, W] of [[7, 7, 224, 224], [3, 5, 17, 9], [9, 13, 4, 6], [1, 1, 3, 2], [6, 4, 6, 4], [2, 3, 2, 11]]) {
+  for (const [h, w, H, W] of [
+    [7, 7, 224, 224],
+    [3, 5, 17, 9],
+    [9, 13, 4, 6],
+    [1, 1, 3, 2],
+    [6, 4, 6, 4],
+    [2, 3, 2, 11],
+  ]) {
     const values = Float32Array.from({ length: h * w }, rand);
     const expected = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(values, [1, h, w, 1]), [H, W], false, true).dataSync());
     assertAllClose(resizeMap(values, h, w, H, W), expected, 1e-6, `${h}×${w} → ${H}×${W}`);

@@ -59,9 +59,13 @@ test('paths a model names must stay inside its folder', () => {
   const model = path.join(tmp, 'm', 'model.json');
   assert.equal(pathInside(model, 'group1-shard1of1.bin', 'weight shard'), path.join(tmp, 'm', 'group1-shard1of1.bin'));
   assert.equal(pathInside(model, 'sub/../w.bin', 'weight shard'), path.join(tmp, 'm', 'w.bin'));
-  assert.throws(() => pathInside(model, '../secret', 'weight shard'), { message: `${model}: weight shard path "../secret" leaves the model's folder; only paths inside it are read` });
+  assert.throws(() => pathInside(model, '../secret', 'weight shard'), {
+    message: `${model}: weight shard path "../secret" leaves the model's folder; only paths inside it are read`,
+  });
   assert.throws(() => pathInside(model, 'a/../../../etc/passwd', 'weight shard'), /leaves the model's folder/);
-  assert.throws(() => pathInside(model, '/etc/passwd', 'weight shard'), { message: `${model}: weight shard path "/etc/passwd" is absolute; only paths inside the model's folder are read` });
+  assert.throws(() => pathInside(model, '/etc/passwd', 'weight shard'), {
+    message: `${model}: weight shard path "/etc/passwd" is absolute; only paths inside the model's folder are read`,
+  });
   assert.throws(() => pathInside(model, 'C:\\Windows\\x', 'external data'), /is absolute/);
   assert.throws(() => pathInside(model, 42, 'weight shard'), { message: `${model}: malformed weight shard path (a number, not a string)` });
   assert.throws(() => pathInside(model, '', 'weight shard'), { message: `${model}: malformed weight shard path (empty)` });

@@ -20,19 +20,28 @@ test('a core module that imports host code is reported', async () => {
 });
 
 test('the host importing TensorFlow.js, or a core module that computes with it, is reported', async () => {
-  const messages = await lint('src/host/probe.ts', "import * as tf from '@tensorflow/tfjs-core';\nimport { loadModel } from '../core/model/load';\nexport { tf, loadModel };\n");
+  const messages = await lint(
+    'src/host/probe.ts',
+    "import * as tf from '@tensorflow/tfjs-core';\nimport { loadModel } from '../core/model/load';\nexport { tf, loadModel };\n",
+  );
   assert.equal(messages.length, 2);
   assert.match(messages[0], /^no-restricted-imports: '@tensorflow\/tfjs-core' import is restricted .*the extension host loads no TensorFlow\.js/);
   assert.match(messages[1], /^no-restricted-imports: '\.\.\/core\/model\/load' import is restricted .*the extension host loads no TensorFlow\.js/);
 });
 
 test('a webview app importing a core module that is not pure, or Node, is reported; the method specs are allowed', async () => {
-  const bad = await lint('src/webviews/model/app/probe.ts', "import { loadModel } from '../../../core/model/load';\nimport * as fs from 'node:fs';\nexport { loadModel, fs };\n");
+  const bad = await lint(
+    'src/webviews/model/app/probe.ts',
+    "import { loadModel } from '../../../core/model/load';\nimport * as fs from 'node:fs';\nexport { loadModel, fs };\n",
+  );
   assert.deepEqual(
     bad.map((m) => m.split(':')[0]),
     ['import-x/no-restricted-paths', 'no-restricted-imports'],
   );
-  const good = await lint('src/webviews/model/app/probe.ts', "import { METHOD_SPECS } from '../../../core/explain/specs';\nexport const n = METHOD_SPECS.length;\n");
+  const good = await lint(
+    'src/webviews/model/app/probe.ts',
+    "import { METHOD_SPECS } from '../../../core/explain/specs';\nexport const n = METHOD_SPECS.length;\n",
+  );
   assert.deepEqual(good, []);
 });
 

@@ -62,20 +62,30 @@ test('Python: self.log, mlflow.log_metric, tf.summary.scalar, print f-strings, K
     'plt.plot(history.history["val_loss"])',
     'logger.info(f"hint={hint}")',
   ].join('\n');
-  assert.deepEqual(lines(src, 'python', ['train_loss_step', 'train_loss_epoch', 'val_acc', 'epoch_kd', 'kd_loss', 'ce', 'train/epoch_loss', 'validation/epoch_loss', 'hint']), {
-    1: ['train_loss_step', 'train_loss_epoch'],
-    2: ['val_acc'],
-    3: ['epoch_kd'],
-    4: ['kd_loss', 'ce'],
-    5: ['train/epoch_loss'],
-    6: ['validation/epoch_loss'],
-    7: ['hint'],
-  });
+  assert.deepEqual(
+    lines(src, 'python', ['train_loss_step', 'train_loss_epoch', 'val_acc', 'epoch_kd', 'kd_loss', 'ce', 'train/epoch_loss', 'validation/epoch_loss', 'hint']),
+    {
+      1: ['train_loss_step', 'train_loss_epoch'],
+      2: ['val_acc'],
+      3: ['epoch_kd'],
+      4: ['kd_loss', 'ce'],
+      5: ['train/epoch_loss'],
+      6: ['validation/epoch_loss'],
+      7: ['hint'],
+    },
+  );
   assert.deepEqual(sourceNames('validation/epoch_acc'), ['validation/epoch_acc', 'val_acc']);
 });
 
 test('Python: triple-quoted strings and comments hide calls; a tag logged twice decorates both lines', () => {
-  const src = ['"""', 'writer.add_scalar("doc", 1)', '"""', 'writer.add_scalar("loss", a)', 'if eval:', '    writer.add_scalar("loss", b)  # add_scalar("x")'].join('\n');
+  const src = [
+    '"""',
+    'writer.add_scalar("doc", 1)',
+    '"""',
+    'writer.add_scalar("loss", a)',
+    'if eval:',
+    '    writer.add_scalar("loss", b)  # add_scalar("x")',
+  ].join('\n');
   assert.deepEqual(lines(src, 'python', ['doc', 'loss', 'x']), { 4: ['loss'], 6: ['loss'] });
 });
 
@@ -106,7 +116,8 @@ test('the demo training script: every tag of its logs is found on the line that 
   const src = readFileSync('demo/train_kd.py', 'utf8');
   const found = lines(src, 'python', ['loss/total', 'loss/ce', 'loss/kd', 'val_loss', 'val_acc']);
   const text = src.split('\n');
-  for (const [line, tags] of Object.entries(found)) for (const t of tags) assert.ok(text[Number(line) - 1].includes(t), `line ${line}: ${text[Number(line) - 1]}`);
+  for (const [line, tags] of Object.entries(found))
+    for (const t of tags) assert.ok(text[Number(line) - 1].includes(t), `line ${line}: ${text[Number(line) - 1]}`);
   assert.deepEqual([...new Set(Object.values(found).flat())].sort(), ['loss/ce', 'loss/kd', 'loss/total', 'val_acc', 'val_loss']);
   // The dict keys and the print line's f-string both log val_loss.
   assert.equal(Object.values(found).filter((t) => t.includes('val_loss')).length, 2);

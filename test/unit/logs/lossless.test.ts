@@ -22,10 +22,24 @@ test('a one-shot read takes a last CSV or JSON-lines row without a line break', 
   writeFileSync(csv, 'epoch,loss\n0,1.5\n1,0.75');
   const jsonl = join(dir, 'log.jsonl');
   writeFileSync(jsonl, '{"step": 1, "loss": 2}\n{"step": 2, "loss": 1}');
-  for (const [file, parser, tag] of [[csv, new CsvParser(), 'loss'], [jsonl, new JsonLinesParser(), 'loss']] as const) {
+  for (const [file, parser, tag] of [
+    [csv, new CsvParser(), 'loss'],
+    [jsonl, new JsonLinesParser(), 'loss'],
+  ] as const) {
     const t = new FileTailer(file, parser);
     await t.update({ final: true });
-    assert.deepEqual(sv(t, tag), file === csv ? [[0, 1.5], [1, 0.75]] : [[1, 2], [2, 1]]);
+    assert.deepEqual(
+      sv(t, tag),
+      file === csv
+        ? [
+            [0, 1.5],
+            [1, 0.75],
+          ]
+        : [
+            [1, 2],
+            [2, 1],
+          ],
+    );
     assert.equal(t.incomplete, 0);
     assert.equal(t.trailingBytes, 0);
   }
@@ -42,14 +56,25 @@ test('tailing holds a last line until the file has been quiet for 2 s, then take
   assert.equal(t.incomplete, 1);
   assert.equal(t.trailingBytes, 5);
   r = await t.update({ now: now + SETTLE_MS });
-  assert.deepEqual(sv(t, 'loss'), [[1, 0.5], [2, 0.2]], 'quiet for 2 s: taken');
+  assert.deepEqual(
+    sv(t, 'loss'),
+    [
+      [1, 0.5],
+      [2, 0.2],
+    ],
+    'quiet for 2 s: taken',
+  );
   assert.equal(r.reset, false);
   assert.equal(t.incomplete, 0);
   // The writer comes back and finishes the line ("0.2" was "0.25"): read again from the start, once.
   appendFileSync(file, '5\n3,0.1\n');
   r = await t.update({ now: now + SETTLE_MS + 10 });
   assert.equal(r.reset, true);
-  assert.deepEqual(sv(t, 'loss'), [[1, 0.5], [2, 0.25], [3, 0.1]]);
+  assert.deepEqual(sv(t, 'loss'), [
+    [1, 0.5],
+    [2, 0.25],
+    [3, 0.1],
+  ]);
   assert.equal(t.trailingBytes, 0);
 });
 
@@ -59,11 +84,19 @@ test('one stray quote in a Lightning metrics.csv costs that row, not the file', 
   const run = new Run(file, 'csv');
   await run.update({ final: true });
   // csv-parse's relax_quotes reads 0."9 as a text cell: not a number, so only that value is missing.
-  assert.deepEqual(sv(run, 'train_loss'), [[0, 1], [2, 0.8], [3, 0.7]]);
+  assert.deepEqual(sv(run, 'train_loss'), [
+    [0, 1],
+    [2, 0.8],
+    [3, 0.7],
+  ]);
   writeFileSync(file, 'epoch,step,train_loss\n0,0,1.0\n0,1,"0.9\n0,2,0.8\n1,3,0.7\n');
   const run2 = new Run(file, 'csv');
   await run2.update({ final: true });
-  assert.deepEqual(sv(run2, 'train_loss'), [[0, 1], [2, 0.8], [3, 0.7]]);
+  assert.deepEqual(sv(run2, 'train_loss'), [
+    [0, 1],
+    [2, 0.8],
+    [3, 0.7],
+  ]);
   assert.equal(run2.corrupt, 1);
 });
 
@@ -73,13 +106,24 @@ test('UTF-16 (both byte orders) and UTF-8 with a byte-order mark are read', asyn
   const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
   const be = Buffer.from(le);
   be.swap16();
-  const files: [string, Buffer][] = [['le.csv', le], ['be.csv', be], ['bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])]];
+  const files: [string, Buffer][] = [
+    ['le.csv', le],
+    ['be.csv', be],
+    ['bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+  ];
   for (const [name, bytes] of files) {
     const file = join(dir, name);
     writeFileSync(file, bytes);
     const run = new Run(file, 'csv');
     await run.update({ final: true });
-    assert.deepEqual(sv(run, 'loss'), [[0, 1.5], [1, 0.5]], name);
+    assert.deepEqual(
+      sv(run, 'loss'),
+      [
+        [0, 1.5],
+        [1, 0.5],
+      ],
+      name,
+    );
   }
   const jl = join(dir, 'le.jsonl');
   writeFileSync(jl, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"step": 3, "acc": 0.5}\n', 'utf16le')]));
@@ -93,7 +137,10 @@ test('a damaged trainer_state.json is reported as corrupt, not as empty', async 
   writeFileSync(file, '{"log_history": [{"step": 1, "loss": 0.5}, {"step": 2, "loss": 0.4}]}');
   const run = new Run(file, 'hf-trainer-state');
   await run.update({ final: true });
-  assert.deepEqual(sv(run, 'loss'), [[1, 0.5], [2, 0.4]]);
+  assert.deepEqual(sv(run, 'loss'), [
+    [1, 0.5],
+    [2, 0.4],
+  ]);
   writeFileSync(file, '{"log_history": [{"step": 1, "loss": 0.5}, {"step": 2, "lo');
   const damaged = new Run(file, 'hf-trainer-state');
   await damaged.update({ final: true });
@@ -126,7 +173,12 @@ test('event files: a checksummed length past the end is corrupt and the reader r
   writeFileSync(file, Buffer.concat([...good, bad, ...after].map((b) => Buffer.from(b))));
   const run = new Run(file, 'tensorboard');
   await run.update({ final: true });
-  assert.deepEqual(sv(run, 'loss'), [[1, 1], [2, 0.5], [3, 0.25], [4, 0.125]]);
+  assert.deepEqual(sv(run, 'loss'), [
+    [1, 1],
+    [2, 0.5],
+    [3, 0.25],
+    [4, 0.125],
+  ]);
   assert.equal(run.corrupt, 1);
   assert.equal(run.incomplete, 0);
   // A writer that died mid-record: the points before it, and the trailing bytes said.
@@ -135,7 +187,10 @@ test('event files: a checksummed length past the end is corrupt and the reader r
   writeFileSync(cut, Buffer.concat([...good.map((b) => Buffer.from(b)), last.subarray(0, last.length - 7)]));
   const run2 = new Run(cut, 'tensorboard');
   await run2.update({ final: true });
-  assert.deepEqual(sv(run2, 'loss'), [[1, 1], [2, 0.5]]);
+  assert.deepEqual(sv(run2, 'loss'), [
+    [1, 1],
+    [2, 0.5],
+  ]);
   assert.equal(run2.corrupt, 0);
   assert.equal(run2.incomplete, 1);
   assert.equal(run2.trailingBytes, last.length - 7);

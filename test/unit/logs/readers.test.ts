@@ -51,7 +51,8 @@ test('TensorBoard: all four scalar encodings give the written values, wall times
 });
 
 test('TensorBoard: tensors of more than one element, strings and other dtypes are not scalars', () => {
-  const record = (value: object): Uint8Array => frameRecord(EventType.encode(EventType.fromObject({ step: 7, wallTime: 1, summary: { value: [value] } })).finish());
+  const record = (value: object): Uint8Array =>
+    frameRecord(EventType.encode(EventType.fromObject({ step: 7, wallTime: 1, summary: { value: [value] } })).finish());
   const tags: TagMap = new Map();
   new EventParser().parse(
     concat(
@@ -70,7 +71,10 @@ test('TensorBoard: NaN and ±Infinity are kept; int64 steps beyond 2^32 are exac
   new EventParser().parse(concat(scalarEventRecord(2 ** 33 + 1, 1, { x: NaN, y: Infinity }, 'double_val'), scalarEventRecord(3, 1, { y: -Infinity })), tags);
   assert.ok(Number.isNaN(pts(tags, 'x')[0].value));
   assert.equal(pts(tags, 'x')[0].step, 2 ** 33 + 1);
-  assert.deepEqual(sv(tags, 'y'), [[2 ** 33 + 1, Infinity], [3, -Infinity]]);
+  assert.deepEqual(sv(tags, 'y'), [
+    [2 ** 33 + 1, Infinity],
+    [3, -Infinity],
+  ]);
 });
 
 test('TensorBoard: a bad payload or length checksum skips that record and is counted; the rest is read', () => {
@@ -79,13 +83,21 @@ test('TensorBoard: a bad payload or length checksum skips that record and is cou
   payloadBad[recs[0].length + 14] ^= 0xff; // inside record 2's payload
   let tags: TagMap = new Map();
   assert.deepEqual(new EventParser().parse(payloadBad, tags), { consumed: payloadBad.length, corrupt: 1 });
-  assert.deepEqual(sv(tags, 'a'), [[1, 1], [3, 3], [4, 4]]);
+  assert.deepEqual(sv(tags, 'a'), [
+    [1, 1],
+    [3, 3],
+    [4, 4],
+  ]);
 
   const lengthBad = concat(...recs);
   lengthBad[recs[0].length + 1] ^= 0x40; // record 2's length: resynchronise on record 3
   tags = new Map();
   assert.deepEqual(new EventParser().parse(lengthBad, tags), { consumed: lengthBad.length, corrupt: 1 });
-  assert.deepEqual(sv(tags, 'a'), [[1, 1], [3, 3], [4, 4]]);
+  assert.deepEqual(sv(tags, 'a'), [
+    [1, 1],
+    [3, 3],
+    [4, 4],
+  ]);
 
   // A record whose checksums hold but whose payload is not an Event.
   tags = new Map();
@@ -101,19 +113,31 @@ test('TensorBoard: a record still being written stops the read there, with no er
     const p = new EventParser();
     assert.deepEqual(p.parse(all.subarray(0, cut), tags), { consumed: first, corrupt: 0 }, `cut at ${cut}`);
     assert.deepEqual(p.parse(all.subarray(first), tags), { consumed: all.length - first, corrupt: 0 });
-    assert.deepEqual(sv(tags, 'a'), [[1, 1], [2, 2]]);
+    assert.deepEqual(sv(tags, 'a'), [
+      [1, 1],
+      [2, 2],
+    ]);
   }
 });
 
 test('TensorBoard run: event files in name order (a restart repeats steps, all kept) and Keras train/ and validation/ sub-folders', async () => {
   const dir = tmp();
-  writeFileSync(join(dir, 'events.out.tfevents.100.host'), concat(fileVersionRecord(1), scalarEventRecord(0, 1, { loss: 3 }), scalarEventRecord(1, 2, { loss: 2 })));
-  writeFileSync(join(dir, 'events.out.tfevents.200.host'), concat(fileVersionRecord(1), scalarEventRecord(1, 3, { loss: 2.5 }), scalarEventRecord(2, 4, { loss: 1 })));
+  writeFileSync(
+    join(dir, 'events.out.tfevents.100.host'),
+    concat(fileVersionRecord(1), scalarEventRecord(0, 1, { loss: 3 }), scalarEventRecord(1, 2, { loss: 2 })),
+  );
+  writeFileSync(
+    join(dir, 'events.out.tfevents.200.host'),
+    concat(fileVersionRecord(1), scalarEventRecord(1, 3, { loss: 2.5 }), scalarEventRecord(2, 4, { loss: 1 })),
+  );
   const keras = join(dir, 'fit');
   mkdirSync(join(keras, 'train'), { recursive: true });
   mkdirSync(join(keras, 'validation'));
   writeFileSync(join(keras, 'train', 'events.out.tfevents.1.v2'), concat(fileVersionRecord(1), scalarEventRecord(0, 1, { epoch_loss: 0.9 }, 'tensor_content')));
-  writeFileSync(join(keras, 'validation', 'events.out.tfevents.1.v2'), concat(fileVersionRecord(1), scalarEventRecord(0, 1, { epoch_loss: 1.5 }, 'tensor_content')));
+  writeFileSync(
+    join(keras, 'validation', 'events.out.tfevents.1.v2'),
+    concat(fileVersionRecord(1), scalarEventRecord(0, 1, { epoch_loss: 1.5 }, 'tensor_content')),
+  );
   const specs = await findRuns(dir);
   assert.deepEqual(specs, [
     { path: dir, format: 'tensorboard' },
@@ -121,7 +145,12 @@ test('TensorBoard run: event files in name order (a restart repeats steps, all k
   ]);
   const [run, kerasRun] = specs.map(openRun);
   await run.update();
-  assert.deepEqual(sv(run.tags, 'loss'), [[0, 3], [1, 2], [1, 2.5], [2, 1]]);
+  assert.deepEqual(sv(run.tags, 'loss'), [
+    [0, 3],
+    [1, 2],
+    [1, 2.5],
+    [2, 1],
+  ]);
   await kerasRun.update();
   assert.deepEqual([...kerasRun.tags.keys()].sort(), ['train/epoch_loss', 'validation/epoch_loss']);
   assert.deepEqual(sv(kerasRun.tags, 'validation/epoch_loss'), [[0, 1.5]]);
@@ -129,7 +158,13 @@ test('TensorBoard run: event files in name order (a restart repeats steps, all k
   writeFileSync(join(dir, 'events.out.tfevents.300.host'), concat(fileVersionRecord(1), scalarEventRecord(2, 5, { loss: 0.5 })));
   const delta = await run.update();
   assert.equal(delta.reset, true);
-  assert.deepEqual(sv(run.tags, 'loss'), [[0, 3], [1, 2], [1, 2.5], [2, 1], [2, 0.5]]);
+  assert.deepEqual(sv(run.tags, 'loss'), [
+    [0, 3],
+    [1, 2],
+    [1, 2.5],
+    [2, 1],
+    [2, 0.5],
+  ]);
   rmSync(dir, { recursive: true });
 });
 
@@ -139,9 +174,15 @@ test('CSV: Keras CSVLogger with NA, and LF, CRLF and CR line endings give the sa
     const tags: TagMap = new Map();
     const r = new CsvParser().parse(enc(text), tags);
     assert.equal(r.consumed, text.length, JSON.stringify(eol));
-    assert.deepEqual(sv(tags, 'loss').slice(0, 2), [[0, 1.5], [1, 1.25]]);
+    assert.deepEqual(sv(tags, 'loss').slice(0, 2), [
+      [0, 1.5],
+      [1, 1.25],
+    ]);
     assert.ok(Number.isNaN(pts(tags, 'loss')[2].value));
-    assert.deepEqual(sv(tags, 'val_loss'), [[1, 1.75], [2, Infinity]]);
+    assert.deepEqual(sv(tags, 'val_loss'), [
+      [1, 1.75],
+      [2, Infinity],
+    ]);
     assert.ok(!tags.has('epoch'));
   }
 });
@@ -153,27 +194,48 @@ test('CSV: a line still being written waits; a header repeated after an appended
   assert.equal(p.parse(enc(a), tags).consumed, 'epoch,loss\n0,2\n'.length);
   const b = '1,1.5\nepoch,loss,acc\n0,3,0.25\n1,2.5,0.5\n';
   assert.equal(p.parse(enc(b), tags).consumed, b.length);
-  assert.deepEqual(sv(tags, 'loss'), [[0, 2], [1, 1.5], [0, 3], [1, 2.5]]);
-  assert.deepEqual(sv(tags, 'acc'), [[0, 0.25], [1, 0.5]]);
+  assert.deepEqual(sv(tags, 'loss'), [
+    [0, 2],
+    [1, 1.5],
+    [0, 3],
+    [1, 2.5],
+  ]);
+  assert.deepEqual(sv(tags, 'acc'), [
+    [0, 0.25],
+    [1, 0.5],
+  ]);
 });
 
 test('CSV: Lightning metrics.csv sparse rows use the step column; epoch is a tag there', () => {
   const text = 'epoch,step,train_loss,val_loss\n0,49,0.9,\n0,99,0.7,\n0,99,,0.8\n1,149,0.5,\n';
   const tags: TagMap = new Map();
   new CsvParser().parse(enc(text), tags);
-  assert.deepEqual(sv(tags, 'train_loss'), [[49, 0.9], [99, 0.7], [149, 0.5]]);
+  assert.deepEqual(sv(tags, 'train_loss'), [
+    [49, 0.9],
+    [99, 0.7],
+    [149, 0.5],
+  ]);
   assert.deepEqual(sv(tags, 'val_loss'), [[99, 0.8]]);
-  assert.deepEqual(sv(tags, 'epoch'), [[49, 0], [99, 0], [99, 0], [149, 1]]);
+  assert.deepEqual(sv(tags, 'epoch'), [
+    [49, 0],
+    [99, 0],
+    [99, 0],
+    [149, 1],
+  ]);
 });
 
 test('JSON lines: NaN, Infinity and -Infinity (Python json.dumps) are kept; bad lines are counted and skipped', () => {
   assert.deepEqual(parsePythonJson('{"a": -Infinity}'), { a: -Infinity });
-  const text = '{"step": 1, "loss": 0.5, "lr": 0.1, "name": "x"}\n{"iteration": 2, "loss": NaN, "lr": Infinity}\nnot json\n[1, 2]\n{"step": 2, "loss": -Infinity}\n{"step": 3, "lo';
+  const text =
+    '{"step": 1, "loss": 0.5, "lr": 0.1, "name": "x"}\n{"iteration": 2, "loss": NaN, "lr": Infinity}\nnot json\n[1, 2]\n{"step": 2, "loss": -Infinity}\n{"step": 3, "lo';
   const tags: TagMap = new Map();
   const p = new JsonLinesParser();
   const r = p.parse(enc(text), tags);
   assert.deepEqual(r, { consumed: text.lastIndexOf('\n') + 1, corrupt: 2 });
-  assert.deepEqual(sv(tags, 'lr'), [[1, 0.1], [2, Infinity]]);
+  assert.deepEqual(sv(tags, 'lr'), [
+    [1, 0.1],
+    [2, Infinity],
+  ]);
   const loss = pts(tags, 'loss');
   assert.deepEqual([loss[0].value, loss[2].value, loss[2].step], [0.5, -Infinity, 2]);
   assert.ok(Number.isNaN(loss[1].value));
@@ -185,30 +247,53 @@ test('JSON lines: NaN, Infinity and -Infinity (Python json.dumps) are kept; bad 
 test('JSON lines without a step field number the lines; wall time from "timestamp"', () => {
   const tags: TagMap = new Map();
   new JsonLinesParser().parse(enc('{"kd": 1, "timestamp": 1700000000.5}\n{"kd": 2}\n'), tags);
-  assert.deepEqual(pts(tags, 'kd').map((p) => [p.step, p.value, p.wall]), [
-    [0, 1, 1700000000.5],
-    [1, 2, NaN],
-  ]);
+  assert.deepEqual(
+    pts(tags, 'kd').map((p) => [p.step, p.value, p.wall]),
+    [
+      [0, 1, 1700000000.5],
+      [1, 2, NaN],
+    ],
+  );
 });
 
 test('HuggingFace trainer_state.json: log_history points; a half-written rewrite keeps the previous points', async () => {
   const dir = tmp();
   const file = join(dir, 'trainer_state.json');
-  const state = (n: number): string => JSON.stringify({ global_step: n, log_history: Array.from({ length: n }, (_, i) => ({ epoch: i / 10, step: (i + 1) * 10, loss: 1 / (i + 1), learning_rate: 5e-5 })).concat([{ epoch: 1, step: n * 10, eval_loss: 0.75 } as never]) }, null, 2);
+  const state = (n: number): string =>
+    JSON.stringify(
+      {
+        global_step: n,
+        log_history: Array.from({ length: n }, (_, i) => ({ epoch: i / 10, step: (i + 1) * 10, loss: 1 / (i + 1), learning_rate: 5e-5 })).concat([
+          { epoch: 1, step: n * 10, eval_loss: 0.75 } as never,
+        ]),
+      },
+      null,
+      2,
+    );
   writeFileSync(file, state(2));
   const [spec] = await findRuns(dir);
   assert.deepEqual(spec, { path: file, format: 'hf-trainer-state' });
   const run = openRun(spec);
   await run.update();
-  assert.deepEqual(sv(run.tags, 'loss'), [[10, 1], [20, 0.5]]);
+  assert.deepEqual(sv(run.tags, 'loss'), [
+    [10, 1],
+    [20, 0.5],
+  ]);
   assert.deepEqual(sv(run.tags, 'eval_loss'), [[20, 0.75]]);
   assert.ok(!run.tags.has('epoch'));
   writeFileSync(file, state(3).slice(0, 40));
   assert.equal((await run.update()).reset, false);
-  assert.deepEqual(sv(run.tags, 'loss'), [[10, 1], [20, 0.5]]);
+  assert.deepEqual(sv(run.tags, 'loss'), [
+    [10, 1],
+    [20, 0.5],
+  ]);
   writeFileSync(file, state(3));
   assert.equal((await run.update()).reset, true);
-  assert.deepEqual(sv(run.tags, 'loss'), [[10, 1], [20, 0.5], [30, 1 / 3]]);
+  assert.deepEqual(sv(run.tags, 'loss'), [
+    [10, 1],
+    [20, 0.5],
+    [30, 1 / 3],
+  ]);
   rmSync(dir, { recursive: true });
 });
 
@@ -243,17 +328,28 @@ test('tailing: appends cost what was appended; truncation, in-place rewrite, rot
   appendFileSync(file, '2,2\n3,1');
   let d = await run.update();
   assert.equal(d.reset, false);
-  assert.deepEqual(newPoints(run, d, 'loss').map((p) => p.value), [2]);
+  assert.deepEqual(
+    newPoints(run, d, 'loss').map((p) => p.value),
+    [2],
+  );
   appendFileSync(file, '\n');
   d = await run.update();
-  assert.deepEqual(newPoints(run, d, 'loss').map((p) => p.value), [1]);
+  assert.deepEqual(
+    newPoints(run, d, 'loss').map((p) => p.value),
+    [1],
+  );
   assert.deepEqual(await run.update(), { reset: false, appended: new Map(), corrupt: 0 });
 
   // Lightning rewrites the whole file, here with a new column: read again from the start.
   writeFileSync(file, 'step,loss,acc\n0,4,0.1\n1,3,0.2\n2,2,0.3\n3,1,0.4\n');
   d = await run.update();
   assert.equal(d.reset, true);
-  assert.deepEqual(sv(run.tags, 'acc'), [[0, 0.1], [1, 0.2], [2, 0.3], [3, 0.4]]);
+  assert.deepEqual(sv(run.tags, 'acc'), [
+    [0, 0.1],
+    [1, 0.2],
+    [2, 0.3],
+    [3, 0.4],
+  ]);
   assert.equal(sv(run.tags, 'loss').length, 4);
 
   truncateSync(file, 'step,loss,acc\n0,4,0.1\n'.length);
@@ -289,7 +385,7 @@ test('findRuns: a missing path and a file of no log format are one-line errors n
   rmSync(dir, { recursive: true });
 });
 
-test('smoothing is TensorBoard\'s debiased EMA (hand-computed), with gaps kept; sparkline and value format', async () => {
+test("smoothing is TensorBoard's debiased EMA (hand-computed), with gaps kept; sparkline and value format", async () => {
   const { smooth, sparkline, formatValue } = await import('../../../src/core/logs/smooth');
   // w = 0.5: last = 0.5·1 = 0.5 → /0.5 = 1; last = 0.25 + 1.5 = 1.75 → /0.75 = 2.3333…; NaN stays;
   // last = 0.875 + 0.5·5 = 3.375 → /0.875 = 3.857142…
@@ -309,11 +405,50 @@ test('the fast scalar decoder agrees with decoding the whole Event message (ever
   const { ScalarEventDecoder } = await import('../../../src/core/logs/event-decode');
   const { scalarOf, toNumber } = await import('../../../src/core/logs/event-proto');
   const events = [
-    { step: 3, wallTime: 1.5, summary: { value: [{ tag: 'a', simpleValue: 0.25 }, { tag: 'b/é', simpleValue: -2 }] } },
-    { step: 2 ** 40 + 3, wallTime: 2, summary: { value: [{ tag: 'a', tensor: { dtype: 1, tensorShape: {}, floatVal: [1.5] } }, { tag: 'd', tensor: { dtype: 2, tensorShape: { dim: [{ size: 1 }] }, doubleVal: [0.1] } }] } },
-    { step: 5, wallTime: 3, summary: { value: [{ tag: 'hist', tensor: { dtype: 1, tensorShape: { dim: [{ size: 3 }] }, floatVal: [1, 2, 3] } }, { tag: 'c', tensor: { dtype: 2, tensorShape: {}, tensorContent: new Uint8Array(new Float64Array([0.3]).buffer) }, metadata: { pluginData: { pluginName: 'scalars' } } }] } },
+    {
+      step: 3,
+      wallTime: 1.5,
+      summary: {
+        value: [
+          { tag: 'a', simpleValue: 0.25 },
+          { tag: 'b/é', simpleValue: -2 },
+        ],
+      },
+    },
+    {
+      step: 2 ** 40 + 3,
+      wallTime: 2,
+      summary: {
+        value: [
+          { tag: 'a', tensor: { dtype: 1, tensorShape: {}, floatVal: [1.5] } },
+          { tag: 'd', tensor: { dtype: 2, tensorShape: { dim: [{ size: 1 }] }, doubleVal: [0.1] } },
+        ],
+      },
+    },
+    {
+      step: 5,
+      wallTime: 3,
+      summary: {
+        value: [
+          { tag: 'hist', tensor: { dtype: 1, tensorShape: { dim: [{ size: 3 }] }, floatVal: [1, 2, 3] } },
+          {
+            tag: 'c',
+            tensor: { dtype: 2, tensorShape: {}, tensorContent: new Uint8Array(new Float64Array([0.3]).buffer) },
+            metadata: { pluginData: { pluginName: 'scalars' } },
+          },
+        ],
+      },
+    },
     { step: 6, wallTime: 4, fileVersion: 'brain.Event:2' },
-    { step: 7, summary: { value: [{ tag: 'text', tensor: { dtype: 7, tensorShape: {} } }, { tag: 'nan', simpleValue: NaN }] } },
+    {
+      step: 7,
+      summary: {
+        value: [
+          { tag: 'text', tensor: { dtype: 7, tensorShape: {} } },
+          { tag: 'nan', simpleValue: NaN },
+        ],
+      },
+    },
   ];
   const decoder = new ScalarEventDecoder();
   for (const e of events) {

@@ -21,7 +21,8 @@ const w = graphWeights();
 function reference(x: tf.Tensor4D, dwOut?: tf.Tensor4D) {
   const t = (d: Float32Array, s: number[]) => tf.tensor(d, s);
   const conv = tf.relu6(tf.add(tf.conv2d(x, t(w.convK, [3, 3, 3, 4]) as tf.Tensor4D, 2, 'same'), t(w.convB, [4])));
-  const dw = dwOut ?? (tf.relu6(tf.add(tf.depthwiseConv2d(conv as tf.Tensor4D, t(w.dwK, [3, 3, 4, 1]) as tf.Tensor4D, 1, 'same'), t(w.dwB, [4]))) as tf.Tensor4D);
+  const dw =
+    dwOut ?? (tf.relu6(tf.add(tf.depthwiseConv2d(conv as tf.Tensor4D, t(w.dwK, [3, 3, 4, 1]) as tf.Tensor4D, 1, 'same'), t(w.dwB, [4]))) as tf.Tensor4D);
   const pooled = tf.mean(dw, [1, 2]);
   return { dw, logits: tf.add(tf.matMul(pooled as tf.Tensor2D, t(w.fcW, [4, 3]) as tf.Tensor2D), t(w.fcB, [3])) };
 }

@@ -24,7 +24,13 @@ const FILES: [string, string][] = [
   ['keras3-legacy.h5', 'Keras 3 legacy HDF5'],
   ['keras3-functional.keras', 'Keras 3 .keras archive'],
 ];
-const ref = (file: string): { input: { shape: number[]; values: number[] }; output: number[]; gradcam: { layer: string; target: number; height: number; width: number; values: number[] } } => JSON.parse(fs.readFileSync(path.join(dir, file.replace(/\.(h5|keras)$/, '.json')), 'utf8'));
+const ref = (
+  file: string,
+): {
+  input: { shape: number[]; values: number[] };
+  output: number[];
+  gradcam: { layer: string; target: number; height: number; width: number; values: number[] };
+} => JSON.parse(fs.readFileSync(path.join(dir, file.replace(/\.(h5|keras)$/, '.json')), 'utf8'));
 
 for (const backend of ['cpu', 'wasm'] as const) {
   for (const [file, what] of FILES) {
@@ -43,7 +49,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const worst = Math.max(...got.map((v, i) => Math.abs(v - r.output[i])));
       assert.ok(worst <= 1e-4, `max |Δ| ${worst}`);
       const g = r.gradcam;
-      const cam = await METHOD_TABLE.gradcam({ model, input: first, score: unitScore(0, g.target), layers: [g.layer], params: { ...DEFAULT_PARAMS, batchSize: 1 } });
+      const cam = await METHOD_TABLE.gradcam({
+        model,
+        input: first,
+        score: unitScore(0, g.target),
+        layers: [g.layer],
+        params: { ...DEFAULT_PARAMS, batchSize: 1 },
+      });
       assert.deepEqual([cam.grid.height, cam.grid.width], [g.height, g.width]);
       const err = relativeError(cam.grid.values, Float32Array.from(g.values));
       assert.ok(err <= 1e-3, `Grad-CAM ‖Δ‖/‖·‖ = ${err}`);
@@ -54,31 +66,54 @@ for (const backend of ['cpu', 'wasm'] as const) {
 }
 
 test('augmentation layers are identity; Keras 3 wrappers, DTypePolicy, batch_shape and inbound args are normalised', () => {
-  const k3 = normalizeKerasConfig(JSON.parse(new TextDecoder().decode(unzipSync(fs.readFileSync(path.join(dir, 'keras3-functional.keras')))['config.json'])), 'f');
+  const k3 = normalizeKerasConfig(
+    JSON.parse(new TextDecoder().decode(unzipSync(fs.readFileSync(path.join(dir, 'keras3-functional.keras')))['config.json'])),
+    'f',
+  );
   const layers = (k3.config as { layers: { class_name: string; config: Record<string, unknown>; inbound_nodes: unknown }[] }).layers;
   assert.equal(k3.class_name, 'Model');
   assert.deepEqual(layers[0].config.batch_input_shape, [null, 12, 12, 3]);
   assert.equal(layers[1].config.dtype, 'float32');
-  assert.deepEqual(layers.find((l) => l.class_name === 'Add')!.inbound_nodes, [[['relu6', 0, 0, {}], ['bn', 0, 0, {}]]]);
+  assert.deepEqual(layers.find((l) => l.class_name === 'Add')!.inbound_nodes, [
+    [
+      ['relu6', 0, 0, {}],
+      ['bn', 0, 0, {}],
+    ],
+  ]);
   assert.deepEqual((k3.config as { input_layers: unknown }).input_layers, [['input_layer', 0, 0]]);
-  const flip = normalizeKerasConfig({ class_name: 'Sequential', config: { layers: [{ class_name: 'RandomFlip', config: { name: 'aug', mode: 'horizontal' } }] } }, 'f');
-  assert.deepEqual((flip.config as { layers: unknown[] }).layers[0], { class_name: 'Activation', config: { name: 'aug', activation: 'linear', trainable: false } });
+  const flip = normalizeKerasConfig(
+    { class_name: 'Sequential', config: { layers: [{ class_name: 'RandomFlip', config: { name: 'aug', mode: 'horizontal' } }] } },
+    'f',
+  );
+  assert.deepEqual((flip.config as { layers: unknown[] }).layers[0], {
+    class_name: 'Activation',
+    config: { name: 'aug', activation: 'linear', trainable: false },
+  });
 });
 
 test('Keras bad input: Lambda layer, weights only, truncated and corrupt files, missing weights — one line each naming the file', async () => {
   await initEngine({ backend: 'cpu' });
   const lambda = path.join(dir, 'lambda.h5');
-  await assert.rejects(loadModel(lambda), { message: `${lambda}: layer "scale_by_two" is a Lambda (Python code), which TensorFlow.js cannot run; replace it with standard layers before saving` });
+  await assert.rejects(loadModel(lambda), {
+    message: `${lambda}: layer "scale_by_two" is a Lambda (Python code), which TensorFlow.js cannot run; replace it with standard layers before saving`,
+  });
   const weightsOnly = path.join(dir, 'model.weights.h5');
-  await assert.rejects(loadModel(weightsOnly), { message: `${weightsOnly}: holds weights only, no architecture (a .weights.h5 file); save the whole model with model.save("model.keras")` });
+  await assert.rejects(loadModel(weightsOnly), {
+    message: `${weightsOnly}: holds weights only, no architecture (a .weights.h5 file); save the whole model with model.save("model.keras")`,
+  });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-keras-'));
   const h5 = fs.readFileSync(path.join(dir, 'keras2-sequential.h5'));
   const truncated = path.join(tmp, 'truncated.h5');
   fs.writeFileSync(truncated, h5.subarray(0, Math.floor(h5.length * 0.6)));
-  await assert.rejects(loadModel(truncated), { message: `${truncated}: the HDF5 file is truncated: it should hold ${h5.length} bytes, it has ${Math.floor(h5.length * 0.6)}` });
+  await assert.rejects(loadModel(truncated), {
+    message: `${truncated}: the HDF5 file is truncated: it should hold ${h5.length} bytes, it has ${Math.floor(h5.length * 0.6)}`,
+  });
   // Cut so short that even the metadata is gone.
   fs.writeFileSync(truncated, h5.subarray(0, 30));
-  await assert.rejects(loadModel(truncated), (err: Error) => err.message.startsWith(`${truncated}: the HDF5 file is truncated or corrupt (`) && !err.message.includes('\n'));
+  await assert.rejects(
+    loadModel(truncated),
+    (err: Error) => err.message.startsWith(`${truncated}: the HDF5 file is truncated or corrupt (`) && !err.message.includes('\n'),
+  );
   const corrupt = path.join(tmp, 'corrupt.keras');
   fs.writeFileSync(corrupt, 'PK\x03\x04 not really a zip');
   await assert.rejects(loadModel(corrupt), (err: Error) => err.message.startsWith(`${corrupt}: not a readable .keras archive`));

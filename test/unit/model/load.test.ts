@@ -14,7 +14,16 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-load-'));
 
 function smallCnn(): tfl.LayersModel {
   const m = tfl.sequential();
-  m.add(tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }), name: 'conv' }));
+  m.add(
+    tfl.layers.conv2d({
+      inputShape: [8, 8, 3],
+      filters: 4,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }),
+      name: 'conv',
+    }),
+  );
   m.add(tfl.layers.flatten({ name: 'flat' }));
   m.add(tfl.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tfl.initializers.glorotNormal({ seed: 2 }), name: 'out' }));
   return m;
@@ -39,11 +48,14 @@ test('layers model summary: shapes, parameters, softmax output', async () => {
   const m = await loadModel(await saved('ok'));
   assert.equal(m.format, 'tfjs-layers');
   assert.deepEqual(m.inputs[0].shape, [null, 8, 8, 3]);
-  assert.deepEqual(m.layers.map((l) => [l.name, l.type, l.outputShape.join('x'), l.params]), [
-    ['conv', 'Conv2D', 'x6x6x4', 3 * 3 * 3 * 4 + 4],
-    ['flat', 'Flatten', 'x144', 0],
-    ['out', 'Dense', 'x3', 144 * 3 + 3],
-  ]);
+  assert.deepEqual(
+    m.layers.map((l) => [l.name, l.type, l.outputShape.join('x'), l.params]),
+    [
+      ['conv', 'Conv2D', 'x6x6x4', 3 * 3 * 3 * 4 + 4],
+      ['flat', 'Flatten', 'x144', 0],
+      ['out', 'Dense', 'x3', 144 * 3 + 3],
+    ],
+  );
   assert.equal(m.totalParams, 112 + 435);
   assert.deepEqual(m.softmaxOutputs, [true]);
 });
@@ -84,7 +96,11 @@ test('converter formats 1.x to 4.x load to the same model', async () => {
     }
     fs.writeFileSync(path.join(dir4, 'group1-shard1of1.bin'), Uint8Array.from(bytes));
   });
-  for (const [file, tol] of [[v1, 1e-6], [v3, 1e-6], [v4, 0.05]] as const) {
+  for (const [file, tol] of [
+    [v1, 1e-6],
+    [v3, 1e-6],
+    [v4, 0.05],
+  ] as const) {
     const out = (await loadModel(file)).forward(x).outputs[0].dataSync();
     assert.ok(relativeError(out, reference) <= tol, `${file}: ${relativeError(out, reference)}`);
   }
@@ -100,42 +116,50 @@ test('weights split over several shards load', async () => {
 
 type Breakage = [string, (file: string) => void, (file: string) => string];
 const broken: Breakage[] = [
-  ['missing shard', (f) => fs.rmSync(path.join(path.dirname(f), 'group1-shard2of3.bin')), (f) => `${path.join(path.dirname(f), 'group1-shard2of3.bin')}: weight shard listed in model.json is missing`],
+  [
+    'missing shard',
+    (f) => fs.rmSync(path.join(path.dirname(f), 'group1-shard2of3.bin')),
+    (f) => `${path.join(path.dirname(f), 'group1-shard2of3.bin')}: weight shard listed in model.json is missing`,
+  ],
   [
     'truncated shard',
     (f) => {
       const s = path.join(path.dirname(f), 'group1-shard3of3.bin');
       fs.writeFileSync(s, fs.readFileSync(s).subarray(0, 10));
     },
-    (f) => `${path.join(path.dirname(f), 'group1-shard3of3.bin')}: weight shard is truncated: the weights of its group need 2188 bytes but the shards hold ${1024 * 2 + 10}`,
+    (f) =>
+      `${path.join(path.dirname(f), 'group1-shard3of3.bin')}: weight shard is truncated: the weights of its group need 2188 bytes but the shards hold ${1024 * 2 + 10}`,
   ],
   [
     'shard size mismatch',
     (f) => fs.appendFileSync(path.join(path.dirname(f), 'group1-shard3of3.bin'), Buffer.alloc(8)),
-    (f) => `${path.join(path.dirname(f), 'group1-shard3of3.bin')}: weight shard size mismatch: the weights of its group need 2188 bytes but the shards hold 2196`,
+    (f) =>
+      `${path.join(path.dirname(f), 'group1-shard3of3.bin')}: weight shard size mismatch: the weights of its group need 2188 bytes but the shards hold 2196`,
   ],
   ['malformed model.json', (f) => fs.writeFileSync(f, '{"modelTopology": {'), (f) => `${f}: malformed model.json (`],
   ['model.json without topology', (f) => fs.writeFileSync(f, '{"weightsManifest": []}'), (f) => `${f}: malformed model.json (no "modelTopology")`],
   [
     'unsupported layer',
-    (f) => editJson(f, (j) => {
-      j.modelTopology.config.layers[1].class_name = 'FancyLayer';
-    }),
+    (f) =>
+      editJson(f, (j) => {
+        j.modelTopology.config.layers[1].class_name = 'FancyLayer';
+      }),
     (f) => `${f}: unsupported layer "FancyLayer" (TensorFlow.js has no implementation of it)`,
   ],
   [
     'Lambda layer',
-    (f) => editJson(f, (j) => {
-      j.modelTopology.config.layers[1].class_name = 'Lambda';
-      j.modelTopology.config.layers[1].config.name = 'py';
-    }),
+    (f) =>
+      editJson(f, (j) => {
+        j.modelTopology.config.layers[1].class_name = 'Lambda';
+        j.modelTopology.config.layers[1].config.name = 'py';
+      }),
     (f) => `${f}: layer "py" is a Lambda (Python code), which TensorFlow.js cannot run; replace it with standard layers before saving`,
   ],
 ];
 
 for (const [name, breakIt, message] of broken) {
   test(`bad model: ${name}`, async () => {
-    const file = await saved(name.replace(/ /g, "-"), 1024);
+    const file = await saved(name.replace(/ /g, '-'), 1024);
     breakIt(file);
     await assert.rejects(loadModel(file), (err: Error) => {
       assert.equal(err.name, 'InputError');

@@ -29,7 +29,8 @@ interface Reference {
 }
 const ref = (name: string): Reference => JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8'));
 /** The reference input (NCHW) as the NHWC batch Model Lens feeds an image model. */
-const nhwcInput = (r: Reference): tf.Tensor4D => tf.tidy(() => tf.transpose(tf.tensor4d(r.input.values, r.input.shape as [number, number, number, number]), [0, 2, 3, 1]));
+const nhwcInput = (r: Reference): tf.Tensor4D =>
+  tf.tidy(() => tf.transpose(tf.tensor4d(r.input.values, r.input.shape as [number, number, number, number]), [0, 2, 3, 1]));
 
 for (const backend of ['cpu', 'wasm'] as const) {
   for (const name of FIXTURES) {
@@ -49,10 +50,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const maxDiff = Math.max(...logits.map((v, i) => Math.abs(v - r.logits[i])));
       assert.ok(maxDiff <= 1e-4, `max |Δ logit| ${maxDiff}`);
       const probs = model.forward(x, { logits: false }).outputs;
-      assert.ok(Math.max(...Array.from(probs[0].dataSync()).map((v, i) => Math.abs(v - r.output[i]))) <= 1e-4, 'the model\'s own output');
+      assert.ok(Math.max(...Array.from(probs[0].dataSync()).map((v, i) => Math.abs(v - r.output[i]))) <= 1e-4, "the model's own output");
       tf.dispose([outputs, probs]);
 
-      const cam = await METHOD_TABLE.gradcam({ model, input: x, score: unitScore(0, r.gradcam.target), layers: [r.gradcam.layer], params: { ...DEFAULT_PARAMS, batchSize: 1 } });
+      const cam = await METHOD_TABLE.gradcam({
+        model,
+        input: x,
+        score: unitScore(0, r.gradcam.target),
+        layers: [r.gradcam.layer],
+        params: { ...DEFAULT_PARAMS, batchSize: 1 },
+      });
       assert.deepEqual([cam.grid.height, cam.grid.width], [r.gradcam.height, r.gradcam.width]);
       const err = relativeError(cam.grid.values, Float32Array.from(r.gradcam.values));
       assert.ok(err <= 1e-3, `Grad-CAM ‖Δ‖/‖·‖ = ${err}`);
@@ -75,7 +82,9 @@ test('ONNX gradients through the translated graph equal finite differences (dw-r
   const eps = 1e-2;
   // The ten input pixels with the largest gradient, checked by central differences (float64 would be
   // needed for more; these dominate the norm).
-  const order = Array.from(gv.keys()).sort((a, b) => Math.abs(gv[b]) - Math.abs(gv[a])).slice(0, 10);
+  const order = Array.from(gv.keys())
+    .sort((a, b) => Math.abs(gv[b]) - Math.abs(gv[a]))
+    .slice(0, 10);
   for (const i of order) {
     const up = Float32Array.from(xv);
     const down = Float32Array.from(xv);
@@ -136,7 +145,15 @@ test('ONNX bad input: unsupported operator (named with its node), truncated and 
   const ok = path.join(tmp, 'relu.onnx');
   fs.writeFileSync(ok, onnxBytes('Relu'));
   const relu = await loadModel(ok);
-  const y = relu.forward(tf.tensor4d([-1, 2, -3, 4, 5, -6, 7, -8, 9, -10, 11, -12, 1, 1, 1, 1, -1, -1, -1, -1, 0, 0, 0, 0, 3, 3, 3, 3, 2, 2, 2, 2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [1, 4, 4, 3])).outputs[0];
+  const y = relu.forward(
+    tf.tensor4d(
+      [
+        -1, 2, -3, 4, 5, -6, 7, -8, 9, -10, 11, -12, 1, 1, 1, 1, -1, -1, -1, -1, 0, 0, 0, 0, 3, 3, 3, 3, 2, 2, 2, 2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+        14, 15, 16,
+      ],
+      [1, 4, 4, 3],
+    ),
+  ).outputs[0];
   assert.deepEqual(y.shape, [1, 4, 4, 3], 'a 4-D output of an NCHW model comes back channels-last');
   assert.equal(y.dataSync()[0], 0);
   assert.equal(y.dataSync()[1], 2);
@@ -157,7 +174,19 @@ test('ONNX bad input: unsupported operator (named with its node), truncated and 
       opsetImport: [{ domain: '', version: 13 }],
       graph: {
         node: [{ input: ['x', 'w'], output: ['y'], name: 'add', opType: 'Add' }],
-        initializer: [{ name: 'w', dims: [3], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '4' }, { key: 'length', value: '12' }] }],
+        initializer: [
+          {
+            name: 'w',
+            dims: [3],
+            dataType: 1,
+            dataLocation: 1,
+            externalData: [
+              { key: 'location', value: 'weights.bin' },
+              { key: 'offset', value: '4' },
+              { key: 'length', value: '12' },
+            ],
+          },
+        ],
         input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 3 }] } } } }],
         output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
       },
@@ -175,7 +204,9 @@ test('ONNX bad input: unsupported operator (named with its node), truncated and 
   clearModelCache();
   const later = new Date(Date.now() + 5000);
   fs.utimesSync(ext, later, later);
-  await assert.rejects(loadModel(ext), { message: `${path.join(tmp, 'weights.bin')}: external data file is truncated: tensor "w" needs bytes 4–16, the file has 8` });
+  await assert.rejects(loadModel(ext), {
+    message: `${path.join(tmp, 'weights.bin')}: external data file is truncated: tensor "w" needs bytes 4–16, the file has 8`,
+  });
   fs.rmSync(tmp, { recursive: true });
 });
 
@@ -235,7 +266,16 @@ test('ONNX side branches: an unsupported operator on a branch that the explained
           name: 'tf2onnx',
           node: [
             { input: ['x', 'W'], output: ['logits'], name: 'dense', opType: 'MatMul' },
-            { input: ['logits'], output: ['pred'], name: 'argmax', opType: 'ArgMax', attribute: [{ name: 'axis', type: 2, i: 1 }, { name: 'keepdims', type: 2, i: 0 }] },
+            {
+              input: ['logits'],
+              output: ['pred'],
+              name: 'argmax',
+              opType: 'ArgMax',
+              attribute: [
+                { name: 'axis', type: 2, i: 1 },
+                { name: 'keepdims', type: 2, i: 0 },
+              ],
+            },
             { input: ['pred', 'label'], output: ['hit'], name: 'equal', opType: 'Equal' },
             { input: ['hit'], output: ['hitf'], name: 'cast', opType: 'Cast', attribute: [{ name: 'to', type: 2, i: 1 }] },
             { input: ['hitf'], output: ['accuracy'], name: 'mean', opType: 'ReduceMean', attribute: [{ name: 'keepdims', type: 2, i: 0 }] },
@@ -252,7 +292,10 @@ test('ONNX side branches: an unsupported operator on a branch that the explained
     ).finish(),
   );
   const s = JSON.parse((await cli('summary', file, '--json')).out);
-  assert.deepEqual(s.outputs.map((o: { name: string }) => o.name), ['logits', 'accuracy']);
+  assert.deepEqual(
+    s.outputs.map((o: { name: string }) => o.name),
+    ['logits', 'accuracy'],
+  );
   assert.deepEqual(s.unavailableOutputs, [{ name: 'boxes', reason: 'operator "NonMaxSuppression" of node "nms" is not supported' }]);
   const m = await loadModel(file);
   const [logits, accuracy] = m.forward(tf.tensor2d([[1, 2, 3]])).outputs;

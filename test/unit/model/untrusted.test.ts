@@ -56,8 +56,16 @@ test('model.json from Keras 2.14 / 3 converters: regularizer, constraint and ini
 test('model.json: a manifest path that is a number, leaves the folder or is absolute; a shard that is a device; huge or negative shapes; deep nesting; bytes never echoed', async () => {
   const cases: [string, (j: any, dir: string) => void, (f: string, dir: string) => string][] = [
     ['path-number', (j) => (j.weightsManifest[0].paths = [42]), (f) => `${f}: malformed weight shard path (a number, not a string)`],
-    ['path-escape', (j) => (j.weightsManifest[0].paths = ['../../../../etc/passwd']), (f) => `${f}: weight shard path "../../../../etc/passwd" leaves the model's folder; only paths inside it are read`],
-    ['path-absolute', (j) => (j.weightsManifest[0].paths = ['/etc/passwd']), (f) => `${f}: weight shard path "/etc/passwd" is absolute; only paths inside the model's folder are read`],
+    [
+      'path-escape',
+      (j) => (j.weightsManifest[0].paths = ['../../../../etc/passwd']),
+      (f) => `${f}: weight shard path "../../../../etc/passwd" leaves the model's folder; only paths inside it are read`,
+    ],
+    [
+      'path-absolute',
+      (j) => (j.weightsManifest[0].paths = ['/etc/passwd']),
+      (f) => `${f}: weight shard path "/etc/passwd" is absolute; only paths inside the model's folder are read`,
+    ],
     [
       'shard-device',
       (j, dir) => {
@@ -66,8 +74,16 @@ test('model.json: a manifest path that is a number, leaves the folder or is abso
       },
       (_f, dir) => `${path.join(dir, 'zero.bin')}: a device, not a weight shard`,
     ],
-    ['negative-dim', (j) => (j.weightsManifest[0].weights[0].shape = [3, -3, 3, 2]), (f) => `${f}: weight "conv/kernel" has an invalid shape ([3,-3,3,2]; dimensions must be whole numbers ≥ 0)`],
-    ['huge-dim', (j) => (j.weightsManifest[0].weights[0].shape = [1e6, 1e6, 1e6]), (f) => `${f}: weight "conv/kernel" declares too many elements (1000000×1000000×1000000)`],
+    [
+      'negative-dim',
+      (j) => (j.weightsManifest[0].weights[0].shape = [3, -3, 3, 2]),
+      (f) => `${f}: weight "conv/kernel" has an invalid shape ([3,-3,3,2]; dimensions must be whole numbers ≥ 0)`,
+    ],
+    [
+      'huge-dim',
+      (j) => (j.weightsManifest[0].weights[0].shape = [1e6, 1e6, 1e6]),
+      (f) => `${f}: weight "conv/kernel" declares too many elements (1000000×1000000×1000000)`,
+    ],
     ['bad-dtype', (j) => (j.weightsManifest[0].weights[0].dtype = 'float128'), (f) => `${f}: weight "conv/kernel" has an unknown dtype ("float128")`],
   ];
   for (const [name, breakIt, message] of cases) {
@@ -88,7 +104,7 @@ test('model.json: a manifest path that is a number, leaves the folder or is abso
   });
 });
 
-test('a graph model holding string and int weights (a text model\'s vocabulary) is summarised', async () => {
+test("a graph model holding string and int weights (a text model's vocabulary) is summarised", async () => {
   const dir = path.join(root, 'strings');
   const file = writeGraphModel(dir);
   const words = ['the', 'naïve', ''];
@@ -101,16 +117,25 @@ test('a graph model holding string and int weights (a text model\'s vocabulary) 
   });
   fs.appendFileSync(shard, Buffer.concat(encoded));
   edit(file, (j) => {
-    j.modelTopology.node.push({ name: 'vocab', op: 'Const', attr: { value: { tensor: { dtype: 'DT_STRING', tensorShape: { dim: [{ size: '3' }] } } }, dtype: { type: 'DT_STRING' } } });
+    j.modelTopology.node.push({
+      name: 'vocab',
+      op: 'Const',
+      attr: { value: { tensor: { dtype: 'DT_STRING', tensorShape: { dim: [{ size: '3' }] } } }, dtype: { type: 'DT_STRING' } },
+    });
     j.weightsManifest[0].weights.push({ name: 'vocab', shape: [3], dtype: 'string' });
   });
   const s = summarize(await loadModel(file));
-  assert.deepEqual(s.inputs.map((i) => i.shape), [[null, 12, 12, 3]]);
+  assert.deepEqual(
+    s.inputs.map((i) => i.shape),
+    [[null, 12, 12, 3]],
+  );
   assert.equal(s.outputs.length, 1);
   // One string byte fewer: the walk over the length prefixes finds the shard short.
   fs.truncateSync(shard, fs.statSync(shard).size - 1);
   clearModelCache();
-  await assert.rejects(loadModel(file), { message: `${shard}: weight shard is truncated: string weight "vocab" runs past the end of its group's ${fs.statSync(shard).size} bytes` });
+  await assert.rejects(loadModel(file), {
+    message: `${shard}: weight shard is truncated: string weight "vocab" runs past the end of its group's ${fs.statSync(shard).size} bytes`,
+  });
 });
 
 test('ONNX: window attributes are checked before a kernel sees them; external data stays in the folder and is a regular file', async () => {
@@ -129,12 +154,30 @@ test('ONNX: window attributes are checked before a kernel sees them; external da
   const cases: [string, (m: any) => void, string][] = [
     ['stride', (m) => (attr(conv(m), 'strides').ints = [1e9, 1e9]), 'strides [1000000000, 1000000000] must be whole numbers from 1 to 65536'],
     ['pads', (m) => (attr(conv(m), 'pads').ints = [-5, -5, -5, -5]), 'pads [-5, -5, -5, -5] must be whole numbers from 0 to 65536'],
-    ['kernel', (m) => (attr(m.graph.node.find((n: any) => n.opType === 'MaxPool'), 'kernel_shape').ints = [999, 999]), 'its 999×999 window does not fit the 16×16 input (padded by [0, 0, 0, 0])'],
+    [
+      'kernel',
+      (m) =>
+        (attr(
+          m.graph.node.find((n: any) => n.opType === 'MaxPool'),
+          'kernel_shape',
+        ).ints = [999, 999]),
+      'its 999×999 window does not fit the 16×16 input (padded by [0, 0, 0, 0])',
+    ],
   ];
   for (const [name, f, problem] of cases) {
     const file = mutate(name, f);
     const model = await loadModel(file).catch((e: Error) => e);
-    const err = model instanceof Error ? model : (() => { try { model.forward(x); return undefined; } catch (e) { return e as Error; } })();
+    const err =
+      model instanceof Error
+        ? model
+        : (() => {
+            try {
+              model.forward(x);
+              return undefined;
+            } catch (e) {
+              return e as Error;
+            }
+          })();
     assert.ok(err, `${name}: refused`);
     assert.equal(err!.name, 'InputError', `${name}: ${err!.message}`);
     assert.ok(err!.message.startsWith(`${file}: node "`) && err!.message.endsWith(problem), `${name}: ${err!.message}`);
@@ -155,7 +198,9 @@ test('ONNX: window attributes are checked before a kernel sees them; external da
     ).finish();
   const escape = path.join(root, 'escape.onnx');
   fs.writeFileSync(escape, external('../../etc/passwd'));
-  await assert.rejects(loadModel(escape), { message: `${escape}: external data of tensor "w" path "../../etc/passwd" leaves the model's folder; only paths inside it are read` });
+  await assert.rejects(loadModel(escape), {
+    message: `${escape}: external data of tensor "w" path "../../etc/passwd" leaves the model's folder; only paths inside it are read`,
+  });
   const dev = path.join(root, 'dev.onnx');
   fs.writeFileSync(dev, external('zero-data.bin'));
   fs.symlinkSync('/dev/zero', path.join(root, 'zero-data.bin'));
@@ -181,7 +226,9 @@ test('special files as models: a FIFO and a device are refused without blocking,
   setLimits({ maxModelBytes: 1000 });
   try {
     const big = path.join(fixtures, 'small-cnn.onnx');
-    await assert.rejects(loadModel(big), { message: `${big}: model file too large (${formatBytes(fs.statSync(big).size)}; the limit is 1.0 kB, raise it with --max-model-bytes or the modelLens.limits.maxModelBytes setting)` });
+    await assert.rejects(loadModel(big), {
+      message: `${big}: model file too large (${formatBytes(fs.statSync(big).size)}; the limit is 1.0 kB, raise it with --max-model-bytes or the modelLens.limits.maxModelBytes setting)`,
+    });
   } finally {
     setLimits({});
   }
@@ -203,7 +250,10 @@ test('non-finite weights: summary warns (text and --json), explain refuses an ou
   fs.copyFileSync(path.join(__dirname, '..', '..', '..', 'demo', 'images', 'circle-1.png'), image);
   const explained = await cli('explain', file, image);
   assert.equal(explained.code, 2);
-  assert.equal(explained.err, `model-lens: ${file}: output "out" is not finite (NaN or infinite) for this image, so there is nothing to explain (1 weight holds NaN or infinite values ("conv/kernel"))`);
+  assert.equal(
+    explained.err,
+    `model-lens: ${file}: output "out" is not finite (NaN or infinite) for this image, so there is nothing to explain (1 weight holds NaN or infinite values ("conv/kernel"))`,
+  );
 
   const zero = await layersModel('zero-input');
   edit(zero, (j) => (j.modelTopology.config.layers[0].config.batch_input_shape = [null, 0, 0, 3]));

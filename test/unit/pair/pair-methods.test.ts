@@ -17,7 +17,13 @@ import { LayersInspectableModel } from '../../../src/core/model/layers-model';
 function regionEncoder(size: number, r: { top: number; left: number; height: number; width: number }): LayersInspectableModel {
   const input = tfl.input({ shape: [size, size, 1], name: 'image' });
   const conv = tfl.layers.conv2d({ filters: 2, kernelSize: 1, name: 'features' });
-  const crop = tfl.layers.cropping2D({ cropping: [[r.top, size - r.top - r.height], [r.left, size - r.left - r.width]], name: 'region' });
+  const crop = tfl.layers.cropping2D({
+    cropping: [
+      [r.top, size - r.top - r.height],
+      [r.left, size - r.left - r.width],
+    ],
+    name: 'region',
+  });
   const out = tfl.layers.globalAveragePooling2d({ name: 'embedding' }).apply(crop.apply(conv.apply(input))) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: out });
   conv.setWeights([tf.tensor4d([1, 0], [1, 1, 1, 2]), tf.tensor1d([0, 1])]);
@@ -56,11 +62,15 @@ function close(actual: ArrayLike<number>, expected: number[], tol: number, what:
 }
 
 // Windows of 2 at stride 2 on 4×4: four positions, row-major; window 1 (top right) is R.
-const windowOf = (k: number) => (y: number, x: number) => y >= Math.floor(k / 2) * 2 && y < Math.floor(k / 2) * 2 + 2 && x >= (k % 2) * 2 && x < (k % 2) * 2 + 2;
+const windowOf = (k: number) => (y: number, x: number) =>
+  y >= Math.floor(k / 2) * 2 && y < Math.floor(k / 2) * 2 + 2 && x >= (k % 2) * 2 && x < (k % 2) * 2 + 2;
 
 test('similarity: cosine, dot and negative L2 by hand', async () => {
   await initEngine({ backend: 'cpu' });
-  const a = tf.tensor2d([[3, 4], [1, 0]]);
+  const a = tf.tensor2d([
+    [3, 4],
+    [1, 0],
+  ]);
   const b = tf.tensor2d([[4, 3]]);
   close(similarity(a, b, 'cosine').dataSync(), [24 / 25, 4 / 5], 1e-6, 'cosine');
   close(similarity(a, b, 'dot').dataSync(), [24, 4], 1e-5, 'dot');
@@ -77,8 +87,18 @@ for (const backend of ['cpu', 'wasm'] as const) {
     const ea = [meanIn(A, SIZE, R), 1];
     const base = cos(ea, eb);
     assert.ok(Math.abs(r.base - base) < 1e-6);
-    close(r.a.grid.values, [0, 1, 2, 3].map((k) => base - cos([meanIn(A, SIZE, R, windowOf(k)), 1], eb)), 1e-6, 'map a');
-    close(r.b.grid.values, [0, 1, 2, 3].map((k) => base - cos([meanIn(B, SIZE, R, windowOf(k)), 1], ea)), 1e-6, 'map b');
+    close(
+      r.a.grid.values,
+      [0, 1, 2, 3].map((k) => base - cos([meanIn(A, SIZE, R, windowOf(k)), 1], eb)),
+      1e-6,
+      'map a',
+    );
+    close(
+      r.b.grid.values,
+      [0, 1, 2, 3].map((k) => base - cos([meanIn(B, SIZE, R, windowOf(k)), 1], ea)),
+      1e-6,
+      'map b',
+    );
     assert.deepEqual([r.a.grid.values[0], r.a.grid.values[2], r.a.grid.values[3]], [0, 0, 0]);
     assert.ok(r.a.grid.values[1] > 0 && r.b.grid.values[1] > 0);
     tf.dispose([ctx.a, ctx.b]);
@@ -100,14 +120,18 @@ for (const backend of ['cpu', 'wasm'] as const) {
     tf.dispose([ctx.a, ctx.b]);
   });
 
-  for (const variant of [{ temperature: 1, assign: 'both' }, { temperature: 0.25, assign: 'smaller-norm' }] as const) {
+  for (const variant of [
+    { temperature: 1, assign: 'both' },
+    { temperature: 0.25, assign: 'smaller-norm' },
+  ] as const) {
     test(`${backend}: pairwise occlusion — softmax((b − sim) / ${variant.temperature}) over seeded erasures, weight to ${variant.assign === 'both' ? 'both views' : 'the view with the smaller norm'}, by hand`, async () => {
       await initEngine({ backend });
       const ctx = context('pairwise', 'cosine', { samples: 40, seed: 5, ...variant });
       const r = await PAIR_METHOD_TABLE.pairwise(ctx);
       const rand = mulberry32(5);
       const trials = Array.from({ length: 40 }, () => ({ a: randomErase(rand, SIZE, SIZE), b: randomErase(rand, SIZE, SIZE) }));
-      const inRect = (q: { top: number; left: number; height: number; width: number }) => (y: number, x: number) => y >= q.top && y < q.top + q.height && x >= q.left && x < q.left + q.width;
+      const inRect = (q: { top: number; left: number; height: number; width: number }) => (y: number, x: number) =>
+        y >= q.top && y < q.top + q.height && x >= q.left && x < q.left + q.width;
       const base = cos([meanIn(A, SIZE, R), 1], [meanIn(B, SIZE, R), 1]);
       const ea = trials.map((t) => [meanIn(A, SIZE, R, inRect(t.a)), 1]);
       const eb = trials.map((t) => [meanIn(B, SIZE, R, inRect(t.b)), 1]);
@@ -116,7 +140,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const w = e.map((v) => v / e.reduce((x, y) => x + y, 0));
       // With the smaller-norm rule a trial counts for view a only when ‖e(a erased)‖ < ‖e(b erased)‖.
       const counts = (view: 'a' | 'b', k: number) => variant.assign === 'both' || (view === 'a') === Math.hypot(...ea[k]) < Math.hypot(...eb[k]);
-      if (variant.assign === 'smaller-norm') assert.ok(trials.some((_, k) => counts('a', k)) && trials.some((_, k) => counts('b', k)), 'both views win some trials');
+      if (variant.assign === 'smaller-norm')
+        assert.ok(trials.some((_, k) => counts('a', k)) && trials.some((_, k) => counts('b', k)), 'both views win some trials');
       for (const view of ['a', 'b'] as const) {
         const m = new Array(SIZE * SIZE).fill(0);
         trials.forEach((t, k) => {
@@ -124,7 +149,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
           for (let p = 0; p < SIZE * SIZE; p++) if (inRect(t[view])(Math.floor(p / SIZE), p % SIZE)) m[p] += w[k];
         });
         const max = Math.max(...m);
-        close(r[view].grid.values, m.map((v) => v / max), 1e-5, `map ${view}`);
+        close(
+          r[view].grid.values,
+          m.map((v) => v / max),
+          1e-5,
+          `map ${view}`,
+        );
       }
       assert.ok(Math.abs(r.details!.effectiveTrials - 1 / w.reduce((x, v) => x + v * v, 0)) < 1e-3, 'effective trials 1/Σw²');
       assert.ok(Math.abs(r.details!.similarityRange - (Math.max(...d) - Math.min(...d))) < 1e-5, 'range of b − sim');
@@ -144,7 +174,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const v = [meanIn(other, SIZE, R), 1];
       const c = cos(u, v);
       const g = [0, 1].map((i) => (v[i] / (Math.hypot(...u) * Math.hypot(...v)) - (c * u[i]) / (u[0] ** 2 + u[1] ** 2)) / 4);
-      return Array.from({ length: SIZE * SIZE }, (_, p) => (windowOf(1)(Math.floor(p / SIZE), p % SIZE) ? x[p] * J[0] * Math.max(0, g[0]) + 1 * J[1] * Math.max(0, g[1]) : 0));
+      return Array.from({ length: SIZE * SIZE }, (_, p) =>
+        windowOf(1)(Math.floor(p / SIZE), p % SIZE) ? x[p] * J[0] * Math.max(0, g[0]) + 1 * J[1] * Math.max(0, g[1]) : 0,
+      );
     };
     close(r.a.grid.values, expected(A, B), 1e-6, 'map a');
     close(r.b.grid.values, expected(B, A), 1e-6, 'map b');

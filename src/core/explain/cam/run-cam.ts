@@ -7,7 +7,12 @@ import { weightedSum, type CamMethod } from './cam-method';
  * One layer's map, [h, w], after the method's ReLU. `given` is the layer's activation and gradient
  * when the caller computed them already (several layers in one pass); camForLayer disposes them.
  */
-export async function camForLayer(method: CamMethod, ctx: ExplainContext, layer: string, given?: { activation: tf.Tensor; gradient: tf.Tensor }): Promise<tf.Tensor2D> {
+export async function camForLayer(
+  method: CamMethod,
+  ctx: ExplainContext,
+  layer: string,
+  given?: { activation: tf.Tensor; gradient: tf.Tensor },
+): Promise<tf.Tensor2D> {
   let activation: tf.Tensor;
   let gradient: tf.Tensor | undefined;
   if (given) {
@@ -21,7 +26,9 @@ export async function camForLayer(method: CamMethod, ctx: ExplainContext, layer:
   }
   try {
     if (activation.rank !== 4) {
-      throw new Error(`Layer "${layer}" has a ${activation.rank}-D output [${activation.shape.join(', ')}]; CAM methods need a 4-D (batch, height, width, channels) layer.`);
+      throw new Error(
+        `Layer "${layer}" has a ${activation.rank}-D output [${activation.shape.join(', ')}]; CAM methods need a 4-D (batch, height, width, channels) layer.`,
+      );
     }
     const a3 = tf.squeeze(activation, [0]) as tf.Tensor3D;
     const g3 = gradient ? (tf.squeeze(gradient, [0]) as tf.Tensor3D) : undefined;

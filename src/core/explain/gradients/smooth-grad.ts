@@ -20,7 +20,11 @@ export async function smoothGrad(ctx: ExplainContext): Promise<Attribution> {
       const count = Math.min(batchSize, n - start);
       const next = tf.tidy(() => {
         const shape = [count, ...ctx.input.shape.slice(1)] as [number, number, number, number];
-        const noise = gaussianNoise(shape.reduce((a, b) => a * b, 1), sigma, seed * 1_000_003 + start);
+        const noise = gaussianNoise(
+          shape.reduce((a, b) => a * b, 1),
+          sigma,
+          seed * 1_000_003 + start,
+        );
         const noisy = tf.add(ctx.input, tf.tensor4d(noise, shape));
         const sal = tf.max(tf.abs(inputGradient(ctx.model, noisy, ctx.score)), -1);
         return tf.add(total, tf.sum(sal, 0));

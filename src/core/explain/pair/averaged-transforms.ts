@@ -39,7 +39,10 @@ export async function averagedTransforms(ctx: PairContext): Promise<PairAttribut
   const progress = new PairProgress(ctx, 2 * LAMBDAS.length);
   const size = Math.max(1, Math.floor(ctx.params.batchSize));
   const maps = [];
-  for (const [view, x, tx, other] of [['a', ctx.a, ctx.transformed.a, ctx.b], ['b', ctx.b, ctx.transformed.b, ctx.a]] as const) {
+  for (const [view, x, tx, other] of [
+    ['a', ctx.a, ctx.transformed.a, ctx.b],
+    ['b', ctx.b, ctx.transformed.b, ctx.a],
+  ] as const) {
     const e = embed(ctx, other);
     const inputs = blendedInputs(x, tx, ctx.params.seed + (view === 'a' ? 0 : 1));
     let sum: tf.Tensor4D = tf.zerosLike(x);

@@ -24,7 +24,10 @@ export function baseSimilarity(ctx: PairContext): number {
 /** Counts passes over both views (and several runs) for one progress bar; checks the abort signal and yields between steps. */
 export class PairProgress {
   private done = 0;
-  constructor(private readonly ctx: PairContext, private readonly total: number) {}
+  constructor(
+    private readonly ctx: PairContext,
+    private readonly total: number,
+  ) {}
 
   async step(count: number): Promise<void> {
     this.done += count;
@@ -45,6 +48,11 @@ export class PairProgress {
 }
 
 /** `total` items through `run(start, count)` in batches, progress continuing `progress`; `onBatch` sees the values so far. */
-export function batched(progress: PairProgress, total: number, run: (start: number, count: number) => Float32Array, onBatch?: (values: Float32Array, done: number) => void): Promise<Float32Array> {
+export function batched(
+  progress: PairProgress,
+  total: number,
+  run: (start: number, count: number) => Float32Array,
+  onBatch?: (values: Float32Array, done: number) => void,
+): Promise<Float32Array> {
   return mapBatched(progress.batches(), total, run, onBatch);
 }

@@ -23,7 +23,10 @@ export class EmbeddingView implements InspectableModel {
   /** What e reads: an output index or a layer name. */
   readonly source: { output: number } | { layer: string };
 
-  constructor(readonly model: InspectableModel, embedding?: string) {
+  constructor(
+    readonly model: InspectableModel,
+    embedding?: string,
+  ) {
     this.format = model.format;
     this.path = model.path;
     this.inputs = model.inputs;
@@ -38,9 +41,14 @@ export class EmbeddingView implements InspectableModel {
       else if (model.layers.some((l) => l.name === embedding)) this.source = { layer: embedding };
       else throw new InputError(`Embedding "${embedding}" is neither an output nor a layer of ${model.path}.`);
     }
-    const shape = 'output' in this.source ? model.outputs[this.source.output].shape : model.layers.find((l) => l.name === (this.source as { layer: string }).layer)!.outputShape;
+    const shape =
+      'output' in this.source
+        ? model.outputs[this.source.output].shape
+        : model.layers.find((l) => l.name === (this.source as { layer: string }).layer)!.outputShape;
     const dims = shape.length === 4 ? [shape[3]] : shape.slice(1);
-    this.outputs = [{ name: this.name, shape: [null, dims.every((d) => d != null) ? dims.reduce<number>((a, d) => a * (d as number), 1) : null], dtype: 'float32' }];
+    this.outputs = [
+      { name: this.name, shape: [null, dims.every((d) => d != null) ? dims.reduce<number>((a, d) => a * (d as number), 1) : null], dtype: 'float32' },
+    ];
   }
 
   get warnings(): string[] {

@@ -92,12 +92,18 @@ async function explainPairUnchecked(model: InspectableModel, imageA: RgbImage, i
   const tensors: tf.Tensor[] = [a.tensor, b.tensor];
   try {
     if (a.tensor.shape.join() !== b.tensor.shape.join()) {
-      throw new InputError(`The two views reach ${model.path} at different sizes (${a.tensor.shape.slice(1, 3).join('×')} and ${b.tensor.shape.slice(1, 3).join('×')}); give the model a fixed input size or images of one size.`);
+      throw new InputError(
+        `The two views reach ${model.path} at different sizes (${a.tensor.shape.slice(1, 3).join('×')} and ${b.tensor.shape.slice(1, 3).join('×')}); give the model a fixed input size or images of one size.`,
+      );
     }
     const layer = opts.method === 'interaction-cam' ? (opts.layer ?? defaultCamLayer(model)) : undefined;
     if (layer !== undefined && !model.layers.some((l) => l.name === layer)) throw new InputError(`Layer "${layer}" does not exist in ${model.path}.`);
     const needsGradient = GRADIENT_PAIR_METHODS.has(opts.method);
-    const batchSize = batchSizeFor(activationBytesPerItem(model, a.tensor.shape) * (opts.method === 'context-agnostic' ? 2 : 1), needsGradient, opts.params?.batchSize);
+    const batchSize = batchSizeFor(
+      activationBytesPerItem(model, a.tensor.shape) * (opts.method === 'context-agnostic' ? 2 : 1),
+      needsGradient,
+      opts.params?.batchSize,
+    );
     const params: PairParams = { ...withDefaults<Omit<PairParams, 'batchSize'>>(DEFAULT_PAIR_PARAMS, opts.params), batchSize };
     let transformed: { a: tf.Tensor4D; b: tf.Tensor4D } | undefined;
     if (opts.method === 'averaged-transforms') {
@@ -123,13 +129,27 @@ async function explainPairUnchecked(model: InspectableModel, imageA: RgbImage, i
     const xa = occlude(a.tensor, 'a');
     const xb = occlude(b.tensor, 'b');
     const similarity = opts.similarity ?? 'cosine';
-    const ctx = { model: view, a: xa, b: xb, similarity, layer: layer ?? '', params, transformed, onProgress: opts.onProgress, onPartial: opts.onPartial, signal: opts.signal };
+    const ctx = {
+      model: view,
+      a: xa,
+      b: xb,
+      similarity,
+      layer: layer ?? '',
+      params,
+      transformed,
+      onProgress: opts.onProgress,
+      onPartial: opts.onPartial,
+      signal: opts.signal,
+    };
     const started = performance.now();
     const r = await PAIR_METHOD_TABLE[opts.method](ctx);
     const timeMs = performance.now() - started;
     const [, height, width] = a.tensor.shape;
     const views: Partial<Record<View, PairViewResult>> = {};
-    for (const [name, attribution, geometry, image] of [['a', r.a, a.geometry, imageA], ['b', r.b, b.geometry, imageB]] as const) {
+    for (const [name, attribution, geometry, image] of [
+      ['a', r.a, a.geometry, imageA],
+      ['b', r.b, b.geometry, imageB],
+    ] as const) {
       const source = attribution.pixelMap ?? attribution.grid;
       const resized = mapToImage(source.values, source.height, source.width, geometry);
       const display = attribution.signed ? scaleSigned(resized, 100) : scaleUnsigned(resized);

@@ -13,7 +13,10 @@ export async function interactionCam(ctx: PairContext): Promise<PairAttribution>
   const base = baseSimilarity(ctx);
   const progress = new PairProgress(ctx, 2);
   const grads = [];
-  for (const [x, other] of [[ctx.a, ctx.b], [ctx.b, ctx.a]] as const) {
+  for (const [x, other] of [
+    [ctx.a, ctx.b],
+    [ctx.b, ctx.a],
+  ] as const) {
     const e = embed(ctx, other);
     try {
       grads.push(ctx.model.layerGradient(x, ctx.layer, pairScore(e, ctx.similarity)));
@@ -25,7 +28,9 @@ export async function interactionCam(ctx: PairContext): Promise<PairAttribution>
   const [ga, gb] = grads;
   try {
     if (ga.activation.rank !== 4) {
-      throw new InputError(`Layer "${ctx.layer}" has a ${ga.activation.rank}-D output [${ga.activation.shape.join(', ')}]; Interaction-CAM needs a 4-D (batch, height, width, channels) layer.`);
+      throw new InputError(
+        `Layer "${ctx.layer}" has a ${ga.activation.rank}-D output [${ga.activation.shape.join(', ')}]; Interaction-CAM needs a 4-D (batch, height, width, channels) layer.`,
+      );
     }
     const [maps, joint] = tf.tidy(() => {
       const pool = (f: tf.Tensor) => (ctx.params.joint === 'max' ? tf.max(f, [0, 1, 2]) : tf.mean(f, [0, 1, 2]));

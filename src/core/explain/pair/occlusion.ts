@@ -25,7 +25,11 @@ function attribution(values: Float32Array, g: WindowGrid, height: number, width:
  * The two occlusion methods that map one view at a time against the other view's fixed embedding.
  * `score(x, masks, other)` gives one value per window position.
  */
-async function perView(ctx: PairContext, score: (x: tf.Tensor4D, masks: tf.Tensor4D, other: tf.Tensor2D) => tf.Tensor1D, signed: boolean): Promise<PairAttribution> {
+async function perView(
+  ctx: PairContext,
+  score: (x: tf.Tensor4D, masks: tf.Tensor4D, other: tf.Tensor2D) => tf.Tensor1D,
+  signed: boolean,
+): Promise<PairAttribution> {
   const [, height, width] = ctx.a.shape;
   const g = pairWindowGrid(height, width, ctx.params.window, ctx.params.stride);
   const n = g.rows * g.cols;
@@ -57,7 +61,11 @@ async function perView(ctx: PairContext, score: (x: tf.Tensor4D, masks: tf.Tenso
  */
 export async function conditionalOcclusion(ctx: PairContext): Promise<PairAttribution> {
   const base = baseSimilarity(ctx);
-  return perView(ctx, (x, m, other) => tf.sub(base, similarity(embed(ctx, tf.mul(x, tf.sub(1, m)) as tf.Tensor4D), other, ctx.similarity)) as tf.Tensor1D, true);
+  return perView(
+    ctx,
+    (x, m, other) => tf.sub(base, similarity(embed(ctx, tf.mul(x, tf.sub(1, m)) as tf.Tensor4D), other, ctx.similarity)) as tf.Tensor1D,
+    true,
+  );
 }
 
 /**

@@ -53,8 +53,22 @@ export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttributi
   const sims = await batched(progress, n, (start, count) =>
     tf.tidy(() => {
       const part = rects.slice(start, start + count);
-      const ma = tf.tensor4d(eraseMasks(part.map((r) => r.a), height, width), [count, height, width, 1]);
-      const mb = tf.tensor4d(eraseMasks(part.map((r) => r.b), height, width), [count, height, width, 1]);
+      const ma = tf.tensor4d(
+        eraseMasks(
+          part.map((r) => r.a),
+          height,
+          width,
+        ),
+        [count, height, width, 1],
+      );
+      const mb = tf.tensor4d(
+        eraseMasks(
+          part.map((r) => r.b),
+          height,
+          width,
+        ),
+        [count, height, width, 1],
+      );
       const ea = embed(ctx, tf.mul(ctx.a, tf.sub(1, ma)) as tf.Tensor4D);
       const eb = embed(ctx, tf.mul(ctx.b, tf.sub(1, mb)) as tf.Tensor4D);
       if (only) {

@@ -13,11 +13,63 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Layers that only act in training (Keras preprocessing augmentation): identity at inference. */
-const TRAINING_ONLY = new Set(['RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomContrast', 'RandomTranslation', 'RandomBrightness', 'RandomCrop', 'RandomHeight', 'RandomWidth', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'SpatialDropout1D', 'SpatialDropout2D', 'ActivityRegularization']);
+const TRAINING_ONLY = new Set([
+  'RandomFlip',
+  'RandomRotation',
+  'RandomZoom',
+  'RandomContrast',
+  'RandomTranslation',
+  'RandomBrightness',
+  'RandomCrop',
+  'RandomHeight',
+  'RandomWidth',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'ActivityRegularization',
+]);
 /** Old or aliased class names → what TF.js registers. */
-const RENAMED: Record<string, string> = { Functional: 'Model', BatchNormalizationV1: 'BatchNormalization', BatchNormalizationV2: 'BatchNormalization', Conv2DV2: 'Conv2D', ReLU6: 'ReLU' };
+const RENAMED: Record<string, string> = {
+  Functional: 'Model',
+  BatchNormalizationV1: 'BatchNormalization',
+  BatchNormalizationV2: 'BatchNormalization',
+  Conv2DV2: 'Conv2D',
+  ReLU6: 'ReLU',
+};
 /** Config keys that only matter for training or for Keras itself. */
-const DROP = new Set(['build_config', 'compile_config', 'kernel_initializer', 'bias_initializer', 'depthwise_initializer', 'pointwise_initializer', 'gamma_initializer', 'beta_initializer', 'moving_mean_initializer', 'moving_variance_initializer', 'embeddings_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'depthwise_regularizer', 'pointwise_regularizer', 'gamma_regularizer', 'beta_regularizer', 'kernel_constraint', 'bias_constraint', 'depthwise_constraint', 'pointwise_constraint', 'gamma_constraint', 'beta_constraint', 'lora_rank', 'lora_alpha', 'quantization_config', 'synchronized', 'seed']);
+const DROP = new Set([
+  'build_config',
+  'compile_config',
+  'kernel_initializer',
+  'bias_initializer',
+  'depthwise_initializer',
+  'pointwise_initializer',
+  'gamma_initializer',
+  'beta_initializer',
+  'moving_mean_initializer',
+  'moving_variance_initializer',
+  'embeddings_initializer',
+  'kernel_regularizer',
+  'bias_regularizer',
+  'activity_regularizer',
+  'depthwise_regularizer',
+  'pointwise_regularizer',
+  'gamma_regularizer',
+  'beta_regularizer',
+  'kernel_constraint',
+  'bias_constraint',
+  'depthwise_constraint',
+  'pointwise_constraint',
+  'gamma_constraint',
+  'beta_constraint',
+  'lora_rank',
+  'lora_alpha',
+  'quantization_config',
+  'synchronized',
+  'seed',
+]);
 
 function dtypeName(v: unknown): string | undefined {
   if (typeof v === 'string') return v.startsWith('mixed_') ? 'float32' : v;
@@ -54,7 +106,9 @@ function layerConfig(layer: Json, file: string): Json {
   let className = String(layer.class_name ?? '');
   const name = isObj(layer.config) ? String(layer.config.name ?? layer.name ?? '') : String(layer.name ?? '');
   if (className === 'Lambda' || className === 'TFOpLambda' || className === 'SlicingOpLambda') {
-    throw new InputError(`${file}: layer "${printable(name)}" is a ${className} (Python code), which TensorFlow.js cannot run; replace it with standard layers before saving`);
+    throw new InputError(
+      `${file}: layer "${printable(name)}" is a ${className} (Python code), which TensorFlow.js cannot run; replace it with standard layers before saving`,
+    );
   }
   const out: Json = { ...layer };
   delete out.module;
@@ -79,8 +133,21 @@ function layerConfig(layer: Json, file: string): Json {
 const printableValue = (v: unknown): string => printable(JSON.stringify(v) ?? String(v), 40);
 
 /** Sizes that must be whole numbers ≥ 1 (a kernel, a stride, a count of units), one or a list. */
-const POSITIVE_SIZES: Record<string, number> = { filters: 1 << 20, units: 1 << 24, kernel_size: 1 << 16, strides: 1 << 16, pool_size: 1 << 16, dilation_rate: 1 << 16, depth_multiplier: 1 << 12, size: 1 << 12, n: 1 << 16 };
-const ENUMS: Record<string, (string | null)[]> = { data_format: ['channels_first', 'channels_last', null], interpolation: ['nearest', 'bilinear', 'bicubic', 'area', 'lanczos3', 'lanczos5', 'gaussian', 'mitchellcubic'] };
+const POSITIVE_SIZES: Record<string, number> = {
+  filters: 1 << 20,
+  units: 1 << 24,
+  kernel_size: 1 << 16,
+  strides: 1 << 16,
+  pool_size: 1 << 16,
+  dilation_rate: 1 << 16,
+  depth_multiplier: 1 << 12,
+  size: 1 << 12,
+  n: 1 << 16,
+};
+const ENUMS: Record<string, (string | null)[]> = {
+  data_format: ['channels_first', 'channels_last', null],
+  interpolation: ['nearest', 'bilinear', 'bicubic', 'area', 'lanczos3', 'lanczos5', 'gaussian', 'mitchellcubic'],
+};
 
 /**
  * The values TensorFlow.js trusts when it builds a layer, checked first so that a damaged config
@@ -94,28 +161,39 @@ function checkLayerConfig(config: Json, file: string, name: string, className: s
     if (!(key in config) || config[key] === null || config[key] === undefined) continue;
     const v = config[key];
     const list = Array.isArray(v) ? v : [v];
-    if (list.length === 0 || list.some((x) => !Number.isSafeInteger(x) || (x as number) < 1 || (x as number) > max)) bad(key, v, `expected whole numbers from 1 to ${max}`);
+    if (list.length === 0 || list.some((x) => !Number.isSafeInteger(x) || (x as number) < 1 || (x as number) > max))
+      bad(key, v, `expected whole numbers from 1 to ${max}`);
   }
   for (const [key, allowed] of Object.entries(ENUMS)) {
     if (key in config && !allowed.includes(config[key] as string | null)) bad(key, config[key], `expected ${allowed.filter((a) => a !== null).join(' or ')}`);
   }
-  if ('padding' in config && typeof config.padding === 'string' && !['valid', 'same', 'causal'].includes(config.padding)) bad('padding', config.padding, 'expected valid, same or causal');
-  if ('padding' in config && typeof config.padding !== 'string' && !/Padding|Cropping/.test(className)) bad('padding', config.padding, 'expected valid, same or causal');
+  if ('padding' in config && typeof config.padding === 'string' && !['valid', 'same', 'causal'].includes(config.padding))
+    bad('padding', config.padding, 'expected valid, same or causal');
+  if ('padding' in config && typeof config.padding !== 'string' && !/Padding|Cropping/.test(className))
+    bad('padding', config.padding, 'expected valid, same or causal');
   if ('padding' in config && typeof config.padding !== 'string') {
     const flat = [config.padding].flat(2);
-    if (flat.length === 0 || flat.some((x) => !Number.isSafeInteger(x) || (x as number) < 0 || (x as number) > 1 << 16)) bad('padding', config.padding, 'expected valid, same, causal or whole numbers ≥ 0');
+    if (flat.length === 0 || flat.some((x) => !Number.isSafeInteger(x) || (x as number) < 0 || (x as number) > 1 << 16))
+      bad('padding', config.padding, 'expected valid, same, causal or whole numbers ≥ 0');
   }
   for (const key of ['batch_input_shape', 'batch_shape', 'input_shape', 'target_shape']) {
     if (!(key in config) || config[key] === null) continue;
     const v = config[key];
-    if (!Array.isArray(v) || v.length > 8 || v.some((d) => d !== null && (!Number.isSafeInteger(d) || (d as number) < (key === 'target_shape' ? -1 : 1) || d === 0 || (d as number) > 1 << 24))) {
+    if (
+      !Array.isArray(v) ||
+      v.length > 8 ||
+      v.some((d) => d !== null && (!Number.isSafeInteger(d) || (d as number) < (key === 'target_shape' ? -1 : 1) || d === 0 || (d as number) > 1 << 24))
+    ) {
       bad(key, v, 'expected a list of sizes ≥ 1 or null');
     }
   }
-  if ('rate' in config && (typeof config.rate !== 'number' || !(config.rate >= 0 && config.rate < 1))) bad('rate', config.rate, 'expected a number from 0 to below 1');
-  if ('scale' in config && typeof config.scale !== 'boolean' && (typeof config.scale !== 'number' || !Number.isFinite(config.scale))) bad('scale', config.scale, 'expected true, false or a finite number');
+  if ('rate' in config && (typeof config.rate !== 'number' || !(config.rate >= 0 && config.rate < 1)))
+    bad('rate', config.rate, 'expected a number from 0 to below 1');
+  if ('scale' in config && typeof config.scale !== 'boolean' && (typeof config.scale !== 'number' || !Number.isFinite(config.scale)))
+    bad('scale', config.scale, 'expected true, false or a finite number');
   for (const key of ['epsilon', 'momentum', 'alpha', 'theta', 'max_value', 'negative_slope', 'threshold', 'stddev', 'offset']) {
-    if (key in config && config[key] !== null && (typeof config[key] !== 'number' || !Number.isFinite(config[key]))) bad(key, config[key], 'expected a finite number');
+    if (key in config && config[key] !== null && (typeof config[key] !== 'number' || !Number.isFinite(config[key])))
+      bad(key, config[key], 'expected a finite number');
   }
   if ('axis' in config && config.axis !== null) {
     const list = Array.isArray(config.axis) ? config.axis : [config.axis];
@@ -144,7 +222,10 @@ function cleanLayer(config: Json, file: string, name: string, className = 'layer
       continue;
     }
     if (k === 'groups') {
-      if (v !== 1) throw new InputError(`${file}: layer "${printable(name)}" is a grouped convolution (groups=${printableValue(v)}), which TensorFlow.js does not support`);
+      if (v !== 1)
+        throw new InputError(
+          `${file}: layer "${printable(name)}" is a grouped convolution (groups=${printableValue(v)}), which TensorFlow.js does not support`,
+        );
       continue;
     }
     if (k === 'axis' && Array.isArray(v) && v.length === 1) {
@@ -187,7 +268,16 @@ function checkGraph(config: Json, file: string): void {
     calls.set(name, Array.isArray(l.inbound_nodes) && l.inbound_nodes.length > 0 ? l.inbound_nodes.length : l.class_name === 'InputLayer' ? 1 : 0);
   }
   const ref = (r: unknown, where: string): void => {
-    if (!Array.isArray(r) || typeof r[0] !== 'string' || !names.has(r[0]) || !Number.isSafeInteger(r[1]) || (r[1] as number) < 0 || (r[1] as number) >= calls.get(r[0])! || !Number.isSafeInteger(r[2]) || (r[2] as number) < 0) {
+    if (
+      !Array.isArray(r) ||
+      typeof r[0] !== 'string' ||
+      !names.has(r[0]) ||
+      !Number.isSafeInteger(r[1]) ||
+      (r[1] as number) < 0 ||
+      (r[1] as number) >= calls.get(r[0])! ||
+      !Number.isSafeInteger(r[2]) ||
+      (r[2] as number) < 0
+    ) {
       throw new InputError(`${file}: ${where} refers to ${printableValue(r)}, which is not [a layer of the model, node index, tensor index]`);
     }
   };
@@ -196,7 +286,8 @@ function checkGraph(config: Json, file: string): void {
     if (nodes === undefined) continue;
     if (!Array.isArray(nodes)) throw new InputError(`${file}: layer "${String(l.name)}" has inbound nodes that are not a list`);
     for (const node of nodes) {
-      if (!Array.isArray(node) || node.length === 0) throw new InputError(`${file}: layer "${String(l.name)}" has an inbound node that is not a list of inputs`);
+      if (!Array.isArray(node) || node.length === 0)
+        throw new InputError(`${file}: layer "${String(l.name)}" has an inbound node that is not a list of inputs`);
       for (const r of node) ref(r, `layer "${String(l.name)}"`);
     }
   }

@@ -14,7 +14,8 @@ type Dataset = hdf5.Dataset;
 const isDataset = (v: unknown): v is Dataset => !!v && Array.isArray((v as Dataset).shape) && 'value' in (v as object);
 
 function openHdf5(bytes: Uint8Array, file: string): hdf5.File {
-  if (bytes.length < 8 || bytes[0] !== 0x89 || bytes[1] !== 0x48 || bytes[2] !== 0x44 || bytes[3] !== 0x46) throw new InputError(`${file}: not an HDF5 file (no HDF5 signature)`);
+  if (bytes.length < 8 || bytes[0] !== 0x89 || bytes[1] !== 0x48 || bytes[2] !== 0x44 || bytes[3] !== 0x46)
+    throw new InputError(`${file}: not an HDF5 file (no HDF5 signature)`);
   // The superblock records where the file ends: a shorter file was cut off (a copy or download
   // that stopped), even when the parts read first are intact.
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -70,7 +71,8 @@ function readDataset(h5: hdf5.File, path: string, file: string): tf.Tensor {
     throw damage(`${file}: weight "${printable(path)}" is truncated or corrupt (its data cannot be read)`, err);
   }
   const size = d.shape.reduce((a, b) => a * b, 1);
-  if (!values || values.length !== size) throw new InputError(`${file}: weight "${printable(path)}" holds ${values?.length ?? 0} values, its shape [${d.shape.join(', ')}] needs ${size}`);
+  if (!values || values.length !== size)
+    throw new InputError(`${file}: weight "${printable(path)}" holds ${values?.length ?? 0} values, its shape [${d.shape.join(', ')}] needs ${size}`);
   return tf.tensor(Float32Array.from(values), d.shape, 'float32');
 }
 
@@ -83,9 +85,13 @@ function assign(model: tfl.LayersModel, layerName: string, tensors: tf.Tensor[],
     throw new InputError(`${file}: the weights name layer "${printable(layerName)}", which the architecture does not have`);
   }
   const want = layer.weights;
-  if (want.length !== tensors.length) throw new InputError(`${file}: layer "${printable(layerName)}" has ${want.length} weights, the file holds ${tensors.length}`);
+  if (want.length !== tensors.length)
+    throw new InputError(`${file}: layer "${printable(layerName)}" has ${want.length} weights, the file holds ${tensors.length}`);
   want.forEach((w, i) => {
-    if (w.shape.join() !== tensors[i].shape.join()) throw new InputError(`${file}: weight ${i} of layer "${printable(layerName)}" has shape [${tensors[i].shape.join(', ')}], the layer needs [${w.shape.join(', ')}]`);
+    if (w.shape.join() !== tensors[i].shape.join())
+      throw new InputError(
+        `${file}: weight ${i} of layer "${printable(layerName)}" has shape [${tensors[i].shape.join(', ')}], the layer needs [${w.shape.join(', ')}]`,
+      );
   });
   layer.setWeights(tensors);
 }
@@ -98,7 +104,9 @@ async function build(config: unknown, file: string): Promise<tfl.LayersModel> {
     const msg = (err as Error).message.split('\n')[0];
     const unknown = /Unknown layer: (\w+)/.exec(msg);
     if (unknown) {
-      const layers = ((topology.config as { layers?: { class_name?: string; config?: { name?: string } }[] }).layers ?? []).filter((l) => l.class_name === unknown[1]);
+      const layers = ((topology.config as { layers?: { class_name?: string; config?: { name?: string } }[] }).layers ?? []).filter(
+        (l) => l.class_name === unknown[1],
+      );
       const named = layers.map((l) => `"${printable(String(l.config?.name))}"`).join(', ');
       throw new InputError(`${file}: layer ${named || `class "${unknown[1]}"`} is a ${unknown[1]}, which TensorFlow.js cannot run`);
     }
@@ -113,7 +121,9 @@ async function loadH5(bytes: Uint8Array, file: string): Promise<tfl.LayersModel>
   const h5 = openHdf5(bytes, file);
   const configText = h5.attrs.model_config;
   if (configText === undefined) {
-    throw new InputError(`${file}: holds weights only, no architecture (a .weights.h5 or save_weights file); save the whole model with model.save("model.keras") or model.save("model.h5")`);
+    throw new InputError(
+      `${file}: holds weights only, no architecture (a .weights.h5 or save_weights file); save the whole model with model.save("model.keras") or model.save("model.h5")`,
+    );
   }
   let config: unknown;
   try {
@@ -121,7 +131,8 @@ async function loadH5(bytes: Uint8Array, file: string): Promise<tfl.LayersModel>
   } catch {
     throw new InputError(`${file}: the model_config attribute is not valid JSON`);
   }
-  if (jsonDepth(config, limits().maxJsonDepth) > limits().maxJsonDepth) throw new InputError(`${file}: the model_config attribute is nested more than ${limits().maxJsonDepth} levels deep`);
+  if (jsonDepth(config, limits().maxJsonDepth) > limits().maxJsonDepth)
+    throw new InputError(`${file}: the model_config attribute is nested more than ${limits().maxJsonDepth} levels deep`);
   const model = await build(config, file);
   try {
     const weights = get(h5, 'model_weights') as Group | undefined;
@@ -160,7 +171,8 @@ async function loadKerasArchive(bytes: Uint8Array, file: string): Promise<tfl.La
   } catch {
     throw new InputError(`${file}: config.json in the archive is not valid JSON`);
   }
-  if (jsonDepth(config, limits().maxJsonDepth) > limits().maxJsonDepth) throw new InputError(`${file}: config.json in the archive is nested more than ${limits().maxJsonDepth} levels deep`);
+  if (jsonDepth(config, limits().maxJsonDepth) > limits().maxJsonDepth)
+    throw new InputError(`${file}: config.json in the archive is nested more than ${limits().maxJsonDepth} levels deep`);
   const model = await build(config, file);
   try {
     const h5 = openHdf5(entries['model.weights.h5'], `${file}/model.weights.h5`);

@@ -104,7 +104,9 @@ export class OnnxInspectableModel implements InspectableModel {
       this.inputNhwc = channelsFirst(input.shape);
       const s = input.shape ?? [];
       if (s.some((d) => d !== null && (!Number.isSafeInteger(d) || d < 1 || d > 1 << 24)) || s.reduce<number>((a, d) => a * (d ?? 1), 1) > 1 << 26) {
-        throw new InputError(`${path}: input "${printable(input.name)}" has shape [${s.map((d) => d ?? 'N').join(', ')}]; every size must be a whole number ≥ 1, and the whole at most ${1 << 26} values`);
+        throw new InputError(
+          `${path}: input "${printable(input.name)}" has shape [${s.map((d) => d ?? 'N').join(', ')}]; every size must be a whole number ≥ 1, and the whole at most ${1 << 26} values`,
+        );
       }
       this.inputs = [{ name: input.name, shape: this.inputNhwc ? [s[0], s[2], s[3], s[1]] : s, dtype: 'float32' }];
 
@@ -148,8 +150,11 @@ export class OnnxInspectableModel implements InspectableModel {
         if (n.name && !this.producers.has(n.name)) this.aliases.set(n.name, n.outputs[0]);
       }
 
-      const describe = (n: OnnxNode): string => `operator "${printable(n.opType)}"${n.domain ? ` (domain ${printable(n.domain)})` : ''} of node "${printable(n.name || n.outputs[0] || '')}"`;
-      this.unavailableOutputs = model.outputs.filter((o) => blockedBy.has(o.name)).map((o) => ({ name: o.name, reason: `${describe(blockedBy.get(o.name)!)} is not supported` }));
+      const describe = (n: OnnxNode): string =>
+        `operator "${printable(n.opType)}"${n.domain ? ` (domain ${printable(n.domain)})` : ''} of node "${printable(n.name || n.outputs[0] || '')}"`;
+      this.unavailableOutputs = model.outputs
+        .filter((o) => blockedBy.has(o.name))
+        .map((o) => ({ name: o.name, reason: `${describe(blockedBy.get(o.name)!)} is not supported` }));
       const outputs = model.outputs.filter((o) => !blockedBy.has(o.name));
       this.warnings = this.unavailableOutputs.map((u) => `output "${u.name}" cannot be computed: ${u.reason}`);
       this.initializerNames = [...model.initializers.keys()];
@@ -212,7 +217,9 @@ export class OnnxInspectableModel implements InspectableModel {
       if (e instanceof OpError) throw new InputError(`${where} ${e.message}`);
       // TensorFlow.js refused the operation: say what it was given; its message goes to --verbose.
       const shapes = inputs.map((v) => (v ? `[${shapeOf(v).join(', ')}]` : 'none'));
-      const err2 = new InputError(`${where} cannot run on input${shapes.length === 1 ? '' : 's'} of shape${shapes.length === 1 ? '' : 's'} ${shapes.join(' and ')}`);
+      const err2 = new InputError(
+        `${where} cannot run on input${shapes.length === 1 ? '' : 's'} of shape${shapes.length === 1 ? '' : 's'} ${shapes.join(' and ')}`,
+      );
       (err2 as Error & { cause?: unknown }).cause = e;
       throw err2;
     }
@@ -308,7 +315,8 @@ export class OnnxInspectableModel implements InspectableModel {
 
   layerGradient(x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor } {
     const name = this.resolve(layer);
-    if (!this.leadsToOutput(name)) throw new InputError(`${this.path}: layer "${printable(layer)}" does not lead to the model's output, so the output has no gradient with respect to it`);
+    if (!this.leadsToOutput(name))
+      throw new InputError(`${this.path}: layer "${printable(layer)}" does not lead to the model's output, so the output has no gradient with respect to it`);
     return layerActivationAndGradient(this, x, name, score);
   }
 
@@ -338,4 +346,3 @@ export class OnnxInspectableModel implements InspectableModel {
     this.cache.clear();
   }
 }
-

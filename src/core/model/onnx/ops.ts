@@ -131,7 +131,17 @@ function unary(fn: (t: tf.Tensor, ctx: OpContext) => tf.Tensor): Op {
 }
 
 /** Explicit spatial pads [top, left, bottom, right] from ONNX `pads` / `auto_pad`. */
-function spatialPads(ctx: OpContext, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number, dH = 1, dW = 1): [number, number, number, number] {
+function spatialPads(
+  ctx: OpContext,
+  inH: number,
+  inW: number,
+  kH: number,
+  kW: number,
+  sH: number,
+  sW: number,
+  dH = 1,
+  dW = 1,
+): [number, number, number, number] {
   const auto = ctx.str('auto_pad', 'NOTSET');
   if (auto === 'SAME_UPPER' || auto === 'SAME_LOWER') {
     const total = (inp: number, k: number, s: number, d: number): number => Math.max(0, (Math.ceil(inp / s) - 1) * s + (k - 1) * d + 1 - inp);
@@ -175,11 +185,23 @@ function checkWindow(inH: number, inW: number, kH: number, kW: number, s: number
   const outH = Math.floor((inH + pads[0] + pads[2] - d[0] * (kH - 1) - 1) / s[0]) + 1;
   const outW = Math.floor((inW + pads[1] + pads[3] - d[1] * (kW - 1) - 1) / s[1]) + 1;
   if (outH < 1 || outW < 1) throw new OpError(`its ${kH}×${kW} window does not fit the ${inH}×${inW} input (padded by [${shortList(pads)}])`);
-  if ((inH + pads[0] + pads[2]) * (inW + pads[1] + pads[3]) * channels > MAX_ELEMENTS) throw new OpError(`pads [${shortList(pads)}] would make more than ${MAX_ELEMENTS} values`);
+  if ((inH + pads[0] + pads[2]) * (inW + pads[1] + pads[3]) * channels > MAX_ELEMENTS)
+    throw new OpError(`pads [${shortList(pads)}] would make more than ${MAX_ELEMENTS} values`);
 }
 
 const padNhwc = (x: tf.Tensor4D, [t, l, b, r]: number[], value = 0): tf.Tensor4D =>
-  t || l || b || r ? tf.pad(x, [[0, 0], [t, b], [l, r], [0, 0]], value) : x;
+  t || l || b || r
+    ? tf.pad(
+        x,
+        [
+          [0, 0],
+          [t, b],
+          [l, r],
+          [0, 0],
+        ],
+        value,
+      )
+    : x;
 
 const conv: Op = (ctx, [xv, wv, bv]) => {
   const x = nhwc(need(xv, 'X'));
@@ -236,7 +258,8 @@ const convTranspose: Op = (ctx, [xv, wv, bv]) => {
   const [t, l, b, r] = ctx.ints('pads', [0, 0, 0, 0])!;
   const [, H, W] = x.shape;
   checkWindow(kH, kW, kH, kW, [sH, sW], [1, 1], [t, l, b, r]);
-  if ([opH, opW].some((v) => !Number.isSafeInteger(v) || v < 0 || v >= Math.max(sH, sW))) throw new OpError(`output_padding [${opH}, ${opW}] must be whole numbers below the stride`);
+  if ([opH, opW].some((v) => !Number.isSafeInteger(v) || v < 0 || v >= Math.max(sH, sW)))
+    throw new OpError(`output_padding [${opH}, ${opW}] must be whole numbers below the stride`);
   const fullH = sH * (H - 1) + kH + opH;
   const fullW = sW * (W - 1) + kW + opW;
   const key = `${ctx.node.outputs[0]}:filter`;
@@ -281,7 +304,21 @@ function pool(kind: 'max' | 'avg'): Op {
     if (!(t || l || b || r || extraB || extraR)) return [tensor(avg, true)];
     // Divide by the number of counted cells: a padded mask of ones (pads counted or not).
     const ones = tf.ones([1, x.shape[1], x.shape[2], 1]) as tf.Tensor4D;
-    const mask = countPad ? padNhwc(tf.pad(ones, [[0, 0], [t, b], [l, r], [0, 0]], 1) as tf.Tensor4D, [0, 0, extraB, extraR]) : padNhwc(ones, [t, l, b + extraB, r + extraR]);
+    const mask = countPad
+      ? padNhwc(
+          tf.pad(
+            ones,
+            [
+              [0, 0],
+              [t, b],
+              [l, r],
+              [0, 0],
+            ],
+            1,
+          ) as tf.Tensor4D,
+          [0, 0, extraB, extraR],
+        )
+      : padNhwc(ones, [t, l, b + extraB, r + extraR]);
     const counted = tf.avgPool(mask, [kH, kW], [sH, sW], 'valid');
     return [tensor(tf.div(avg, counted), true)];
   };
@@ -343,7 +380,12 @@ const reshape: Op = (ctx, [xv, sv]) => {
   const dims = reshapeDims(target, shapeOf(x), ctx.int('allowzero', 0) === 1);
   if (x.kind === 'host') {
     const known = dims.filter((d) => d !== -1).reduce((p, q) => p * q, 1);
-    return [host(x.data, dims.map((d) => (d === -1 ? x.data.length / known : d)))];
+    return [
+      host(
+        x.data,
+        dims.map((d) => (d === -1 ? x.data.length / known : d)),
+      ),
+    ];
   }
   if (x.nhwc && x.t.shape[1] === 1 && x.t.shape[2] === 1 && dims.length === 2) return [tensor(tf.reshape(x.t, dims))];
   return [tensor(tf.reshape(plain(x), dims))];
@@ -377,7 +419,9 @@ const squeeze: Op = (ctx, [xv, av]) => {
 const unsqueeze: Op = (ctx, [xv, av]) => {
   const x = need(xv, 'data');
   const s = shapeOf(x);
-  const axes = axesOf(ctx, av, 13)!.map((a) => normAxis(a, s.length + (axesOf(ctx, av, 13)!.length))).sort((a, b) => a - b);
+  const axes = axesOf(ctx, av, 13)!
+    .map((a) => normAxis(a, s.length + axesOf(ctx, av, 13)!.length))
+    .sort((a, b) => a - b);
   const dims = [...s];
   for (const a of axes) dims.splice(a, 0, 1);
   if (x.kind === 'host') return [host(x.data, dims)];
@@ -395,7 +439,16 @@ const concat: Op = (ctx, inputs) => {
     }
     return [onHost(vals[0] as Value & { kind: 'host' }, () => tf.concat(vals.map(plain), axis))];
   }
-  if (vals.every((v) => v.kind === 'tensor' && v.nhwc)) return [tensor(tf.concat(vals.map((v) => (v as { t: tf.Tensor }).t), NHWC_AXIS[axis]), true)];
+  if (vals.every((v) => v.kind === 'tensor' && v.nhwc))
+    return [
+      tensor(
+        tf.concat(
+          vals.map((v) => (v as { t: tf.Tensor }).t),
+          NHWC_AXIS[axis],
+        ),
+        true,
+      ),
+    ];
   return [tensor(tf.concat(vals.map(plain), axis))];
 };
 
@@ -420,7 +473,8 @@ const slice: Op = (ctx, inputs) => {
   if (steps.some((v) => !Number.isInteger(v) || v === 0) || [...starts, ...ends].some((v) => Number.isNaN(v))) {
     throw new OpError(`steps [${shortList(steps)}] must be whole numbers other than 0, and starts and ends numbers`);
   }
-  if (starts.length !== ends.length || axes.length !== starts.length || steps.length !== starts.length) throw new OpError('starts, ends, axes and steps differ in length');
+  if (starts.length !== ends.length || axes.length !== starts.length || steps.length !== starts.length)
+    throw new OpError('starts, ends, axes and steps differ in length');
   const begin = s.map(() => 0);
   const end = [...s];
   const stride = s.map(() => 1);
@@ -460,7 +514,12 @@ const slice: Op = (ctx, inputs) => {
       for (const i of picks[a]) walk(a + 1, offset + i * strides[a]);
     };
     walk(0, 0);
-    return [host(data, picks.map((p) => p.length))];
+    return [
+      host(
+        data,
+        picks.map((p) => p.length),
+      ),
+    ];
   }
   // Tensors: tf.slice for the contiguous range (it has a gradient, StridedSlice has none), then a
   // gather on the axes whose step is not 1.
@@ -478,7 +537,14 @@ const slice: Op = (ctx, inputs) => {
   for (let a = 0; a < rank; a++) {
     if (stride[a] === 1) continue;
     const lo = sliceBegin[storedAxis(a)];
-    t = tf.gather(t, tf.tensor1d(picks[a].map((i) => i - lo), 'int32'), storedAxis(a));
+    t = tf.gather(
+      t,
+      tf.tensor1d(
+        picks[a].map((i) => i - lo),
+        'int32',
+      ),
+      storedAxis(a),
+    );
   }
   return [tensor(t, x.nhwc)];
 };
@@ -491,8 +557,16 @@ const gather: Op = (ctx, [xv, iv]) => {
   const indices = hostData(idx).map((i) => (i < 0 ? i + s[axis] : i));
   const idxDims = idx.kind === 'host' ? idx.dims : idx.t.shape;
   if (x.kind === 'host') {
-    if (s.length === 1) return [host(indices.map((i) => x.data[i]), idxDims)];
-    return [onHost(x, (t) => tf.reshape(tf.gather(t, tf.tensor(indices, [indices.length], 'int32'), axis), [...s.slice(0, axis), ...idxDims, ...s.slice(axis + 1)]))];
+    if (s.length === 1)
+      return [
+        host(
+          indices.map((i) => x.data[i]),
+          idxDims,
+        ),
+      ];
+    return [
+      onHost(x, (t) => tf.reshape(tf.gather(t, tf.tensor(indices, [indices.length], 'int32'), axis), [...s.slice(0, axis), ...idxDims, ...s.slice(axis + 1)])),
+    ];
   }
   const out = tf.gather(plain(x), tf.tensor(indices, [indices.length], 'int32'), axis);
   const dims = [...s.slice(0, axis), ...idxDims, ...s.slice(axis + 1)];
@@ -546,9 +620,11 @@ const pad: Op = (ctx, [xv, pv, cv]) => {
   const channelsLast = x.kind === 'tensor' && x.nhwc;
   if (channelsLast) pairs = [0, 2, 3, 1].map((a) => pairs[a]);
   if (pairs.some(([a, b]) => a < 0 || b < 0)) throw new OpError('negative pads (cropping) are not supported');
-  if (pairs.some(([a, b]) => !Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a > MAX_WINDOW_ATTR || b > MAX_WINDOW_ATTR)) throw new OpError(`pads [${shortList(pads)}] must be whole numbers from 0 to ${MAX_WINDOW_ATTR}`);
+  if (pairs.some(([a, b]) => !Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a > MAX_WINDOW_ATTR || b > MAX_WINDOW_ATTR))
+    throw new OpError(`pads [${shortList(pads)}] must be whole numbers from 0 to ${MAX_WINDOW_ATTR}`);
   if (pairs.length !== t.rank) throw new OpError(`has ${pads.length} pads for a rank-${t.rank} input (it needs ${2 * t.rank})`);
-  if (t.shape.reduce((n, d, i) => n * (d + pairs[i][0] + pairs[i][1]), 1) > MAX_ELEMENTS) throw new OpError(`pads [${shortList(pads)}] would make more than ${MAX_ELEMENTS} values`);
+  if (t.shape.reduce((n, d, i) => n * (d + pairs[i][0] + pairs[i][1]), 1) > MAX_ELEMENTS)
+    throw new OpError(`pads [${shortList(pads)}] would make more than ${MAX_ELEMENTS} values`);
   if (mode === 'constant') t = tf.pad(t, pairs, value);
   else if (mode === 'reflect') t = tf.mirrorPad(t, pairs, 'reflect');
   else throw new OpError(`pad mode "${printable(mode)}" is not supported (constant and reflect are)`);
@@ -562,7 +638,7 @@ const resize: Op = (ctx, inputs) => {
   /** The scales as given (ONNX's coordinate formulas use them, not output / input, when given). */
   let given: [number, number] | undefined;
   if (ctx.node.opType === 'Upsample') {
-    const scales = ctx.opset >= 9 ? hostFloat(need(inputs[1], 'scales')) : ctx.attr('scales')?.floats ?? [];
+    const scales = ctx.opset >= 9 ? hostFloat(need(inputs[1], 'scales')) : (ctx.attr('scales')?.floats ?? []);
     size = [Math.floor(H * scales[2]), Math.floor(W * scales[3])];
     given = [scales[2], scales[3]];
   } else {
@@ -586,7 +662,8 @@ const resize: Op = (ctx, inputs) => {
   const alignCorners = coord === 'align_corners';
   const halfPixel = coord === 'half_pixel' || coord === 'pytorch_half_pixel';
   if (mode === 'linear' || mode === 'bilinear') {
-    if (!alignCorners && !halfPixel && coord !== 'asymmetric') throw new OpError(`linear resize with coordinate_transformation_mode "${printable(coord)}" is not supported`);
+    if (!alignCorners && !halfPixel && coord !== 'asymmetric')
+      throw new OpError(`linear resize with coordinate_transformation_mode "${printable(coord)}" is not supported`);
     return [tensor(tf.image.resizeBilinear(x, size, alignCorners, halfPixel), true)];
   }
   if (mode === 'nearest') {
@@ -626,7 +703,17 @@ function reduce(fn: (t: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor):
     const s = shapeOf(x);
     const keep = ctx.int('keepdims', 1) === 1;
     const axes = (axesOf(ctx, av, 18) ?? s.map((_, i) => i)).map((a) => normAxis(a, s.length));
-    if (x.kind === 'tensor' && x.nhwc && keep) return [tensor(fn(x.t, axes.map((a) => NHWC_AXIS[a]), true), true)];
+    if (x.kind === 'tensor' && x.nhwc && keep)
+      return [
+        tensor(
+          fn(
+            x.t,
+            axes.map((a) => NHWC_AXIS[a]),
+            true,
+          ),
+          true,
+        ),
+      ];
     return [tensor(fn(plain(x), axes, keep))];
   };
 }
@@ -668,7 +755,8 @@ const gemm: Op = (ctx, [av, bv, cv]) => {
     const c = plain(cv);
     // C broadcasts to [M, N] one way only (unidirectional).
     const cs = [...Array(Math.max(0, 2 - c.rank)).fill(1), ...c.shape];
-    if (c.rank > 2 || (cs[0] !== 1 && cs[0] !== M) || (cs[1] !== 1 && cs[1] !== N)) throw new OpError(`C [${shortList(c.shape)}] does not broadcast to the product's [${M}, ${N}]`);
+    if (c.rank > 2 || (cs[0] !== 1 && cs[0] !== M) || (cs[1] !== 1 && cs[1] !== N))
+      throw new OpError(`C [${shortList(c.shape)}] does not broadcast to the product's [${M}, ${N}]`);
     y = tf.add(y, beta === 1 ? c : tf.mul(c, beta));
   }
   return [tensor(y)];
@@ -677,7 +765,8 @@ const gemm: Op = (ctx, [av, bv, cv]) => {
 const matMul: Op = (_ctx, [av, bv]) => {
   const a = plain(need(av, 'A'));
   const b = plain(need(bv, 'B'));
-  if (a.rank < 1 || b.rank < 1 || a.shape[a.rank - 1] !== b.shape[Math.max(0, b.rank - 2)]) throw new OpError(`A [${shortList(a.shape)}] and B [${shortList(b.shape)}] do not multiply`);
+  if (a.rank < 1 || b.rank < 1 || a.shape[a.rank - 1] !== b.shape[Math.max(0, b.rank - 2)])
+    throw new OpError(`A [${shortList(a.shape)}] and B [${shortList(b.shape)}] do not multiply`);
   if (a.rank === 2 && b.rank === 2) return [tensor(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D))];
   if (b.rank === 2 && a.rank > 2) {
     const lead = a.shape.slice(0, -1);
@@ -817,11 +906,69 @@ export const OPS: Record<string, Op> = {
 
 /** The most inputs each operator takes (ONNX's schemas); a node with more is refused before it runs. */
 const MAX_INPUTS: Record<string, number> = {
-  Conv: 3, ConvTranspose: 3, Gemm: 3, MatMul: 2, Relu: 1, LeakyRelu: 1, Elu: 1, Sigmoid: 1, Tanh: 1, HardSigmoid: 1, HardSwish: 1, Erf: 1, Exp: 1, Log: 1, Sqrt: 1, Neg: 1, Abs: 1, Reciprocal: 1, Softplus: 1,
-  Add: 2, Sub: 2, Mul: 2, Div: 2, Pow: 2, Equal: 2, Less: 2, LessOrEqual: 2, Greater: 2, GreaterOrEqual: 2, And: 2, Or: 2, Not: 1, Where: 3,
-  Softmax: 1, LogSoftmax: 1, BatchNormalization: 5, MaxPool: 1, AveragePool: 1, GlobalAveragePool: 1, GlobalMaxPool: 1, Flatten: 1, Reshape: 2, Transpose: 1,
-  Squeeze: 2, Unsqueeze: 2, Slice: 5, Gather: 2, Shape: 1, Constant: 0, ConstantOfShape: 1, Identity: 1, Dropout: 3, Pad: 4, Resize: 4, Upsample: 2,
-  ReduceMean: 2, ReduceSum: 2, ReduceMax: 2, LayerNormalization: 3, Cast: 1, ArgMax: 1, ArgMin: 1, Clip: 3,
+  Conv: 3,
+  ConvTranspose: 3,
+  Gemm: 3,
+  MatMul: 2,
+  Relu: 1,
+  LeakyRelu: 1,
+  Elu: 1,
+  Sigmoid: 1,
+  Tanh: 1,
+  HardSigmoid: 1,
+  HardSwish: 1,
+  Erf: 1,
+  Exp: 1,
+  Log: 1,
+  Sqrt: 1,
+  Neg: 1,
+  Abs: 1,
+  Reciprocal: 1,
+  Softplus: 1,
+  Add: 2,
+  Sub: 2,
+  Mul: 2,
+  Div: 2,
+  Pow: 2,
+  Equal: 2,
+  Less: 2,
+  LessOrEqual: 2,
+  Greater: 2,
+  GreaterOrEqual: 2,
+  And: 2,
+  Or: 2,
+  Not: 1,
+  Where: 3,
+  Softmax: 1,
+  LogSoftmax: 1,
+  BatchNormalization: 5,
+  MaxPool: 1,
+  AveragePool: 1,
+  GlobalAveragePool: 1,
+  GlobalMaxPool: 1,
+  Flatten: 1,
+  Reshape: 2,
+  Transpose: 1,
+  Squeeze: 2,
+  Unsqueeze: 2,
+  Slice: 5,
+  Gather: 2,
+  Shape: 1,
+  Constant: 0,
+  ConstantOfShape: 1,
+  Identity: 1,
+  Dropout: 3,
+  Pad: 4,
+  Resize: 4,
+  Upsample: 2,
+  ReduceMean: 2,
+  ReduceSum: 2,
+  ReduceMax: 2,
+  LayerNormalization: 3,
+  Cast: 1,
+  ArgMax: 1,
+  ArgMin: 1,
+  Clip: 3,
 };
 
 /** Refuses a node with more inputs than its operator takes (its inputs would be read in the wrong places). */

@@ -146,12 +146,24 @@ function halfToFloat(h: number): number {
 
 /** Decodes a tensor's data; `external` reads the bytes of external data (path, offset, length). */
 export function tensorData(
-  t: { dims?: Long[]; dataType?: number; name?: string; rawData?: Uint8Array; floatData?: number[]; int32Data?: number[]; int64Data?: Long[]; doubleData?: number[]; externalData?: { key?: string; value?: string }[]; dataLocation?: number },
+  t: {
+    dims?: Long[];
+    dataType?: number;
+    name?: string;
+    rawData?: Uint8Array;
+    floatData?: number[];
+    int32Data?: number[];
+    int64Data?: Long[];
+    doubleData?: number[];
+    externalData?: { key?: string; value?: string }[];
+    dataLocation?: number;
+  },
   external: (location: string, offset: number, length: number | undefined, tensor: string) => Uint8Array,
 ): OnnxTensor {
   const dims = (t.dims ?? []).map(num);
   const name = t.name ?? '';
-  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`tensor "${printable(name)}" has an invalid shape [${dims.join(', ')}] (sizes must be whole numbers ≥ 0)`);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0))
+    throw new Error(`tensor "${printable(name)}" has an invalid shape [${dims.join(', ')}] (sizes must be whole numbers ≥ 0)`);
   const count = dims.reduce((a, b) => a * b, 1);
   if (count > 2 ** 31) throw new Error(`tensor "${printable(name)}" declares ${dims.join('×')} values, more than Model Lens reads`);
   const type = t.dataType ?? 0;
@@ -165,9 +177,12 @@ export function tensorData(
   const isFloat = type === ONNX_FLOAT || type === ONNX_FLOAT16 || type === ONNX_DOUBLE;
   if (raw) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    const size = { [ONNX_FLOAT]: 4, [ONNX_FLOAT16]: 2, [ONNX_DOUBLE]: 8, [ONNX_INT64]: 8, [ONNX_INT32]: 4, [ONNX_UINT8]: 1, [ONNX_INT8]: 1, [ONNX_BOOL]: 1 }[type];
+    const size = { [ONNX_FLOAT]: 4, [ONNX_FLOAT16]: 2, [ONNX_DOUBLE]: 8, [ONNX_INT64]: 8, [ONNX_INT32]: 4, [ONNX_UINT8]: 1, [ONNX_INT8]: 1, [ONNX_BOOL]: 1 }[
+      type
+    ];
     if (size === undefined) throw new Error(`tensor "${printable(name)}" has data type ${type}, which Model Lens does not read`);
-    if (raw.byteLength !== count * size) throw new Error(`tensor "${printable(name)}" holds ${raw.byteLength} bytes, but its shape [${dims.join(', ')}] needs ${count * size}`);
+    if (raw.byteLength !== count * size)
+      throw new Error(`tensor "${printable(name)}" holds ${raw.byteLength} bytes, but its shape [${dims.join(', ')}] needs ${count * size}`);
     const read = (i: number): number => {
       switch (type) {
         case ONNX_FLOAT:
@@ -204,13 +219,22 @@ export function tensorData(
 }
 
 /** Decodes an .onnx file's bytes. Throws on bytes that are not an ONNX model. */
-export function decodeOnnx(bytes: Uint8Array, external: (location: string, offset: number, length: number | undefined, tensor: string) => Uint8Array): OnnxModel {
+export function decodeOnnx(
+  bytes: Uint8Array,
+  external: (location: string, offset: number, length: number | undefined, tensor: string) => Uint8Array,
+): OnnxModel {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const m = ModelType.decode(bytes) as any;
   const g = m.graph;
   if (!g || !Array.isArray(g.node) || g.node.length === 0) throw new Error('it holds no graph');
-  const opset = Math.max(0, ...(m.opsetImport ?? []).filter((o: { domain?: string }) => !o.domain || o.domain === 'ai.onnx').map((o: { version?: Long }) => num(o.version)));
-  const info = (v: { name?: string; type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: Long; dimParam?: string }[] } } } }): OnnxValueInfo => {
+  const opset = Math.max(
+    0,
+    ...(m.opsetImport ?? []).filter((o: { domain?: string }) => !o.domain || o.domain === 'ai.onnx').map((o: { version?: Long }) => num(o.version)),
+  );
+  const info = (v: {
+    name?: string;
+    type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: Long; dimParam?: string }[] } } };
+  }): OnnxValueInfo => {
     const tt = v.type?.tensorType;
     return {
       name: v.name ?? '',
@@ -220,27 +244,36 @@ export function decodeOnnx(bytes: Uint8Array, external: (location: string, offse
   };
   const initializers = new Map<string, OnnxTensor>();
   for (const t of g.initializer ?? []) initializers.set(t.name, tensorData(t, external));
-  const nodes: OnnxNode[] = (g.node ?? []).map((n: { name?: string; opType?: string; domain?: string; input?: string[]; output?: string[]; attribute?: { name?: string; f?: number; i?: Long; s?: Uint8Array; t?: object; floats?: number[]; ints?: Long[]; type?: number }[] }) => ({
-    name: n.name ?? '',
-    opType: n.opType ?? '',
-    domain: n.domain ?? '',
-    inputs: n.input ?? [],
-    outputs: n.output ?? [],
-    attrs: new Map(
-      (n.attribute ?? []).map((a) => [
-        a.name ?? '',
-        {
-          name: a.name ?? '',
-          f: a.f,
-          i: a.i == null ? undefined : num(a.i),
-          s: a.s && a.s.length ? new TextDecoder().decode(a.s) : undefined,
-          t: a.t ? tensorData(a.t as never, external) : undefined,
-          floats: a.floats,
-          ints: a.ints?.map(num),
-        },
-      ]),
-    ),
-  }));
+  const nodes: OnnxNode[] = (g.node ?? []).map(
+    (n: {
+      name?: string;
+      opType?: string;
+      domain?: string;
+      input?: string[];
+      output?: string[];
+      attribute?: { name?: string; f?: number; i?: Long; s?: Uint8Array; t?: object; floats?: number[]; ints?: Long[]; type?: number }[];
+    }) => ({
+      name: n.name ?? '',
+      opType: n.opType ?? '',
+      domain: n.domain ?? '',
+      inputs: n.input ?? [],
+      outputs: n.output ?? [],
+      attrs: new Map(
+        (n.attribute ?? []).map((a) => [
+          a.name ?? '',
+          {
+            name: a.name ?? '',
+            f: a.f,
+            i: a.i == null ? undefined : num(a.i),
+            s: a.s && a.s.length ? new TextDecoder().decode(a.s) : undefined,
+            t: a.t ? tensorData(a.t as never, external) : undefined,
+            floats: a.floats,
+            ints: a.ints?.map(num),
+          },
+        ]),
+      ),
+    }),
+  );
   nodes.forEach((n, k) => {
     if (!n.opType) throw new Error(`node ${k} ("${printable(n.name)}") has no operator type`);
     if (n.outputs.length === 0 || n.outputs.some((o) => !o)) throw new Error(`node ${k} ("${printable(n.name)}", ${printable(n.opType)}) has no output name`);

@@ -8,7 +8,16 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { Chart, Filler, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import { Ema, formatValue } from '../../../core/logs/smooth';
-import { groupOf, stackable, type CurvesPanelState, type FromCurvesWebview, type RunMeta, type SeriesData, type ToCurvesWebview, type XAxis } from '../protocol';
+import {
+  groupOf,
+  stackable,
+  type CurvesPanelState,
+  type FromCurvesWebview,
+  type RunMeta,
+  type SeriesData,
+  type ToCurvesWebview,
+  type XAxis,
+} from '../protocol';
 import { $, el, select, showError } from '../../shared/app/ui';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler, zoomPlugin);
@@ -55,10 +64,16 @@ function runStart(run: string): number {
 }
 
 function color(runIndex: number, tagIndex: number, oneRun: boolean): { stroke: string; dash: number[] } {
-  return oneRun ? { stroke: PALETTE[tagIndex % PALETTE.length], dash: [] } : { stroke: PALETTE[runIndex % PALETTE.length], dash: DASHES[tagIndex % DASHES.length] };
+  return oneRun
+    ? { stroke: PALETTE[tagIndex % PALETTE.length], dash: [] }
+    : { stroke: PALETTE[runIndex % PALETTE.length], dash: DASHES[tagIndex % DASHES.length] };
 }
 
-const alpha = (hex: string, a: number): string => hex + Math.round(a * 255).toString(16).padStart(2, '0');
+const alpha = (hex: string, a: number): string =>
+  hex +
+  Math.round(a * 255)
+    .toString(16)
+    .padStart(2, '0');
 
 function duration(sec: number): string {
   const s = Math.round(sec);
@@ -94,14 +109,34 @@ function datasets(group: string, tags: string[]): ChartDataset<'line'>[] {
       const ema = new Ema(smoothing);
       const points = s.values.map((v, i) => ({ x: xOf(xAxis, s, i, t0), y: ema.next(v) })).filter((p) => Number.isFinite(p.x));
       const isTerm = stack && stack.terms.includes(tag);
-      const base = { label, hidden, borderColor: stroke, borderDash: dash, borderWidth: 1.6, pointRadius: 0, pointHitRadius: 4, spanGaps: false, parsing: false as const, normalized: true, tension: 0 };
+      const base = {
+        label,
+        hidden,
+        borderColor: stroke,
+        borderDash: dash,
+        borderWidth: 1.6,
+        pointRadius: 0,
+        pointHitRadius: 4,
+        spanGaps: false,
+        parsing: false as const,
+        normalized: true,
+        tension: 0,
+      };
       if (isTerm) {
         const first = stack!.terms.indexOf(tag) === 0;
         out.push({ ...base, data: points, fill: first ? 'origin' : '-1', backgroundColor: alpha(stroke, 0.35), stack: run, meta: { run, tag, ema } } as never);
         return;
       }
       if (smoothing > 0 && !stack) {
-        out.push({ ...base, label: `${label} (raw)`, data: s.values.map((v, i) => ({ x: xOf(xAxis, s, i, t0), y: v })).filter((p) => Number.isFinite(p.x)), borderColor: alpha(stroke, 0.28), borderWidth: 1, stack: `raw:${run}:${tag}`, meta: { run, tag, raw: true } } as never);
+        out.push({
+          ...base,
+          label: `${label} (raw)`,
+          data: s.values.map((v, i) => ({ x: xOf(xAxis, s, i, t0), y: v })).filter((p) => Number.isFinite(p.x)),
+          borderColor: alpha(stroke, 0.28),
+          borderWidth: 1,
+          stack: `raw:${run}:${tag}`,
+          meta: { run, tag, raw: true },
+        } as never);
       }
       out.push({ ...base, data: points, fill: false, stack: `line:${run}:${tag}`, borderWidth: stack ? 2.2 : 1.6, meta: { run, tag, ema } } as never);
     });
@@ -144,8 +179,18 @@ function makeChart(canvas: HTMLCanvasElement, group: string, tags: string[]): Ch
       maintainAspectRatio: false,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       scales: {
-        x: { type: 'linear', ticks: { color: fg, maxRotation: 0, ...(axis === 'step' ? { precision: 0 } : {}), callback: (v) => tickLabel(axis, Number(v)) }, grid: { color: grid }, title: { display: true, text: axis === 'step' ? 'step' : axis === 'wall' ? 'wall time' : 'time since start', color: fg } },
-        y: { type: state.settings.logScale ? 'logarithmic' : 'linear', stacked: stackedView, ticks: { color: fg, callback: (v) => formatValue(Number(v)) }, grid: { color: grid } },
+        x: {
+          type: 'linear',
+          ticks: { color: fg, maxRotation: 0, ...(axis === 'step' ? { precision: 0 } : {}), callback: (v) => tickLabel(axis, Number(v)) },
+          grid: { color: grid },
+          title: { display: true, text: axis === 'step' ? 'step' : axis === 'wall' ? 'wall time' : 'time since start', color: fg },
+        },
+        y: {
+          type: state.settings.logScale ? 'logarithmic' : 'linear',
+          stacked: stackedView,
+          ticks: { color: fg, callback: (v) => formatValue(Number(v)) },
+          grid: { color: grid },
+        },
       },
       plugins: {
         legend: { display: false },
@@ -222,7 +267,15 @@ function legend(group: string, tags: string[]): HTMLElement {
       const { dash } = color(ri, tags.indexOf(tag), oneRun);
       const b = el(
         'button',
-        { class: 'series', 'aria-pressed': String(shown), 'data-run': run, 'data-tag': tag, 'data-count': String(s.values.length), 'data-last': i >= 0 ? String(s.values[i]) : '', title: shown ? 'Hide this series' : 'Show this series' },
+        {
+          class: 'series',
+          'aria-pressed': String(shown),
+          'data-run': run,
+          'data-tag': tag,
+          'data-count': String(s.values.length),
+          'data-last': i >= 0 ? String(s.values[i]) : '',
+          title: shown ? 'Hide this series' : 'Show this series',
+        },
         swatch(stroke, dash),
         el('span', { class: 'name' }, oneRun ? tag : `${runName(run)} · ${tag}`),
         el('span', { class: 'last' }, lastText),
@@ -248,7 +301,14 @@ function renderRuns(): void {
       const chip = el('span', { class: 'run-chip', title: r.path }, el('span', { class: 'swatch' }), `${r.name} `, el('span', { class: 'muted' }, r.format));
       (chip.firstChild as HTMLElement).style.background = state.runs.length === 1 ? 'transparent' : PALETTE[i % PALETTE.length];
       if (r.corrupt) chip.append(el('span', { class: 'warn', title: 'Corrupt records were skipped' }, ` ⚠ ${r.corrupt} corrupt skipped`));
-      if (r.incomplete) chip.append(el('span', { class: 'warn', title: 'A record at the end of a file is cut short or still being written; it is read once it is complete' }, ` ⚠ ${r.incomplete} incomplete`));
+      if (r.incomplete)
+        chip.append(
+          el(
+            'span',
+            { class: 'warn', title: 'A record at the end of a file is cut short or still being written; it is read once it is complete' },
+            ` ⚠ ${r.incomplete} incomplete`,
+          ),
+        );
       if (r.deleted) chip.append(el('span', { class: 'warn' }, ' (files deleted; last points kept)'));
       return chip;
     }),
@@ -262,7 +322,15 @@ function render(): void {
   const box = $('charts');
   const g = groups();
   if (g.size === 0) {
-    box.replaceChildren(el('p', { class: 'muted' }, runs.length ? 'No scalars logged yet: the chart appears with the first point.' : 'Choose runs with "Choose runs…" or tick them in the Training Runs view.'));
+    box.replaceChildren(
+      el(
+        'p',
+        { class: 'muted' },
+        runs.length
+          ? 'No scalars logged yet: the chart appears with the first point.'
+          : 'Choose runs with "Choose runs…" or tick them in the Training Runs view.',
+      ),
+    );
     return;
   }
   box.replaceChildren();
@@ -273,7 +341,11 @@ function render(): void {
     const head = el('div', { class: 'chart-head' }, el('h2', {}, group));
     const tools = el('div', { class: 'chart-tools' });
     if (canStack) {
-      const b = el('vscode-button', { secondary: '', 'aria-pressed': String(stacked), title: 'Stack the loss terms under the total (distillation view)' }, stacked ? 'Unstack terms' : 'Stack loss terms');
+      const b = el(
+        'vscode-button',
+        { secondary: '', 'aria-pressed': String(stacked), title: 'Stack the loss terms under the total (distillation view)' },
+        stacked ? 'Unstack terms' : 'Stack loss terms',
+      );
       b.addEventListener('click', () => {
         state.settings.stacked = stacked ? state.settings.stacked.filter((x) => x !== group) : [...state.settings.stacked, group];
         saveState();
@@ -383,11 +455,21 @@ function controls(): HTMLElement {
     'div',
     { class: 'controls' },
     el('div', { class: 'field' }, el('vscode-label', { for: 'smoothing' }, 'Smoothing'), el('div', { class: 'inline' }, smoothing, smoothingValue)),
-    select('x-axis', 'Horizontal axis', [['step', 'Step'], ['relative', 'Relative time'], ['wall', 'Wall time']], s.xAxis, (v) => {
-      state.settings.xAxis = v as XAxis;
-      saveState();
-      render();
-    }),
+    select(
+      'x-axis',
+      'Horizontal axis',
+      [
+        ['step', 'Step'],
+        ['relative', 'Relative time'],
+        ['wall', 'Wall time'],
+      ],
+      s.xAxis,
+      (v) => {
+        state.settings.xAxis = v as XAxis;
+        saveState();
+        render();
+      },
+    ),
     el('div', { class: 'field' }, el('vscode-label', {}, 'Scale'), log),
     el('div', { class: 'field wide' }, el('vscode-label', { for: 'filter' }, 'Tags'), search),
   );

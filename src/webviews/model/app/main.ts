@@ -22,9 +22,21 @@ let sortAsc = true;
 
 const CAM = new Set(['gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layercam', 'scorecam', 'ablationcam', 'eigencam', 'guided-gradcam']);
 const PARAMS: Record<string, [key: string, label: string][]> = {
-  ig: [['steps', 'Steps'], ['batchSize', 'Batch size']],
-  smoothgrad: [['samples', 'Samples'], ['noise', 'Noise'], ['seed', 'Seed'], ['batchSize', 'Batch size']],
-  occlusion: [['window', 'Window'], ['stride', 'Stride'], ['batchSize', 'Batch size']],
+  ig: [
+    ['steps', 'Steps'],
+    ['batchSize', 'Batch size'],
+  ],
+  smoothgrad: [
+    ['samples', 'Samples'],
+    ['noise', 'Noise'],
+    ['seed', 'Seed'],
+    ['batchSize', 'Batch size'],
+  ],
+  occlusion: [
+    ['window', 'Window'],
+    ['stride', 'Stride'],
+    ['batchSize', 'Batch size'],
+  ],
   scorecam: [['batchSize', 'Batch size']],
   ablationcam: [['batchSize', 'Batch size']],
 };
@@ -35,7 +47,6 @@ function post(m: FromWebview): void {
 function save(): void {
   vscode.setState(state);
 }
-
 
 let runTimer: number | undefined;
 function rerun(): void {
@@ -49,26 +60,46 @@ function renderControls(): void {
   const s = state.settings;
   const controls = $('controls');
   controls.replaceChildren(
-    select('method', 'Method', PANEL_METHODS.map((m) => [m, m]), s.method, (v) => {
-      state.settings = { ...state.settings, method: v };
-      renderControls();
-      rerun();
-    }),
+    select(
+      'method',
+      'Method',
+      PANEL_METHODS.map((m) => [m, m]),
+      s.method,
+      (v) => {
+        state.settings = { ...state.settings, method: v };
+        renderControls();
+        rerun();
+      },
+    ),
   );
   if (summary && CAM.has(s.method)) {
     controls.append(
-      select('layer', 'Layer', summary.camLayers.map((l) => [l, l === summary!.defaultLayer ? `${l} (default)` : l]), s.layer ?? summary.defaultLayer ?? '', (v) => {
-        state.settings = { ...state.settings, layer: v === summary!.defaultLayer ? undefined : v };
-        rerun();
-      }),
+      select(
+        'layer',
+        'Layer',
+        summary.camLayers.map((l) => [l, l === summary!.defaultLayer ? `${l} (default)` : l]),
+        s.layer ?? summary.defaultLayer ?? '',
+        (v) => {
+          state.settings = { ...state.settings, layer: v === summary!.defaultLayer ? undefined : v };
+          rerun();
+        },
+      ),
     );
   }
   if (summary && summary.outputs.length > 1) {
-    controls.append(select('output', 'Output', summary.outputs.map((o, i) => [String(i), o.name]), String(s.output), (v) => {
-      state.settings = { ...state.settings, output: Number(v), target: 'top' };
-      renderControls();
-      rerun();
-    }));
+    controls.append(
+      select(
+        'output',
+        'Output',
+        summary.outputs.map((o, i) => [String(i), o.name]),
+        String(s.output),
+        (v) => {
+          state.settings = { ...state.settings, output: Number(v), target: 'top' };
+          renderControls();
+          rerun();
+        },
+      ),
+    );
   }
   const units = summary?.outputs[s.output]?.shape.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1) ?? 0;
   const targets: [string, string][] = [['top', 'Top class']];
@@ -78,11 +109,17 @@ function renderControls(): void {
       state.settings = { ...state.settings, target: v === 'top' ? 'top' : Number(v) };
       rerun();
     }),
-    select('colormap', 'Colormap', PANEL_COLORMAPS.map((c) => [c, c]), s.colormap, (v) => {
-      state.settings = { ...state.settings, colormap: v };
-      save();
-      draw();
-    }),
+    select(
+      'colormap',
+      'Colormap',
+      PANEL_COLORMAPS.map((c) => [c, c]),
+      s.colormap,
+      (v) => {
+        state.settings = { ...state.settings, colormap: v };
+        save();
+        draw();
+      },
+    ),
   );
   const opacity = el('input', { id: 'opacity', type: 'range', min: '0', max: '1', step: '0.05', value: String(s.opacity), 'aria-label': 'Overlay opacity' });
   opacity.addEventListener('input', () => {
@@ -93,7 +130,12 @@ function renderControls(): void {
   controls.append(el('div', { class: 'field' }, el('vscode-label', { for: 'opacity' }, 'Opacity'), opacity));
   for (const [key, label] of PARAMS[s.method] ?? []) {
     const current = (s.params as Record<string, number | undefined>)[key];
-    const field = el('vscode-textfield', { id: `param-${key}`, type: 'number', placeholder: 'default', ...(current !== undefined ? { value: String(current) } : {}) });
+    const field = el('vscode-textfield', {
+      id: `param-${key}`,
+      type: 'number',
+      placeholder: 'default',
+      ...(current !== undefined ? { value: String(current) } : {}),
+    });
     field.addEventListener('change', () => {
       const raw = (field as unknown as { value: string }).value.trim();
       const n = Number(raw);
@@ -110,7 +152,8 @@ function renderControls(): void {
 function renderSummary(): void {
   if (!summary) return;
   $('model-name').textContent = summary.path.split(/[\\/]/).slice(-2).join('/');
-  $('model-meta').textContent = `${summary.format} · ${summary.totalParams.toLocaleString('en-US')} parameters · input ${summary.inputs.map((i) => `[${i.shape.map((d) => d ?? '?').join('×')}]`).join(', ')} · output ${summary.outputs.map((o) => `${o.name} [${o.shape.map((d) => d ?? '?').join('×')}]${o.softmax ? ' softmax' : ''}`).join(', ')}${summary.preprocessingLayers.length ? ` · preprocesses itself: ${summary.preprocessingLayers.join(', ')}` : ''}`;
+  $('model-meta').textContent =
+    `${summary.format} · ${summary.totalParams.toLocaleString('en-US')} parameters · input ${summary.inputs.map((i) => `[${i.shape.map((d) => d ?? '?').join('×')}]`).join(', ')} · output ${summary.outputs.map((o) => `${o.name} [${o.shape.map((d) => d ?? '?').join('×')}]${o.softmax ? ' softmax' : ''}`).join(', ')}${summary.preprocessingLayers.length ? ` · preprocesses itself: ${summary.preprocessingLayers.join(', ')}` : ''}`;
   renderLayerTable();
 }
 
@@ -135,16 +178,35 @@ function renderLayerTable(): void {
     });
     return el('th', { scope: 'col' }, b);
   };
-  const table = el('table', { class: 'layers' }, el('thead', {}, el('tr', {}, head('index', '#'), head('name', 'Layer'), head('type', 'Type'), el('th', { scope: 'col' }, 'Output shape'), head('params', 'Parameters'))));
+  const table = el(
+    'table',
+    { class: 'layers' },
+    el(
+      'thead',
+      {},
+      el('tr', {}, head('index', '#'), head('name', 'Layer'), head('type', 'Type'), el('th', { scope: 'col' }, 'Output shape'), head('params', 'Parameters')),
+    ),
+  );
   const body = el('tbody');
   for (const r of rows) {
-    body.append(el('tr', {}, el('td', {}, String(r.index)), el('td', {}, r.name), el('td', {}, r.type), el('td', {}, `[${r.outputShape.map((d) => d ?? '?').join(', ')}]`), el('td', { class: 'num' }, r.params.toLocaleString('en-US'))));
+    body.append(
+      el(
+        'tr',
+        {},
+        el('td', {}, String(r.index)),
+        el('td', {}, r.name),
+        el('td', {}, r.type),
+        el('td', {}, `[${r.outputShape.map((d) => d ?? '?').join(', ')}]`),
+        el('td', { class: 'num' }, r.params.toLocaleString('en-US')),
+      ),
+    );
   }
   table.append(body);
-  $('layer-table').replaceChildren(table, el('p', { class: 'muted' }, `${rows.length} of ${summary.layers.length} layers · ${summary.totalParams.toLocaleString('en-US')} parameters in total`));
+  $('layer-table').replaceChildren(
+    table,
+    el('p', { class: 'muted' }, `${rows.length} of ${summary.layers.length} layers · ${summary.totalParams.toLocaleString('en-US')} parameters in total`),
+  );
 }
-
-
 
 function gridPixels(grid: MapGrid, colormap: string): ImageData {
   const lut = luts[colormap];
@@ -168,7 +230,11 @@ function draw(): void {
   const top = $('top');
   top.replaceChildren(
     ...result.top.map((p) => {
-      const b = el('vscode-button', { secondary: '', title: 'Explain this class' }, `${p.label ?? `class ${p.index}`} — ${(100 * p.score).toFixed(1)}%${p.index === result!.target ? ' ◀ target' : ''}`);
+      const b = el(
+        'vscode-button',
+        { secondary: '', title: 'Explain this class' },
+        `${p.label ?? `class ${p.index}`} — ${(100 * p.score).toFixed(1)}%${p.index === result!.target ? ' ◀ target' : ''}`,
+      );
       b.addEventListener('click', () => {
         state.settings = { ...state.settings, target: p.index };
         renderControls();
@@ -177,9 +243,9 @@ function draw(): void {
       return el('li', {}, b);
     }),
   );
-  $('timing').textContent = `${result.method}${result.layers.length ? ` at ${result.layers.join(', ')}` : ''} · target ${result.target} · ${result.timeMs.toFixed(0)} ms on ${result.backend}`;
+  $('timing').textContent =
+    `${result.method}${result.layers.length ? ` at ${result.layers.join(', ')}` : ''} · target ${result.target} · ${result.timeMs.toFixed(0)} ms on ${result.backend}`;
 }
-
 
 function renderRecent(): void {
   const list = $('recent');
@@ -194,19 +260,73 @@ function renderRecent(): void {
 
 function layout(): void {
   root.replaceChildren(
-    el('header', {}, el('div', {}, el('h1', { id: 'model-name' }, 'Loading model…'), el('p', { id: 'model-meta', class: 'muted' })),
-      el('div', { class: 'actions' }, el('vscode-button', { id: 'pick' }, 'Choose image…'), el('vscode-button', { id: 'export', secondary: '' }, 'Export PNG'), el('vscode-button', { id: 'copy', secondary: '' }, 'Copy JSON'))),
+    el(
+      'header',
+      {},
+      el('div', {}, el('h1', { id: 'model-name' }, 'Loading model…'), el('p', { id: 'model-meta', class: 'muted' })),
+      el(
+        'div',
+        { class: 'actions' },
+        el('vscode-button', { id: 'pick' }, 'Choose image…'),
+        el('vscode-button', { id: 'export', secondary: '' }, 'Export PNG'),
+        el('vscode-button', { id: 'copy', secondary: '' }, 'Copy JSON'),
+      ),
+    ),
     el('section', { id: 'controls', class: 'controls' }),
-    el('div', { class: 'busy' }, el('vscode-progress-bar', { id: 'progress', hidden: '' }), el('span', { id: 'status', role: 'status' }), el('vscode-button', { id: 'cancel', secondary: '', hidden: '' }, 'Cancel')),
+    el(
+      'div',
+      { class: 'busy' },
+      el('vscode-progress-bar', { id: 'progress', hidden: '' }),
+      el('span', { id: 'status', role: 'status' }),
+      el('vscode-button', { id: 'cancel', secondary: '', hidden: '' }, 'Cancel'),
+    ),
     el('p', { id: 'error', class: 'error', role: 'alert', hidden: '' }),
-    el('main', { class: 'views' },
-      el('figure', { id: 'drop', class: 'overlay' }, el('canvas', { id: 'overlay', 'aria-label': 'Image with the explanation overlay' }), el('figcaption', { id: 'image-name', class: 'muted' }, 'Choose an image, or drop one here (hold Shift) from the explorer.'),
-        el('div', { class: 'colorbar' }, el('canvas', { id: 'colorbar', 'aria-label': 'Colour bar' }), el('div', { id: 'colorbar-labels', class: 'colorbar-labels' }))),
-      el('aside', {}, el('h2', {}, 'Predictions'), el('ol', { id: 'top', class: 'top' }), el('p', { id: 'timing', class: 'muted' }),
-        el('h2', {}, 'Input as the model sees it'), el('canvas', { id: 'model-input', class: 'model-input', 'aria-label': 'Preprocessed input' }),
-        el('h2', {}, 'Recent images'), el('ul', { id: 'recent', class: 'recent' }))),
-    el('section', {}, el('div', { class: 'strip-head' }, el('h2', {}, 'Which layer?'), el('vscode-button', { id: 'preview', secondary: '' }, 'Preview Grad-CAM at every layer'), el('span', { id: 'strip-count', class: 'muted', 'aria-live': 'polite' })), el('div', { id: 'strip', class: 'strip' })),
-    el('section', {}, el('h2', {}, 'Layers'), el('vscode-textfield', { id: 'layer-filter', placeholder: 'Filter by name or type', 'aria-label': 'Filter layers' }), el('div', { id: 'layer-table' })),
+    el(
+      'main',
+      { class: 'views' },
+      el(
+        'figure',
+        { id: 'drop', class: 'overlay' },
+        el('canvas', { id: 'overlay', 'aria-label': 'Image with the explanation overlay' }),
+        el('figcaption', { id: 'image-name', class: 'muted' }, 'Choose an image, or drop one here (hold Shift) from the explorer.'),
+        el(
+          'div',
+          { class: 'colorbar' },
+          el('canvas', { id: 'colorbar', 'aria-label': 'Colour bar' }),
+          el('div', { id: 'colorbar-labels', class: 'colorbar-labels' }),
+        ),
+      ),
+      el(
+        'aside',
+        {},
+        el('h2', {}, 'Predictions'),
+        el('ol', { id: 'top', class: 'top' }),
+        el('p', { id: 'timing', class: 'muted' }),
+        el('h2', {}, 'Input as the model sees it'),
+        el('canvas', { id: 'model-input', class: 'model-input', 'aria-label': 'Preprocessed input' }),
+        el('h2', {}, 'Recent images'),
+        el('ul', { id: 'recent', class: 'recent' }),
+      ),
+    ),
+    el(
+      'section',
+      {},
+      el(
+        'div',
+        { class: 'strip-head' },
+        el('h2', {}, 'Which layer?'),
+        el('vscode-button', { id: 'preview', secondary: '' }, 'Preview Grad-CAM at every layer'),
+        el('span', { id: 'strip-count', class: 'muted', 'aria-live': 'polite' }),
+      ),
+      el('div', { id: 'strip', class: 'strip' }),
+    ),
+    el(
+      'section',
+      {},
+      el('h2', {}, 'Layers'),
+      el('vscode-textfield', { id: 'layer-filter', placeholder: 'Filter by name or type', 'aria-label': 'Filter layers' }),
+      el('div', { id: 'layer-table' }),
+    ),
   );
   $('pick').addEventListener('click', () => post({ type: 'pickImage' }));
   $('cancel').addEventListener('click', () => post({ type: 'cancel' }));
@@ -221,7 +341,23 @@ function layout(): void {
   $('copy').addEventListener('click', () => {
     if (!result) return;
     const { method, layers, target, top, timeMs, backend, params, output } = result;
-    post({ type: 'copyJson', json: JSON.stringify({ method, layer: layers.join(','), output, target, top, timeMs, backend, params: { ...params, colormap: state.settings.colormap, opacity: state.settings.opacity } }, null, 2) });
+    post({
+      type: 'copyJson',
+      json: JSON.stringify(
+        {
+          method,
+          layer: layers.join(','),
+          output,
+          target,
+          top,
+          timeMs,
+          backend,
+          params: { ...params, colormap: state.settings.colormap, opacity: state.settings.opacity },
+        },
+        null,
+        2,
+      ),
+    });
   });
   $('layer-filter').addEventListener('input', renderLayerTable);
   const drop = $('drop');

@@ -26,14 +26,18 @@ const OCCLUSION = new Set(['conditional', 'context-agnostic']);
 const post = (m: FromPairWebview) => vscode.postMessage(m);
 const save = () => vscode.setState(state);
 
-
-
 /**
  * A number field; empty or out of range = the default (undefined). Integers at least `min` by
  * default; with `decimal`, any number above 0 up to 100 (pairwise's temperature, as the host validates).
  */
 function numberField(id: string, label: string, value: number | undefined, onChange: (v: number | undefined) => void, min = 1, decimal = false): HTMLElement {
-  const f = el('vscode-textfield', { id, type: 'number', placeholder: decimal ? 'default (1)' : 'default', ...(decimal ? { step: 'any' } : {}), ...(value !== undefined ? { value: String(value) } : {}) });
+  const f = el('vscode-textfield', {
+    id,
+    type: 'number',
+    placeholder: decimal ? 'default (1)' : 'default',
+    ...(decimal ? { step: 'any' } : {}),
+    ...(value !== undefined ? { value: String(value) } : {}),
+  });
   f.addEventListener('change', () => {
     const raw = (f as unknown as { value: string }).value.trim();
     const n = decimal ? Number(raw) : Math.round(Number(raw));
@@ -77,51 +81,142 @@ function renderControls(): void {
   const s = state.settings;
   const c = $('controls');
   c.replaceChildren(
-    select('method', 'Method', PAIR_PANEL_METHODS.map((m) => [m, m]), s.method, (v) => set({ method: v }, true)),
-    select('similarity', 'Similarity', [['cosine', 'cosine'], ['dot', 'dot product'], ['l2', 'negative L2']], s.similarity, (v) => set({ similarity: v as 'cosine' }, false)),
+    select(
+      'method',
+      'Method',
+      PAIR_PANEL_METHODS.map((m) => [m, m]),
+      s.method,
+      (v) => set({ method: v }, true),
+    ),
+    select(
+      'similarity',
+      'Similarity',
+      [
+        ['cosine', 'cosine'],
+        ['dot', 'dot product'],
+        ['l2', 'negative L2'],
+      ],
+      s.similarity,
+      (v) => set({ similarity: v as 'cosine' }, false),
+    ),
   );
   if (model) {
-    const embeddings: [string, string][] = [['', `${model.outputs[0]} (output)`], ...model.outputs.slice(1).map((o): [string, string] => [o, `${o} (output)`]), ...model.layers.filter((l) => !model!.outputs.includes(l)).map((l): [string, string] => [l, l])];
+    const embeddings: [string, string][] = [
+      ['', `${model.outputs[0]} (output)`],
+      ...model.outputs.slice(1).map((o): [string, string] => [o, `${o} (output)`]),
+      ...model.layers.filter((l) => !model!.outputs.includes(l)).map((l): [string, string] => [l, l]),
+    ];
     c.append(select('embedding', 'Embedding', embeddings, s.embedding ?? '', (v) => set({ embedding: v || undefined })));
     if (s.method === 'interaction-cam') {
-      c.append(select('layer', 'Feature layer', model.camLayers.map((l) => [l, l === model!.defaultLayer ? `${l} (default)` : l]), s.layer ?? model.defaultLayer ?? '', (v) => set({ layer: v === model!.defaultLayer ? undefined : v })));
+      c.append(
+        select(
+          'layer',
+          'Feature layer',
+          model.camLayers.map((l) => [l, l === model!.defaultLayer ? `${l} (default)` : l]),
+          s.layer ?? model.defaultLayer ?? '',
+          (v) => set({ layer: v === model!.defaultLayer ? undefined : v }),
+        ),
+      );
     }
   }
-  const secondKind = select('second-kind', 'Second view', [['augment', 'augmentation of the first'], ['image', 'another image']], state.second.kind, (v) => {
-    state.second = v === 'image' ? { kind: 'image' } : { kind: 'augment', spec: 'crop=0.6,flip,jitter=0.4' };
-    renderControls();
-    rerun();
-  });
+  const secondKind = select(
+    'second-kind',
+    'Second view',
+    [
+      ['augment', 'augmentation of the first'],
+      ['image', 'another image'],
+    ],
+    state.second.kind,
+    (v) => {
+      state.second = v === 'image' ? { kind: 'image' } : { kind: 'augment', spec: 'crop=0.6,flip,jitter=0.4' };
+      renderControls();
+      rerun();
+    },
+  );
   c.append(secondKind);
   if (state.second.kind === 'augment') {
     const f = el('vscode-textfield', { id: 'augment', value: state.second.spec, 'aria-label': 'Augmentations of the first view' });
     f.addEventListener('change', () => {
       const spec = (f as unknown as { value: string }).value.trim().toLowerCase();
-      if (!/^[a-z0-9.=, ]{1,200}$/.test(spec)) return showError(`"${spec}" is not an augmentation list: use crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG.`);
+      if (!/^[a-z0-9.=, ]{1,200}$/.test(spec))
+        return showError(`"${spec}" is not an augmentation list: use crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG.`);
       state.second = { kind: 'augment', spec };
       rerun();
     });
     c.append(el('div', { class: 'field wide' }, el('vscode-label', { for: 'augment' }, 'Augment'), f));
   }
-  if (OCCLUSION.has(s.method)) c.append(numberField('param-window', 'Window', s.window, (v) => set({ window: v })), numberField('param-stride', 'Stride', s.stride, (v) => set({ stride: v })));
+  if (OCCLUSION.has(s.method))
+    c.append(
+      numberField('param-window', 'Window', s.window, (v) => set({ window: v })),
+      numberField('param-stride', 'Stride', s.stride, (v) => set({ stride: v })),
+    );
   if (s.method === 'pairwise') {
     c.append(
       numberField('param-samples', 'Trials', s.samples, (v) => set({ samples: v })),
       numberField('param-temperature', 'Temperature', s.temperature, (v) => set({ temperature: v }), 0, true),
-      select('assign', 'Trial weight to', [['both', 'both views'], ['smaller-norm', 'the view with the smaller embedding norm']], s.assign ?? 'both', (v) => set({ assign: v as 'both' })),
+      select(
+        'assign',
+        'Trial weight to',
+        [
+          ['both', 'both views'],
+          ['smaller-norm', 'the view with the smaller embedding norm'],
+        ],
+        s.assign ?? 'both',
+        (v) => set({ assign: v as 'both' }),
+      ),
     );
   }
-  if (s.method === 'interaction-cam') c.append(select('joint', 'Joint weight', [['mean', 'mean (GAP)'], ['max', 'max (GMP)']], s.joint, (v) => set({ joint: v as 'mean' })));
-  if (s.method === 'averaged-transforms') c.append(select('transform', 'Transform', [['jitter', 'colour jitter'], ['blur', 'blur'], ['gray', 'grayscale'], ['solarize', 'solarise']], s.transform, (v) => set({ transform: v as 'jitter' })));
+  if (s.method === 'interaction-cam')
+    c.append(
+      select(
+        'joint',
+        'Joint weight',
+        [
+          ['mean', 'mean (GAP)'],
+          ['max', 'max (GMP)'],
+        ],
+        s.joint,
+        (v) => set({ joint: v as 'mean' }),
+      ),
+    );
+  if (s.method === 'averaged-transforms')
+    c.append(
+      select(
+        'transform',
+        'Transform',
+        [
+          ['jitter', 'colour jitter'],
+          ['blur', 'blur'],
+          ['gray', 'grayscale'],
+          ['solarize', 'solarise'],
+        ],
+        s.transform,
+        (v) => set({ transform: v as 'jitter' }),
+      ),
+    );
   c.append(
     numberField('param-seed', 'Seed', s.seed, (v) => set({ seed: v ?? 0 }), 0),
-    select('colormap', 'Colormap', PAIR_PANEL_COLORMAPS.map((m) => [m, m]), s.colormap, (v) => {
-      state.settings = { ...state.settings, colormap: v };
-      save();
-      draw();
-    }),
+    select(
+      'colormap',
+      'Colormap',
+      PAIR_PANEL_COLORMAPS.map((m) => [m, m]),
+      s.colormap,
+      (v) => {
+        state.settings = { ...state.settings, colormap: v };
+        save();
+        draw();
+      },
+    ),
   );
-  const opacity = el('input', { id: 'opacity', type: 'range', min: '0', max: '1', step: '0.05', value: String(s.opacity), 'aria-label': 'Overlay opacity' }) as HTMLInputElement;
+  const opacity = el('input', {
+    id: 'opacity',
+    type: 'range',
+    min: '0',
+    max: '1',
+    step: '0.05',
+    value: String(s.opacity),
+    'aria-label': 'Overlay opacity',
+  }) as HTMLInputElement;
   opacity.addEventListener('input', () => {
     state.settings = { ...state.settings, opacity: Number(opacity.value) };
     save();
@@ -133,8 +228,6 @@ function renderControls(): void {
   c.append(el('div', { class: 'field' }, el('vscode-label', {}, 'Metrics'), metrics));
 }
 
-
-
 function colormapFor(r: PairResultMessage): string {
   return r.signed && state.settings.colormap === 'turbo' ? 'diverging' : state.settings.colormap;
 }
@@ -142,7 +235,11 @@ function colormapFor(r: PairResultMessage): string {
 function draw(): void {
   if (!result || !luts.turbo) return;
   const cmap = colormapFor(result);
-  for (const view of ['a', 'b'] as const) paint($(`overlay-${view}`) as HTMLCanvasElement, overlayPixels(result[view].picture, result[view].image.values, result.signed, luts[cmap], state.settings.opacity));
+  for (const view of ['a', 'b'] as const)
+    paint(
+      $(`overlay-${view}`) as HTMLCanvasElement,
+      overlayPixels(result[view].picture, result[view].image.values, result.signed, luts[cmap], state.settings.opacity),
+    );
   if (probe) {
     // The occluded window on the clicked view.
     const w = Number(result.params.window ?? 0);
@@ -155,14 +252,17 @@ function draw(): void {
   }
   paintColorbar($('colorbar') as HTMLCanvasElement, luts[cmap]);
   $('colorbar-labels').replaceChildren(...colorbarLabels(result).map((t) => el('span', {}, t)));
-  $('similarity').textContent = `${result.similarity} similarity ${result.base.toFixed(4)} · embedding ${result.embedding}${result.layer ? ` · features ${result.layer}` : ''}`;
+  $('similarity').textContent =
+    `${result.similarity} similarity ${result.base.toFixed(4)} · embedding ${result.embedding}${result.layer ? ` · features ${result.layer}` : ''}`;
   $('timing').textContent = `${result.method}${trialsNote(result)} · ${result.timeMs.toFixed(0)} ms on ${result.backend}`;
   for (const view of ['a', 'b'] as const) {
     const m = result[view].metrics;
     $(`metrics-${view}`).textContent = m ? `deletion AUC ${m.deletion.auc.toFixed(3)} · insertion AUC ${m.insertion.auc.toFixed(3)}` : '';
   }
   $('probe-note').hidden = !probe;
-  if (probe) $('probe-text').textContent = `Showing the maps with view ${probe.view.toUpperCase()} occluded at (${probe.left}, ${probe.top}): compare view ${probe.view === 'a' ? 'B' : 'A'} with the full result.`;
+  if (probe)
+    $('probe-text').textContent =
+      `Showing the maps with view ${probe.view.toUpperCase()} occluded at (${probe.left}, ${probe.top}): compare view ${probe.view === 'a' ? 'B' : 'A'} with the full result.`;
 }
 
 /** A partial map (window resolution) drawn over the view while the job runs. */
@@ -192,11 +292,10 @@ function drawPartial(view: 'a' | 'b', grid: MapGrid): void {
   ctx.globalAlpha = 1;
 }
 
-
-
 function renderNames(): void {
   $('image-a').textContent = state.imageA ?? 'Choose the first view.';
-  $('image-b').textContent = state.second.kind === 'augment' ? `augmented: ${state.second.spec} (seed ${state.settings.seed})` : (state.second.path ?? 'Choose the second view.');
+  $('image-b').textContent =
+    state.second.kind === 'augment' ? `augmented: ${state.second.spec} (seed ${state.settings.seed})` : (state.second.path ?? 'Choose the second view.');
 }
 
 function onCanvasClick(view: 'a' | 'b', e: MouseEvent): void {
@@ -212,16 +311,56 @@ function onCanvasClick(view: 'a' | 'b', e: MouseEvent): void {
 
 function layout(): void {
   const figure = (view: 'a' | 'b', title: string) =>
-    el('figure', { class: 'overlay' }, el('h2', {}, title), el('canvas', { id: `overlay-${view}`, class: 'pair-canvas', tabindex: '0', 'aria-label': `View ${view.toUpperCase()} with its map; click a patch to occlude it` }), el('figcaption', { id: `image-${view}`, class: 'muted' }), el('p', { id: `metrics-${view}`, class: 'muted' }));
+    el(
+      'figure',
+      { class: 'overlay' },
+      el('h2', {}, title),
+      el('canvas', {
+        id: `overlay-${view}`,
+        class: 'pair-canvas',
+        tabindex: '0',
+        'aria-label': `View ${view.toUpperCase()} with its map; click a patch to occlude it`,
+      }),
+      el('figcaption', { id: `image-${view}`, class: 'muted' }),
+      el('p', { id: `metrics-${view}`, class: 'muted' }),
+    );
   root.replaceChildren(
-    el('header', {}, el('div', {}, el('h1', { id: 'model-name' }, 'Loading encoder…'), el('p', { id: 'similarity', class: 'muted' }, 'Choose the first view.')),
-      el('div', { class: 'actions' }, el('vscode-button', { id: 'pick-a' }, 'View A…'), el('vscode-button', { id: 'pick-b', secondary: '' }, 'View B…'), el('vscode-button', { id: 'export', secondary: '' }, 'Export PNG'), el('vscode-button', { id: 'copy', secondary: '' }, 'Copy JSON'))),
+    el(
+      'header',
+      {},
+      el('div', {}, el('h1', { id: 'model-name' }, 'Loading encoder…'), el('p', { id: 'similarity', class: 'muted' }, 'Choose the first view.')),
+      el(
+        'div',
+        { class: 'actions' },
+        el('vscode-button', { id: 'pick-a' }, 'View A…'),
+        el('vscode-button', { id: 'pick-b', secondary: '' }, 'View B…'),
+        el('vscode-button', { id: 'export', secondary: '' }, 'Export PNG'),
+        el('vscode-button', { id: 'copy', secondary: '' }, 'Copy JSON'),
+      ),
+    ),
     el('section', { id: 'controls', class: 'controls' }),
-    el('div', { class: 'busy' }, el('vscode-progress-bar', { id: 'progress', hidden: '' }), el('span', { id: 'status', role: 'status' }), el('vscode-button', { id: 'cancel', secondary: '', hidden: '' }, 'Cancel')),
+    el(
+      'div',
+      { class: 'busy' },
+      el('vscode-progress-bar', { id: 'progress', hidden: '' }),
+      el('span', { id: 'status', role: 'status' }),
+      el('vscode-button', { id: 'cancel', secondary: '', hidden: '' }, 'Cancel'),
+    ),
     el('p', { id: 'error', class: 'error', role: 'alert', hidden: '' }),
-    el('p', { id: 'probe-note', class: 'probe', hidden: '' }, el('span', { id: 'probe-text' }), ' ', el('vscode-button', { id: 'probe-clear', secondary: '' }, 'Show the full result')),
+    el(
+      'p',
+      { id: 'probe-note', class: 'probe', hidden: '' },
+      el('span', { id: 'probe-text' }),
+      ' ',
+      el('vscode-button', { id: 'probe-clear', secondary: '' }, 'Show the full result'),
+    ),
     el('main', { class: 'views' }, figure('a', 'View A'), figure('b', 'View B')),
-    el('div', { class: 'colorbar' }, el('canvas', { id: 'colorbar', 'aria-label': 'Colour bar' }), el('div', { id: 'colorbar-labels', class: 'colorbar-labels' })),
+    el(
+      'div',
+      { class: 'colorbar' },
+      el('canvas', { id: 'colorbar', 'aria-label': 'Colour bar' }),
+      el('div', { id: 'colorbar-labels', class: 'colorbar-labels' }),
+    ),
     el('p', { id: 'timing', class: 'muted' }),
     el('p', { class: 'muted' }, 'Click a patch of one view (or focus it and press Enter for its centre) to see both maps with that patch occluded.'),
   );
@@ -260,7 +399,25 @@ function layout(): void {
     if (!result) return;
     const { method, similarity, embedding, layer, base, timeMs, backend, params } = result;
     const metrics = { a: result.a.metrics ?? null, b: result.b.metrics ?? null };
-    post({ type: 'copyJson', json: JSON.stringify({ method, similarity, embedding, layer: layer ?? null, base, timeMs, backend, probe: probe ?? null, metrics, params: { ...params, colormap: state.settings.colormap, opacity: state.settings.opacity } }, null, 2) });
+    post({
+      type: 'copyJson',
+      json: JSON.stringify(
+        {
+          method,
+          similarity,
+          embedding,
+          layer: layer ?? null,
+          base,
+          timeMs,
+          backend,
+          probe: probe ?? null,
+          metrics,
+          params: { ...params, colormap: state.settings.colormap, opacity: state.settings.opacity },
+        },
+        null,
+        2,
+      ),
+    });
   });
 }
 
@@ -271,7 +428,12 @@ window.addEventListener('message', (event: MessageEvent<ToPairWebview>) => {
     case 'init':
       model = msg.model;
       luts = msg.luts;
-      state = { ...msg.state, settings: { ...msg.state.settings, ...state.settings }, second: state.second ?? msg.state.second, imageA: state.imageA ?? msg.state.imageA };
+      state = {
+        ...msg.state,
+        settings: { ...msg.state.settings, ...state.settings },
+        second: state.second ?? msg.state.second,
+        imageA: state.imageA ?? msg.state.imageA,
+      };
       $('model-name').textContent = `${model.path.split(/[\\/]/).slice(-2).join('/')} — similarity of two views`;
       renderControls();
       renderNames();

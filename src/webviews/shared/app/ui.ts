@@ -52,7 +52,13 @@ export function paintColorbar(canvas: HTMLCanvasElement, lut: number[]): void {
  * The overlay, by the same rule as the core's colorize + blend: round((1 − α)·image + α·lut[round(t·255)]),
  * t = v for unsigned maps in [0, 1] and (v + 1)/2 for signed ones in [−1, 1].
  */
-export function overlayPixels(picture: { width: number; height: number; rgba: Uint8ClampedArray }, values: Float32Array, signed: boolean, lut: number[], opacity: number): ImageData {
+export function overlayPixels(
+  picture: { width: number; height: number; rgba: Uint8ClampedArray },
+  values: Float32Array,
+  signed: boolean,
+  lut: number[],
+  opacity: number,
+): ImageData {
   const { width, height, rgba } = picture;
   const out = new ImageData(width, height);
   const a = Math.min(1, Math.max(0, opacity));
