@@ -2,7 +2,7 @@
 // (224×224, random weights) on wasm and cpu, with ratios measured in the same run.
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../src/core/engine/backend';
-import { METHOD_TABLE } from '../src/core/explain/methods';
+import { METHOD_TABLE } from '../src/core/explain/registry';
 import { activationBytesPerItem, batchSizeForMethod } from '../src/core/explain/explain-image';
 import { unitScore } from '../src/core/explain/target';
 import { DEFAULT_PARAMS, type MethodName, type MethodParams } from '../src/core/explain/types';
@@ -11,7 +11,7 @@ import { gradCam } from '../src/core/explain/cam/grad-cam';
 import { camForLayer } from '../src/core/explain/cam/run-cam';
 import { batchSizeFor } from '../src/core/engine/memory';
 import { EmbeddingView } from '../src/core/explain/pair/embedding';
-import { PAIR_METHOD_TABLE } from '../src/core/explain/pair/methods';
+import { PAIR_METHOD_TABLE } from '../src/core/explain/pair/registry';
 import { DEFAULT_PAIR_PARAMS } from '../src/core/explain/pair/types';
 import { LayersInspectableModel } from '../src/core/model/layers-model';
 import { buildEncoder } from '../demo/scripts/lib/encoder';

@@ -27,9 +27,9 @@ async function main(): Promise<number> {
   const c = new WorkerClient(path.join(repo, 'dist', 'worker.js'), {
     timeoutMs: 120_000,
     cancelGraceMs: 1500,
-    configure: { type: 'configure', backend: 'wasm' },
+    configure: { backend: 'wasm' },
   });
-  const stats = (): Promise<WorkerStats> => c.request<WorkerStats>({ type: 'stats' });
+  const stats = (): Promise<WorkerStats> => c.request('stats', {});
   let baseline: number | undefined;
   let at100: WorkerStats | undefined;
   let last: WorkerStats | undefined;
@@ -41,7 +41,7 @@ async function main(): Promise<number> {
   let reloads = 0;
   try {
     // Every model loaded once first: their weights are the baseline the count must return to.
-    for (const modelPath of models) await c.request({ type: 'explain', job: { modelPath, imagePath: images[0], method: 'gradcam' } });
+    for (const modelPath of models) await c.request('explain', { modelPath, imagePath: images[0], method: 'gradcam' });
     let loads = (await stats()).modelLoads;
     for (let i = 0; i < JOBS; i++) {
       const modelPath = models[i % models.length];
@@ -51,10 +51,10 @@ async function main(): Promise<number> {
       const cancel = i % 9 === 4;
       const ac = new AbortController();
       try {
-        await c.request(
-          { type: 'explain', job: cancel ? { ...job, method: 'occlusion', params: { window: 4, stride: 1 } } : job },
-          { signal: ac.signal, onProgress: () => cancel && ac.abort() },
-        );
+        await c.request('explain', cancel ? { ...job, method: 'occlusion', params: { window: 4, stride: 1 } } : job, {
+          signal: ac.signal,
+          onProgress: () => cancel && ac.abort(),
+        });
       } catch (err) {
         const name = (err as Error).name;
         if (name === 'AbortError') cancels++;

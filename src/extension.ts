@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { MODEL_EXTENSIONS } from './core/model/specs';
 import { CurveDecorations } from './host/curves/decorations';
 import { RunRegistry } from './host/curves/run-registry';
 import { RunsTree } from './host/curves/runs-tree';
@@ -18,7 +19,7 @@ async function pickModel(services: Services, title: string): Promise<string | un
   const last = services.context.workspaceState.get<string>(LAST_MODEL);
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    filters: { 'Model (TF.js model.json, ONNX, Keras)': ['json', 'onnx', 'h5', 'keras'] },
+    filters: { 'Model (TF.js model.json, ONNX, Keras)': MODEL_EXTENSIONS },
     title,
     defaultUri: last ? vscode.Uri.file(path.dirname(last)) : vscode.workspace.workspaceFolders?.[0]?.uri,
   });

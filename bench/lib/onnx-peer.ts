@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/core/engine/backend';
 import { batchSizeForMethod, defaultCamLayer } from '../../src/core/explain/explain-image';
-import { METHOD_TABLE } from '../../src/core/explain/methods';
+import { METHOD_TABLE } from '../../src/core/explain/registry';
 import { unitScore } from '../../src/core/explain/target';
 import { DEFAULT_PARAMS, type MethodName, type MethodParams } from '../../src/core/explain/types';
 import { loadModel } from '../../src/core/model/load';

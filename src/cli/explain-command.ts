@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initEngine, isBackendName } from '../core/engine/backend';
 import { injectTrapIfAsked } from '../core/engine/fault';
-import { InputError } from '../core/errors';
+import { InputError, orList } from '../core/errors';
 import { explainImage, type ExplainResult } from '../core/explain/explain-image';
-import { isMethod, type Baseline, type MethodName, type MethodParams } from '../core/explain/types';
-import { COLORMAPS, isColormap, type ColormapName } from '../core/image/colormap';
+import { DEFAULT_METHOD, isMethod, METHOD_PARAMS, METHODS, methodSpec, type MethodName, type MethodParams } from '../core/explain/specs';
+import { COLORMAPS, DEFAULT_COLORMAP, isColormap, SIGNED_COLORMAP, type ColormapName } from '../core/image/specs';
 import { inputFit, readImage, type RgbImage } from '../core/image/decode';
 import { blend, colorize, encodePng, fitOutput } from '../core/image/overlay';
 import { limits } from '../core/limits';
@@ -17,19 +17,17 @@ import { intOption, listOption, numberOption, parse } from './args';
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
+/** One string option per method parameter (METHOD_PARAMS' flags). */
+function paramOptions(): Record<string, { type: 'string' }> {
+  return Object.fromEntries(Object.values(METHOD_PARAMS).map((p) => [p.flag, { type: 'string' as const }]));
+}
+
 export const EXPLAIN_OPTIONS = {
-  method: { type: 'string', default: 'gradcam' },
+  method: { type: 'string', default: DEFAULT_METHOD },
   layer: { type: 'string' },
   target: { type: 'string', default: 'top' },
   output: { type: 'string' },
-  steps: { type: 'string' },
-  samples: { type: 'string' },
-  noise: { type: 'string' },
-  window: { type: 'string' },
-  stride: { type: 'string' },
-  baseline: { type: 'string' },
-  'batch-size': { type: 'string' },
-  seed: { type: 'string' },
+  ...paramOptions(),
   out: { type: 'string' },
   'heatmap-out': { type: 'string' },
   colormap: { type: 'string' },
@@ -64,24 +62,18 @@ export function preprocessFrom(v: Values, fromModel: PreprocessSpec): Preprocess
   return validatePreprocess(over, 'preprocessing options');
 }
 
+/** The method parameters given on the command line, checked against their specs (METHOD_PARAMS). */
 function paramsFrom(v: Values): Partial<MethodParams> {
-  const p: Partial<MethodParams> = {};
-  const set = <K extends keyof MethodParams>(k: K, value: MethodParams[K] | undefined) => {
-    if (value !== undefined) p[k] = value;
-  };
-  set('steps', intOption(str(v, 'steps'), 'steps'));
-  set('samples', intOption(str(v, 'samples'), 'samples'));
-  set('noise', numberOption(str(v, 'noise'), 'noise', 0, 10));
-  set('window', intOption(str(v, 'window'), 'window'));
-  set('stride', intOption(str(v, 'stride'), 'stride'));
-  set('batchSize', intOption(str(v, 'batch-size'), 'batch-size'));
-  set('seed', intOption(str(v, 'seed'), 'seed', 0));
-  const baseline = str(v, 'baseline');
-  if (baseline !== undefined) {
-    if (!['zero', 'mean', 'blur'].includes(baseline)) throw new InputError(`--baseline must be zero, mean or blur (got "${baseline}")`);
-    set('baseline', baseline as Baseline);
+  const p: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(METHOD_PARAMS)) {
+    const raw = str(v, spec.flag);
+    if (raw === undefined) continue;
+    if (spec.kind === 'int') p[key] = intOption(raw, spec.flag, spec.min);
+    else if (spec.kind === 'number') p[key] = numberOption(raw, spec.flag, spec.min, spec.max);
+    else if (!(spec.choices as readonly string[]).includes(raw)) throw new InputError(`--${spec.flag} must be ${orList(spec.choices)} (got "${raw}")`);
+    else p[key] = raw;
   }
-  return p;
+  return p as Partial<MethodParams>;
 }
 
 /** The JSON shape of `--heatmap-out`. */
@@ -97,7 +89,7 @@ export function heatmapJson(r: ExplainResult, params: Record<string, unknown>) {
 }
 
 export function renderOverlay(image: RgbImage, r: ExplainResult, colormap: ColormapName | undefined, opacity: number): Buffer {
-  const cmap = colormap ?? (r.signed ? 'diverging' : 'turbo');
+  const cmap = colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP);
   return encodePng(blend(image, colorize(r.image.values, r.image.width, r.image.height, cmap, r.signed), opacity));
 }
 
@@ -116,10 +108,7 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   if (positionals.length !== 2) throw new InputError('usage: model-lens explain <model> <image or folder> [options] (see model-lens --help)');
   const [modelPath, imagePath] = positionals;
   const method = str(v, 'method')!;
-  if (!isMethod(method))
-    throw new InputError(
-      `--method must be one of gradcam, gradcam++, xgradcam, hirescam, layercam, scorecam, ablationcam, eigencam, guided-gradcam, saliency, gradxinput, smoothgrad, ig, occlusion (got "${method}")`,
-    );
+  if (!isMethod(method)) throw new InputError(`--method must be one of ${METHODS.join(', ')} (got "${method}")`);
   const colormap = str(v, 'colormap');
   if (colormap !== undefined && !isColormap(colormap)) throw new InputError(`--colormap must be one of ${COLORMAPS.join(', ')} (got "${colormap}")`);
   const opacity = numberOption(str(v, 'opacity'), 'opacity', 0, 1) ?? 0.5;
@@ -164,9 +153,9 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
       output: r.output,
       preprocess,
       preprocessSource: settings.sources.preprocess,
-      colormap: colormap ?? (r.signed ? 'diverging' : 'turbo'),
+      colormap: colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP),
       opacity,
-      clipPercentile: ['saliency', 'gradxinput', 'smoothgrad', 'ig', 'guided-gradcam'].includes(method) ? 99 : null,
+      clipPercentile: methodSpec(method).clipPercentile ?? null,
       ...r.details,
     };
     const base = path.basename(file).replace(IMAGE_EXT, '');

@@ -1,39 +1,67 @@
-import { BackendError, currentBackend, initEngine, isBackendName } from '../core/engine/backend';
+import { BackendError, BACKENDS, currentBackend, initEngine, isBackendName } from '../core/engine/backend';
 import { imageDecoderVersion } from '../core/image/decode';
 import { InputError, isWasmTrap } from '../core/errors';
 import { recoverFromTrap } from '../core/recover';
-import { loadModel, onnxOperators } from '../core/model/load';
+import { loadModel, ONNX_SUMMARY_FORMAT, onnxOperators } from '../core/model/load';
+import { MODEL_FORMAT_TITLES } from '../core/model/specs';
+import { LOG_FORMAT_TITLES } from '../core/logs/formats';
 import { formatOperators, formatSummary, summarize } from '../core/model/summary';
 import { DEFAULT_LIMITS, setLimits, type Limits } from '../core/limits';
 import { parse } from './args';
+import { METHOD_PARAMS, METHODS } from '../core/explain/specs';
+import { ASSIGNS, JOINTS, PAIR_METHODS, SIMILARITIES, TRANSFORMS } from '../core/explain/pair/specs';
+import { CHANNEL_ORDERS, COLORMAPS, PREPROCESS_PRESETS, RESIZE_MODES, SCALES } from '../core/image/specs';
 import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
 import { pairCommand } from './pair-command';
 
-const HELP = `model-lens — look inside neural networks (TF.js layers and graph models, ONNX, Keras .h5/.keras) and their training curves
+/** Words laid out in lines of at most `width` characters, the first after `first`, the others after `indent`. */
+function wrap(words: string[], first: string, indent: string, width = 100): string {
+  const lines = [first];
+  for (const w of words) {
+    const line = lines[lines.length - 1];
+    if (line.length > indent.length && line.length + 1 + w.length > width) lines.push(indent + w);
+    else lines[lines.length - 1] = line.endsWith(' ') || line === '' ? line + w : `${line} ${w}`;
+  }
+  return lines.join('\n');
+}
+
+const choice = (names: readonly string[]) => names.join('|');
+/** `[--steps N]`, `[--baseline zero|mean|blur]`…: every method parameter's flag, from METHOD_PARAMS. */
+const paramUsage = Object.values(METHOD_PARAMS).map((p) => `[--${p.flag} ${p.kind === 'choice' ? choice(p.choices) : p.kind === 'int' ? 'N' : 'F'}]`);
+
+const HELP = `model-lens — look inside neural networks (${MODEL_FORMAT_TITLES}) and their training curves
 
 usage:
-  model-lens summary <model> [--json] [--backend tensorflow|wasm|cpu]
-  model-lens explain <model> <image or folder> [--method M] [--layer NAME[,NAME…]] [--target top|INDEX]
-      [--output NAME] [--steps N] [--samples N] [--noise F] [--window N] [--stride N]
-      [--baseline zero|mean|blur] [--batch-size N] [--seed N] [--out overlay.png] [--heatmap-out map.json]
-      [--colormap turbo|viridis|inferno|jet|gray|diverging] [--opacity F] [--top-k N]
-      [--preprocess default|inception|raw|imagenet|caffe] [--scale 0..1|-1..1|0..255] [--mean a,b,c]
-      [--std a,b,c] [--channel-order rgb|bgr] [--resize stretch|center-crop|letterbox]
-      [--backend tensorflow|wasm|cpu] [--json]
-  model-lens pair <encoder> <imageA> [<imageB> | --augment SPEC] --method M [--layer NAME]
-      [--embedding NAME] [--similarity cosine|dot|l2] [--window N] [--stride N] [--samples N]
-      [--temperature T] [--assign both|smaller-norm] [--joint mean|max] [--transform jitter|blur|gray|solarize] [--seed N] [--batch-size N]
-      [--heatmap-out maps.json] [--out overlay.png] [--view-out view.png] [--metrics]
-      [--colormap …] [--opacity F] [--preprocess …] [--backend tensorflow|wasm|cpu] [--json]
+  model-lens summary <model> [--json] [--backend ${choice(BACKENDS)}]
+${wrap(
+  [
+    ...['<model>', '<image or folder>', '[--method M]', '[--layer NAME[,NAME…]]', '[--target top|INDEX]', '[--output NAME]'],
+    ...paramUsage,
+    ...['[--out overlay.png]', '[--heatmap-out map.json]', `[--colormap ${choice(COLORMAPS)}]`, '[--opacity F]', '[--top-k N]'],
+    ...[`[--preprocess ${choice(Object.keys(PREPROCESS_PRESETS))}]`, `[--scale ${choice(SCALES)}]`, '[--mean a,b,c]', '[--std a,b,c]'],
+    ...[`[--channel-order ${choice(CHANNEL_ORDERS)}]`, `[--resize ${choice(RESIZE_MODES)}]`, `[--backend ${choice(BACKENDS)}]`, '[--json]'],
+  ],
+  '  model-lens explain',
+  '      ',
+)}
+${wrap(
+  [
+    ...['<encoder>', '<imageA>', '[<imageB> | --augment SPEC]', '--method M', '[--layer NAME]', '[--embedding NAME]', `[--similarity ${choice(SIMILARITIES)}]`],
+    ...['[--window N]', '[--stride N]', '[--samples N]', '[--temperature T]', `[--assign ${choice(ASSIGNS)}]`, `[--joint ${choice(JOINTS)}]`],
+    ...[`[--transform ${choice(TRANSFORMS)}]`, '[--seed N]', '[--batch-size N]', '[--heatmap-out maps.json]', '[--out overlay.png]', '[--view-out view.png]'],
+    ...['[--metrics]', '[--colormap …]', '[--opacity F]', '[--preprocess …]', `[--backend ${choice(BACKENDS)}]`, '[--json]'],
+  ],
+  '  model-lens pair',
+  '      ',
+)}
       SPEC: comma-separated crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG
   model-lens curves <log file or folder>... [--json] [--watch]
-      training runs (TensorBoard events, CSV, JSON lines, trainer_state.json, MLflow) and their tags;
+      training runs (${LOG_FORMAT_TITLES}) and their tags;
       --watch prints new points as they arrive until interrupted
 
-methods: gradcam gradcam++ xgradcam hirescam layercam scorecam ablationcam eigencam guided-gradcam
-         saliency gradxinput smoothgrad ig occlusion
-pair methods: conditional context-agnostic pairwise interaction-cam averaged-transforms
+${wrap(METHODS as string[], 'methods:', '         ')}
+${wrap(PAIR_METHODS as string[], 'pair methods:', '              ')}
 options of every command:
   --verbose              after a one-line error, the underlying library's message and stack on stderr
   --max-pixels N         refuse images whose header declares more pixels (default ${DEFAULT_LIMITS.maxPixels})
@@ -53,8 +81,8 @@ async function summaryCommand(args: string[], stdout: (s: string) => void): Prom
     model = await loadModel(positionals[0]);
   } catch (err) {
     // An ONNX file Model Lens cannot translate still gets its operator table.
-    const ops = err instanceof InputError && positionals[0].toLowerCase().endsWith('.onnx') ? onnxOperators(positionals[0]) : undefined;
-    if (ops) stdout(values.json ? JSON.stringify({ path: positionals[0], format: 'onnx', operators: ops }) : formatOperators(ops));
+    const ops = err instanceof InputError ? onnxOperators(positionals[0]) : undefined;
+    if (ops) stdout(values.json ? JSON.stringify({ path: positionals[0], format: ONNX_SUMMARY_FORMAT, operators: ops }) : formatOperators(ops));
     throw err;
   }
   const s = summarize(model);

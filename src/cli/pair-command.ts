@@ -1,12 +1,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initEngine, isBackendName } from '../core/engine/backend';
-import { InputError } from '../core/errors';
-import { SIMILARITIES, type Similarity } from '../core/explain/pair/embedding';
+import { InputError, orList } from '../core/errors';
 import { explainPair, type PairResult } from '../core/explain/pair/explain-pair';
-import { isPairMethod, PAIR_METHODS, TRANSFORMS, type PairParams, type TransformName } from '../core/explain/pair/types';
+import {
+  ASSIGNS,
+  isPairMethod,
+  JOINTS,
+  PAIR_METHODS,
+  pairMethodSpec,
+  SIMILARITIES,
+  TRANSFORMS,
+  type Assign,
+  type Joint,
+  type Similarity,
+  type TransformName,
+} from '../core/explain/pair/specs';
+import type { PairParams } from '../core/explain/pair/types';
 import { augmentImage, formatAugment, parseAugment } from '../core/image/augment';
-import { COLORMAPS, isColormap, type ColormapName } from '../core/image/colormap';
+import { COLORMAPS, DEFAULT_COLORMAP, isColormap, SIGNED_COLORMAP, type ColormapName } from '../core/image/specs';
 import { inputFit, readImage, type RgbImage } from '../core/image/decode';
 import { blend, colorize, encodePng, fitOutput, type RgbaImage } from '../core/image/overlay';
 import { limits } from '../core/limits';
@@ -20,15 +32,15 @@ export const PAIR_OPTIONS = {
   method: { type: 'string' },
   layer: { type: 'string' },
   embedding: { type: 'string' },
-  similarity: { type: 'string', default: 'cosine' },
+  similarity: { type: 'string', default: SIMILARITIES[0] },
   augment: { type: 'string' },
   window: { type: 'string' },
   stride: { type: 'string' },
   samples: { type: 'string' },
   temperature: { type: 'string' },
-  assign: { type: 'string', default: 'both' },
-  joint: { type: 'string', default: 'mean' },
-  transform: { type: 'string', default: 'jitter' },
+  assign: { type: 'string', default: ASSIGNS[0] },
+  joint: { type: 'string', default: JOINTS[0] },
+  transform: { type: 'string', default: TRANSFORMS[0] },
   seed: { type: 'string' },
   'batch-size': { type: 'string' },
   'heatmap-out': { type: 'string' },
@@ -55,7 +67,7 @@ const str = (v: Values, k: string) => v[k] as string | undefined;
 
 /** The two views' overlays side by side (a, then b; the shorter one padded with black below). */
 export function renderPairOverlay(images: [RgbImage, RgbImage], r: PairResult, colormap: ColormapName | undefined, opacity: number): Buffer {
-  const cmap = colormap ?? (r.signed ? 'diverging' : 'turbo');
+  const cmap = colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP);
   const [oa, ob] = (
     [
       ['a', images[0]],
@@ -110,12 +122,12 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   if (method === undefined) throw new InputError(`--method is required: one of ${PAIR_METHODS.join(', ')}`);
   if (!isPairMethod(method)) throw new InputError(`--method must be one of ${PAIR_METHODS.join(', ')} (got "${method}")`);
   const similarity = str(v, 'similarity')!;
-  if (!(SIMILARITIES as readonly string[]).includes(similarity)) throw new InputError(`--similarity must be cosine, dot or l2 (got "${similarity}")`);
+  if (!(SIMILARITIES as readonly string[]).includes(similarity)) throw new InputError(`--similarity must be ${orList(SIMILARITIES)} (got "${similarity}")`);
   const joint = str(v, 'joint')!;
-  if (joint !== 'mean' && joint !== 'max') throw new InputError(`--joint must be mean or max (got "${joint}")`);
+  if (!(JOINTS as readonly string[]).includes(joint)) throw new InputError(`--joint must be ${orList(JOINTS)} (got "${joint}")`);
   const transform = str(v, 'transform')!;
   if (!(TRANSFORMS as readonly string[]).includes(transform)) throw new InputError(`--transform must be one of ${TRANSFORMS.join(', ')} (got "${transform}")`);
-  if (str(v, 'layer') !== undefined && method !== 'interaction-cam')
+  if (str(v, 'layer') !== undefined && !pairMethodSpec(method).layer)
     throw new InputError("--layer chooses Interaction-CAM's feature layer; use --embedding to choose the embedding for other methods");
   const colormap = str(v, 'colormap');
   if (colormap !== undefined && !isColormap(colormap)) throw new InputError(`--colormap must be one of ${COLORMAPS.join(', ')} (got "${colormap}")`);
@@ -123,7 +135,7 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   const backendArg = str(v, 'backend');
   if (backendArg !== undefined && !isBackendName(backendArg)) throw new InputError(`--backend must be tensorflow, wasm or cpu (got "${backendArg}")`);
   const ops = augmentSpec !== undefined ? parseAugment(augmentSpec) : undefined;
-  const params: Partial<PairParams> = { joint, transform: transform as TransformName };
+  const params: Partial<PairParams> = { joint: joint as Joint, transform: transform as TransformName };
   const set = <K extends keyof PairParams>(k: K, value: PairParams[K] | undefined) => {
     if (value !== undefined) params[k] = value;
   };
@@ -138,8 +150,8 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
     set('temperature', t);
   }
   const assign = str(v, 'assign')!;
-  if (assign !== 'both' && assign !== 'smaller-norm') throw new InputError(`--assign must be both or smaller-norm (got "${assign}")`);
-  set('assign', assign);
+  if (!(ASSIGNS as readonly string[]).includes(assign)) throw new InputError(`--assign must be ${orList(ASSIGNS)} (got "${assign}")`);
+  set('assign', assign as Assign);
   set('seed', intOption(str(v, 'seed'), 'seed', 0));
   set('batchSize', intOption(str(v, 'batch-size'), 'batch-size'));
   const seed = params.seed ?? 0;
@@ -172,7 +184,7 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
     embedding: r.embedding,
     layer: r.layer ?? null,
     preprocess,
-    colormap: colormap ?? (r.signed ? 'diverging' : 'turbo'),
+    colormap: colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP),
     opacity,
     ...r.details,
   };

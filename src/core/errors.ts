@@ -39,3 +39,8 @@ export function isWasmTrap(err: unknown): boolean {
     return true;
   return e.cause !== undefined && e.cause !== err && isWasmTrap(e.cause);
 }
+
+/** "a, b or c": how messages list the choices of an option. */
+export function orList(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}

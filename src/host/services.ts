@@ -38,7 +38,6 @@ export class Services implements vscode.Disposable {
         cancelGraceMs: 1500,
         log: (line) => this.log.info(line),
         configure: {
-          type: 'configure',
           backend: cfg.get<BackendChoice>('backend', 'auto'),
           tfjsNodePath: cfg.get<string>('tfjsNodePath') || undefined,
           wasmDir: dist,

@@ -1,11 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import type { WorkerReply, WorkerRequest } from '../protocol/worker';
+import type { CallParams, CallPartial, CallResult, CallType, ConfigureParams, WorkerReply, WorkerRequest } from '../protocol/worker';
 
-type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
-
-export interface RequestOptions {
+export interface RequestOptions<P = unknown> {
   onProgress?: (done: number, total: number) => void;
-  onPartial?: (value: unknown) => void;
+  onPartial?: (value: P) => void;
   signal?: AbortSignal;
   /** Default: the client's timeout. */
   timeoutMs?: number;
@@ -14,7 +12,7 @@ export interface RequestOptions {
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
-  opts: RequestOptions;
+  opts: RequestOptions<never>;
   timer?: NodeJS.Timeout;
   cleanup: () => void;
 }
@@ -33,7 +31,7 @@ export interface WorkerClientOptions {
   cancelGraceMs?: number;
   log?: (line: string) => void;
   /** Sent first to every new worker (backend choice and paths). */
-  configure?: Omit<Extract<WorkerRequest, { type: 'configure' }>, 'id'>;
+  configure?: ConfigureParams;
 }
 
 /**
@@ -66,7 +64,8 @@ export class WorkerClient {
     worker.on('error', (err) => this.onExit(worker, `it failed: ${err.message}`));
     worker.on('exit', (code) => this.onExit(worker, `it exited with code ${code}`));
     this.log(`worker started (${this.workerFile})`);
-    if (this.options.configure) void this.post({ ...this.options.configure }, {}, worker).catch((e: Error) => this.log(`configure failed: ${e.message}`));
+    if (this.options.configure)
+      void this.post('configure', { ...this.options.configure }, {}, worker).catch((e: Error) => this.log(`configure failed: ${e.message}`));
     return worker;
   }
 
@@ -87,7 +86,7 @@ export class WorkerClient {
     const p = this.pending.get(reply.id);
     if (!p) return;
     if (reply.type === 'progress') return p.opts.onProgress?.(reply.done, reply.total);
-    if (reply.type === 'partial') return p.opts.onPartial?.(reply.value);
+    if (reply.type === 'partial') return (p.opts.onPartial as ((v: unknown) => void) | undefined)?.(reply.value);
     p.cleanup();
     this.pending.delete(reply.id);
     if (reply.type === 'result') p.resolve(reply.value);
@@ -102,9 +101,9 @@ export class WorkerClient {
     await w.terminate();
   }
 
-  private post<T>(msg: Request, opts: RequestOptions, worker = this.ensureWorker()): Promise<T> {
+  private post<K extends CallType>(type: K, params: CallParams<K>, opts: RequestOptions<CallPartial<K>>, worker = this.ensureWorker()): Promise<CallResult<K>> {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<CallResult<K>>((resolve, reject) => {
       let graceTimer: NodeJS.Timeout | undefined;
       const onAbort = () => {
         worker.postMessage({ type: 'cancel', id: this.nextId++, target: id } satisfies WorkerRequest);
@@ -117,7 +116,7 @@ export class WorkerClient {
       const entry: Pending = {
         resolve: resolve as (v: unknown) => void,
         reject,
-        opts,
+        opts: opts as RequestOptions<never>,
         cleanup: () => {
           if (entry.timer) clearTimeout(entry.timer);
           if (graceTimer) clearTimeout(graceTimer);
@@ -141,12 +140,13 @@ export class WorkerClient {
       if (opts.signal?.aborted) return reject(new WorkerJobError('AbortError', 'The job was cancelled.'));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, entry);
-      worker.postMessage({ ...msg, id } as WorkerRequest);
+      worker.postMessage({ type, id, params } as WorkerRequest);
     });
   }
 
-  request<T>(msg: Request, opts: RequestOptions = {}): Promise<T> {
-    return this.post<T>(msg, opts);
+  /** Sends a request; the promise settles with its result, typed by WorkerCalls (`request('explain', job)` gives the explain result). */
+  request<K extends CallType>(type: K, params: CallParams<K>, opts: RequestOptions<CallPartial<K>> = {}): Promise<CallResult<K>> {
+    return this.post(type, params, opts);
   }
 
   get running(): boolean {

@@ -1,18 +1,17 @@
 /**
- * Messages between the extension host and the worker. Types only: both sides import this file and
- * nothing else of each other. Every request has an id; the worker answers each with exactly one
+ * Messages between the extension host and the worker: types and one helper (transferables). Both
+ * sides import this file and nothing else of each other; it imports nothing but types from the pure spec modules (the names of
+ * methods and options are declared there once). Every request has an id; the worker answers each with exactly one
  * `result` or `error`, and may send `progress` and `partial` messages before it.
  */
 
+import type { Assign, Joint, Similarity, TransformName } from '../core/explain/pair/specs';
+import type { Baseline } from '../core/explain/specs';
+import type { PreprocessSpec } from '../core/image/specs';
+
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
-export interface PreprocessOptions {
-  scale?: '0..1' | '-1..1' | '0..255';
-  mean?: number[];
-  std?: number[];
-  channelOrder?: 'rgb' | 'bgr';
-  resize?: 'stretch' | 'center-crop' | 'letterbox';
-}
+export type PreprocessOptions = Partial<PreprocessSpec>;
 
 export interface MethodOptions {
   steps?: number;
@@ -20,7 +19,7 @@ export interface MethodOptions {
   noise?: number;
   window?: number;
   stride?: number;
-  baseline?: 'zero' | 'mean' | 'blur';
+  baseline?: Baseline;
   seed?: number;
   batchSize?: number;
 }
@@ -106,15 +105,15 @@ export interface PairJob {
   method: string;
   embedding?: string;
   layer?: string;
-  similarity?: 'cosine' | 'dot' | 'l2';
+  similarity?: Similarity;
   params?: {
     window?: number;
     stride?: number;
     samples?: number;
     temperature?: number;
-    assign?: 'both' | 'smaller-norm';
-    joint?: 'mean' | 'max';
-    transform?: 'jitter' | 'blur' | 'gray' | 'solarize';
+    assign?: Assign;
+    joint?: Joint;
+    transform?: TransformName;
     seed?: number;
     batchSize?: number;
   };
@@ -161,20 +160,55 @@ export interface WorkerLimits {
   outSize?: number;
 }
 
-export type WorkerRequest =
-  | { type: 'configure'; id: number; backend: BackendChoice; tfjsNodePath?: string; wasmDir?: string; limits?: WorkerLimits }
-  | { type: 'summary'; id: number; modelPath: string }
-  | { type: 'explain'; id: number; job: ExplainJob }
-  | { type: 'layerPreview'; id: number; job: ExplainJob }
-  | { type: 'pair'; id: number; job: PairJob }
-  | { type: 'cancel'; id: number; target: number }
-  | { type: 'stats'; id: number };
+/** What a new worker is sent first: the backend and where its files are, and the limits. */
+export interface ConfigureParams {
+  backend: BackendChoice;
+  tfjsNodePath?: string;
+  wasmDir?: string;
+  limits?: WorkerLimits;
+}
+
+/**
+ * Every request the worker answers: its parameters, its result, and what it sends as partial
+ * results while it runs (never: none). `WorkerClient.request('explain', job)` is typed by this map,
+ * and the worker dispatches through a handler table of the same keys.
+ */
+export interface WorkerCalls {
+  configure: { params: ConfigureParams; result: string; partial: never };
+  summary: { params: { modelPath: string }; result: ModelSummaryMessage; partial: never };
+  explain: { params: ExplainJob; result: ExplainResultMessage; partial: never };
+  layerPreview: { params: ExplainJob; result: number; partial: LayerPreviewMessage };
+  pair: { params: PairJob; result: PairResultMessage; partial: PairPartialMessage };
+  /** Answered at once, even while a job runs. */
+  stats: { params: Record<string, never>; result: WorkerStats; partial: never };
+}
+export type CallType = keyof WorkerCalls;
+export type CallParams<K extends CallType> = WorkerCalls[K]['params'];
+export type CallResult<K extends CallType> = WorkerCalls[K]['result'];
+export type CallPartial<K extends CallType> = WorkerCalls[K]['partial'];
+
+export type WorkerRequest = { [K in CallType]: { type: K; id: number; params: CallParams<K> } }[CallType] | { type: 'cancel'; id: number; target: number };
 
 export type WorkerReply =
-  | { type: 'result'; id: number; value: unknown }
+  | { type: 'result'; id: number; value: CallResult<CallType> | boolean }
   | { type: 'error'; id: number; name: string; message: string }
   | { type: 'progress'; id: number; done: number; total: number }
-  | { type: 'partial'; id: number; value: unknown };
+  | { type: 'partial'; id: number; value: CallPartial<CallType> };
+
+/**
+ * The buffers of every typed array in a message, each once: what postMessage transfers instead of
+ * copying (maps and pictures). Both sides use it; the arrays are unusable by the sender afterwards.
+ */
+export function transferables(value: unknown, out = new Set<ArrayBuffer>()): ArrayBuffer[] {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) out.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const v of value) if (v !== null && typeof v === 'object') transferables(v, out);
+  } else if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) if (v !== null && typeof v === 'object') transferables(v, out);
+  }
+  return [...out];
+}
 
 /** What `stats` answers: for tests and the status bar. */
 export interface WorkerStats {

@@ -57,23 +57,6 @@ function rgba(img: RgbImage): { width: number; height: number; rgba: Uint8Clampe
   return { width: img.width, height: img.height, rgba: out };
 }
 
-/** The preprocessed input as the model sees it, min-max rescaled to 0..255 for display. */
-function modelInputPicture(model: InspectableModel, image: RgbImage, job: ExplainJob) {
-  const settings = resolveModelSettings(model.path);
-  const spec = validatePreprocess({ ...settings.preprocess, ...job.preprocess }, 'preprocessing');
-  const { tensor } = toModelInput(image, model.inputs[0].shape, spec, model.path);
-  const [, height, width, channels] = tensor.shape;
-  const values = tidyValue(() => tensor.dataSync() as Float32Array);
-  tensor.dispose();
-  const scaled = scaleUnsigned(values);
-  const out = new Uint8ClampedArray(width * height * 4);
-  for (let p = 0; p < width * height; p++) {
-    for (let c = 0; c < 3; c++) out[p * 4 + c] = Math.round(255 * scaled[p * channels + (channels === 1 ? 0 : spec.channelOrder === 'bgr' ? 2 - c : c)]);
-    out[p * 4 + 3] = 255;
-  }
-  return { width, height, rgba: out };
-}
-
 export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgress: ProgressFn): Promise<ExplainResultMessage> {
   if (!isMethod(job.method)) throw new InputError(`Unknown method "${job.method}".`);
   const model = await loadModel(job.modelPath);
@@ -106,7 +89,7 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
     details: r.details,
     params: { ...r.params, image: job.imagePath, model: model.path, modelSha256: sha256File(model.path), output: r.output, preprocess, ...r.details },
     picture: rgba(image),
-    modelInput: modelInputPicture(model, image, job),
+    modelInput: r.modelInput,
     timeMs: r.timeMs,
     backend: r.backend,
   };

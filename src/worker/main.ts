@@ -6,88 +6,105 @@ import { isWasmTrap } from '../core/errors';
 import { setLimits } from '../core/limits';
 import { recoverFromTrap } from '../core/recover';
 import { cachedModelCount, clearModelCache, modelLoadCount } from '../core/model/load';
-import type { ExplainResultMessage, WorkerReply, WorkerRequest, WorkerStats } from '../protocol/worker';
+import {
+  transferables,
+  type CallParams,
+  type CallPartial,
+  type CallResult,
+  type CallType,
+  type WorkerReply,
+  type WorkerRequest,
+  type WorkerStats,
+} from '../protocol/worker';
 import { explainJob, layerPreviewJob, pairJob, summaryJob } from './jobs';
 
 /**
  * The worker: one job at a time, in arrival order; `cancel` aborts a running job (checked between
- * batches) or drops a queued one. Progress is throttled to one message per 100 ms.
+ * batches) or drops a queued one; `stats` is answered at once. Progress and partial results are
+ * throttled to one message per 100 ms.
  */
 const port = parentPort;
 if (!port) throw new Error('src/worker/main.ts must run in a worker thread');
 
-const queue: Exclude<WorkerRequest, { type: 'cancel' } | { type: 'stats' }>[] = [];
+type Job = Exclude<WorkerRequest, { type: 'cancel' } | { type: 'stats' }>;
+const queue: Job[] = [];
 const controllers = new Map<number, AbortController>();
 let running: number | undefined;
 let configured: Promise<string> | undefined;
 
-function send(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
-  port!.postMessage(reply, transfer);
+function send(reply: WorkerReply): void {
+  port!.postMessage(reply, transferables(reply));
 }
 
-function buffersOf(r: ExplainResultMessage): ArrayBuffer[] {
-  return [r.grid.values.buffer, r.image.values.buffer, r.picture.rgba.buffer, r.modelInput.rgba.buffer] as ArrayBuffer[];
-}
-
-function throttled(id: number): (done: number, total: number) => void {
+/** At most one call per 100 ms, except the last (done = total) for progress. */
+function throttle<A extends unknown[]>(f: (...a: A) => void, always: (...a: A) => boolean = () => false): (...a: A) => void {
   let last = 0;
-  return (done, total) => {
+  return (...a) => {
     const now = Date.now();
-    if (done < total && now - last < 100) return;
+    if (!always(...a) && now - last < 100) return;
     last = now;
-    send({ type: 'progress', id, done, total });
+    f(...a);
   };
 }
 
-async function run(req: (typeof queue)[number]): Promise<void> {
+/** What a handler gets besides its parameters. */
+interface JobContext<P> {
+  signal: AbortSignal;
+  progress: (done: number, total: number) => void;
+  partial: (value: P) => void;
+}
+
+function statsNow(): WorkerStats {
+  (globalThis as { gc?: () => void }).gc?.();
+  const wasm = tf.engine().backendName === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm : undefined;
+  return {
+    backend: (tf.engine().backendName as string | null) ?? 'none',
+    numTensors: tf.memory().numTensors,
+    cachedModels: cachedModelCount(),
+    modelLoads: modelLoadCount(),
+    busy: running !== undefined,
+    heapBytes: getHeapStatistics().used_heap_size,
+    wasmBytes: wasm?.HEAPU8?.buffer.byteLength ?? 0,
+  };
+}
+
+/** One handler per request type (protocol/worker.ts: WorkerCalls). */
+const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallPartial<K>>) => Promise<CallResult<K>> } = {
+  configure: async (p) => {
+    clearModelCache();
+    setLimits(p.limits ?? {});
+    configured = initEngine({ backend: p.backend === 'auto' ? undefined : p.backend, tfjsNodePath: p.tfjsNodePath, wasmDir: p.wasmDir });
+    return configured;
+  },
+  summary: (p) => summaryJob(p.modelPath),
+  explain: (job, ctx) => explainJob(job, ctx.signal, ctx.progress),
+  layerPreview: (job, ctx) => layerPreviewJob(job, ctx.signal, ctx.partial, ctx.progress),
+  pair: (job, ctx) => pairJob(job, ctx.signal, throttle(ctx.partial), ctx.progress),
+  stats: async () => statsNow(),
+};
+
+function dispatch<K extends CallType>(type: K, params: CallParams<K>, ctx: JobContext<CallPartial<K>>): Promise<CallResult<K>> {
+  return HANDLERS[type](params, ctx);
+}
+
+async function run(req: Job): Promise<void> {
   const controller = new AbortController();
   controllers.set(req.id, controller);
   running = req.id;
   try {
-    if (req.type === 'configure') {
-      clearModelCache();
-      setLimits(req.limits ?? {});
-      configured = initEngine({ backend: req.backend === 'auto' ? undefined : req.backend, tfjsNodePath: req.tfjsNodePath, wasmDir: req.wasmDir });
-      send({ type: 'result', id: req.id, value: await configured });
-      return;
+    if (req.type !== 'configure') {
+      if (!configured) configured = initEngine();
+      await configured;
     }
-    if (!configured) configured = initEngine();
-    await configured;
-    if (req.type === 'summary') {
-      send({ type: 'result', id: req.id, value: await summaryJob(req.modelPath) });
-    } else if (req.type === 'explain') {
-      const r = await explainJob(req.job, controller.signal, throttled(req.id));
-      send({ type: 'result', id: req.id, value: r }, buffersOf(r));
-    } else if (req.type === 'pair') {
-      let last = 0;
-      const r = await pairJob(
-        req.job,
-        controller.signal,
-        (p) => {
-          const now = Date.now();
-          if (now - last < 100) return;
-          last = now;
-          send({ type: 'partial', id: req.id, value: p }, [p.grid.values.buffer as ArrayBuffer]);
-        },
-        throttled(req.id),
-      );
-      send({ type: 'result', id: req.id, value: r }, [
-        r.a.grid.values.buffer,
-        r.a.image.values.buffer,
-        r.a.picture.rgba.buffer,
-        r.b.grid.values.buffer,
-        r.b.image.values.buffer,
-        r.b.picture.rgba.buffer,
-      ] as ArrayBuffer[]);
-    } else {
-      const n = await layerPreviewJob(
-        req.job,
-        controller.signal,
-        (p) => send({ type: 'partial', id: req.id, value: p }, [p.grid.values.buffer as ArrayBuffer]),
-        throttled(req.id),
-      );
-      send({ type: 'result', id: req.id, value: n });
-    }
+    const value = await dispatch(req.type, req.params, {
+      signal: controller.signal,
+      progress: throttle(
+        (done, total) => send({ type: 'progress', id: req.id, done, total }),
+        (done, total) => done >= total,
+      ),
+      partial: (value) => send({ type: 'partial', id: req.id, value }),
+    });
+    send({ type: 'result', id: req.id, value });
   } catch (err) {
     const e = err as Error;
     configured = req.type === 'configure' ? undefined : configured;
@@ -129,18 +146,7 @@ port.on('message', (req: WorkerRequest) => {
     return;
   }
   if (req.type === 'stats') {
-    (globalThis as { gc?: () => void }).gc?.();
-    const wasm = tf.engine().backendName === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm : undefined;
-    const stats: WorkerStats = {
-      backend: (tf.engine().backendName as string | null) ?? 'none',
-      numTensors: tf.memory().numTensors,
-      cachedModels: cachedModelCount(),
-      modelLoads: modelLoadCount(),
-      busy: running !== undefined,
-      heapBytes: getHeapStatistics().used_heap_size,
-      wasmBytes: wasm?.HEAPU8?.buffer.byteLength ?? 0,
-    };
-    send({ type: 'result', id: req.id, value: stats });
+    send({ type: 'result', id: req.id, value: statsNow() });
     return;
   }
   queue.push(req);

@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import { cli } from '../helpers/cli';
 import { initEngine } from '../../src/core/engine/backend';
 import { EmbeddingView } from '../../src/core/explain/pair/embedding';
-import { PAIR_METHOD_TABLE } from '../../src/core/explain/pair/methods';
+import { PAIR_METHOD_TABLE } from '../../src/core/explain/pair/registry';
 import { explainPair } from '../../src/core/explain/pair/explain-pair';
 import { explainImage } from '../../src/core/explain/explain-image';
 import { DEFAULT_PAIR_PARAMS } from '../../src/core/explain/pair/types';

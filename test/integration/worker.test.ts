@@ -4,14 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkerClient } from '../../src/host/worker-client';
-import type {
-  ExplainResultMessage,
-  LayerPreviewMessage,
-  ModelSummaryMessage,
-  PairPartialMessage,
-  PairResultMessage,
-  WorkerStats,
-} from '../../src/protocol/worker';
+import type { LayerPreviewMessage, PairPartialMessage } from '../../src/protocol/worker';
 
 const repo = path.resolve(__dirname, '..', '..');
 const workerFile = path.join(repo, 'dist', 'worker.js');
@@ -19,27 +12,24 @@ const modelPath = path.join(repo, 'demo', 'models', 'shapes', 'model.json');
 const image = (f: string) => path.join(repo, 'demo', 'images', f);
 
 function client(): WorkerClient {
-  return new WorkerClient(workerFile, { timeoutMs: 120_000, cancelGraceMs: 1500, configure: { type: 'configure', backend: 'wasm' } });
+  return new WorkerClient(workerFile, { timeoutMs: 120_000, cancelGraceMs: 1500, configure: { backend: 'wasm' } });
 }
 
 test('the worker summarises and explains; maps arrive as typed arrays; the model is loaded once', async () => {
   const c = client();
   try {
-    const s = await c.request<ModelSummaryMessage>({ type: 'summary', modelPath });
+    const s = await c.request('summary', { modelPath });
     assert.equal(s.defaultLayer, 'last_conv_relu');
     assert.deepEqual(s.labels, ['circle', 'square', 'triangle', 'cross']);
     const progress: number[] = [];
-    const r = await c.request<ExplainResultMessage>(
-      { type: 'explain', job: { modelPath, imagePath: image('triangle-2.png'), method: 'scorecam' } },
-      { onProgress: (d) => progress.push(d) },
-    );
+    const r = await c.request('explain', { modelPath, imagePath: image('triangle-2.png'), method: 'scorecam' }, { onProgress: (d) => progress.push(d) });
     assert.equal(r.top[0].label, 'triangle');
     assert.equal(r.backend, 'wasm');
     assert.ok(r.image.values instanceof Float32Array);
     assert.equal(r.picture.rgba.length, 64 * 64 * 4);
     assert.ok(progress.length > 0, 'progress was reported');
-    await c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-2.png'), method: 'gradcam' } });
-    const stats = await c.request<WorkerStats>({ type: 'stats' });
+    await c.request('explain', { modelPath, imagePath: image('circle-2.png'), method: 'gradcam' });
+    const stats = await c.request('stats', {});
     assert.equal(stats.modelLoads, 1, 'the second job reused the loaded model');
   } finally {
     c.dispose();
@@ -49,12 +39,13 @@ test('the worker summarises and explains; maps arrive as typed arrays; the model
 test('cancel makes the worker idle within about a second, with no tensor left behind', async () => {
   const c = client();
   try {
-    await c.request({ type: 'explain', job: { modelPath, imagePath: image('cross-1.png'), method: 'gradcam' } });
-    const before = await c.request<WorkerStats>({ type: 'stats' });
+    await c.request('explain', { modelPath, imagePath: image('cross-1.png'), method: 'gradcam' });
+    const before = await c.request('stats', {});
     const controller = new AbortController();
     let cancelledAt = 0;
     const job = c.request(
-      { type: 'explain', job: { modelPath, imagePath: image('cross-1.png'), method: 'occlusion', params: { window: 2, stride: 1, batchSize: 8 } } },
+      'explain',
+      { modelPath, imagePath: image('cross-1.png'), method: 'occlusion', params: { window: 2, stride: 1, batchSize: 8 } },
       {
         signal: controller.signal,
         onProgress: () => {
@@ -68,7 +59,7 @@ test('cancel makes the worker idle within about a second, with no tensor left be
     await assert.rejects(job, { name: 'AbortError' });
     const stopped = Date.now() - cancelledAt;
     assert.ok(stopped < 1000, `stopped ${stopped} ms after cancel`);
-    const after = await c.request<WorkerStats>({ type: 'stats' });
+    const after = await c.request('stats', {});
     assert.equal(after.busy, false);
     assert.equal(after.numTensors, before.numTensors);
     assert.equal(c.restarts, 0, 'the job stopped between batches: no restart needed');
@@ -81,18 +72,15 @@ test('cancel makes the worker idle within about a second, with no tensor left be
 test('if the worker dies the running job fails with a clear message, and the next job works', async () => {
   const c = client();
   try {
-    await c.request({ type: 'summary', modelPath });
-    const job = c.request({
-      type: 'explain',
-      job: { modelPath, imagePath: image('square-3.png'), method: 'smoothgrad', params: { samples: 400, batchSize: 2 } },
-    });
+    await c.request('summary', { modelPath });
+    const job = c.request('explain', { modelPath, imagePath: image('square-3.png'), method: 'smoothgrad', params: { samples: 400, batchSize: 2 } });
     setTimeout(() => void (c as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate(), 200);
     await assert.rejects(job, (err: Error) => {
       assert.equal(err.name, 'WorkerDied');
       assert.match(err.message, /^The Model Lens worker stopped unexpectedly \(it exited with code 1\); it restarts for the next job\.$/);
       return true;
     });
-    const r = await c.request<ExplainResultMessage>({ type: 'explain', job: { modelPath, imagePath: image('square-3.png'), method: 'gradcam' } });
+    const r = await c.request('explain', { modelPath, imagePath: image('square-3.png'), method: 'gradcam' });
     assert.equal(r.top[0].label, 'square');
     assert.equal(c.restarts, 1);
   } finally {
@@ -104,10 +92,10 @@ test('a job that exceeds its timeout fails and the worker restarts', async () =>
   const c = client();
   try {
     await assert.rejects(
-      c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-3.png'), method: 'smoothgrad', params: { samples: 2000 } } }, { timeoutMs: 300 }),
+      c.request('explain', { modelPath, imagePath: image('circle-3.png'), method: 'smoothgrad', params: { samples: 2000 } }, { timeoutMs: 300 }),
       { name: 'TimeoutError', message: 'The job took longer than 300 ms and was stopped.' },
     );
-    const s = await c.request<ModelSummaryMessage>({ type: 'summary', modelPath });
+    const s = await c.request('summary', { modelPath });
     assert.equal(s.format, 'tfjs-layers');
   } finally {
     c.dispose();
@@ -117,11 +105,11 @@ test('a job that exceeds its timeout fails and the worker restarts', async () =>
 test('bad input in a job is an error reply, and the worker stays up', async () => {
   const c = client();
   try {
-    await assert.rejects(c.request({ type: 'summary', modelPath: path.join(repo, 'nope', 'model.json') }), {
+    await assert.rejects(c.request('summary', { modelPath: path.join(repo, 'nope', 'model.json') }), {
       name: 'InputError',
       message: `${path.join(repo, 'nope', 'model.json')}: file not found`,
     });
-    await assert.rejects(c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-1.png'), method: 'gradcam', layers: ['nope'] } }), {
+    await assert.rejects(c.request('explain', { modelPath, imagePath: image('circle-1.png'), method: 'gradcam', layers: ['nope'] }), {
       message: `Layer "nope" does not exist in ${modelPath}.`,
     });
     assert.equal(c.restarts, 0);
@@ -133,12 +121,12 @@ test('bad input in a job is an error reply, and the worker stays up', async () =
 test("the layer strip streams Grad-CAM at every 4-D layer in order, each equal to that layer's explain result", async () => {
   const c = client();
   try {
-    const s = await c.request<ModelSummaryMessage>({ type: 'summary', modelPath });
+    const s = await c.request('summary', { modelPath });
     const partials: LayerPreviewMessage[] = [];
     const job = { modelPath, imagePath: image('square-1.png'), method: 'gradcam' as const };
-    const before = await c.request<WorkerStats>({ type: 'stats' });
-    const n = await c.request<number>({ type: 'layerPreview', job }, { onPartial: (p) => partials.push(p as LayerPreviewMessage) });
-    assert.equal((await c.request<WorkerStats>({ type: 'stats' })).numTensors, before.numTensors, 'no tensor left behind');
+    const before = await c.request('stats', {});
+    const n = await c.request('layerPreview', job, { onPartial: (p) => partials.push(p) });
+    assert.equal((await c.request('stats', {})).numTensors, before.numTensors, 'no tensor left behind');
     assert.equal(n, s.camLayers.length);
     assert.deepEqual(
       partials.map((p) => p.layer),
@@ -149,7 +137,7 @@ test("the layer strip streams Grad-CAM at every 4-D layer in order, each equal t
       s.camLayers.map((_, i) => [i, s.camLayers.length]),
     );
     for (const layer of [s.camLayers[0], s.camLayers[s.camLayers.length - 1]]) {
-      const r = await c.request<ExplainResultMessage>({ type: 'explain', job: { ...job, layers: [layer] } });
+      const r = await c.request('explain', { ...job, layers: [layer] });
       const p = partials.find((q) => q.layer === layer)!;
       assert.deepEqual([p.grid.width, p.grid.height], [r.grid.width, r.grid.height]);
       // The strip scales each map to [0, 1] between its minimum and maximum, as the display does.
@@ -169,39 +157,34 @@ test('a pair job streams partial maps of both views, answers with both, and leav
   const c = client();
   try {
     const encoder = path.join(repo, 'demo', 'models', 'encoder', 'model.json');
-    await c.request({ type: 'summary', modelPath: encoder });
-    const before = await c.request<WorkerStats>({ type: 'stats' });
+    await c.request('summary', { modelPath: encoder });
+    const before = await c.request('stats', {});
     const partials: PairPartialMessage[] = [];
-    const r = await c.request<PairResultMessage>(
+    const r = await c.request(
+      'pair',
       {
-        type: 'pair',
-        job: {
-          modelPath: encoder,
-          imageA: image('circle-2.png'),
-          augment: 'flip,jitter=0.3',
-          method: 'conditional',
-          params: { window: 8, stride: 2, batchSize: 16 },
-        },
+        modelPath: encoder,
+        imageA: image('circle-2.png'),
+        augment: 'flip,jitter=0.3',
+        method: 'conditional',
+        params: { window: 8, stride: 2, batchSize: 16 },
       },
-      { onPartial: (p) => partials.push(p as PairPartialMessage) },
+      { onPartial: (p) => partials.push(p) },
     );
     assert.ok(partials.some((p) => p.view === 'a') && partials.some((p) => p.view === 'b'), 'partial maps of both views');
     assert.ok(partials[0].grid.values instanceof Float32Array);
     assert.deepEqual([r.a.grid.width, r.a.grid.height, r.b.grid.width], [29, 29, 29]);
     assert.deepEqual([r.a.picture.width, r.b.picture.width, r.inputSize.width], [64, 64, 64]);
     assert.equal(r.params.augment, 'flip,jitter=0.3');
-    assert.equal((await c.request<WorkerStats>({ type: 'stats' })).numTensors, before.numTensors);
+    assert.equal((await c.request('stats', {})).numTensors, before.numTensors);
     // A probe: the same job with a patch of view a occluded changes view b's map.
-    const probed = await c.request<PairResultMessage>({
-      type: 'pair',
-      job: {
-        modelPath: encoder,
-        imageA: image('circle-2.png'),
-        augment: 'flip,jitter=0.3',
-        method: 'conditional',
-        params: { window: 8, stride: 2 },
-        occlude: { view: 'a', top: 20, left: 20 },
-      },
+    const probed = await c.request('pair', {
+      modelPath: encoder,
+      imageA: image('circle-2.png'),
+      augment: 'flip,jitter=0.3',
+      method: 'conditional',
+      params: { window: 8, stride: 2 },
+      occlude: { view: 'a', top: 20, left: 20 },
     });
     assert.notDeepEqual(Array.from(probed.b.grid.values), Array.from(r.b.grid.values));
   } finally {
@@ -215,14 +198,14 @@ test('a WebAssembly trap fails its job in one line, and the next job runs on a f
   process.env.MODEL_LENS_INJECT_TRAP = path.basename(trapImage);
   const c = client();
   try {
-    await c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-2.png'), method: 'gradcam' } });
-    await assert.rejects(c.request({ type: 'explain', job: { modelPath, imagePath: trapImage, method: 'gradcam' } }), {
+    await c.request('explain', { modelPath, imagePath: image('circle-2.png'), method: 'gradcam' });
+    await assert.rejects(c.request('explain', { modelPath, imagePath: trapImage, method: 'gradcam' }), {
       name: 'EngineTrap',
       message: 'The computation failed inside WebAssembly (memory access out of bounds); the engine was restarted.',
     });
-    const r = await c.request<ExplainResultMessage>({ type: 'explain', job: { modelPath, imagePath: image('triangle-2.png'), method: 'gradcam' } });
+    const r = await c.request('explain', { modelPath, imagePath: image('triangle-2.png'), method: 'gradcam' });
     assert.equal(r.top[0].label, 'triangle');
-    const stats = await c.request<WorkerStats>({ type: 'stats' });
+    const stats = await c.request('stats', {});
     assert.equal(stats.modelLoads, 2, 'the model was read again into the new engine');
     assert.equal(stats.backend, 'wasm');
   } finally {
@@ -235,10 +218,10 @@ test('the modelLens.limits settings reach the worker: an image over maxPixels is
   const c = new WorkerClient(workerFile, {
     timeoutMs: 120_000,
     cancelGraceMs: 1500,
-    configure: { type: 'configure', backend: 'wasm', limits: { maxPixels: 1000 } },
+    configure: { backend: 'wasm', limits: { maxPixels: 1000 } },
   });
   try {
-    await assert.rejects(c.request({ type: 'explain', job: { modelPath, imagePath: image('circle-2.png'), method: 'gradcam' } }), {
+    await assert.rejects(c.request('explain', { modelPath, imagePath: image('circle-2.png'), method: 'gradcam' }), {
       name: 'InputError',
       message: `${image('circle-2.png')}: image too large (64×64; at most 0.001 megapixels; raise the limit with --max-pixels or the modelLens.limits.maxPixels setting)`,
     });

@@ -6,10 +6,11 @@ import { scopedJob, tidyValue } from '../engine/tidy';
 import { InputError } from '../errors';
 import type { RgbImage } from '../image/decode';
 import { scaleSigned, scaleUnsigned } from '../image/display';
-import { mapToImage, toModelInput, type InputGeometry, type PreprocessSpec } from '../image/preprocess';
+import { inputPicture, mapToImage, toModelInput, type InputGeometry, type PreprocessSpec, type RgbaPicture } from '../image/preprocess';
 import { asModelError } from '../model/run-error';
 import type { InspectableModel } from '../model/types';
-import { isCamMethod, METHOD_TABLE } from './methods';
+import { METHOD_TABLE } from './registry';
+import { methodSpec } from './specs';
 import { checkUnit, resolveOutput, unitScore } from './target';
 import { DEFAULT_PARAMS, type Grid, type MethodName, type MethodParams, type Progress } from './types';
 
@@ -51,11 +52,11 @@ export interface ExplainResult {
   details: Record<string, number>;
   params: MethodParams;
   geometry: InputGeometry;
+  /** The preprocessed input as the model sees it (display-scaled RGBA). */
+  modelInput: RgbaPicture;
   timeMs: number;
   backend: string;
 }
-
-const GRADIENT_METHODS: ReadonlySet<MethodName> = new Set(['saliency', 'gradxinput', 'smoothgrad', 'ig', 'guided-gradcam']);
 
 /** The last layer whose output is 4-D (batch, height, width, channels). */
 export function defaultCamLayer(model: InspectableModel): string {
@@ -66,8 +67,6 @@ export function defaultCamLayer(model: InspectableModel): string {
   if (pick) return pick.name;
   throw new InputError(`${model.path}: no layer has a 4-D output, so CAM methods have nothing to map.`);
 }
-
-const BATCHED_GRADIENT_METHODS: ReadonlySet<MethodName> = new Set(['smoothgrad', 'ig']);
 
 /** Bytes of activations one input needs through the whole model (free dimensions taken from the input). */
 export function activationBytesPerItem(model: InspectableModel, inputShape: number[]): number {
@@ -82,9 +81,12 @@ export function activationBytesPerItem(model: InspectableModel, inputShape: numb
   return floats * 4;
 }
 
+/** Whether a method's batches run backward passes too (each item then needs about three times the memory). */
+const batchesGradients = (method: MethodName): boolean => methodSpec(method).gradients && methodSpec(method).batched;
+
 /** Batch size for a method: sized to the backend's memory budget (engine/memory.ts) unless asked. */
 export function batchSizeForMethod(model: InspectableModel, inputShape: number[], method: MethodName, requested?: number): number {
-  return batchSizeFor(activationBytesPerItem(model, inputShape), BATCHED_GRADIENT_METHODS.has(method), requested);
+  return batchSizeFor(activationBytesPerItem(model, inputShape), batchesGradients(method), requested);
 }
 
 function topK(values: Float32Array, k: number, labels?: string[]): Prediction[] {
@@ -123,7 +125,7 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
     const top = topK(probs, opts.topK ?? 5, opts.labels);
     const target = opts.target === undefined || opts.target === 'top' ? top[0].index : opts.target;
     checkUnit(model, outputIndex, target, probs.length);
-    const layers = isCamMethod(opts.method) ? (opts.layers?.length ? opts.layers : [defaultCamLayer(model)]) : [];
+    const layers = methodSpec(opts.method).family === 'cam' ? (opts.layers?.length ? opts.layers : [defaultCamLayer(model)]) : [];
     for (const l of layers) {
       if (!model.layers.some((x) => x.name === l)) throw new InputError(`Layer "${l}" does not exist in ${model.path}.`);
     }
@@ -144,7 +146,7 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
     const timeMs = performance.now() - started;
     const source = attribution.pixelMap ?? attribution.grid;
     const resized = mapToImage(source.values, source.height, source.width, geometry);
-    const clip = opts.clipPercentile ?? (GRADIENT_METHODS.has(opts.method) ? 99 : undefined);
+    const clip = opts.clipPercentile ?? methodSpec(opts.method).clipPercentile;
     const display = attribution.signed ? scaleSigned(resized, clip ?? 100) : scaleUnsigned(resized, clip);
     return {
       method: opts.method,
@@ -158,6 +160,7 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
       details: attribution.details ?? {},
       params,
       geometry,
+      modelInput: inputPicture(input, opts.preprocess),
       timeMs,
       backend: currentBackend(),
     };

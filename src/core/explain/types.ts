@@ -1,51 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { InspectableModel } from '../model/types';
 
-export const METHODS = [
-  'gradcam',
-  'gradcam++',
-  'xgradcam',
-  'hirescam',
-  'layercam',
-  'scorecam',
-  'ablationcam',
-  'eigencam',
-  'guided-gradcam',
-  'saliency',
-  'gradxinput',
-  'smoothgrad',
-  'ig',
-  'occlusion',
-] as const;
-export type MethodName = (typeof METHODS)[number];
-
-export function isMethod(name: string): name is MethodName {
-  return (METHODS as readonly string[]).includes(name);
-}
+export { BASELINES, DEFAULT_PARAMS, isMethod, METHODS, type Baseline, type MethodName, type MethodParams } from './specs';
 
 export type { ScoreFn } from '../model/types';
 import type { ScoreFn } from '../model/types';
-
-export type Baseline = 'zero' | 'mean' | 'blur';
-
-/** Every knob of every method; each method reads the ones it needs (Captum-style one vocabulary). */
-export interface MethodParams {
-  /** Integrated Gradients steps (m). */
-  steps: number;
-  /** SmoothGrad samples (n). */
-  samples: number;
-  /** SmoothGrad noise as a share of the input's range (σ = noise·(max − min)). */
-  noise: number;
-  /** Occlusion window and stride in input pixels; undefined = the EXPLAIN.md defaults. */
-  window?: number;
-  stride?: number;
-  baseline: Baseline;
-  seed: number;
-  /** Forward/backward passes per batch for perturbation and noise methods. */
-  batchSize: number;
-}
-
-export const DEFAULT_PARAMS: Omit<MethodParams, 'batchSize'> = { steps: 50, samples: 25, noise: 0.15, baseline: 'zero', seed: 0 };
+import type { MethodParams } from './specs';
 
 export type Progress = (done: number, total: number) => void;
 

@@ -1,7 +1,8 @@
 import { interpolateInferno, interpolateRdBu, interpolateTurbo, interpolateViridis } from 'd3-scale-chromatic';
 
-export type ColormapName = 'turbo' | 'viridis' | 'inferno' | 'jet' | 'gray' | 'diverging';
-export const COLORMAPS: readonly ColormapName[] = ['turbo', 'viridis', 'inferno', 'jet', 'gray', 'diverging'];
+import { COLORMAPS, type ColormapName } from './specs';
+
+export { COLORMAPS, isColormap, type ColormapName } from './specs';
 
 /** Classic MATLAB jet: piecewise-linear ramps of blue → cyan → yellow → red. */
 function jet(t: number): [number, number, number] {
@@ -42,10 +43,6 @@ export function colormapLut(name: ColormapName): Uint8Array {
     luts.set(name, lut);
   }
   return lut;
-}
-
-export function isColormap(name: string): name is ColormapName {
-  return (COLORMAPS as readonly string[]).includes(name);
 }
 
 /** Every colormap's lookup table as plain arrays (what the panels send their webviews once). */

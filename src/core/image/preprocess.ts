@@ -1,33 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '../errors';
+import { InputError, orList } from '../errors';
+import { scaleUnsigned } from './display';
 import { printable } from '../io/files';
 import type { RgbImage } from './decode';
+import { CHANNEL_ORDERS, DEFAULT_PREPROCESS, RESIZE_MODES, SCALES, type PreprocessSpec, type ResizeMode } from './specs';
 
-export type ScaleRange = '0..1' | '-1..1' | '0..255';
-export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox';
-
-/** How an image becomes the model's input (README: "Preprocessing"). */
-export interface PreprocessSpec {
-  /** Pixel range after scaling. */
-  scale: ScaleRange;
-  /** Per-channel mean subtracted after scaling, in the model's channel order (optional). */
-  mean?: number[];
-  /** Per-channel standard deviation divided by after the mean (optional). */
-  std?: number[];
-  channelOrder: 'rgb' | 'bgr';
-  resize: ResizeMode;
-}
-
-export const DEFAULT_PREPROCESS: PreprocessSpec = { scale: '0..1', channelOrder: 'rgb', resize: 'stretch' };
-
-/** Named presets for common training pipelines. */
-export const PREPROCESS_PRESETS: Record<string, PreprocessSpec> = {
-  default: DEFAULT_PREPROCESS,
-  inception: { scale: '-1..1', channelOrder: 'rgb', resize: 'stretch' },
-  raw: { scale: '0..255', channelOrder: 'rgb', resize: 'stretch' },
-  imagenet: { scale: '0..1', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], channelOrder: 'rgb', resize: 'center-crop' },
-  caffe: { scale: '0..255', mean: [103.939, 116.779, 123.68], channelOrder: 'bgr', resize: 'stretch' },
-};
+export { DEFAULT_PREPROCESS, PREPROCESS_PRESETS, type PreprocessSpec, type ResizeMode, type ScaleRange } from './specs';
 
 /** A rectangle in pixels: x, y of the top-left corner, width, height. */
 export interface Rect {
@@ -54,15 +32,14 @@ export interface ModelInput {
   geometry: InputGeometry;
 }
 
-const RANGES: ScaleRange[] = ['0..1', '-1..1', '0..255'];
-
 export function validatePreprocess(spec: Partial<PreprocessSpec>, where: string): PreprocessSpec {
   const out: PreprocessSpec = { ...DEFAULT_PREPROCESS, ...spec };
-  if (!RANGES.includes(out.scale)) throw new InputError(`${where}: scale must be one of ${RANGES.join(', ')} (got "${printable(String(out.scale))}")`);
-  if (out.channelOrder !== 'rgb' && out.channelOrder !== 'bgr')
-    throw new InputError(`${where}: channelOrder must be rgb or bgr (got "${printable(String(out.channelOrder))}")`);
-  if (!['stretch', 'center-crop', 'letterbox'].includes(out.resize)) {
-    throw new InputError(`${where}: resize must be stretch, center-crop or letterbox (got "${printable(String(out.resize))}")`);
+  if (!(SCALES as readonly string[]).includes(out.scale))
+    throw new InputError(`${where}: scale must be one of ${SCALES.join(', ')} (got "${printable(String(out.scale))}")`);
+  if (!(CHANNEL_ORDERS as readonly string[]).includes(out.channelOrder))
+    throw new InputError(`${where}: channelOrder must be ${orList(CHANNEL_ORDERS)} (got "${printable(String(out.channelOrder))}")`);
+  if (!(RESIZE_MODES as readonly string[]).includes(out.resize)) {
+    throw new InputError(`${where}: resize must be ${orList(RESIZE_MODES)} (got "${printable(String(out.resize))}")`);
   }
   for (const key of ['mean', 'std'] as const) {
     const v = out[key];
@@ -209,4 +186,24 @@ export function mapToImage(values: Float32Array, h: number, w: number, g: InputG
   const out = new Float32Array(g.imageWidth * g.imageHeight);
   for (let y = 0; y < s.height; y++) out.set(onImage.subarray(y * s.width, (y + 1) * s.width), (s.y + y) * g.imageWidth + s.x);
   return out;
+}
+
+/** An RGBA picture: what the panels draw. */
+export interface RgbaPicture {
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+/** A preprocessed input [1, H, W, C] as the model sees it, min-max rescaled to 0..255 and back in RGB order, for display. */
+export function inputPicture(input: tf.Tensor4D, spec: PreprocessSpec): RgbaPicture {
+  const [, height, width, channels] = input.shape;
+  const scaled = scaleUnsigned(input.dataSync() as Float32Array);
+  const out = new Uint8ClampedArray(width * height * 4);
+  const bgr = spec.channelOrder === 'bgr';
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) out[p * 4 + c] = Math.round(255 * scaled[p * channels + (channels === 1 ? 0 : bgr ? 2 - c : c)]);
+    out[p * 4 + 3] = 255;
+  }
+  return { width, height, rgba: out };
 }

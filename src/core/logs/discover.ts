@@ -1,36 +1,18 @@
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from '../errors';
-import { KERAS_PHASES, Run, type LogFormat } from './run';
-import { isEventFile } from './tensorboard';
+import { InputError, orList } from '../errors';
+import { Run } from './run';
+import { folderRunOf, formatOfFile, LOG_FORMATS, logFormat, type LogFormat } from './formats';
 
 /** Folders never searched. */
 const SKIP = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', '.vscode-test', 'dist', 'artifacts']);
 
-/** The format of a log file by its name, or undefined when the name says it is not a log. */
-export function formatOfFile(name: string): LogFormat | undefined {
-  const n = basename(name).toLowerCase();
-  if (isEventFile(n)) return 'tensorboard';
-  if (n === 'trainer_state.json') return 'hf-trainer-state';
-  if (n.endsWith('.csv')) return 'csv';
-  if (n.endsWith('.jsonl') || n.endsWith('.ndjson') || n === 'metrics.json' || n === 'scalars.json' || n.endsWith('.log.json')) return 'jsonl';
-  return undefined;
-}
+export { formatOfFile } from './formats';
 
 export interface RunSpec {
   path: string;
   format: LogFormat;
   name?: string;
-}
-
-/** An MLflow file-store run folder: `meta.yaml` beside `metrics/`. */
-async function mlflowRunName(dir: string): Promise<string | undefined> {
-  const [meta, metrics] = await Promise.all([
-    fsp.readFile(join(dir, 'meta.yaml'), 'utf8').catch(() => undefined),
-    fsp.stat(join(dir, 'metrics')).catch(() => undefined),
-  ]);
-  if (meta === undefined || !metrics?.isDirectory()) return undefined;
-  return /^run_name:\s*['"]?(.+?)['"]?\s*$/m.exec(meta)?.[1] ?? basename(dir);
 }
 
 /**
@@ -43,28 +25,33 @@ export async function findRuns(path: string, maxDepth = 8): Promise<RunSpec[]> {
   if (!st) throw new InputError(`${path}: no such file or folder`);
   if (st.isFile()) {
     const format = formatOfFile(path);
-    if (!format)
-      throw new InputError(`${path}: not a training log (expected a TensorBoard event file, .csv, .jsonl, metrics.json, scalars.json or trainer_state.json)`);
+    if (!format) throw new InputError(`${path}: not a training log (expected ${orList(LOG_FORMATS.flatMap((f) => ('describe' in f ? [f.describe] : [])))})`);
     return [{ path, format }];
   }
   const out: RunSpec[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
-    const name = await mlflowRunName(dir);
-    if (name !== undefined) {
-      out.push({ path: dir, format: 'mlflow', name });
+    const folderRun = await folderRunOf(dir);
+    if (folderRun !== undefined) {
+      out.push({ path: dir, format: folderRun.format, name: folderRun.name });
       return;
     }
     const entries = (await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])).sort((a, b) => (a.name < b.name ? -1 : 1));
-    const isKerasPhase = KERAS_PHASES.includes(basename(dir)) && depth > 0;
-    let events = entries.some((e) => e.isFile() && isEventFile(e.name));
-    // Keras' train/ and validation/ sub-folders belong to their parent's run.
-    const phases = entries.filter((e) => e.isDirectory() && KERAS_PHASES.includes(e.name));
-    for (const p of phases) if (!events && (await fsp.readdir(join(dir, p.name)).catch(() => [] as string[])).some(isEventFile)) events = true;
-    if (events && !(isKerasPhase && out.some((r) => r.path === dirname(dir)))) out.push({ path: dir, format: 'tensorboard' });
+    // A folder run (TensorBoard): the folder holds the format's files, or its phase sub-folders do.
+    for (const f of LOG_FORMATS) {
+      if (f.run !== 'folder' || !('matchesFile' in f)) continue;
+      const phases: readonly string[] = 'phases' in f ? f.phases : [];
+      const isPhase = phases.includes(basename(dir)) && depth > 0;
+      let found = entries.some((e) => e.isFile() && f.matchesFile(e.name));
+      for (const p of entries.filter((e) => e.isDirectory() && phases.includes(e.name))) {
+        if (!found && (await fsp.readdir(join(dir, p.name)).catch(() => [] as string[])).some((n) => f.matchesFile(n))) found = true;
+      }
+      // Phase sub-folders belong to their parent's run.
+      if (found && !(isPhase && out.some((r) => r.path === dirname(dir)))) out.push({ path: dir, format: f.name });
+    }
     for (const e of entries) {
       if (e.isFile()) {
         const f = formatOfFile(e.name);
-        if (f && f !== 'tensorboard') out.push({ path: join(dir, e.name), format: f });
+        if (f && logFormat(f).run === 'file') out.push({ path: join(dir, e.name), format: f });
       } else if (e.isDirectory() && depth < maxDepth && !SKIP.has(e.name) && !e.name.startsWith('.')) {
         await walk(join(dir, e.name), depth + 1);
       }
@@ -77,29 +64,26 @@ export async function findRuns(path: string, maxDepth = 8): Promise<RunSpec[]> {
 export const openRun = (spec: RunSpec): Run => new Run(spec.path, spec.format, spec.name);
 
 /**
- * The runs that a list of files (such as a workspace search) belongs to: event files give their
- * folder (the parent for Keras' phase folders), CSV / JSON lines / trainer_state.json files are
- * runs themselves, and files under an MLflow run's `metrics/` give that run. Sorted by path.
+ * The runs that a list of files (such as a workspace search) belongs to: files of a folder format
+ * give their folder (the parent for phase folders such as Keras' train/), files of a file format
+ * are runs themselves, and files inside a self-describing run folder (MLflow) give that run. Sorted by path.
  */
 export async function runsFromFiles(files: string[]): Promise<RunSpec[]> {
   const specs = new Map<string, RunSpec>();
-  const mlflowDirs = new Set<string>();
+  const folders = new Set<string>();
   for (const f of files) {
     const format = formatOfFile(f);
-    if (format === 'tensorboard') {
+    const spec = format && logFormat(format);
+    if (format && spec && spec.run === 'folder') {
       const dir = dirname(f);
-      const path = KERAS_PHASES.includes(basename(dir)) ? dirname(dir) : dir;
+      const path = spec.phases?.includes(basename(dir)) ? dirname(dir) : dir;
       specs.set(path, { path, format });
     } else if (format) specs.set(f, { path: f, format });
-    else {
-      const parts = f.split(/[\\/]/);
-      const m = parts.lastIndexOf('metrics');
-      if (m > 0) mlflowDirs.add(parts.slice(0, m).join('/') || '/');
-    }
+    else for (const lf of LOG_FORMATS) if ('folderOfFile' in lf && lf.folderOfFile(f) !== undefined) folders.add(lf.folderOfFile(f)!);
   }
-  for (const dir of mlflowDirs) {
-    const name = await mlflowRunName(dir);
-    if (name !== undefined) specs.set(dir, { path: dir, format: 'mlflow', name });
+  for (const dir of folders) {
+    const folderRun = await folderRunOf(dir);
+    if (folderRun !== undefined) specs.set(dir, { path: dir, format: folderRun.format, name: folderRun.name });
   }
   return [...specs.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }

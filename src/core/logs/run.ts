@@ -1,18 +1,9 @@
-import { promises as fsp } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
-import { CsvParser } from './csv';
-import { JsonLinesParser, TrainerStateParser } from './jsonl';
-import { MlflowMetricParser } from './mlflow';
-import type { ChunkParser } from './parser';
+import { basename, dirname } from 'node:path';
 import { Series, type Point, type TagMap } from './series';
 import { FileTailer, type UpdateOptions } from './tailer';
-import { EventParser, isEventFile } from './tensorboard';
+import { logFormat, type LogFormat } from './formats';
 
-/** The formats `model-lens curves --json` names. */
-export type LogFormat = 'tensorboard' | 'csv' | 'jsonl' | 'hf-trainer-state' | 'mlflow';
-
-/** Keras' TensorBoard callback writes one sub-folder per phase; their tags get the folder as prefix. */
-export const KERAS_PHASES = ['train', 'validation'];
+export { KERAS_PHASES, type LogFormat } from './formats';
 
 export interface RunDelta {
   /** True when points were dropped (a file truncated or rewritten): take the whole run again. */
@@ -42,7 +33,7 @@ export class Run {
     readonly path: string,
     readonly format: LogFormat,
     /** A name to show (an MLflow run's `run_name`, else the path's last parts). */
-    public name = format === 'tensorboard' || format === 'mlflow' ? basename(path) : `${basename(dirname(path))}/${basename(path)}`,
+    public name = logFormat(format).run === 'folder' ? basename(path) : `${basename(dirname(path))}/${basename(path)}`,
   ) {}
 
   /** Corrupt records skipped, over every file of the run. */
@@ -77,7 +68,7 @@ export class Run {
   /** Reads what the run's files gained; `final` takes unfinished last lines at once (one-shot reads). */
   async update(opts: UpdateOptions = {}): Promise<RunDelta> {
     const known = new Set(this.sources.map((s) => s.tailer.path));
-    for (const [file, parser] of await listSources(this.path, this.format)) {
+    for (const [file, parser] of await logFormat(this.format).sources(this.path)) {
       if (!known.has(file)) this.sources.push({ tailer: new FileTailer(file, parser) });
     }
     let reset = false;
@@ -142,47 +133,4 @@ export class Run {
 export function newPoints(run: Run, delta: RunDelta, tag: string): Point[] {
   const from = delta.appended.get(tag);
   return from === undefined ? [] : (run.tags.get(tag)?.points(from) ?? []);
-}
-
-/** The files of a run and the parser for each. */
-async function listSources(path: string, format: LogFormat): Promise<[string, ChunkParser][]> {
-  switch (format) {
-    case 'csv':
-      return [[path, new CsvParser()]];
-    case 'jsonl':
-      return [[path, new JsonLinesParser()]];
-    case 'hf-trainer-state':
-      return [[path, new TrainerStateParser()]];
-    case 'mlflow': {
-      const dir = join(path, 'metrics');
-      const files = await walkFiles(dir);
-      return files.map((f) => [f, new MlflowMetricParser(relative(dir, f).split(sep).join('/'))]);
-    }
-    case 'tensorboard': {
-      const st = await fsp.stat(path).catch(() => undefined);
-      if (st?.isFile()) return [[path, new EventParser()]];
-      const out: [string, ChunkParser][] = (await eventFiles(path)).map((f) => [f, new EventParser()]);
-      for (const phase of KERAS_PHASES) for (const f of await eventFiles(join(path, phase))) out.push([f, new EventParser(`${phase}/`)]);
-      return out;
-    }
-  }
-}
-
-async function eventFiles(dir: string): Promise<string[]> {
-  const names = await fsp.readdir(dir).catch(() => [] as string[]);
-  return names
-    .filter(isEventFile)
-    .sort()
-    .map((n) => join(dir, n));
-}
-
-async function walkFiles(dir: string): Promise<string[]> {
-  const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
-  const out: string[] = [];
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walkFiles(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
 }

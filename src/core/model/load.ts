@@ -12,7 +12,8 @@ import { LayersInspectableModel } from './layers-model';
 import { loadKeras } from './keras/load';
 import { OnnxInspectableModel, operatorsOf } from './onnx/model';
 import { decodeOnnx } from './onnx/proto';
-import type { InspectableModel } from './types';
+import { MODEL_FORMAT_SPECS, type ModelFileFormat } from './specs';
+import type { InspectableModel, ModelFormat } from './types';
 
 interface CacheEntry {
   mtimeMs: number;
@@ -53,11 +54,15 @@ function explainLoadError(file: string, err: Error): InputError {
   return e;
 }
 
+/** The `format` of `summary --json` for an ONNX file whose operators are listed without a model. */
+export const ONNX_SUMMARY_FORMAT: ModelFormat = 'onnx';
+
 /**
  * The operators of an .onnx file without translating it (for `summary` of a model that has
  * unsupported ones); undefined when the file cannot be decoded.
  */
 export function onnxOperators(file: string): { op: string; count: number; supported: boolean }[] | undefined {
+  if (modelFormatOf(file).name !== 'onnx') return undefined;
   try {
     return operatorsOf(decodeOnnx(readModelFile(file), () => new Uint8Array(0)).nodes);
   } catch {
@@ -114,9 +119,8 @@ function loadOnnx(file: string): InspectableModel {
   return new OnnxInspectableModel(file, model);
 }
 
-async function loadUncached(file: string): Promise<InspectableModel> {
-  if (file.toLowerCase().endsWith('.onnx')) return loadOnnx(file);
-  if (/\.(h5|hdf5|keras)$/i.test(file)) return loadKeras(new Uint8Array(readModelFile(file)), file);
+/** A TF.js model.json: a layers model or a graph model, as its artifacts say. */
+async function loadTfjs(file: string): Promise<InspectableModel> {
   const { kind, artifacts } = readModelArtifacts(file);
   const handler = tf.io.fromMemory(artifacts);
   if (kind === 'layers') {
@@ -146,6 +150,33 @@ async function loadUncached(file: string): Promise<InspectableModel> {
     model.dispose();
     throw explainLoadError(file, err as Error);
   }
+}
+
+/**
+ * Every model format, in the order they are tried: how a resolved file is recognised and loaded (or
+ * refused). Names, titles and extensions are in specs.ts. docs/ARCHITECTURE.md: "Add a model format".
+ */
+export const MODEL_FORMATS: readonly {
+  name: ModelFileFormat;
+  matches: (file: string) => boolean;
+  load: (file: string, given: string) => Promise<InspectableModel>;
+}[] = [
+  {
+    name: 'saved-model',
+    matches: (file) => path.basename(file) === 'saved_model.pb',
+    load: async (_file, given) => {
+      throw savedModelError(path.dirname(given));
+    },
+  },
+  { name: 'onnx', matches: (file) => file.toLowerCase().endsWith('.onnx'), load: async (file) => loadOnnx(file) },
+  { name: 'keras', matches: (file) => /\.(h5|hdf5|keras)$/i.test(file), load: async (file) => loadKeras(new Uint8Array(readModelFile(file)), file) },
+  // Anything else is read as a model.json (its artifacts checked and explained).
+  { name: 'tfjs', matches: () => true, load: loadTfjs },
+];
+
+/** The format of a resolved model file. */
+export function modelFormatOf(file: string): (typeof MODEL_FORMATS)[number] {
+  return MODEL_FORMATS.find((f) => f.matches(file))!;
 }
 
 type EngineInternals = {
@@ -220,7 +251,9 @@ export async function loadModel(modelPath: string): Promise<InspectableModel> {
     file = path.join(file, 'model.json');
     if (!fs.existsSync(file)) throw new InputError(`${modelPath}: the folder holds no model.json`);
   }
-  if (path.basename(file) === 'saved_model.pb') throw savedModelError(path.dirname(modelPath));
+  const format = modelFormatOf(file);
+  // Formats Model Lens refuses (a SavedModel) are refused before anything is read.
+  if (!MODEL_FORMAT_SPECS.find((f) => f.name === format.name)!.opens) await format.load(file, modelPath);
 
   const stat = statOrFail(file);
   const backend = tf.getBackend();
@@ -230,7 +263,7 @@ export async function loadModel(modelPath: string): Promise<InspectableModel> {
     hit.model.dispose();
     cache.delete(file);
   }
-  const model = await guardedLoad(() => loadUncached(file));
+  const model = await guardedLoad(() => format.load(file, modelPath));
   try {
     checkModel(model);
   } catch (err) {

@@ -4,7 +4,9 @@ import { findRuns, openRun, runsFromFiles, type RunSpec } from '../../core/logs/
 import type { Run, RunDelta } from '../../core/logs/run';
 
 const FOLDERS_KEY = 'modelLens.logFolders';
-export const DEFAULT_LOG_GLOBS = ['**/runs/**', '**/logs/**', '**/lightning_logs/**', '**/mlruns/**', '**/outputs/**'];
+import { DEFAULT_LOG_GLOBS } from '../../core/logs/formats';
+
+export { DEFAULT_LOG_GLOBS };
 
 export interface RunUpdate {
   run: Run;

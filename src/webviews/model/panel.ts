@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DEFAULT_METHOD } from '../../core/explain/specs';
+import { DEFAULT_COLORMAP } from '../../core/image/specs';
 import { colormapLuts } from '../../core/image/colormap';
-import type { ExplainResultMessage, LayerPreviewMessage, ModelSummaryMessage } from '../../protocol/worker';
+
 import type { Services } from '../../host/services';
 import { PanelBase } from '../../host/panel-base';
 import { copyJson, savePng } from '../../host/panel-actions';
@@ -15,10 +17,10 @@ export function defaultSettings(): PanelSettings {
   const cfg = vscode.workspace.getConfiguration('modelLens');
   const batchSize = cfg.get<number>('batchSize', 0);
   return {
-    method: cfg.get<string>('defaultMethod', 'gradcam'),
+    method: cfg.get<string>('defaultMethod', DEFAULT_METHOD),
     target: 'top',
     output: 0,
-    colormap: cfg.get<string>('colormap', 'turbo'),
+    colormap: cfg.get<string>('colormap', DEFAULT_COLORMAP),
     opacity: cfg.get<number>('overlayOpacity', 0.5),
     params: batchSize > 0 ? { batchSize } : {},
   };
@@ -127,10 +129,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
 
   private async init(): Promise<void> {
     try {
-      const summary = await this.services.track(
-        () => this.services.worker.request<ModelSummaryMessage>({ type: 'summary', modelPath: this.state.modelPath }),
-        'summary',
-      );
+      const summary = await this.services.track(() => this.services.worker.request('summary', { modelPath: this.state.modelPath }), 'summary');
       const luts = colormapLuts();
       this.post({ type: 'init', summary, luts, state: this.state, recent: this.recent() });
     } catch (err) {
@@ -145,18 +144,16 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       const result = await this.withProgress(`Model Lens: ${settings.method} on ${path.basename(imagePath)}`, controller, (onProgress) =>
         this.services.track(
           () =>
-            this.services.worker.request<ExplainResultMessage>(
+            this.services.worker.request(
+              'explain',
               {
-                type: 'explain',
-                job: {
-                  modelPath,
-                  imagePath,
-                  method: settings.method,
-                  layers: settings.layer ? [settings.layer] : undefined,
-                  target: settings.target,
-                  output: settings.output,
-                  params: settings.params,
-                },
+                modelPath,
+                imagePath,
+                method: settings.method,
+                layers: settings.layer ? [settings.layer] : undefined,
+                target: settings.target,
+                output: settings.output,
+                params: settings.params,
               },
               { signal: controller.signal, onProgress },
             ),
@@ -174,12 +171,13 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     await this.exclusiveJob('layer preview', async (controller) => {
       await this.services.track(
         () =>
-          this.services.worker.request<number>(
-            { type: 'layerPreview', job: { modelPath, imagePath, method: 'gradcam', target: settings.target, output: settings.output } },
+          this.services.worker.request(
+            'layerPreview',
+            { modelPath, imagePath, method: DEFAULT_METHOD, target: settings.target, output: settings.output },
             {
               signal: controller.signal,
               onProgress: (done, total) => this.post({ type: 'progress', done, total }),
-              onPartial: (p) => this.post({ type: 'preview', preview: p as LayerPreviewMessage }),
+              onPartial: (p) => this.post({ type: 'preview', preview: p }),
             },
           ),
         'layer preview',

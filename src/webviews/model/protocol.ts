@@ -1,24 +1,12 @@
 /** Messages between the model panel's webview and its host-side controller (types and the validator only). */
 import type { ExplainResultMessage, LayerPreviewMessage, MethodOptions, ModelSummaryMessage } from '../../protocol/worker';
+import { METHOD_PARAMS, METHODS } from '../../core/explain/specs';
+import { COLORMAPS } from '../../core/image/specs';
 import { exportMessage, isObj } from '../shared/validate';
 
-export const PANEL_METHODS = [
-  'gradcam',
-  'gradcam++',
-  'xgradcam',
-  'hirescam',
-  'layercam',
-  'scorecam',
-  'ablationcam',
-  'eigencam',
-  'guided-gradcam',
-  'saliency',
-  'gradxinput',
-  'smoothgrad',
-  'ig',
-  'occlusion',
-] as const;
-export const PANEL_COLORMAPS = ['turbo', 'viridis', 'inferno', 'jet', 'gray', 'diverging'] as const;
+/** The panel's pickers: every method and colormap (from their specs). */
+export const PANEL_METHODS = METHODS;
+export const PANEL_COLORMAPS = COLORMAPS;
 
 export interface PanelSettings {
   method: string;
@@ -69,11 +57,16 @@ function validSettings(s: unknown): s is PanelSettings {
   if (!finite(s.opacity, 0, 1)) return false;
   if (!isObj(s.params)) return false;
   const p = s.params;
-  for (const k of ['steps', 'samples', 'window', 'stride', 'seed', 'batchSize']) {
-    if (p[k] !== undefined && !(Number.isInteger(p[k]) && finite(p[k], k === 'seed' ? 0 : 1, 1e6))) return false;
+  for (const [key, spec] of Object.entries(METHOD_PARAMS)) {
+    const v = p[key];
+    if (v === undefined) continue;
+    if (
+      spec.kind === 'choice'
+        ? !(spec.choices as readonly string[]).includes(v as string)
+        : !finite(v, spec.min, spec.max) || (spec.kind === 'int' && !Number.isInteger(v))
+    )
+      return false;
   }
-  if (p.noise !== undefined && !finite(p.noise, 0, 10)) return false;
-  if (p.baseline !== undefined && !['zero', 'mean', 'blur'].includes(p.baseline as string)) return false;
   return true;
 }
 

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { colormapLuts } from '../../core/image/colormap';
-import type { ModelSummaryMessage, PairJob, PairPartialMessage, PairResultMessage } from '../../protocol/worker';
+import { DEFAULT_COLORMAP } from '../../core/image/specs';
+import { DEFAULT_PAIR_METHOD, isPairMethod, JOINTS, pairMethodSpec, SIMILARITIES, TRANSFORMS } from '../../core/explain/pair/specs';
+import type { PairJob } from '../../protocol/worker';
 import type { Services } from '../../host/services';
 import { PanelBase } from '../../host/panel-base';
 import { copyJson, savePng } from '../../host/panel-actions';
@@ -13,12 +15,12 @@ export const PAIR_VIEW_TYPE = 'modelLens.pair';
 export function defaultPairSettings(): PairSettings {
   const cfg = vscode.workspace.getConfiguration('modelLens');
   return {
-    method: 'conditional',
-    similarity: 'cosine',
-    joint: 'mean',
-    transform: 'jitter',
+    method: DEFAULT_PAIR_METHOD,
+    similarity: SIMILARITIES[0],
+    joint: JOINTS[0],
+    transform: TRANSFORMS[0],
     seed: 0,
-    colormap: cfg.get<string>('colormap', 'turbo'),
+    colormap: cfg.get<string>('colormap', DEFAULT_COLORMAP),
     opacity: cfg.get<number>('overlayOpacity', 0.5),
     metrics: false,
   };
@@ -105,10 +107,7 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
 
   private async init(): Promise<void> {
     try {
-      const s = await this.services.track(
-        () => this.services.worker.request<ModelSummaryMessage>({ type: 'summary', modelPath: this.state.modelPath }),
-        'summary',
-      );
+      const s = await this.services.track(() => this.services.worker.request('summary', { modelPath: this.state.modelPath }), 'summary');
       const luts = colormapLuts();
       this.post({
         type: 'init',
@@ -140,7 +139,7 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
         augment: second.kind === 'augment' ? second.spec : undefined,
         method: settings.method,
         embedding: settings.embedding,
-        layer: settings.method === 'interaction-cam' ? settings.layer : undefined,
+        layer: isPairMethod(settings.method) && pairMethodSpec(settings.method).layer ? settings.layer : undefined,
         similarity: settings.similarity,
         params: {
           window: settings.window,
@@ -158,10 +157,11 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
       const result = await this.withProgress(`Model Lens: ${what} on ${path.basename(imageA)}`, controller, (onProgress) =>
         this.services.track(
           () =>
-            this.services.worker.request<PairResultMessage>(
-              { type: 'pair', job },
-              { signal: controller.signal, onProgress, onPartial: (p) => this.post({ type: 'partial', partial: p as PairPartialMessage }) },
-            ),
+            this.services.worker.request('pair', job, {
+              signal: controller.signal,
+              onProgress,
+              onPartial: (p) => this.post({ type: 'partial', partial: p }),
+            }),
           settings.method,
         ),
       );

@@ -1,13 +1,26 @@
 /** Messages between the pair panel's webview and its host-side controller (types and the validator only). */
 import type { PairPartialMessage, PairResultMessage } from '../../protocol/worker';
+import {
+  ASSIGNS,
+  JOINTS,
+  PAIR_METHODS,
+  SIMILARITIES,
+  TRANSFORMS,
+  type Assign,
+  type Joint,
+  type Similarity,
+  type TransformName,
+} from '../../core/explain/pair/specs';
+import { COLORMAPS } from '../../core/image/specs';
 import { exportMessage, isObj } from '../shared/validate';
 
-export const PAIR_PANEL_METHODS = ['conditional', 'context-agnostic', 'pairwise', 'interaction-cam', 'averaged-transforms'] as const;
-export const PAIR_PANEL_COLORMAPS = ['turbo', 'viridis', 'inferno', 'jet', 'gray', 'diverging'] as const;
+/** The panel's pickers: every pair method and colormap (from their specs). */
+export const PAIR_PANEL_METHODS = PAIR_METHODS;
+export const PAIR_PANEL_COLORMAPS = COLORMAPS;
 
 export interface PairSettings {
   method: string;
-  similarity: 'cosine' | 'dot' | 'l2';
+  similarity: Similarity;
   /** Embedding output or layer; undefined = the model's first output. */
   embedding?: string;
   /** Interaction-CAM's feature layer; undefined = the last 4-D layer. */
@@ -17,9 +30,9 @@ export interface PairSettings {
   samples?: number;
   /** Pairwise occlusion: softmax temperature (undefined = 1) and which view a trial's weight goes to (undefined = both). */
   temperature?: number;
-  assign?: 'both' | 'smaller-norm';
-  joint: 'mean' | 'max';
-  transform: 'jitter' | 'blur' | 'gray' | 'solarize';
+  assign?: Assign;
+  joint: Joint;
+  transform: TransformName;
   seed: number;
   colormap: string;
   opacity: number;
@@ -71,16 +84,16 @@ function validSettings(s: unknown): s is PairSettings {
   if (!isObj(s)) return false;
   return (
     (PAIR_PANEL_METHODS as readonly string[]).includes(s.method as string) &&
-    ['cosine', 'dot', 'l2'].includes(s.similarity as string) &&
+    (SIMILARITIES as readonly string[]).includes(s.similarity as string) &&
     optName(s.embedding) &&
     optName(s.layer) &&
     optInt(s.window, 1, 4096) &&
     optInt(s.stride, 1, 4096) &&
     optInt(s.samples, 1, 100_000) &&
     (s.temperature === undefined || (typeof s.temperature === 'number' && s.temperature > 0 && s.temperature <= 100)) &&
-    (s.assign === undefined || s.assign === 'both' || s.assign === 'smaller-norm') &&
-    ['mean', 'max'].includes(s.joint as string) &&
-    ['jitter', 'blur', 'gray', 'solarize'].includes(s.transform as string) &&
+    (s.assign === undefined || (ASSIGNS as readonly string[]).includes(s.assign as string)) &&
+    (JOINTS as readonly string[]).includes(s.joint as string) &&
+    (TRANSFORMS as readonly string[]).includes(s.transform as string) &&
     int(s.seed, 0, 2 ** 31) &&
     (PAIR_PANEL_COLORMAPS as readonly string[]).includes(s.colormap as string) &&
     typeof s.opacity === 'number' &&

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../../../src/core/engine/backend';
 import { missingWasmKernels } from '../../../src/core/engine/wasm-kernels';
 import { inputGradient } from '../../../src/core/model/gradient';
-import { METHOD_TABLE } from '../../../src/core/explain/methods';
+import { METHOD_TABLE } from '../../../src/core/explain/registry';
 import { unitScore } from '../../../src/core/explain/target';
 import { DEFAULT_PARAMS, METHODS, type MethodName } from '../../../src/core/explain/types';
 import { relativeError } from '../../helpers/assert-close';

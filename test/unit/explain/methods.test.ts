@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/core/engine/backend';
-import { METHOD_TABLE } from '../../../src/core/explain/methods';
+import { METHOD_TABLE } from '../../../src/core/explain/registry';
 import { unitScore } from '../../../src/core/explain/target';
 import { guidedBackprop } from '../../../src/core/explain/gradients/guided-backprop';
 import { inputGradient } from '../../../src/core/model/gradient';

@@ -45,8 +45,8 @@ test('a webview app importing a core module that is not pure, or Node, is report
   assert.deepEqual(good, []);
 });
 
-test('src/protocol imports nothing of ours', async () => {
+test('src/protocol imports nothing of ours but the pure spec modules', async () => {
   const messages = await lint('src/protocol/probe.ts', "import type { Run } from '../core/logs/run';\nexport type R = Run;\n");
   assert.equal(messages.length, 1);
-  assert.match(messages[0], /^import-x\/no-restricted-paths: .*src\/protocol imports nothing\./);
+  assert.match(messages[0], /^import-x\/no-restricted-paths: .*src\/protocol imports nothing/);
 });

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { unzipSync, zipSync } from 'fflate';
 import { initEngine } from '../../../src/core/engine/backend';
-import { METHOD_TABLE } from '../../../src/core/explain/methods';
+import { METHOD_TABLE } from '../../../src/core/explain/registry';
 import { unitScore } from '../../../src/core/explain/target';
 import { DEFAULT_PARAMS } from '../../../src/core/explain/types';
 import { clearModelCache, loadModel } from '../../../src/core/model/load';

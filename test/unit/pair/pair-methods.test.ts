@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { initEngine } from '../../../src/core/engine/backend';
 import { mulberry32 } from '../../../src/core/explain/random';
 import { EmbeddingView, similarity, type Similarity } from '../../../src/core/explain/pair/embedding';
-import { PAIR_METHOD_TABLE } from '../../../src/core/explain/pair/methods';
+import { PAIR_METHOD_TABLE } from '../../../src/core/explain/pair/registry';
 import { randomErase } from '../../../src/core/explain/pair/pairwise';
 import { DEFAULT_PAIR_PARAMS, type PairContext, type PairMethodName } from '../../../src/core/explain/pair/types';
 import { LayersInspectableModel } from '../../../src/core/model/layers-model';

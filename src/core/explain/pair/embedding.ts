@@ -3,8 +3,9 @@ import { InputError } from '../../errors';
 import { layerActivationAndGradient } from '../../model/gradient';
 import type { ForwardOptions, ForwardResult, InspectableModel, LayerInfo, ScoreFn, TensorSpec } from '../../model/types';
 
-export const SIMILARITIES = ['cosine', 'dot', 'l2'] as const;
-export type Similarity = (typeof SIMILARITIES)[number];
+import type { Similarity } from './specs';
+
+export { SIMILARITIES, type Similarity } from './specs';
 
 /**
  * An encoder seen through one embedding: a model whose single output is e(x), [B, D] — a chosen

@@ -3,7 +3,7 @@ import { currentBackend } from '../../engine/backend';
 import { batchSizeFor } from '../../engine/memory';
 import { scopedJob } from '../../engine/tidy';
 import { InputError } from '../../errors';
-import { augmentImage, type AugmentOp } from '../../image/augment';
+import { augmentImage } from '../../image/augment';
 import type { RgbImage } from '../../image/decode';
 import { scaleSigned, scaleUnsigned } from '../../image/display';
 import { mapToImage, toModelInput, type PreprocessSpec } from '../../image/preprocess';
@@ -14,9 +14,11 @@ import type { Grid } from '../types';
 import { pairWindowGrid } from './common';
 import { withDefaults } from '../params';
 import { EmbeddingView, type Similarity } from './embedding';
-import { PAIR_METHOD_TABLE } from './methods';
+import { PAIR_METHOD_TABLE } from './registry';
+import { pairMethodSpec, SIMILARITIES } from './specs';
+import { TRANSFORM_OPS } from './transforms';
 import { mapAtInput, pairMetrics, type PairMetrics } from './metrics';
-import { DEFAULT_PAIR_PARAMS, type PairMethodName, type PairParams, type TransformName, type View } from './types';
+import { DEFAULT_PAIR_PARAMS, type PairMethodName, type PairParams, type View } from './types';
 
 export interface PairOptions {
   method: PairMethodName;
@@ -59,22 +61,6 @@ export interface PairResult {
   backend: string;
 }
 
-/** The transform T of averaged transforms, as augmentations (seeded like every other). */
-export function transformOps(name: TransformName, height: number, width: number): AugmentOp[] {
-  switch (name) {
-    case 'jitter':
-      return [{ kind: 'jitter', strength: 0.8 }];
-    case 'blur':
-      return [{ kind: 'blur', sigma: Math.max(1, Math.min(height, width) / 32) }];
-    case 'gray':
-      return [{ kind: 'gray' }];
-    case 'solarize':
-      return [{ kind: 'solarize', threshold: 0.5 }];
-  }
-}
-
-const GRADIENT_PAIR_METHODS: ReadonlySet<PairMethodName> = new Set(['interaction-cam', 'averaged-transforms']);
-
 /** Explains the similarity of two views: preprocess both → the pair method → raw and display maps (+ metrics). */
 export async function explainPair(model: InspectableModel, imageA: RgbImage, imageB: RgbImage, opts: PairOptions): Promise<PairResult> {
   try {
@@ -96,19 +82,16 @@ async function explainPairUnchecked(model: InspectableModel, imageA: RgbImage, i
         `The two views reach ${model.path} at different sizes (${a.tensor.shape.slice(1, 3).join('×')} and ${b.tensor.shape.slice(1, 3).join('×')}); give the model a fixed input size or images of one size.`,
       );
     }
-    const layer = opts.method === 'interaction-cam' ? (opts.layer ?? defaultCamLayer(model)) : undefined;
+    const spec = pairMethodSpec(opts.method);
+    const layer = spec.layer ? (opts.layer ?? defaultCamLayer(model)) : undefined;
     if (layer !== undefined && !model.layers.some((l) => l.name === layer)) throw new InputError(`Layer "${layer}" does not exist in ${model.path}.`);
-    const needsGradient = GRADIENT_PAIR_METHODS.has(opts.method);
-    const batchSize = batchSizeFor(
-      activationBytesPerItem(model, a.tensor.shape) * (opts.method === 'context-agnostic' ? 2 : 1),
-      needsGradient,
-      opts.params?.batchSize,
-    );
+    const needsGradient = spec.gradients;
+    const batchSize = batchSizeFor(activationBytesPerItem(model, a.tensor.shape) * spec.viewsPerItem, needsGradient, opts.params?.batchSize);
     const params: PairParams = { ...withDefaults<Omit<PairParams, 'batchSize'>>(DEFAULT_PAIR_PARAMS, opts.params), batchSize };
     let transformed: { a: tf.Tensor4D; b: tf.Tensor4D } | undefined;
-    if (opts.method === 'averaged-transforms') {
+    if (spec.transformed) {
       const [, h, w] = a.tensor.shape;
-      const ops = transformOps(params.transform, h, w);
+      const ops = TRANSFORM_OPS[params.transform](h, w);
       const ta = toModelInput(augmentImage(imageA, ops, params.seed), inputShape, opts.preprocess, model.path).tensor;
       const tb = toModelInput(augmentImage(imageB, ops, params.seed + 1), inputShape, opts.preprocess, model.path).tensor;
       tensors.push(ta, tb);
@@ -128,7 +111,7 @@ async function explainPairUnchecked(model: InspectableModel, imageA: RgbImage, i
     };
     const xa = occlude(a.tensor, 'a');
     const xb = occlude(b.tensor, 'b');
-    const similarity = opts.similarity ?? 'cosine';
+    const similarity = opts.similarity ?? SIMILARITIES[0];
     const ctx = {
       model: view,
       a: xa,

@@ -2,14 +2,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Attribution, Grid, Progress } from '../types';
 import type { EmbeddingView, Similarity } from './embedding';
 
-export const PAIR_METHODS = ['conditional', 'context-agnostic', 'pairwise', 'interaction-cam', 'averaged-transforms'] as const;
-export type PairMethodName = (typeof PAIR_METHODS)[number];
-export const TRANSFORMS = ['jitter', 'blur', 'gray', 'solarize'] as const;
-export type TransformName = (typeof TRANSFORMS)[number];
-
-export function isPairMethod(name: string): name is PairMethodName {
-  return (PAIR_METHODS as readonly string[]).includes(name);
-}
+export { isPairMethod, PAIR_METHODS, TRANSFORMS, type PairMethodName, type TransformName } from './specs';
+import { JOINTS, TRANSFORMS, type Assign, type Joint, type TransformName } from './specs';
 
 /** Every knob of the pair methods (EXPLAIN.md, self-supervised section). */
 export interface PairParams {
@@ -25,9 +19,9 @@ export interface PairParams {
    */
   temperature: number;
   /** Pairwise occlusion: each trial's weight goes to both views (EXPLAIN.md), or only to the view whose erased embedding has the smaller norm (the reference code). */
-  assign?: 'both' | 'smaller-norm';
+  assign?: Assign;
   /** Interaction-CAM's joint channel weight: GAP(F₁) ⊙ GAP(F₂) (mean) or global max pooling (max). */
-  joint: 'mean' | 'max';
+  joint: Joint;
   /** Averaged transforms: the transform T. */
   transform: TransformName;
   seed: number;
@@ -35,7 +29,7 @@ export interface PairParams {
   batchSize: number;
 }
 
-export const DEFAULT_PAIR_PARAMS: Omit<PairParams, 'batchSize'> = { samples: 100, temperature: 1, joint: 'mean', transform: 'jitter', seed: 0 };
+export const DEFAULT_PAIR_PARAMS: Omit<PairParams, 'batchSize'> = { samples: 100, temperature: 1, joint: JOINTS[0], transform: TRANSFORMS[0], seed: 0 };
 
 export type View = 'a' | 'b';
 

@@ -6,6 +6,9 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import type { ExplainResultMessage, LayerPreviewMessage, MapGrid, ModelSummaryMessage } from '../../../protocol/worker';
+import { DEFAULT_METHOD } from '../../../core/explain/specs';
+import { numericParams, paramFromField, usesLayer } from './params';
+import { DEFAULT_COLORMAP, SIGNED_COLORMAP } from '../../../core/image/specs';
 import { PANEL_COLORMAPS, PANEL_METHODS, type FromWebview, type PanelState, type ToWebview } from '../protocol';
 
 import { $, el, handleCommonMessage, overlayPixels, paint, paintColorbar, select } from '../../shared/app/ui';
@@ -19,27 +22,6 @@ let result: ExplainResultMessage | undefined;
 let recent: string[] = [];
 let sortKey: 'index' | 'name' | 'type' | 'params' = 'index';
 let sortAsc = true;
-
-const CAM = new Set(['gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layercam', 'scorecam', 'ablationcam', 'eigencam', 'guided-gradcam']);
-const PARAMS: Record<string, [key: string, label: string][]> = {
-  ig: [
-    ['steps', 'Steps'],
-    ['batchSize', 'Batch size'],
-  ],
-  smoothgrad: [
-    ['samples', 'Samples'],
-    ['noise', 'Noise'],
-    ['seed', 'Seed'],
-    ['batchSize', 'Batch size'],
-  ],
-  occlusion: [
-    ['window', 'Window'],
-    ['stride', 'Stride'],
-    ['batchSize', 'Batch size'],
-  ],
-  scorecam: [['batchSize', 'Batch size']],
-  ablationcam: [['batchSize', 'Batch size']],
-};
 
 function post(m: FromWebview): void {
   vscode.postMessage(m);
@@ -72,7 +54,7 @@ function renderControls(): void {
       },
     ),
   );
-  if (summary && CAM.has(s.method)) {
+  if (summary && usesLayer(s.method)) {
     controls.append(
       select(
         'layer',
@@ -128,7 +110,7 @@ function renderControls(): void {
     draw();
   });
   controls.append(el('div', { class: 'field' }, el('vscode-label', { for: 'opacity' }, 'Opacity'), opacity));
-  for (const [key, label] of PARAMS[s.method] ?? []) {
+  for (const { key, spec } of numericParams(s.method)) {
     const current = (s.params as Record<string, number | undefined>)[key];
     const field = el('vscode-textfield', {
       id: `param-${key}`,
@@ -137,15 +119,14 @@ function renderControls(): void {
       ...(current !== undefined ? { value: String(current) } : {}),
     });
     field.addEventListener('change', () => {
-      const raw = (field as unknown as { value: string }).value.trim();
-      const n = Number(raw);
+      const value = paramFromField((field as unknown as { value: string }).value, spec);
       const params = { ...state.settings.params } as Record<string, number | undefined>;
-      if (raw === '' || !Number.isFinite(n) || n < 0) delete params[key];
-      else params[key] = key === 'noise' ? n : Math.max(key === 'seed' ? 0 : 1, Math.round(n));
+      if (value === undefined) delete params[key];
+      else params[key] = value;
       state.settings = { ...state.settings, params };
       rerun();
     });
-    controls.append(el('div', { class: 'field' }, el('vscode-label', { for: `param-${key}` }, label), field));
+    controls.append(el('div', { class: 'field' }, el('vscode-label', { for: `param-${key}` }, spec.label), field));
   }
 }
 
@@ -221,7 +202,7 @@ function gridPixels(grid: MapGrid, colormap: string): ImageData {
 function draw(): void {
   if (!result || !luts.turbo) return;
   const s = state.settings;
-  const colormap = result.signed && s.colormap === 'turbo' ? 'diverging' : s.colormap;
+  const colormap = result.signed && s.colormap === DEFAULT_COLORMAP ? SIGNED_COLORMAP : s.colormap;
   paint($('overlay') as HTMLCanvasElement, overlayPixels(result.picture, result.image.values, result.signed, luts[colormap], s.opacity));
   const { modelInput } = result;
   paint($('model-input') as HTMLCanvasElement, new ImageData(new Uint8ClampedArray(modelInput.rgba), modelInput.width, modelInput.height));
@@ -372,11 +353,11 @@ function layout(): void {
 function addPreview(p: LayerPreviewMessage): void {
   $('strip-count').textContent = `${p.index + 1} of ${p.total} layers`;
   const canvas = el('canvas', { 'aria-hidden': 'true' });
-  paint(canvas, gridPixels(p.grid, 'turbo'));
+  paint(canvas, gridPixels(p.grid, DEFAULT_COLORMAP));
   const b = el('button', { class: 'thumb', title: `Use layer ${p.layer}`, 'aria-label': `Use layer ${p.layer}` }, canvas, el('span', {}, p.layer));
   if ((state.settings.layer ?? summary?.defaultLayer) === p.layer) b.classList.add('selected');
   b.addEventListener('click', () => {
-    state.settings = { ...state.settings, method: CAM.has(state.settings.method) ? state.settings.method : 'gradcam', layer: p.layer };
+    state.settings = { ...state.settings, method: usesLayer(state.settings.method) ? state.settings.method : DEFAULT_METHOD, layer: p.layer };
     document.querySelectorAll('.thumb.selected').forEach((t) => t.classList.remove('selected'));
     b.classList.add('selected');
     renderControls();

@@ -8,6 +8,21 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import type { MapGrid, PairResultMessage } from '../../../protocol/worker';
+import {
+  ASSIGN_TITLES,
+  ASSIGNS,
+  isPairMethod,
+  JOINT_TITLES,
+  pairMethodSpec,
+  SIMILARITY_TITLES,
+  TRANSFORM_TITLES,
+  type Assign,
+  type Joint,
+  type PairParamName,
+  type Similarity,
+  type TransformName,
+} from '../../../core/explain/pair/specs';
+import { DEFAULT_COLORMAP, SIGNED_COLORMAP } from '../../../core/image/specs';
 import { PAIR_PANEL_COLORMAPS, PAIR_PANEL_METHODS, type FromPairWebview, type PairModelInfo, type PairPanelState, type ToPairWebview } from '../protocol';
 
 import { $, el, handleCommonMessage, overlayPixels, paint, paintColorbar, select, showError } from '../../shared/app/ui';
@@ -22,7 +37,8 @@ let result: PairResultMessage | undefined;
 let main: PairResultMessage | undefined;
 let probe: { view: 'a' | 'b'; top: number; left: number } | undefined;
 
-const OCCLUSION = new Set(['conditional', 'context-agnostic']);
+const spec = (method: string) => (isPairMethod(method) ? pairMethodSpec(method) : undefined);
+const titled = <T extends string>(titles: Record<T, string>): [string, string][] => Object.entries<string>(titles).map(([k, t]) => [k, t]);
 const post = (m: FromPairWebview) => vscode.postMessage(m);
 const save = () => vscode.setState(state);
 
@@ -65,16 +81,39 @@ function set(change: Partial<PairPanelState['settings']>, render = false): void 
 /** What the colour scale means: conditional maps are b − S (hiding the patch lowers the similarity), context-agnostic maps are S itself. */
 function colorbarLabels(result: PairResultMessage): string[] {
   if (!result.signed) return ['low', 'high'];
-  if (result.method === 'context-agnostic') return ['− (the patch points away from the other view)', '0', '+ (towards it)'];
-  return ['− (raises similarity when hidden)', '0', '+ (lowers it)'];
+  return [...(spec(result.method)?.legend ?? [])];
 }
 
 /** Pairwise occlusion: how many trials carry the weight; near all of them means the map mostly shows where the erasures fell. */
 function trialsNote(result: PairResultMessage): string {
   const n = Number(result.params.trials);
   const eff = Number(result.params.effectiveTrials);
-  if (result.method !== 'pairwise' || !Number.isFinite(n) || !Number.isFinite(eff)) return '';
+  if (!spec(result.method)?.trials || !Number.isFinite(n) || !Number.isFinite(eff)) return '';
   return ` · ${eff.toFixed(0)} of ${n} trials effective${eff > 0.9 * n ? ' (nearly uniform weights: the map is mostly where erasures fell; try a lower temperature)' : ''}`;
+}
+
+/** The control of one pair-method option. */
+function paramControls(param: PairParamName): HTMLElement[] {
+  const s = state.settings;
+  switch (param) {
+    case 'window':
+      return [numberField('param-window', 'Window', s.window, (v) => set({ window: v }))];
+    case 'stride':
+      return [numberField('param-stride', 'Stride', s.stride, (v) => set({ stride: v }))];
+    case 'samples':
+      return [numberField('param-samples', 'Trials', s.samples, (v) => set({ samples: v }))];
+    case 'temperature':
+      return [numberField('param-temperature', 'Temperature', s.temperature, (v) => set({ temperature: v }), 0, true)];
+    case 'assign':
+      return [select('assign', 'Trial weight to', titled(ASSIGN_TITLES), s.assign ?? ASSIGNS[0], (v) => set({ assign: v as Assign }))];
+    case 'joint':
+      return [select('joint', 'Joint weight', titled(JOINT_TITLES), s.joint, (v) => set({ joint: v as Joint }))];
+    case 'transform':
+      return [select('transform', 'Transform', titled(TRANSFORM_TITLES), s.transform, (v) => set({ transform: v as TransformName }))];
+    case 'seed':
+    case 'batchSize':
+      return [];
+  }
 }
 
 function renderControls(): void {
@@ -88,17 +127,7 @@ function renderControls(): void {
       s.method,
       (v) => set({ method: v }, true),
     ),
-    select(
-      'similarity',
-      'Similarity',
-      [
-        ['cosine', 'cosine'],
-        ['dot', 'dot product'],
-        ['l2', 'negative L2'],
-      ],
-      s.similarity,
-      (v) => set({ similarity: v as 'cosine' }, false),
-    ),
+    select('similarity', 'Similarity', titled(SIMILARITY_TITLES), s.similarity, (v) => set({ similarity: v as Similarity }, false)),
   );
   if (model) {
     const embeddings: [string, string][] = [
@@ -107,7 +136,7 @@ function renderControls(): void {
       ...model.layers.filter((l) => !model!.outputs.includes(l)).map((l): [string, string] => [l, l]),
     ];
     c.append(select('embedding', 'Embedding', embeddings, s.embedding ?? '', (v) => set({ embedding: v || undefined })));
-    if (s.method === 'interaction-cam') {
+    if (spec(s.method)?.layer) {
       c.append(
         select(
           'layer',
@@ -145,55 +174,8 @@ function renderControls(): void {
     });
     c.append(el('div', { class: 'field wide' }, el('vscode-label', { for: 'augment' }, 'Augment'), f));
   }
-  if (OCCLUSION.has(s.method))
-    c.append(
-      numberField('param-window', 'Window', s.window, (v) => set({ window: v })),
-      numberField('param-stride', 'Stride', s.stride, (v) => set({ stride: v })),
-    );
-  if (s.method === 'pairwise') {
-    c.append(
-      numberField('param-samples', 'Trials', s.samples, (v) => set({ samples: v })),
-      numberField('param-temperature', 'Temperature', s.temperature, (v) => set({ temperature: v }), 0, true),
-      select(
-        'assign',
-        'Trial weight to',
-        [
-          ['both', 'both views'],
-          ['smaller-norm', 'the view with the smaller embedding norm'],
-        ],
-        s.assign ?? 'both',
-        (v) => set({ assign: v as 'both' }),
-      ),
-    );
-  }
-  if (s.method === 'interaction-cam')
-    c.append(
-      select(
-        'joint',
-        'Joint weight',
-        [
-          ['mean', 'mean (GAP)'],
-          ['max', 'max (GMP)'],
-        ],
-        s.joint,
-        (v) => set({ joint: v as 'mean' }),
-      ),
-    );
-  if (s.method === 'averaged-transforms')
-    c.append(
-      select(
-        'transform',
-        'Transform',
-        [
-          ['jitter', 'colour jitter'],
-          ['blur', 'blur'],
-          ['gray', 'grayscale'],
-          ['solarize', 'solarise'],
-        ],
-        s.transform,
-        (v) => set({ transform: v as 'jitter' }),
-      ),
-    );
+  // The method's own options, in its spec's order (the seed, shared by all, comes last; batch size is not offered here).
+  for (const param of spec(s.method)?.params ?? []) c.append(...paramControls(param));
   c.append(
     numberField('param-seed', 'Seed', s.seed, (v) => set({ seed: v ?? 0 }), 0),
     select(
@@ -229,7 +211,7 @@ function renderControls(): void {
 }
 
 function colormapFor(r: PairResultMessage): string {
-  return r.signed && state.settings.colormap === 'turbo' ? 'diverging' : state.settings.colormap;
+  return r.signed && state.settings.colormap === DEFAULT_COLORMAP ? SIGNED_COLORMAP : state.settings.colormap;
 }
 
 function draw(): void {

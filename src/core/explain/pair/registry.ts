@@ -1,8 +1,10 @@
+/** Each pair method's computation under the name its spec (specs.ts) declares: one line per method. */
 import { averagedTransforms } from './averaged-transforms';
 import { interactionCam } from './interaction-cam';
 import { conditionalOcclusion, contextAgnosticOcclusion } from './occlusion';
 import { pairwiseOcclusion } from './pairwise';
-import type { PairMethod, PairMethodName } from './types';
+import type { PairMethodName } from './specs';
+import type { PairMethod } from './types';
 
 export const PAIR_METHOD_TABLE: Record<PairMethodName, PairMethod> = {
   conditional: conditionalOcclusion,
