@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../src/core/engine/backend';
 import { METHOD_TABLE } from '../src/core/explain/registry';
-import { activationBytesPerItem, batchSizeForMethod } from '../src/core/explain/explain-image';
+import { activationBytesPerItem } from '../src/core/engine/memory';
+import { batchSizeForMethod } from '../src/core/explain/batching';
 import { unitScore } from '../src/core/explain/target';
 import { DEFAULT_PARAMS, type MethodName, type MethodParams } from '../src/core/explain/types';
 import { layerStrip } from '../src/core/explain/layer-strip';

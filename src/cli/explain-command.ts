@@ -4,6 +4,7 @@ import { initEngine, isBackendName } from '../core/engine/backend';
 import { injectTrapIfAsked } from '../core/engine/fault';
 import { InputError, orList } from '../core/errors';
 import { explainImage, type ExplainResult } from '../core/explain/explain-image';
+import { explainProvenance } from '../core/explain/provenance';
 import { DEFAULT_METHOD, isMethod, METHOD_PARAMS, METHODS, methodSpec, type MethodName, type MethodParams } from '../core/explain/specs';
 import { COLORMAPS, DEFAULT_COLORMAP, isColormap, SIGNED_COLORMAP, type ColormapName } from '../core/image/specs';
 import { inputFit, readImage, type RgbImage } from '../core/image/decode';
@@ -145,19 +146,12 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     const image = await readImage(file, { input: inputFit(model.inputs[0].shape) });
     injectTrapIfAsked(file);
     const r = await explainImage(model, image, { method: method as MethodName, layers, target, output, params, preprocess, labels: settings.labels, topK });
-    const allParams = {
-      ...r.params,
-      image: path.resolve(file),
-      model: model.path,
-      modelSha256: sha256,
-      output: r.output,
-      preprocess,
+    const allParams = explainProvenance(r, path.resolve(file), { model, sha256 }, preprocess, {
       preprocessSource: settings.sources.preprocess,
       colormap: colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP),
       opacity,
       clipPercentile: methodSpec(method).clipPercentile ?? null,
-      ...r.details,
-    };
+    });
     const base = path.basename(file).replace(IMAGE_EXT, '');
     const overlayPath = outDir ? path.join(outDir, `${base}.overlay.png`) : str(v, 'out');
     const mapPath = outDir ? path.join(outDir, `${base}.map.json`) : str(v, 'heatmap-out');

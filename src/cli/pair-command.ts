@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { initEngine, isBackendName } from '../core/engine/backend';
 import { InputError, orList } from '../core/errors';
 import { explainPair, type PairResult } from '../core/explain/pair/explain-pair';
+import { pairProvenance } from '../core/explain/provenance';
 import {
   ASSIGNS,
   isPairMethod,
@@ -174,20 +175,13 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
     preprocess,
     metrics: v.metrics as boolean,
   });
-  const allParams = {
-    ...r.params,
-    imageA: path.resolve(imageAPath),
-    imageB: imageBPath ? path.resolve(imageBPath) : null,
-    augment: ops ? formatAugment(ops) : null,
-    model: model.path,
-    modelSha256: sha256File(model.path),
-    embedding: r.embedding,
-    layer: r.layer ?? null,
+  const allParams = pairProvenance(
+    r,
+    { imageA: path.resolve(imageAPath), imageB: imageBPath ? path.resolve(imageBPath) : null, augment: ops ? formatAugment(ops) : null },
+    { model, sha256: sha256File(model.path) },
     preprocess,
-    colormap: colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP),
-    opacity,
-    ...r.details,
-  };
+    { colormap: colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP), opacity },
+  );
   const out = str(v, 'out');
   // Overlays and exported maps are at most --out-size on their long side, as explain's.
   const fa = fitOutput(imageA, r.a.image.values, limits().outSize);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { defaultCamLayer, explainImage } from '../core/explain/explain-image';
+import { explainImage } from '../core/explain/explain-image';
+import { explainProvenance, pairProvenance } from '../core/explain/provenance';
+import { camLayers, defaultCamLayer } from '../core/model/cam-layers';
 import { layerStrip } from '../core/explain/layer-strip';
 import { unitScore, resolveOutput } from '../core/explain/target';
 import { isMethod } from '../core/explain/types';
@@ -13,7 +15,6 @@ import { loadModel } from '../core/model/load';
 import { resolveModelSettings } from '../core/model/model-config';
 import { sha256File } from '../core/model/sha256';
 import { summarize } from '../core/model/summary';
-import type { InspectableModel } from '../core/model/types';
 import type {
   ExplainJob,
   ExplainResultMessage,
@@ -28,10 +29,6 @@ import { isPairMethod } from '../core/explain/pair/types';
 import { augmentImage, parseAugment } from '../core/image/augment';
 
 export type ProgressFn = (done: number, total: number) => void;
-
-function camLayers(model: InspectableModel): string[] {
-  return model.layers.filter((l) => l.outputShape.length === 4).map((l) => l.name);
-}
 
 export async function summaryJob(modelPath: string): Promise<ModelSummaryMessage> {
   const model = await loadModel(modelPath);
@@ -87,7 +84,7 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
     image: r.image,
     signed: r.signed,
     details: r.details,
-    params: { ...r.params, image: job.imagePath, model: model.path, modelSha256: sha256File(model.path), output: r.output, preprocess, ...r.details },
+    params: explainProvenance(r, job.imagePath, { model, sha256: sha256File(model.path) }, preprocess),
     picture: rgba(image),
     modelInput: r.modelInput,
     timeMs: r.timeMs,
@@ -165,18 +162,12 @@ export async function pairJob(
     a: viewMessage(r.a, imageA),
     b: viewMessage(r.b, imageB),
     inputSize: { width: size.width ?? imageA.width, height: size.height ?? imageA.height },
-    params: {
-      ...r.params,
-      imageA: job.imageA,
-      imageB: job.imageB ?? null,
-      augment: job.augment ?? null,
-      model: model.path,
-      modelSha256: sha256File(model.path),
-      embedding: r.embedding,
-      layer: r.layer ?? null,
-      preprocess: settings.preprocess,
-      ...r.details,
-    },
+    params: pairProvenance(
+      r,
+      { imageA: job.imageA, imageB: job.imageB ?? null, augment: job.augment ?? null },
+      { model, sha256: sha256File(model.path) },
+      settings.preprocess,
+    ),
     timeMs: r.timeMs,
     backend: r.backend,
   };

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { activationBytesPerItem, batchSizeFor } from '../engine/memory';
 import { throwIfAborted } from '../errors';
+import type { InspectableModel } from '../model/types';
+import { methodSpec, type MethodName } from './specs';
 import type { ExplainContext } from './types';
 
 /** Lets pending messages (a cancel) in between batches. */
@@ -37,6 +40,46 @@ export async function mapBatched(
   return out;
 }
 
+/**
+ * Adds up, over `total` items in batches of `batchSize` (at least 1), what `run(start, count)` gives for
+ * each batch — a tensor of the same shape every time, such as a batch's gradients summed over the
+ * batch axis. Checks the abort signal before each batch and calls `after(done, count)` after it
+ * (progress, yielding). Returns the sum; the caller owns it. Tensors of failed runs are released.
+ */
+export async function sumBatched(
+  opts: { batchSize: number; signal?: AbortSignal },
+  total: number,
+  zeros: () => tf.Tensor,
+  run: (start: number, count: number) => tf.Tensor,
+  after: (done: number, count: number) => Promise<void> | void,
+): Promise<tf.Tensor> {
+  const size = Math.max(1, Math.floor(opts.batchSize));
+  let sum = zeros();
+  try {
+    for (let start = 0; start < total; start += size) {
+      throwIfAborted(opts.signal);
+      const count = Math.min(size, total - start);
+      const next = tf.tidy(() => tf.add(sum, run(start, count)));
+      sum.dispose();
+      sum = next;
+      await after(start + count, count);
+    }
+    throwIfAborted(opts.signal);
+    return sum;
+  } catch (err) {
+    sum.dispose();
+    throw err;
+  }
+}
+
+/** `after` for sumBatched: progress to the context and a chance for a cancel to arrive. */
+export const reportBatch =
+  (ctx: { onProgress?: (done: number, total: number) => void }, total: number) =>
+  async (done: number): Promise<void> => {
+    ctx.onProgress?.(done, total);
+    await yieldToEvents();
+  };
+
 /** Scores of a batch of inputs through the whole model. */
 export function scoreBatch(ctx: ExplainContext, batch: tf.Tensor4D): Float32Array {
   return tf.tidy(() => {
@@ -48,4 +91,12 @@ export function scoreBatch(ctx: ExplainContext, batch: tf.Tensor4D): Float32Arra
 /** The input repeated n times along the batch axis. */
 export function tileInput(x: tf.Tensor4D, n: number): tf.Tensor4D {
   return n === 1 ? tf.clone(x) : tf.tile(x, [n, 1, 1, 1]);
+}
+
+/** Whether a method's batches run backward passes too (each item then needs about three times the memory). */
+const batchesGradients = (method: MethodName): boolean => methodSpec(method).gradients && methodSpec(method).batched;
+
+/** Batch size for a method: sized to the backend's memory budget (engine/memory.ts) unless asked. */
+export function batchSizeForMethod(model: InspectableModel, inputShape: number[], method: MethodName, requested?: number): number {
+  return batchSizeFor(activationBytesPerItem(model, inputShape), batchesGradients(method), requested);
 }

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { withDefaults } from './params';
 import { currentBackend } from '../engine/backend';
-import { batchSizeFor } from '../engine/memory';
 import { scopedJob, tidyValue } from '../engine/tidy';
 import { InputError } from '../errors';
+import { defaultCamLayer } from '../model/cam-layers';
+import { batchSizeForMethod } from './batching';
 import type { RgbImage } from '../image/decode';
 import { scaleSigned, scaleUnsigned } from '../image/display';
 import { inputPicture, mapToImage, toModelInput, type InputGeometry, type PreprocessSpec, type RgbaPicture } from '../image/preprocess';
@@ -56,37 +57,6 @@ export interface ExplainResult {
   modelInput: RgbaPicture;
   timeMs: number;
   backend: string;
-}
-
-/** The last layer whose output is 4-D (batch, height, width, channels). */
-export function defaultCamLayer(model: InspectableModel): string {
-  // The last 4-D layer with a spatial map: ONNX global pooling keeps [N, 1, 1, C], which maps nothing.
-  const fourD = model.layers.filter((l) => l.outputShape.length === 4);
-  const spatial = fourD.filter((l) => !(l.outputShape[1] === 1 && l.outputShape[2] === 1));
-  const pick = spatial.at(-1) ?? fourD.at(-1);
-  if (pick) return pick.name;
-  throw new InputError(`${model.path}: no layer has a 4-D output, so CAM methods have nothing to map.`);
-}
-
-/** Bytes of activations one input needs through the whole model (free dimensions taken from the input). */
-export function activationBytesPerItem(model: InspectableModel, inputShape: number[]): number {
-  const inputFloats = inputShape.slice(1).reduce((a, b) => a * b, 1);
-  let floats = inputFloats;
-  for (const l of model.layers) {
-    if (l.type === 'InputLayer' || l.type === 'Placeholder') continue;
-    const known = l.outputShape.slice(1);
-    // A free dimension: assume the layer keeps the input's resolution (an over-estimate, the safe side).
-    floats += known.some((d) => d == null) ? inputFloats * 8 : known.reduce<number>((a, b) => a * (b as number), 1);
-  }
-  return floats * 4;
-}
-
-/** Whether a method's batches run backward passes too (each item then needs about three times the memory). */
-const batchesGradients = (method: MethodName): boolean => methodSpec(method).gradients && methodSpec(method).batched;
-
-/** Batch size for a method: sized to the backend's memory budget (engine/memory.ts) unless asked. */
-export function batchSizeForMethod(model: InspectableModel, inputShape: number[], method: MethodName, requested?: number): number {
-  return batchSizeFor(activationBytesPerItem(model, inputShape), batchesGradients(method), requested);
 }
 
 function topK(values: Float32Array, k: number, labels?: string[]): Prediction[] {

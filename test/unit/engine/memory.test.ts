@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initEngine } from '../../../src/core/engine/backend';
 import { batchSizeFor } from '../../../src/core/engine/memory';
-import { activationBytesPerItem } from '../../../src/core/explain/explain-image';
+import { activationBytesPerItem } from '../../../src/core/engine/memory';
 import { squareDetector } from '../../helpers/models';
 
 const MiB = 2 ** 20;

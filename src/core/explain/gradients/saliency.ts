@@ -1,12 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { inputGradient } from '../../model/gradient';
 import { tidyValue } from '../../engine/tidy';
+import { gridOf } from '../grid';
 import type { Attribution, ExplainContext } from '../types';
-
-export function gridOf(map: tf.Tensor): Attribution['grid'] {
-  const [, height, width] = map.shape;
-  return { width, height, values: map.dataSync() as Float32Array };
-}
 
 /** Saliency: |∂score/∂x|, max over channels. */
 export async function saliency(ctx: ExplainContext): Promise<Attribution> {

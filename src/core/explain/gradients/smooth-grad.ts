@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { throwIfAborted } from '../../errors';
-import { yieldToEvents } from '../batching';
+import { reportBatch, sumBatched } from '../batching';
 import { inputGradient } from '../../model/gradient';
 import type { Attribution, ExplainContext } from '../types';
-import { gridOf } from './saliency';
+import { gridOf } from '../grid';
 import { gaussianNoise } from '../random';
 import { tidyValue } from '../../engine/tidy';
 
@@ -13,28 +12,24 @@ export async function smoothGrad(ctx: ExplainContext): Promise<Attribution> {
   const n = Math.max(1, Math.floor(samples));
   const sigma = tf.tidy(() => noise * (tf.max(ctx.input).dataSync()[0] - tf.min(ctx.input).dataSync()[0]));
   const [, h, w] = ctx.input.shape;
-  let total = tf.zeros([h, w]);
+  const total = await sumBatched(
+    { batchSize, signal: ctx.signal },
+    n,
+    () => tf.zeros([h, w]),
+    (start, count) => {
+      const shape = [count, ...ctx.input.shape.slice(1)] as [number, number, number, number];
+      const noise = gaussianNoise(
+        shape.reduce((a, b) => a * b, 1),
+        sigma,
+        seed * 1_000_003 + start,
+      );
+      const noisy = tf.add(ctx.input, tf.tensor4d(noise, shape));
+      const sal = tf.max(tf.abs(inputGradient(ctx.model, noisy, ctx.score)), -1);
+      return tf.sum(sal, 0);
+    },
+    reportBatch(ctx, n),
+  );
   try {
-    for (let start = 0; start < n; start += batchSize) {
-      throwIfAborted(ctx.signal);
-      const count = Math.min(batchSize, n - start);
-      const next = tf.tidy(() => {
-        const shape = [count, ...ctx.input.shape.slice(1)] as [number, number, number, number];
-        const noise = gaussianNoise(
-          shape.reduce((a, b) => a * b, 1),
-          sigma,
-          seed * 1_000_003 + start,
-        );
-        const noisy = tf.add(ctx.input, tf.tensor4d(noise, shape));
-        const sal = tf.max(tf.abs(inputGradient(ctx.model, noisy, ctx.score)), -1);
-        return tf.add(total, tf.sum(sal, 0));
-      });
-      total.dispose();
-      total = next;
-      ctx.onProgress?.(start + count, n);
-      await yieldToEvents();
-    }
-    throwIfAborted(ctx.signal);
     const grid = tidyValue(() => gridOf(tf.expandDims(tf.div(total, n), 0)));
     return { grid, signed: false };
   } finally {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mapBatched, scoreBatch } from '../batching';
 import { makeBaseline } from '../baseline';
 import type { Attribution, ExplainContext } from '../types';
-import { fillWindowMask, windowGrid, windowsToPixels } from './windows';
+import { windowGrid, windowMasks, windowsToPixels } from '../grid';
 
 /**
  * Occlusion sensitivity: grid[k] = score(x) − score(x with window k set to the baseline), windows
@@ -15,10 +15,8 @@ export async function occlusion(ctx: ExplainContext): Promise<Attribution> {
   try {
     const full = scoreBatch(ctx, ctx.input)[0];
     const occluded = await mapBatched(ctx, g.rows * g.cols, (start, count) => {
-      const masks = new Float32Array(count * height * width);
-      for (let i = 0; i < count; i++) fillWindowMask(masks, i * height * width, width, g, start + i);
       return tf.tidy(() => {
-        const m = tf.tensor4d(masks, [count, height, width, 1]);
+        const m = windowMasks(g, height, width, start, count);
         const batch = tf.add(tf.mul(ctx.input, tf.sub(1, m)), tf.mul(base, m)) as tf.Tensor4D;
         return scoreBatch(ctx, batch);
       });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../../errors';
 import { gaussianNoise } from '../random';
+import { sumBatched } from '../batching';
 import { baseSimilarity, embed, PairProgress } from './common';
 import { pairScore } from './embedding';
 import type { PairAttribution, PairContext } from './types';
@@ -37,7 +38,6 @@ export async function averagedTransforms(ctx: PairContext): Promise<PairAttribut
   if (!ctx.transformed) throw new InputError('averaged transforms need the transformed views T(x₁) and T(x₂).');
   const base = baseSimilarity(ctx);
   const progress = new PairProgress(ctx, 2 * LAMBDAS.length);
-  const size = Math.max(1, Math.floor(ctx.params.batchSize));
   const maps = [];
   for (const [view, x, tx, other] of [
     ['a', ctx.a, ctx.transformed.a, ctx.b],
@@ -45,23 +45,24 @@ export async function averagedTransforms(ctx: PairContext): Promise<PairAttribut
   ] as const) {
     const e = embed(ctx, other);
     const inputs = blendedInputs(x, tx, ctx.params.seed + (view === 'a' ? 0 : 1));
-    let sum: tf.Tensor4D = tf.zerosLike(x);
+    let sum: tf.Tensor | undefined;
     try {
       const score = pairScore(e, ctx.similarity);
-      for (let start = 0; start < LAMBDAS.length; start += size) {
-        const count = Math.min(size, LAMBDAS.length - start);
-        const next = tf.tidy(() => {
+      sum = await sumBatched(
+        { batchSize: ctx.params.batchSize, signal: ctx.signal },
+        LAMBDAS.length,
+        () => tf.zerosLike(x),
+        (start, count) => {
           const batch = tf.slice(inputs, [start, 0, 0, 0], [count, -1, -1, -1]);
           const g = tf.grad((xs: tf.Tensor) => tf.sum(score(ctx.model.forward(xs).outputs)))(batch);
-          return tf.add(sum, tf.sum(g, 0, true)) as tf.Tensor4D;
-        });
-        sum.dispose();
-        sum = next;
-        await progress.step(count);
-      }
-      maps.push(tf.tidy(() => tf.squeeze(tf.max(tf.abs(tf.mul(x, tf.div(sum, LAMBDAS.length))), 3), [0]) as tf.Tensor2D));
+          return tf.sum(g, 0, true);
+        },
+        (_done, count) => progress.step(count),
+      );
+      const total = sum;
+      maps.push(tf.tidy(() => tf.squeeze(tf.max(tf.abs(tf.mul(x, tf.div(total, LAMBDAS.length))), 3), [0]) as tf.Tensor2D));
     } finally {
-      tf.dispose([e, inputs, sum]);
+      tf.dispose([e, inputs, ...(sum ? [sum] : [])]);
     }
   }
   const [h, w] = maps[0].shape;

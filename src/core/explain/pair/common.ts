@@ -1,15 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { throwIfAborted } from '../../errors';
 import { mapBatched, yieldToEvents, type BatchOptions } from '../batching';
-import { windowGrid, type WindowGrid } from '../occlusion/windows';
 import { similarity } from './embedding';
 import type { PairContext } from './types';
-
-/** EXPLAIN.md: window 64 px and stride 8 px at 224 px, scaled with the input's shorter side. */
-export function pairWindowGrid(height: number, width: number, window?: number, stride?: number): WindowGrid {
-  const side = Math.min(height, width);
-  return windowGrid(height, width, window ?? Math.max(1, Math.round((64 * side) / 224)), stride ?? Math.max(1, Math.round((8 * side) / 224)));
-}
 
 /** e(x) of a batch, [B, D]. */
 export function embed(ctx: PairContext, x: tf.Tensor4D): tf.Tensor2D {

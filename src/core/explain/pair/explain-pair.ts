@@ -9,15 +9,16 @@ import { scaleSigned, scaleUnsigned } from '../../image/display';
 import { mapToImage, toModelInput, type PreprocessSpec } from '../../image/preprocess';
 import type { InspectableModel } from '../../model/types';
 import { asModelError } from '../../model/run-error';
-import { activationBytesPerItem, defaultCamLayer } from '../explain-image';
+import { activationBytesPerItem } from '../../engine/memory';
+import { defaultCamLayer } from '../../model/cam-layers';
 import type { Grid } from '../types';
-import { pairWindowGrid } from './common';
+import { mapAtInput, pairWindowGrid } from '../grid';
 import { withDefaults } from '../params';
 import { EmbeddingView, type Similarity } from './embedding';
 import { PAIR_METHOD_TABLE } from './registry';
 import { pairMethodSpec, SIMILARITIES } from './specs';
 import { TRANSFORM_OPS } from './transforms';
-import { mapAtInput, pairMetrics, type PairMetrics } from './metrics';
+import { pairMetrics, type PairMetrics } from './metrics';
 import { DEFAULT_PAIR_PARAMS, type PairMethodName, type PairParams, type View } from './types';
 
 export interface PairOptions {

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { makeBaseline } from '../baseline';
-import type { Attribution } from '../types';
 import { batched, embed, PairProgress } from './common';
 import { similarity } from './embedding';
 import type { PairContext, View } from './types';
@@ -17,13 +16,6 @@ export interface PairCurve {
 export interface PairMetrics {
   deletion: PairCurve;
   insertion: PairCurve;
-}
-
-/** The map at the model input's resolution (bilinear, half-pixel centres when the grid is smaller). */
-export function mapAtInput(a: Attribution, height: number, width: number): Float32Array {
-  const g = a.pixelMap ?? a.grid;
-  if (g.height === height && g.width === width) return g.values;
-  return tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(g.values, [1, g.height, g.width, 1]), [height, width], false, true).dataSync() as Float32Array);
 }
 
 export function trapezoid(curve: number[]): number {

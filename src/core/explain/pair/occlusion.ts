@@ -1,16 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fillWindowMask, windowsToPixels, type WindowGrid } from '../occlusion/windows';
+import { pairWindowGrid, windowMasks, windowsToPixels, type WindowGrid } from '../grid';
 import type { Attribution } from '../types';
-import { batched, baseSimilarity, embed, PairProgress, pairWindowGrid } from './common';
+import { batched, baseSimilarity, embed, PairProgress } from './common';
 import { similarity } from './embedding';
 import type { PairAttribution, PairContext, View } from './types';
-
-/** Window masks start … start + count − 1, [count, H, W, 1]: 1 inside each window, 0 elsewhere. */
-function windowMasks(g: WindowGrid, height: number, width: number, start: number, count: number): tf.Tensor4D {
-  const masks = new Float32Array(count * height * width);
-  for (let i = 0; i < count; i++) fillWindowMask(masks, i * height * width, width, g, start + i);
-  return tf.tensor4d(masks, [count, height, width, 1]);
-}
 
 function attribution(values: Float32Array, g: WindowGrid, height: number, width: number, signed: boolean): Attribution {
   return {
