@@ -1,0 +1,31 @@
+// Panels that come back after a reload: each webview's serializer revives its panel from the saved state.
+import * as vscode from 'vscode';
+import { CurvesPanel, CURVES_VIEW_TYPE } from '../../webviews/curves/panel';
+import type { CurvesPanelState } from '../../webviews/curves/protocol';
+import { ModelPanel, VIEW_TYPE } from '../../webviews/model/panel';
+import type { PanelState } from '../../webviews/model/protocol';
+import { PairPanel, PAIR_VIEW_TYPE } from '../../webviews/pair/panel';
+import type { PairPanelState } from '../../webviews/pair/protocol';
+import type { RunRegistry } from '../curves/run-registry';
+import type { Services } from '../services';
+
+export function registerSerializers(context: vscode.ExtensionContext, services: Services, registry: RunRegistry): void {
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined) {
+        ModelPanel.revive(services, panel, state);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(CURVES_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: CurvesPanelState | undefined) {
+        await registry.refresh();
+        CurvesPanel.revive(services, registry, panel, state);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(PAIR_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PairPanelState | undefined) {
+        PairPanel.revive(services, panel, state);
+      },
+    }),
+  );
+}
