@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initEngine } from '../../../src/core/engine/backend';
-import { mulberry32 } from '../../../src/core/explain/random';
-import { EmbeddingView, similarity, type Similarity } from '../../../src/core/explain/pair/embedding';
-import { PAIR_METHOD_TABLE } from '../../../src/core/explain/pair/registry';
-import { randomErase } from '../../../src/core/explain/pair/pairwise';
-import { DEFAULT_PAIR_PARAMS, type PairContext, type PairMethodName } from '../../../src/core/explain/pair/types';
-import { LayersInspectableModel } from '../../../src/core/model/layers-model';
+import { initEngine } from '../../../../src/core/engine/backend';
+import { mulberry32 } from '../../../../src/core/explain/random';
+import { EmbeddingView, similarity, type Similarity } from '../../../../src/core/explain/pair/embedding';
+import { PAIR_METHOD_TABLE } from '../../../../src/core/explain/pair/registry';
+import { randomErase } from '../../../../src/core/explain/pair/pairwise';
+import { DEFAULT_PAIR_PARAMS, type PairContext, type PairMethodName } from '../../../../src/core/explain/pair/types';
+import { LayersInspectableModel } from '../../../../src/core/model/layers-model';
 
 /**
  * An encoder that sees one region only: features F = [x, 1] (a 1×1 conv), e = the mean of F over the
