@@ -1,0 +1,36 @@
+// The curves panel's state in the browser: the settings and runs (kept by VS Code while the panel is
+// hidden), every series received so far, the charts drawn, and the one way messages go to the host.
+import type { Chart } from 'chart.js';
+import type { CurvesPanelState, FromCurvesWebview, RunMeta } from '../protocol';
+import type { Store } from './look';
+
+export type { Store } from './look';
+
+declare function acquireVsCodeApi(): { postMessage(m: FromCurvesWebview): void; setState(s: unknown): void; getState(): unknown };
+const vscode = acquireVsCodeApi();
+export const post = (m: FromCurvesWebview): void => vscode.postMessage(m);
+
+export const app = {
+  state: (vscode.getState() as CurvesPanelState | undefined) ?? (JSON.parse(document.getElementById('app')!.dataset.state!) as CurvesPanelState),
+  runs: [] as RunMeta[],
+  /** The tag filter (a regular expression), not kept. */
+  filter: '',
+};
+/** Per run, per tag, the points received. */
+export const data = new Map<string, Map<string, Store>>();
+/** Per group, its chart. */
+export const charts = new Map<string, Chart<'line'>>();
+
+export const key = (run: string, tag: string): string => `${run}\n${tag}`;
+export const runName = (p: string): string => app.runs.find((r) => r.path === p)?.name ?? p;
+
+/** Keeps the state in the webview and tells the host (which keeps it across reloads). */
+export function saveState(): void {
+  vscode.setState(app.state);
+  post({ type: 'state', state: app.state });
+}
+
+/** Keeps the state in the webview only. */
+export function keepState(): void {
+  vscode.setState(app.state);
+}
