@@ -60,8 +60,7 @@ export const PAIR_OPTIONS = {
   resize: EXPLAIN_OPTIONS.resize,
 } as const;
 
-const USAGE =
-  'usage: model-lens pair <encoder> <imageA> [<imageB> | --augment SPEC] --method conditional|context-agnostic|pairwise|interaction-cam|averaged-transforms [options] (see model-lens --help)';
+const USAGE = `usage: model-lens pair <encoder> <imageA> [<imageB> | --augment SPEC] --method ${PAIR_METHODS.join('|')} [options] (see model-lens --help)`;
 
 type Values = ReturnType<typeof parse>['values'];
 const str = (v: Values, k: string) => v[k] as string | undefined;

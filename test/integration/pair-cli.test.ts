@@ -9,6 +9,7 @@ import { cli } from '../helpers/cli';
 import { initEngine } from '../../src/core/engine/backend';
 import { EmbeddingView } from '../../src/core/explain/pair/embedding';
 import { PAIR_METHOD_TABLE } from '../../src/core/explain/pair/registry';
+import { PAIR_METHODS } from '../../src/core/explain/pair/specs';
 import { explainPair } from '../../src/core/explain/pair/explain-pair';
 import { explainImage } from '../../src/core/explain/explain-image';
 import { DEFAULT_PAIR_PARAMS } from '../../src/core/explain/pair/types';
@@ -78,13 +79,10 @@ test('pair: bad input gets exit code 2 and one line naming the problem', async (
       ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--augment', 'flip', '--method', 'conditional'],
       'model-lens: give either a second image or --augment SPEC, not both',
     ],
-    [
-      ['pair', encoder, image('circle-1.png'), image('cross-1.png')],
-      'model-lens: --method is required: one of conditional, context-agnostic, pairwise, interaction-cam, averaged-transforms',
-    ],
+    [['pair', encoder, image('circle-1.png'), image('cross-1.png')], `model-lens: --method is required: one of ${PAIR_METHODS.join(', ')}`],
     [
       ['pair', encoder, image('circle-1.png'), image('cross-1.png'), '--method', 'gradcam'],
-      'model-lens: --method must be one of conditional, context-agnostic, pairwise, interaction-cam, averaged-transforms (got "gradcam")',
+      `model-lens: --method must be one of ${PAIR_METHODS.join(', ')} (got "gradcam")`,
     ],
     [
       ['pair', encoder, image('circle-1.png'), '--augment', 'zoom', '--method', 'pairwise'],

@@ -126,6 +126,29 @@ test('no method, format or option name is written outside its registry or spec m
   assert.deepEqual(offenders, []);
 });
 
+test('no test or source writes out a registry as a list (four or more of its names in a row)', () => {
+  const offenders: string[] = [];
+  const roots = [src, path.join(repo, 'test'), path.join(repo, 'bench'), path.join(repo, 'fuzz'), path.join(repo, 'demo', 'scripts')];
+  for (const file of roots.flatMap((r) => files(r))) {
+    const rel = path.relative(repo, file).split(path.sep).join('/');
+    if (rel.startsWith('test/fixtures/')) continue;
+    for (const l of literals(file)) {
+      for (const v of VOCABULARIES) {
+        if (inside(rel, v.homes)) continue;
+        // The longest run of the vocabulary's names next to each other ("a, b, c or d", "a|b|c|d").
+        let run = 0;
+        let longest = 0;
+        for (const word of l.text.split(/[\s,|]+/)) {
+          run = v.names.includes(word) ? run + 1 : word === 'or' || word === 'and' ? run : 0;
+          longest = Math.max(longest, run);
+        }
+        if (longest >= 4) offenders.push(`${rel}:${l.line}: ${longest} ${v.what} names in a row (derive the list from the registry)`);
+      }
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
 test('the check sees through comments and finds literals in templates', () => {
   const tmp = path.join(repo, 'test-output', 'literals-probe.ts');
   fs.mkdirSync(path.dirname(tmp), { recursive: true });
