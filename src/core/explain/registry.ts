@@ -7,6 +7,7 @@ import type { CamMethod } from './cam/cam-method';
 import { eigenCam } from './cam/eigen-cam';
 import { gradCam } from './cam/grad-cam';
 import { gradCamPlusPlus } from './cam/grad-cam-plus-plus';
+import { gradCamElementwise } from './cam/gradcam-elementwise';
 import { guidedGradCam } from './cam/guided-grad-cam';
 import { hiResCam } from './cam/hires-cam';
 import { layerCam } from './cam/layer-cam';
@@ -31,6 +32,7 @@ export const METHOD_TABLE: Record<MethodName, ExplainMethod> = {
   'gradcam++': cam(gradCamPlusPlus),
   xgradcam: cam(xGradCam),
   hirescam: cam(hiResCam),
+  'gradcam-elementwise': cam(gradCamElementwise),
   layercam: cam(layerCam),
   scorecam: cam(scoreCam),
   ablationcam: cam(ablationCam),

@@ -107,6 +107,16 @@ export const METHOD_SPECS = [
     help: 'channel weights normalised by the activations',
   },
   { name: 'hirescam', title: 'HiResCAM', family: 'cam', gradients: true, batched: false, signed: false, params: [], help: 'ReLU(Σ_c G_c⊙A_c)' },
+  {
+    name: 'gradcam-elementwise',
+    title: 'Element-wise Grad-CAM',
+    family: 'cam',
+    gradients: true,
+    batched: false,
+    signed: false,
+    params: [],
+    help: 'Σ_c ReLU(G_c⊙A_c)',
+  },
   { name: 'layercam', title: 'LayerCAM', family: 'cam', gradients: true, batched: false, signed: false, params: [], help: 'Σ_c ReLU(G_c)⊙A_c' },
   {
     name: 'scorecam',
