@@ -5,6 +5,7 @@
 import { ablationCam } from './cam/ablation-cam';
 import type { CamMethod } from './cam/cam-method';
 import { eigenCam } from './cam/eigen-cam';
+import { eigenGradCam } from './cam/eigengrad-cam';
 import { gradCam } from './cam/grad-cam';
 import { gradCamPlusPlus } from './cam/grad-cam-plus-plus';
 import { gradCamElementwise } from './cam/gradcam-elementwise';
@@ -37,6 +38,7 @@ export const METHOD_TABLE: Record<MethodName, ExplainMethod> = {
   scorecam: cam(scoreCam),
   ablationcam: cam(ablationCam),
   eigencam: cam(eigenCam),
+  eigengradcam: cam(eigenGradCam),
   'guided-gradcam': guidedGradCam,
   saliency,
   gradxinput: gradientTimesInput,

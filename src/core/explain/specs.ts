@@ -149,6 +149,16 @@ export const METHOD_SPECS = [
     help: "the activations' first principal component",
   },
   {
+    name: 'eigengradcam',
+    title: 'EigenGrad-CAM',
+    family: 'cam',
+    gradients: true,
+    batched: false,
+    signed: false,
+    params: [],
+    help: 'the first principal component of G⊙A',
+  },
+  {
     name: 'guided-gradcam',
     title: 'Guided Grad-CAM',
     family: 'cam',
