@@ -99,7 +99,7 @@ export function makeChart(canvas: HTMLCanvasElement, group: string, tags: string
   const grid = css('--vscode-panel-border', '#444');
   const axis = app.state.settings.xAxis;
   const stackedView = app.state.settings.stacked.includes(group);
-  return new Chart(canvas, {
+  return new Chart<'line'>(canvas, {
     type: 'line',
     data: { datasets: datasets(group, tags) },
     plugins: [background],
