@@ -25,14 +25,16 @@ export function gaussianBlur(x: tf.Tensor4D, sigma: number): tf.Tensor4D {
   });
 }
 
-/**
- * The value that stands for "no information", after preprocessing: zeros, the per-channel mean of
- * the input, or a blurred copy of it (σ = side/16, enough to remove object detail at any size).
- */
+/** Each baseline by name (specs.ts: BASELINES): the value that stands for "no information", after preprocessing. */
+const BASELINE_OF: Record<Baseline, (x: tf.Tensor4D) => tf.Tensor4D> = {
+  zero: (x) => tf.zerosLike(x),
+  /** The per-channel mean of the input. */
+  mean: (x) => tf.mul(tf.onesLike(x), tf.mean(x, [0, 1, 2], true)) as tf.Tensor4D,
+  /** A blurred copy, σ = side/16: enough to remove object detail at any size. */
+  blur: (x) => gaussianBlur(x, Math.max(1, Math.min(x.shape[1], x.shape[2]) / 16)),
+};
+
+/** The baseline of an input: zeros, its per-channel mean, or a blurred copy of it. */
 export function makeBaseline(x: tf.Tensor4D, kind: Baseline): tf.Tensor4D {
-  return tf.tidy(() => {
-    if (kind === 'mean') return tf.mul(tf.onesLike(x), tf.mean(x, [0, 1, 2], true)) as tf.Tensor4D;
-    if (kind === 'blur') return gaussianBlur(x, Math.max(1, Math.min(x.shape[1], x.shape[2]) / 16));
-    return tf.zerosLike(x);
-  });
+  return tf.tidy(() => BASELINE_OF[kind](x));
 }

@@ -101,16 +101,21 @@ export class EmbeddingView implements InspectableModel {
 }
 
 /** sim(a_i, b_i) per row; b may be one row, broadcast to all of a. Cosine, dot product, or −‖a − b‖. */
-export function similarity(a: tf.Tensor2D, b: tf.Tensor2D, kind: Similarity): tf.Tensor1D {
-  return tf.tidy(() => {
-    if (kind === 'dot') return tf.sum(tf.mul(a, b), 1) as tf.Tensor1D;
-    // A tiny ε keeps the gradient finite when the two embeddings coincide.
-    if (kind === 'l2') return tf.neg(tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(a, b)), 1), 1e-12))) as tf.Tensor1D;
+/** Each similarity by name (specs.ts: SIMILARITIES), per batch row. */
+const SIMILARITY_OF: Record<Similarity, (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor1D> = {
+  cosine: (a, b) => {
     const eps = 1e-12;
     const na = tf.sqrt(tf.maximum(tf.sum(tf.square(a), 1), eps));
     const nb = tf.sqrt(tf.maximum(tf.sum(tf.square(b), 1), eps));
     return tf.div(tf.sum(tf.mul(a, b), 1), tf.mul(na, nb)) as tf.Tensor1D;
-  });
+  },
+  dot: (a, b) => tf.sum(tf.mul(a, b), 1) as tf.Tensor1D,
+  // A tiny ε keeps the gradient finite when the two embeddings coincide.
+  l2: (a, b) => tf.neg(tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(a, b)), 1), 1e-12))) as tf.Tensor1D,
+};
+
+export function similarity(a: tf.Tensor2D, b: tf.Tensor2D, kind: Similarity): tf.Tensor1D {
+  return tf.tidy(() => SIMILARITY_OF[kind](a, b));
 }
 
 /**
