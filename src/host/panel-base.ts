@@ -2,15 +2,13 @@ import * as vscode from 'vscode';
 import { reportError } from './panel-actions';
 import type { Services } from './services';
 import { webviewHtml } from './webview-html';
-
-/** What every panel can send its webview: the busy row, progress and errors. */
-type CommonOut = { type: 'busy'; running: boolean; what: string } | { type: 'progress'; done: number; total: number } | { type: 'error'; message: string };
+import { dispatch, type CommonToWebview, type MessageHandlers } from '../webviews/shared/messages';
 
 /**
  * The host side every panel shares: the page (strict CSP), messages from the webview validated by the
  * panel's parser (anything else logged and dropped), one job at a time, errors, disposal.
  */
-export abstract class PanelBase<In, Out extends { type: string }> implements vscode.Disposable {
+export abstract class PanelBase<In extends { type: string }, Out extends { type: string }> implements vscode.Disposable {
   protected job: AbortController | undefined;
   protected readonly disposables: vscode.Disposable[] = [];
 
@@ -26,15 +24,16 @@ export abstract class PanelBase<In, Out extends { type: string }> implements vsc
       panel.webview.onDidReceiveMessage((raw) => {
         const msg = parse(raw);
         if (msg === undefined) return services.log.warn(`ignored an invalid message from the ${page.what}: ${JSON.stringify(raw)?.slice(0, 200)}`);
-        void this.onMessage(msg);
+        void dispatch(this.handlers, msg);
       }),
       panel.onDidDispose(() => this.dispose()),
     );
   }
 
-  protected abstract onMessage(msg: In): Promise<void>;
+  /** What the panel does with each message from its webview (validated first). */
+  protected abstract readonly handlers: MessageHandlers<In>;
 
-  protected post(msg: Out | CommonOut): void {
+  protected post(msg: Out | CommonToWebview): void {
     void this.panel.webview.postMessage(msg);
   }
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { MessageHandlers } from '../shared/messages';
 import type { Run } from '../../core/logs/run';
 import type { RunRegistry, RunUpdate } from '../../host/curves/run-registry';
 import { PanelBase } from '../../host/panel-base';
@@ -106,24 +107,19 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
     }
   }
 
-  protected async onMessage(msg: FromCurvesWebview): Promise<void> {
-    switch (msg.type) {
-      case 'ready':
-        this.sendAll();
-        if (this.state.focus) this.post({ type: 'focus', tag: this.state.focus });
-        return;
-      case 'state':
-        this.state = msg.state;
-        await this.services.context.globalState.update('modelLens.curvesSettings', msg.state.settings);
-        return;
-      case 'exportPng':
-        return savePng(msg.dataUrl, path.join(this.defaultFolder(), 'curves.png'));
-      case 'exportCsv':
-        return this.exportCsv();
-      case 'addRuns':
-        return void vscode.commands.executeCommand('modelLens.chooseRuns');
-    }
-  }
+  protected readonly handlers: MessageHandlers<FromCurvesWebview> = {
+    ready: () => {
+      this.sendAll();
+      if (this.state.focus) this.post({ type: 'focus', tag: this.state.focus });
+    },
+    state: async (msg) => {
+      this.state = msg.state;
+      await this.services.context.globalState.update('modelLens.curvesSettings', msg.state.settings);
+    },
+    exportPng: (msg) => savePng(msg.dataUrl, path.join(this.defaultFolder(), 'curves.png')),
+    exportCsv: () => this.exportCsv(),
+    addRuns: () => void vscode.commands.executeCommand('modelLens.chooseRuns'),
+  };
 
   private defaultFolder(): string {
     const first = this.state.runs[0];

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { MessageHandlers } from '../shared/messages';
 import { DEFAULT_METHOD } from '../../core/explain/specs';
 import { DEFAULT_COLORMAP } from '../../core/image/specs';
 import { colormapLuts } from '../../core/image/colormap';
@@ -83,49 +84,41 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     this.post({ type: 'image', imagePath, recent: await this.remember(imagePath) });
   }
 
-  protected async onMessage(msg: FromWebview): Promise<void> {
-    switch (msg.type) {
-      case 'ready':
-        return this.init();
-      case 'run':
-        this.state = { ...this.state, settings: msg.settings };
-        return this.run();
-      case 'cancel':
-        this.job?.abort();
-        return;
-      case 'pickImage': {
-        const picked = await vscode.window.showOpenDialog({
-          canSelectMany: false,
-          filters: { Images: ['png', 'jpg', 'jpeg'] },
-          title: 'Choose an image to explain',
-        });
-        if (picked?.[0]) await this.setImage(picked[0].fsPath);
-        return;
-      }
-      case 'useImage':
-        if (this.recent().includes(msg.path)) await this.setImage(msg.path);
-        return;
-      case 'dropUri': {
-        let uri: vscode.Uri;
-        try {
-          uri = vscode.Uri.parse(msg.uri.split(/\r?\n/)[0].trim(), true);
-        } catch {
-          return;
-        }
-        if (uri.scheme === 'file' && /\.(png|jpe?g)$/i.test(uri.fsPath)) await this.setImage(uri.fsPath);
-        else this.post({ type: 'error', message: `${uri.fsPath || msg.uri}: only PNG and JPEG files can be dropped here.` });
+  protected readonly handlers: MessageHandlers<FromWebview> = {
+    ready: () => this.init(),
+    run: (msg) => {
+      this.state = { ...this.state, settings: msg.settings };
+      return this.run();
+    },
+    cancel: () => this.job?.abort(),
+    pickImage: async () => {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { Images: ['png', 'jpg', 'jpeg'] },
+        title: 'Choose an image to explain',
+      });
+      if (picked?.[0]) await this.setImage(picked[0].fsPath);
+    },
+    useImage: async (msg) => {
+      if (this.recent().includes(msg.path)) await this.setImage(msg.path);
+    },
+    dropUri: async (msg) => {
+      let uri: vscode.Uri;
+      try {
+        uri = vscode.Uri.parse(msg.uri.split(/\r?\n/)[0].trim(), true);
+      } catch {
         return;
       }
-      case 'preview':
-        return this.preview();
-      case 'exportPng': {
-        const base = this.state.imagePath ? path.basename(this.state.imagePath).replace(/\.(png|jpe?g)$/i, '') : 'model-lens';
-        return savePng(msg.dataUrl, path.join(path.dirname(this.state.imagePath ?? this.state.modelPath), `${base}.${this.state.settings.method}.png`));
-      }
-      case 'copyJson':
-        return copyJson(msg.json, 'the explanation');
-    }
-  }
+      if (uri.scheme === 'file' && /\.(png|jpe?g)$/i.test(uri.fsPath)) await this.setImage(uri.fsPath);
+      else this.post({ type: 'error', message: `${uri.fsPath || msg.uri}: only PNG and JPEG files can be dropped here.` });
+    },
+    preview: () => this.preview(),
+    exportPng: (msg) => {
+      const base = this.state.imagePath ? path.basename(this.state.imagePath).replace(/\.(png|jpe?g)$/i, '') : 'model-lens';
+      return savePng(msg.dataUrl, path.join(path.dirname(this.state.imagePath ?? this.state.modelPath), `${base}.${this.state.settings.method}.png`));
+    },
+    copyJson: (msg) => copyJson(msg.json, 'the explanation'),
+  };
 
   private async init(): Promise<void> {
     try {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { MessageHandlers } from '../shared/messages';
 import { colormapLuts } from '../../core/image/colormap';
 import { DEFAULT_COLORMAP } from '../../core/image/specs';
 import { DEFAULT_PAIR_METHOD, isPairMethod, JOINTS, pairMethodSpec, SIMILARITIES, TRANSFORMS } from '../../core/explain/pair/specs';
@@ -73,37 +74,30 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
     this.post({ type: 'state', state: this.state });
   }
 
-  protected async onMessage(msg: FromPairWebview): Promise<void> {
-    switch (msg.type) {
-      case 'ready':
-        return this.init();
-      case 'run':
-        this.state = { ...this.state, ...msg.state };
-        return this.run();
-      case 'probe':
-        return this.run(msg);
-      case 'cancel':
-        this.job?.abort();
-        return;
-      case 'pickImage': {
-        const picked = await vscode.window.showOpenDialog({
-          canSelectMany: false,
-          filters: { Images: ['png', 'jpg', 'jpeg'] },
-          title: msg.which === 'a' ? 'Choose the first view' : 'Choose the second view',
-        });
-        const file = picked?.[0]?.fsPath;
-        if (!file) return;
-        this.update(msg.which === 'a' ? { imageA: file } : { second: { kind: 'image', path: file } });
-        return;
-      }
-      case 'exportPng': {
-        const base = this.state.imageA ? path.basename(this.state.imageA).replace(/\.(png|jpe?g)$/i, '') : 'pair';
-        return savePng(msg.dataUrl, path.join(path.dirname(this.state.imageA ?? this.state.modelPath), `${base}.${this.state.settings.method}.pair.png`));
-      }
-      case 'copyJson':
-        return copyJson(msg.json, 'the pair explanation');
-    }
-  }
+  protected readonly handlers: MessageHandlers<FromPairWebview> = {
+    ready: () => this.init(),
+    run: (msg) => {
+      this.state = { ...this.state, ...msg.state };
+      return this.run();
+    },
+    probe: (msg) => this.run(msg),
+    cancel: () => this.job?.abort(),
+    pickImage: async (msg) => {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { Images: ['png', 'jpg', 'jpeg'] },
+        title: msg.which === 'a' ? 'Choose the first view' : 'Choose the second view',
+      });
+      const file = picked?.[0]?.fsPath;
+      if (!file) return;
+      this.update(msg.which === 'a' ? { imageA: file } : { second: { kind: 'image', path: file } });
+    },
+    exportPng: (msg) => {
+      const base = this.state.imageA ? path.basename(this.state.imageA).replace(/\.(png|jpe?g)$/i, '') : 'pair';
+      return savePng(msg.dataUrl, path.join(path.dirname(this.state.imageA ?? this.state.modelPath), `${base}.${this.state.settings.method}.pair.png`));
+    },
+    copyJson: (msg) => copyJson(msg.json, 'the pair explanation'),
+  };
 
   private async init(): Promise<void> {
     try {

@@ -1,4 +1,5 @@
 // Browser-side helpers every panel's app shares: elements, vscode-elements selects, canvases, the busy row.
+import { dispatch, type CommonToWebview, type MessageHandlers } from '../messages';
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string>, ...children: (Node | string)[]): HTMLElementTagNameMap[K];
 export function el(tag: string, attrs?: Record<string, string>, ...children: (Node | string)[]): HTMLElement;
@@ -71,21 +72,16 @@ export function overlayPixels(
   return out;
 }
 
-/** The messages every panel's webview handles the same way; true when `msg` was one of them. */
-export function handleCommonMessage(msg: { type: string; running?: boolean; what?: string; done?: number; total?: number; message?: string }): boolean {
-  switch (msg.type) {
-    case 'busy':
-      setBusy(msg.running!, msg.what!);
-      return true;
-    case 'progress':
-      setProgress(msg.done!, msg.total!);
-      return true;
-    case 'error':
-      showError(msg.message!);
-      return true;
-    default:
-      return false;
-  }
+/** What every panel's webview does with the host's common messages: the busy row, progress, errors. */
+export const COMMON_HANDLERS: MessageHandlers<CommonToWebview> = {
+  busy: (msg) => setBusy(msg.running, msg.what),
+  progress: (msg) => setProgress(msg.done, msg.total),
+  error: (msg) => showError(msg.message),
+};
+
+/** Listens to the host's messages: each goes to the handler of its type. */
+export function listenTo<M extends { type: string }>(handlers: MessageHandlers<M>): void {
+  window.addEventListener('message', (event: MessageEvent<M>) => void dispatch(handlers, event.data));
 }
 
 /** The panel's #error line. */
