@@ -6,7 +6,7 @@ import { augmentImage, type AugmentOp } from '../../../src/core/image/augment';
 import { readImage, type RgbImage } from '../../../src/core/image/decode';
 import { DEFAULT_PREPROCESS } from '../../../src/core/image/preprocess';
 import type { InspectableModel } from '../../../src/core/model/types';
-import type { Box } from '../../../src/core/metrics/pointing-game';
+import { energyInBox, type Box } from '../../../src/core/metrics/pointing-game';
 import { demoImages, type DemoImage } from './demo-files';
 import * as path from 'node:path';
 
@@ -16,23 +16,6 @@ export const VIEW_B: AugmentOp[] = [{ kind: 'flip' }, { kind: 'jitter', strength
 
 export function flipBox(b: Box, width: number): Box {
   return { ...b, x: width - b.x - b.width };
-}
-
-/**
- * Share of a map's positive mass inside the box (EXPLAIN.md energy pointing game): for signed maps
- * (conditional, context-agnostic) only what raises the similarity counts.
- */
-export function massInBox(values: Float32Array, width: number, box: Box): number {
-  let inside = 0;
-  let total = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = Math.max(0, values[i]);
-    total += v;
-    const x = i % width;
-    const y = Math.floor(i / width);
-    if (x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height) inside += v;
-  }
-  return total > 0 ? inside / total : 0;
 }
 
 /** What one method is evaluated with: the similarity, the embedding (default: the encoder's output) and the occlusion window. */
@@ -119,7 +102,8 @@ export async function evaluatePairs(
     for (const [i, img] of images.entries()) {
       const v = await demoViews(img, i);
       const r = await explainPair(model, v.a, v.b, pairOptions(method, setting));
-      sum += massInBox(r.a.image.values, r.a.image.width, v.boxA) + massInBox(r.b.image.values, r.b.image.width, v.boxB);
+      // EXPLAIN.md's energy pointing game: for signed maps (conditional, context-agnostic) only what raises the similarity counts.
+      sum += energyInBox(r.a.image.values, r.a.image.width, v.boxA) + energyInBox(r.b.image.values, r.b.image.width, v.boxB);
       onResult?.(img, r);
     }
     out.push({ method, setting, images: images.length, massInBox: sum / (2 * images.length) });
