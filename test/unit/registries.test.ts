@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main';
+import { cli } from '../helpers/cli';
 import { METHOD_TABLE } from '../../src/core/explain/registry';
 import { DEFAULT_METHOD, METHOD_PARAMS, METHOD_SPECS, METHODS } from '../../src/core/explain/specs';
 import { PAIR_METHOD_TABLE } from '../../src/core/explain/pair/registry';
@@ -22,17 +22,6 @@ import { PAIR_PANEL_COLORMAPS, PAIR_PANEL_METHODS, parseFromPairWebview } from '
 const repo = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
 const settings = pkg.contributes.configuration.properties;
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    args,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 test('the tables of implementations have exactly one entry per spec', () => {
   assert.deepEqual(Object.keys(METHOD_TABLE), [...METHODS]);
@@ -54,7 +43,7 @@ test("package.json's enums and defaults are the registries'", () => {
 });
 
 test("the CLI's help names every method, pair method, parameter flag, colormap, preset and log format", async () => {
-  const { code, out } = await cli(['--help']);
+  const { code, out } = await cli('--help');
   assert.equal(code, 0);
   const listed = (label: string) => new RegExp(`^${label}: ([^\\n]*(?:\\n {${label.length + 2}}[^\\n]*)*)`, 'm').exec(out)![1].split(/\s+/).filter(Boolean);
   assert.deepEqual(listed('methods'), [...METHODS]);
@@ -78,15 +67,15 @@ test("the CLI's help names every method, pair method, parameter flag, colormap, 
 });
 
 test("the CLI's parsers refuse a name outside the registry and list the registry's names", async () => {
-  const explain = await cli(['explain', 'm.json', 'i.png', '--method', 'nope']);
+  const explain = await cli('explain', 'm.json', 'i.png', '--method', 'nope');
   assert.equal(explain.code, 2);
   assert.equal(explain.err, `model-lens: --method must be one of ${METHODS.join(', ')} (got "nope")`);
-  const pair = await cli(['pair', 'm.json', 'a.png', 'b.png', '--method', 'nope']);
+  const pair = await cli('pair', 'm.json', 'a.png', 'b.png', '--method', 'nope');
   assert.equal(pair.err, `model-lens: --method must be one of ${PAIR_METHODS.join(', ')} (got "nope")`);
-  const colormap = await cli(['explain', 'm.json', 'i.png', '--colormap', 'nope']);
+  const colormap = await cli('explain', 'm.json', 'i.png', '--colormap', 'nope');
   assert.equal(colormap.err, `model-lens: --colormap must be one of ${COLORMAPS.join(', ')} (got "nope")`);
   for (const [key, spec] of Object.entries(METHOD_PARAMS)) {
-    const r = await cli(['explain', 'm.json', 'i.png', `--${spec.flag}=-7.5x`]);
+    const r = await cli('explain', 'm.json', 'i.png', `--${spec.flag}=-7.5x`);
     assert.equal(r.code, 2, key);
     assert.match(r.err, new RegExp(`^model-lens: --${spec.flag} must be `), key);
   }

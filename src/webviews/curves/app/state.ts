@@ -1,17 +1,17 @@
 // The curves panel's state in the browser: the settings and runs (kept by VS Code while the panel is
 // hidden), every series received so far, the charts drawn, and the one way messages go to the host.
 import type { Chart } from 'chart.js';
+import { webviewApi } from '../../shared/app/ui';
 import type { CurvesPanelState, FromCurvesWebview, RunMeta } from '../protocol';
 import type { Store } from './look';
 
 export type { Store } from './look';
 
-declare function acquireVsCodeApi(): { postMessage(m: FromCurvesWebview): void; setState(s: unknown): void; getState(): unknown };
-const vscode = acquireVsCodeApi();
-export const post = (m: FromCurvesWebview): void => vscode.postMessage(m);
+const vscode = webviewApi<FromCurvesWebview, CurvesPanelState>();
+export const post = (m: FromCurvesWebview): void => vscode.post(m);
 
 export const app = {
-  state: (vscode.getState() as CurvesPanelState | undefined) ?? (JSON.parse(document.getElementById('app')!.dataset.state!) as CurvesPanelState),
+  state: vscode.initialState,
   runs: [] as RunMeta[],
   /** The tag filter (a regular expression), not kept. */
   filter: '',
@@ -26,11 +26,11 @@ export const runName = (p: string): string => app.runs.find((r) => r.path === p)
 
 /** Keeps the state in the webview and tells the host (which keeps it across reloads). */
 export function saveState(): void {
-  vscode.setState(app.state);
+  vscode.save(app.state);
   post({ type: 'state', state: app.state });
 }
 
 /** Keeps the state in the webview only. */
 export function keepState(): void {
-  vscode.setState(app.state);
+  vscode.save(app.state);
 }

@@ -1,15 +1,14 @@
 // The model panel's state in the browser: what the host sent, the user's settings (kept by VS Code
 // while the panel is hidden), and the one way messages go to the host.
 import type { ExplainResultMessage, ModelSummaryMessage } from '../../../protocol/worker';
+import { webviewApi } from '../../shared/app/ui';
 import type { FromWebview, PanelState } from '../protocol';
 
-declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
-const root = document.getElementById('app')!;
+const vscode = webviewApi<FromWebview, PanelState>();
 
 export const app = {
-  root,
-  state: (vscode.getState() as PanelState | undefined) ?? (JSON.parse(root.dataset.state!) as PanelState),
+  root: vscode.root,
+  state: vscode.initialState,
   summary: undefined as ModelSummaryMessage | undefined,
   luts: {} as Record<string, number[]>,
   result: undefined as ExplainResultMessage | undefined,
@@ -19,11 +18,11 @@ export const app = {
 };
 
 export function post(m: FromWebview): void {
-  vscode.postMessage(m);
+  vscode.post(m);
 }
 
 export function save(): void {
-  vscode.setState(app.state);
+  vscode.save(app.state);
 }
 
 let runTimer: number | undefined;

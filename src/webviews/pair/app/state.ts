@@ -1,15 +1,14 @@
 // The pair panel's state in the browser: what the host sent, the user's settings and views (kept by
 // VS Code while the panel is hidden), the result shown, and the one way messages go to the host.
 import type { PairResultMessage } from '../../../protocol/worker';
+import { webviewApi } from '../../shared/app/ui';
 import type { FromPairWebview, PairModelInfo, PairPanelState } from '../protocol';
 
-declare function acquireVsCodeApi(): { postMessage(m: FromPairWebview): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
-const root = document.getElementById('app')!;
+const vscode = webviewApi<FromPairWebview, PairPanelState>();
 
 export const app = {
-  root,
-  state: (vscode.getState() as PairPanelState | undefined) ?? (JSON.parse(root.dataset.state!) as PairPanelState),
+  root: vscode.root,
+  state: vscode.initialState,
   model: undefined as PairModelInfo | undefined,
   luts: {} as Record<string, number[]>,
   result: undefined as PairResultMessage | undefined,
@@ -18,8 +17,8 @@ export const app = {
   probe: undefined as { view: 'a' | 'b'; top: number; left: number } | undefined,
 };
 
-export const post = (m: FromPairWebview) => vscode.postMessage(m);
-export const save = () => vscode.setState(app.state);
+export const post = (m: FromPairWebview) => vscode.post(m);
+export const save = () => vscode.save(app.state);
 
 let runTimer: number | undefined;
 /** Saves the state and asks the host for a new explanation (debounced), when the first view is chosen. */

@@ -1,6 +1,24 @@
 // Browser-side helpers every panel's app shares: elements, vscode-elements selects, canvases, the busy row.
 import { dispatch, type CommonToWebview, type MessageHandlers } from '../messages';
 
+declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
+
+/**
+ * The webview's side of VS Code (acquireVsCodeApi may be called once per page): messages to the
+ * host, typed by the panel's protocol, and the state VS Code keeps while the panel is hidden — or,
+ * the first time, the state the host put in the page's #app element.
+ */
+export function webviewApi<Out, State>(): { post(m: Out): void; save(s: State): void; initialState: State; root: HTMLElement } {
+  const api = acquireVsCodeApi();
+  const root = document.getElementById('app')!;
+  return {
+    post: (m) => api.postMessage(m),
+    save: (s) => api.setState(s),
+    initialState: (api.getState() as State | undefined) ?? (JSON.parse(root.dataset.state!) as State),
+    root,
+  };
+}
+
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string>, ...children: (Node | string)[]): HTMLElementTagNameMap[K];
 export function el(tag: string, attrs?: Record<string, string>, ...children: (Node | string)[]): HTMLElement;
 export function el(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
