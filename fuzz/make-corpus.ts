@@ -312,7 +312,7 @@ const EXAMPLES: Example[] = [
     },
     code: 0,
     stderr: '',
-    stdoutJson: { runs: [{ format: 'csv', corrupt: 1, tags: { train_loss: { count: 3, last: { step: 3, value: 0.7 } } } }] },
+    stdoutJson: { runs: [{ files: [{ format: 'csv' }], corrupt: 1, tags: { train_loss: { count: 3, last: { step: 3, value: 0.7 } } } }] },
   },
   {
     name: 'csv-utf16',
@@ -360,7 +360,7 @@ const EXAMPLES: Example[] = [
     },
     code: 0,
     stderr: '',
-    stdoutJson: { runs: [{ format: 'hf-trainer-state', corrupt: 1, tags: {} }] },
+    stdoutJson: { runs: [{ files: [{ format: 'hf-trainer-state' }], corrupt: 1, tags: {} }] },
   },
   {
     name: 'events-length-200mb',

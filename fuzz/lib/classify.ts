@@ -50,7 +50,12 @@ export function curvesJsonOk(stdout: string): boolean {
   return runs.every((r) => {
     if (!r || typeof r !== 'object') return false;
     const x = r as Record<string, unknown>;
-    if (typeof x.path !== 'string' || typeof x.format !== 'string' || typeof x.name !== 'string') return false;
+    if (typeof x.path !== 'string' || typeof x.name !== 'string' || !Array.isArray(x.files)) return false;
+    const file = (f: unknown): boolean => {
+      const y = f as Record<string, unknown>;
+      return !!y && typeof y.path === 'string' && typeof y.format === 'string' && num(y.corrupt) && num(y.incomplete) && num(y.trailingBytes);
+    };
+    if (!x.files.every(file)) return false;
     if (!num(x.corrupt) || !num(x.incomplete) || !num(x.trailingBytes)) return false;
     if (!x.tags || typeof x.tags !== 'object') return false;
     return Object.values(x.tags as Record<string, unknown>).every((t) => {

@@ -57,8 +57,10 @@ ${wrap(
 )}
       SPEC: comma-separated crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG
   model-lens curves <log file or folder>... [--json] [--watch]
-      training runs (${LOG_FORMAT_TITLES}) and their tags;
+      training runs (${LOG_FORMAT_TITLES}) and their tags, a run per folder;
       --watch prints new points as they arrive until interrupted
+  model-lens curves --script FILE [<folder>...] [--json]
+      the runs under the folders (default: here) that the training script FILE writes, and why
 
 ${wrap(METHODS as string[], 'methods:', '         ')}
 ${wrap(PAIR_METHODS as string[], 'pair methods:', '              ')}

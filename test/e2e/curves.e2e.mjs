@@ -2,7 +2,7 @@
 // the curves panel beside it, and both following a log that grows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VsCode, canvasPixels, changedShare } from './harness.mjs';
 
@@ -10,8 +10,16 @@ import { VsCode, canvasPixels, changedShare } from './harness.mjs';
 let vs;
 let script;
 
+/** Two unrelated runs whose tag names overlap the demo's (another project's val_loss, another's loss/kd). */
+function unrelatedRuns(ws) {
+  mkdirSync(join(ws, 'other-project', 'lightning_logs', 'version_0'), { recursive: true });
+  writeFileSync(join(ws, 'other-project', 'lightning_logs', 'version_0', 'metrics.csv'), 'epoch,step,val_loss,loss/total\n0,799,4430,9000\n');
+  mkdirSync(join(ws, 'elsewhere', 'runs', 'exp'), { recursive: true });
+  writeFileSync(join(ws, 'elsewhere', 'runs', 'exp', 'train.jsonl'), '{"step": 50, "val_acc": 0.5, "loss/kd": 7}\n');
+}
+
 before(async () => {
-  vs = await VsCode.start();
+  vs = await VsCode.start({ populate: unrelatedRuns });
   script = readFileSync(join(vs.workspace, 'train_kd.py'), 'utf8').split('\n');
 });
 
@@ -81,30 +89,36 @@ test('(m) inline values on the demo training script, the curves panel beside it,
     if (values[kdLine] && values[totalLine] && values[accLine]) break;
     await page.waitForTimeout(500);
   }
-  assert.match(values[kdLine] ?? '', new RegExp(`^loss/kd ${fmt(last['loss/kd']).replace('.', '\\.')} [↓↑→] @${last.step}$`), JSON.stringify(values));
-  // loss/total and val_acc are logged by all three runs: the line shows the last value of one of
-  // them (the most recently written file), with the trend from that run's previous point.
+  // The script's runs are the demo's three (its log folder, runs/): one of them decorates — the most
+  // recently updated — and every value names its run. The unrelated runs' val_loss 4430 and loss/kd 7
+  // never appear.
   const runs = ['teacher', 'student-kd', 'student-scratch'];
   const trendOf = (prev, v) => (v < prev ? '↓' : v > prev ? '↑' : '→');
-  const totalTexts = runs.map((r) => {
-    const lines = readFileSync(join(vs.workspace, 'runs', r, 'train.jsonl'), 'utf8')
+  const jsonl = (r) =>
+    readFileSync(join(vs.workspace, 'runs', r, 'train.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const [p, q] = lines.slice(-2);
-    return `loss/total ${fmt(q['loss/total'])} ${trendOf(p['loss/total'], q['loss/total'])} @${q.step}`;
-  });
-  const accTexts = runs.map((r) => {
-    const rows = readFileSync(join(vs.workspace, 'runs', r, 'epochs.csv'), 'utf8')
+  const epochs = (r) =>
+    readFileSync(join(vs.workspace, 'runs', r, 'epochs.csv'), 'utf8')
       .trim()
       .split('\n')
       .slice(1)
       .map((l) => l.split(',').map(Number));
-    const [p, q] = rows.slice(-2);
-    return `val_acc ${fmt(q[2])} ${trendOf(p[2], q[2])} @${q[0]}`;
-  });
-  assert.ok(totalTexts.includes(values[totalLine]), `${values[totalLine]} is not one of ${JSON.stringify(totalTexts)}`);
-  assert.ok(accTexts.includes(values[accLine]), `${values[accLine]} is not one of ${JSON.stringify(accTexts)}`);
+  const totalText = (r) => {
+    const [p, q] = jsonl(r).slice(-2);
+    return `loss/total ${fmt(q['loss/total'])} ${trendOf(p['loss/total'], q['loss/total'])} @${q.step} · ${r}`;
+  };
+  const accText = (r) => {
+    const [p, q] = epochs(r).slice(-2);
+    return `val_acc ${fmt(q[2])} ${trendOf(p[2], q[2])} @${q[0]} · ${r}`;
+  };
+  const decorating = runs.find((r) => values[totalLine] === totalText(r));
+  assert.ok(decorating, `${values[totalLine]} is the latest loss/total of one of the demo's runs`);
+  assert.equal(values[accLine], accText(decorating), 'the same run decorates every line it logs');
+  // loss/kd is logged by the distilled student only: its value, named, whichever run decorates.
+  assert.equal(values[kdLine], `${kdText(last['loss/kd'], values[kdLine]?.split(' ')[2], last.step)} · student-kd`);
+  assert.ok(!JSON.stringify(values).includes('4430') && !JSON.stringify(values).includes('loss/kd 7 '), JSON.stringify(values));
   // Nothing on lines that log nothing.
   for (const line of Object.keys(values))
     assert.ok(
@@ -113,12 +127,17 @@ test('(m) inline values on the demo training script, the curves panel beside it,
     );
   await vs.shot('curves-inline');
 
-  // The panel, beside the script, with every run that logs the script's tags.
+  // The panel, beside the script, with the script's runs only.
   await vs.runCommand('Model Lens: Show Training Curves');
   const frame = await curvesFrame();
   await frame.waitForSelector('.series[data-tag="loss/kd"]', { timeout: 30_000 });
   assert.equal(await page.locator('.editor-group-container').count(), 2, 'the panel opened in a second editor group, beside the script');
-  const kdRun = join(vs.workspace, 'runs', 'student-kd', 'train.jsonl');
+  assert.deepEqual(
+    (await frame.$$eval('.run-chip', (cs) => cs.map((c) => c.textContent.trim().split(' ')[0]))).sort(),
+    [...runs].sort(),
+    "the script's runs only",
+  );
+  const kdRun = join(vs.workspace, 'runs', 'student-kd');
   const series = `.series[data-run="${kdRun}"][data-tag="loss/kd"]`;
   assert.equal(await frame.$eval(series, (e) => e.dataset.count), String(readFileSync(kdLog, 'utf8').trim().split('\n').length));
   const chartBefore = await canvasPixels(frame, 'chart-loss');
@@ -141,12 +160,12 @@ test('(m) inline values on the demo training script, the curves panel beside it,
   assert.equal(await frame.$eval(series, (e) => e.dataset.count), String(readFileSync(kdLog, 'utf8').trim().split('\n').length));
   for (let i = 0; i < 40; i++) {
     values = await inlineValues();
-    if (values[kdLine] === kdText(0.25, '↓', last.step + 20)) break;
+    if (values[kdLine] === `${kdText(0.25, '↓', last.step + 20)} · student-kd`) break;
     await page.waitForTimeout(250);
   }
-  assert.equal(values[kdLine], kdText(0.25, '↓', last.step + 20));
-  // The student's run is now the most recently updated one: the total line shows its value.
-  assert.equal(values[totalLine], `loss/total 0.3 ↓ @${last.step + 20}`);
+  assert.equal(values[kdLine], `${kdText(0.25, '↓', last.step + 20)} · student-kd`);
+  // The student's run is now the most recently updated one: it decorates, the total line shows its value.
+  assert.equal(values[totalLine], `loss/total 0.3 ↓ @${last.step + 20} · student-kd`);
   console.log(`new points in the panel ${arrivedMs} ms after the append (polling every 500 ms)`);
   await vs.shot('curves-live');
 });
@@ -164,12 +183,12 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
     if (values[kdLine]?.startsWith('loss/kd NaN')) break;
     await page.waitForTimeout(250);
   }
-  assert.equal(values[kdLine], `loss/kd NaN → @${last.step + 10}`);
+  assert.equal(values[kdLine], `loss/kd NaN → @${last.step + 10} · student-kd`);
   const frame = await curvesFrame(8).catch(async () => {
     await vs.runCommand('Model Lens: Show Training Curves');
     return curvesFrame();
   });
-  const kdRun = join(vs.workspace, 'runs', 'student-kd', 'train.jsonl');
+  const kdRun = join(vs.workspace, 'runs', 'student-kd');
   await frame.waitForFunction((sel) => document.querySelector(sel)?.dataset.last === 'NaN', `.series[data-run="${kdRun}"][data-tag="loss/kd"]`, {
     timeout: 10_000,
   });
@@ -217,24 +236,25 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
   await vs.colorTheme('Light Modern');
 });
 
-test('(o) a right-click on a log file shows that run alone', async () => {
+test("(o) a right-click on a log file shows its run alone: the folder, all its files' tags", async () => {
   await vs.explorerMenu('runs/teacher/epochs.csv', 'Show Training Curves');
   const frame = await curvesFrame();
   await frame.waitForFunction(
-    () => document.querySelectorAll('.run-chip').length === 1 && document.querySelector('.run-chip')?.textContent?.startsWith('teacher/epochs.csv'),
+    () => document.querySelectorAll('.run-chip').length === 1 && document.querySelector('.run-chip')?.textContent?.startsWith('teacher '),
     null,
     { timeout: 15_000 },
   );
-  assert.deepEqual(await frame.$$eval('.chart-card', (cards) => cards.map((c) => c.dataset.group)), ['val_loss', 'val_acc']);
+  assert.deepEqual((await frame.$$eval('.chart-card', (cards) => cards.map((c) => c.dataset.group))).sort(), ['loss', 'val_acc', 'val_loss']);
   assert.equal(await frame.$eval('.series[data-tag="val_acc"]', (e) => e.dataset.count), '6');
-  // The Training Runs view lists the demo's six runs (the folders view collapsed to make room).
+  // The Training Runs view lists five runs — the demo's three folders and the two unrelated ones —
+  // not one per file (the folders view collapsed to make room).
   const folders = vs.page.locator('.pane-header[aria-expanded="true"]', { hasText: /^\s*workspace/i });
   if (await folders.count()) await folders.first().click();
   const header = vs.page.locator('.pane-header', { hasText: 'Training Runs' });
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-  const row = vs.page.locator('.pane-body .monaco-list-row', { hasText: 'teacher/epochs.csv' });
-  await row.waitFor({ timeout: 15_000 });
-  assert.equal(await row.getAttribute('aria-setsize'), '6', 'six runs in the view');
+  const row = vs.page.locator('.pane-body .monaco-list-row', { hasText: 'teacher' });
+  await row.first().waitFor({ timeout: 15_000 });
+  assert.equal(await row.first().getAttribute('aria-setsize'), '5', 'five runs in the view');
   await vs.shot('runs-view');
 });
 
@@ -257,7 +277,8 @@ test('(r) damaged logs say so on their run chips: a stray CSV quote costs one ro
   if (await folders.count()) await folders.first().click();
   await vs.explorerMenu('runs/damaged/metrics.csv', 'Show Training Curves');
   let frame = await curvesFrame();
-  await frame.waitForFunction(() => document.querySelector('.run-chip')?.textContent?.includes('metrics.csv'), null, { timeout: 15_000 });
+  // One run, the folder: the CSV and the event file together.
+  await frame.waitForFunction(() => document.querySelector('.run-chip')?.textContent?.startsWith('damaged '), null, { timeout: 15_000 });
   assert.match(await frame.$eval('.run-chip', (c) => c.textContent), /⚠ 1 corrupt skipped/);
   assert.equal(await frame.$eval('.series[data-tag="train_loss"]', (e) => e.dataset.count), '3');
   await vs.explorerMenu('runs/damaged/events.out.tfevents.1.host', 'Show Training Curves');

@@ -34,7 +34,7 @@ export class VsCode {
    * port of 127.0.0.1 with the demo workspace (and `env` added to its environment, which the
    * extension host inherits) and opens it in Chromium.
    */
-  static async start({ env = {}, settings = {}, shots = join(repo, 'test-output', 'e2e') } = {}) {
+  static async start({ env = {}, settings = {}, shots = join(repo, 'test-output', 'e2e'), populate = undefined } = {}) {
     const vs = new VsCode();
     vs.shots = shots;
     installDebianPackages();
@@ -42,6 +42,8 @@ export class VsCode {
     execFileSync('cp', ['-r', join(repo, 'demo'), vs.workspace]);
     // What the demo's scripts write locally (git-ignored) is not part of the demo workspace.
     for (const made of ['out', join('runs', 'live')]) rmSync(join(vs.workspace, made), { recursive: true, force: true });
+    // More files in the workspace before VS Code opens it (a scenario's own logs).
+    populate?.(vs.workspace);
     const ext = join(vs.work, 'extensions');
     const user = join(vs.work, 'user');
     mkdirSync(join(user, 'User'), { recursive: true });

@@ -37,9 +37,9 @@ test('curves --json prints the documented shape: format, count of every point, f
   assert.deepEqual(json, {
     runs: [
       {
-        path: join(dir, 'log.jsonl'),
-        format: 'jsonl',
-        name: `${dir.split('/').pop()}/log.jsonl`,
+        path: dir,
+        name: dir.split('/').pop(),
+        files: [{ path: join(dir, 'log.jsonl'), format: 'jsonl', corrupt: 0, incomplete: 0, trailingBytes: 0 }],
         corrupt: 0,
         incomplete: 0,
         trailingBytes: 0,
@@ -47,8 +47,8 @@ test('curves --json prints the documented shape: format, count of every point, f
       },
       {
         path: join(dir, 'tb'),
-        format: 'tensorboard',
         name: 'tb',
+        files: [{ path: join(dir, 'tb', 'events.out.tfevents.1.host'), format: 'tensorboard', corrupt: 1, incomplete: 0, trailingBytes: 0 }],
         corrupt: 1,
         incomplete: 0,
         trailingBytes: 0,
@@ -61,20 +61,27 @@ test('curves --json prints the documented shape: format, count of every point, f
   });
 });
 
-test('curves on the demo runs: the formats and the last values of the committed logs', async () => {
-  const r = await cli('curves', join(repo, 'demo', 'runs', 'student-kd'), '--json');
-  assert.equal(r.code, 0, r.err);
-  const runs = JSON.parse(r.out).runs;
-  assert.deepEqual(
-    runs.map((x: { format: string }) => x.format),
-    ['csv', 'jsonl'],
-  );
-  const lines = readFileSync(join(repo, 'demo', 'runs', 'student-kd', 'train.jsonl'), 'utf8')
-    .trim()
-    .split('\n');
-  const last = JSON.parse(lines.at(-1)!);
-  assert.deepEqual(runs[1].tags['loss/kd'].last, { step: last.step, value: last['loss/kd'] });
-  assert.equal(runs[1].tags['loss/total'].count, lines.length);
+test('curves on the demo runs: one run per folder, its files and formats, the last values of the committed logs (paths relative to the current directory)', async () => {
+  const cwd = process.cwd();
+  process.chdir(repo);
+  try {
+    const r = await cli('curves', join('demo', 'runs'), '--json');
+    assert.equal(r.code, 0, r.err);
+    const runs = JSON.parse(r.out).runs;
+    assert.deepEqual(
+      runs.map((x: { path: string; name: string; files: { path: string; format: string }[] }) => [x.path, x.name, x.files.map((f) => `${f.path} ${f.format}`)]),
+      ['student-kd', 'student-scratch', 'teacher'].map((n) => [`demo/runs/${n}`, n, [`demo/runs/${n}/epochs.csv csv`, `demo/runs/${n}/train.jsonl jsonl`]]),
+    );
+    const lines = readFileSync(join(repo, 'demo', 'runs', 'student-kd', 'train.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    const last = JSON.parse(lines.at(-1)!);
+    assert.deepEqual(runs[0].tags['loss/kd'].last, { step: last.step, value: last['loss/kd'] });
+    assert.equal(runs[0].tags['loss/total'].count, lines.length);
+    assert.ok(runs[0].tags.val_loss, "the CSV's tags are in the same run");
+  } finally {
+    process.chdir(cwd);
+  }
 });
 
 test('curves text output lists each run and tag', async () => {
@@ -83,12 +90,16 @@ test('curves text output lists each run and tag', async () => {
   assert.equal(r.code, 0);
   assert.equal(
     r.out,
-    [`${join(dir, 'log.jsonl')} (jsonl)`, '  tag  points  last step  last  min   max', '  acc       3          5  0.75  0.5  0.75'].join('\n'),
+    [`${dir} [${dir.split('/').pop()}] (jsonl)`, '  tag  points  last step  last  min   max', '  acc       3          5  0.75  0.5  0.75'].join('\n'),
   );
 });
 
 test('curves: bad paths and arguments exit 2 with one line naming the problem', async () => {
-  assert.deepEqual(await cli('curves'), { code: 2, out: '', err: 'model-lens: usage: model-lens curves <path>... [--json] [--watch]' });
+  assert.deepEqual(await cli('curves'), {
+    code: 2,
+    out: '',
+    err: 'model-lens: usage: model-lens curves <path>... [--json] [--watch] | curves --script FILE [<folder>...] [--json]',
+  });
   assert.deepEqual(await cli('curves', '/no/such/runs'), { code: 2, out: '', err: 'model-lens: /no/such/runs: no such file or folder' });
   const dir = workspace();
   writeFileSync(join(dir, 'notes.txt'), 'hello');
@@ -120,9 +131,9 @@ test('curves --watch --json prints each new point as it arrives, a new run too, 
   assert.deepEqual(
     points.sort((a, b) => (a.path < b.path ? -1 : 1)),
     [
-      { path: join(dir, 'later.csv'), tag: 'loss', step: 0, wall: null, value: 2 },
-      { path: join(dir, 'log.jsonl'), tag: 'acc', step: 6, wall: null, value: null },
-      { path: join(dir, 'tb'), tag: 'loss/kd', step: 4, wall: 1004, value: 0.125 },
+      { path: join(dir, 'later.csv'), run: dir, tag: 'loss', step: 0, wall: null, value: 2 },
+      { path: join(dir, 'log.jsonl'), run: dir, tag: 'acc', step: 6, wall: null, value: null },
+      { path: join(dir, 'tb', 'events.out.tfevents.1.host'), run: join(dir, 'tb'), tag: 'loss/kd', step: 4, wall: 1004, value: 0.125 },
     ],
   );
 });

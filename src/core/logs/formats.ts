@@ -5,7 +5,7 @@
  * default `modelLens.curves.logGlobs` derive from it. docs/ARCHITECTURE.md: "Add a log format".
  */
 import { promises as fsp } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { CsvParser } from './csv';
 import { JsonLinesParser, TrainerStateParser } from './jsonl';
 import { MlflowMetricParser } from './mlflow';
@@ -36,6 +36,8 @@ export interface LogFormatSpec {
   folderOfFile?: (path: string) => string | undefined;
   /** Folders its writers usually log to (the default logGlobs search them). */
   folders: readonly string[];
+  /** A tag this format logs wins over the same tag in a run's other files (which become duplicates). */
+  primary?: boolean;
 }
 
 export const LOG_FORMATS = [
@@ -46,6 +48,7 @@ export const LOG_FORMATS = [
     matchesFile: isEventFile,
     describe: 'a TensorBoard event file',
     phases: KERAS_PHASES,
+    primary: true,
     folders: ['runs', 'logs', 'lightning_logs'],
     sources: async (path) => {
       const st = await fsp.stat(path).catch(() => undefined);
@@ -70,7 +73,8 @@ export const LOG_FORMATS = [
     run: 'file',
     matchesFile: (n) => n.endsWith('.jsonl') || n.endsWith('.ndjson') || n === 'metrics.json' || n === 'scalars.json' || n.endsWith('.log.json'),
     describe: '.jsonl, metrics.json, scalars.json',
-    folders: [],
+    // detectron2's output/metrics.json, mmengine's work_dirs/…/vis_data/scalars.json.
+    folders: ['output', 'work_dirs'],
     sources: async (path) => [[path, new JsonLinesParser()]],
   },
   {
@@ -128,6 +132,95 @@ export async function folderRunOf(dir: string): Promise<{ format: LogFormat; nam
     if (name !== undefined) return { format: f.name, name };
   }
   return undefined;
+}
+
+/** One log file of a run: its format and the parser that reads it. */
+export interface RunSource {
+  file: string;
+  format: LogFormat;
+  parser: ChunkParser;
+}
+
+/** The header of Model Lens' CSV export (curves panel): such a file is an export, never a log. */
+export const CSV_EXPORT_HEADER = 'run,tag,step,wall_time,value';
+
+async function isCsvExport(file: string): Promise<boolean> {
+  const fh = await fsp.open(file, 'r').catch(() => undefined);
+  if (!fh) return false;
+  try {
+    const buf = Buffer.alloc(CSV_EXPORT_HEADER.length + 2);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return /^run,tag,step,wall_time,value\r?(\n|$)/.test(buf.subarray(0, bytesRead).toString('utf8'));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Hugging Face Trainer: each `checkpoint-N/trainer_state.json` holds the whole history up to step N. */
+const CHECKPOINT = /^checkpoint-(\d+)$/;
+/** Sub-folders whose log files belong to the folder above (mmengine writes `<timestamp>/vis_data/scalars.json`). */
+const DATA_SUBFOLDERS = ['vis_data'];
+
+/**
+ * The log files of a run folder (TensorBoard's convention: the folder its writer owns) and a parser
+ * for each, in name order: the files in it of every format, the event files of Keras' phase
+ * sub-folders, an MLflow run's metric files, and — when the folder has no trainer_state.json of its
+ * own — the last Hugging Face checkpoint's. Model Lens' CSV exports are not logs.
+ */
+export async function runSources(dir: string): Promise<RunSource[]> {
+  const folderRun = await folderRunOf(dir);
+  if (folderRun) return (await logFormat(folderRun.format).sources(dir)).map(([file, parser]) => ({ file, format: folderRun.format, parser }));
+  const entries = (await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const out: RunSource[] = [];
+  const folderFormats = new Set<LogFormat>();
+  const files = entries.filter((e) => e.isFile()).map((e) => join(dir, e.name));
+  for (const sub of entries.filter((e) => e.isDirectory() && DATA_SUBFOLDERS.includes(e.name))) {
+    const inner = (await fsp.readdir(join(dir, sub.name), { withFileTypes: true }).catch(() => []))
+      .filter((e) => e.isFile())
+      .map((e) => join(dir, sub.name, e.name));
+    files.push(...inner.sort());
+  }
+  for (const file of files) {
+    const name = basename(file);
+    const format = formatOfFile(name);
+    if (!format) continue;
+    const spec = logFormat(format);
+    if (spec.run === 'folder') {
+      if (dirname(file) === dir) folderFormats.add(format);
+      continue;
+    }
+    if (format === 'csv' && (await isCsvExport(file))) continue;
+    for (const [f, parser] of await spec.sources(file)) out.push({ file: f, format, parser });
+  }
+  // Folder formats (TensorBoard): their files here, or only in their phase sub-folders.
+  for (const f of LOG_FORMATS) {
+    if (f.run !== 'folder' || !('matchesFile' in f)) continue;
+    const phases: readonly string[] = 'phases' in f ? f.phases : [];
+    let found = folderFormats.has(f.name);
+    for (const p of entries.filter((e) => e.isDirectory() && phases.includes(e.name))) {
+      if (!found && (await fsp.readdir(join(dir, p.name)).catch(() => [] as string[])).some((n) => f.matchesFile(n))) found = true;
+    }
+    if (found) out.unshift(...(await f.sources(dir)).map(([file, parser]) => ({ file, format: f.name as LogFormat, parser })));
+  }
+  if (!out.some((s) => s.format === 'hf-trainer-state')) {
+    const last = entries
+      .filter((e) => e.isDirectory() && CHECKPOINT.test(e.name))
+      .map((e) => ({ name: e.name, n: Number(CHECKPOINT.exec(e.name)![1]) }))
+      .sort((a, b) => b.n - a.n);
+    for (const c of last) {
+      const file = join(dir, c.name, 'trainer_state.json');
+      if (!(await fsp.stat(file).catch(() => undefined))?.isFile()) continue;
+      for (const [f, parser] of await logFormat('hf-trainer-state').sources(file)) out.push({ file: f, format: 'hf-trainer-state', parser });
+      break;
+    }
+  }
+  return out;
+}
+
+/** A folder that belongs to its parent's run (a Keras phase folder, a Hugging Face checkpoint). */
+export function isPartOfParentRun(dir: string): boolean {
+  const name = basename(dir);
+  return CHECKPOINT.test(name) || DATA_SUBFOLDERS.includes(name) || LOG_FORMATS.some((f) => 'phases' in f && (f.phases as readonly string[]).includes(name));
 }
 
 /** "TensorBoard events, CSV, …": what the help says `curves` reads. */

@@ -20,7 +20,7 @@ export interface TagSite {
   regex: RegExp;
 }
 
-interface Token {
+export interface Token {
   kind: 'str' | 'ident' | 'punct' | 'num';
   text: string;
   line: number;
@@ -31,7 +31,7 @@ interface Token {
 const PY_PREFIX = /^[rRbBuUfF]{1,2}$/;
 
 /** Tokens of the source without comments and whitespace; strings carry their content. */
-function tokenize(src: string, lang: SourceLanguage): Token[] {
+export function tokenize(src: string, lang: SourceLanguage): Token[] {
   const out: Token[] = [];
   let i = 0;
   let line = 0;
@@ -149,7 +149,7 @@ const LOGGING_CALL = /^(add_scalars?|log\w*|\w+_log|scalars?|dumps|writerow|prin
 /** Message calls: their first string is text, not a tag (its `name=value` holes still are). */
 const PRINT_CALL = /^(print|info|debug|warning|write)$/;
 
-function closing(tokens: Token[], open: number): number {
+export function closing(tokens: Token[], open: number): number {
   let depth = 0;
   for (let k = open; k < tokens.length; k++) {
     const t = tokens[k].text;
@@ -263,3 +263,7 @@ export function matchTags(sites: TagSite[], tags: Iterable<string>): Map<number,
 
 export const languageOf = (languageId: string): SourceLanguage | undefined =>
   languageId === 'python' ? 'python' : /^(typescript|javascript|typescriptreact|javascriptreact)$/.test(languageId) ? 'javascript' : undefined;
+
+/** The language of a source file by its extension, or undefined. */
+export const languageOfFile = (file: string): SourceLanguage | undefined =>
+  /\.py$/i.test(file) ? 'python' : /\.(ts|tsx|js|jsx|mjs|cjs)$/i.test(file) ? 'javascript' : undefined;

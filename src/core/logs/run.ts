@@ -1,7 +1,7 @@
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import { Series, type Point, type TagMap } from './series';
 import { FileTailer, type UpdateOptions } from './tailer';
-import { logFormat, type LogFormat } from './formats';
+import { logFormat, runSources, type LogFormat } from './formats';
 
 export { KERAS_PHASES, type LogFormat } from './formats';
 
@@ -16,25 +16,49 @@ export interface RunDelta {
 
 interface Source {
   tailer: FileTailer;
+  format: LogFormat;
+}
+
+/** A file of a run, as `curves --json` lists it. */
+export interface RunFile {
+  path: string;
+  format: LogFormat;
+  corrupt: number;
+  incomplete: number;
+  trailingBytes: number;
 }
 
 /**
- * One training run: a TensorBoard folder (its event files in name order, restarts included, and
- * Keras' `train/` and `validation/` sub-folders), a CSV or JSON lines file, a `trainer_state.json`,
- * or an MLflow run folder (one file per metric). `update()` reads what its files gained.
+ * One training run: the folder its writer owns (TensorBoard's convention), with every log file in it
+ * of every format (`runSources`: event files — restarts in name order, Keras' train/ and validation/
+ * sub-folders —, CSV and JSON lines files, trainer_state.json or the last checkpoint's, an MLflow
+ * run's metric files), their tags merged. A tag two files log is taken from the event files (their
+ * series concatenated, restarts in file order), else from the first file in name order; the others
+ * are its `duplicates`. Given a file and its format, a run of that one file (tests, benchmarks).
+ * `update()` reads what its files gained.
  */
 export class Run {
-  /** Every tag's points, the sources' series concatenated in file order. */
+  /** Every tag's points, from the files that win it. */
   readonly tags: TagMap = new Map();
+  /** Per tag logged by more than one file: the files whose series were not used. */
+  readonly duplicates = new Map<string, string[]>();
   private sources: Source[] = [];
   private readonly owners = new Map<string, Source[]>();
+  /** Per tag, the files whose series lost to another file's (their growth changes nothing). */
+  private readonly losers = new Map<string, Set<Source>>();
 
   constructor(
     readonly path: string,
-    readonly format: LogFormat,
-    /** A name to show (an MLflow run's `run_name`, else the path's last parts). */
-    public name = logFormat(format).run === 'folder' ? basename(path) : `${basename(dirname(path))}/${basename(path)}`,
+    /** A single log file's format: the run is that file alone. */
+    private readonly fileFormat?: LogFormat,
+    /** A name to show (an MLflow run's `run_name`, else the folder's name; discovery makes names unique). */
+    public name = basename(path),
   ) {}
+
+  /** The formats of the run's files, as "csv+jsonl". */
+  get format(): string {
+    return [...new Set(this.sources.map((s) => s.format))].join('+') || (this.fileFormat ?? '');
+  }
 
   /** Corrupt records skipped, over every file of the run. */
   get corrupt(): number {
@@ -61,17 +85,36 @@ export class Run {
     return this.sources.length > 0 && this.sources.every((s) => s.tailer.deleted);
   }
 
-  get files(): string[] {
-    return this.sources.map((s) => s.tailer.path);
+  get files(): RunFile[] {
+    return this.sources.map((s) => ({
+      path: s.tailer.path,
+      format: s.format,
+      corrupt: s.tailer.corrupt,
+      incomplete: s.tailer.incomplete,
+      trailingBytes: s.tailer.trailingBytes,
+    }));
+  }
+
+  /** The file a tag's newest points come from (the last of the files that win it). */
+  fileOf(tag: string): string | undefined {
+    return this.owners.get(tag)?.at(-1)?.tailer.path;
   }
 
   /** Reads what the run's files gained; `final` takes unfinished last lines at once (one-shot reads). */
   async update(opts: UpdateOptions = {}): Promise<RunDelta> {
-    const known = new Set(this.sources.map((s) => s.tailer.path));
-    for (const [file, parser] of await logFormat(this.format).sources(this.path)) {
-      if (!known.has(file)) this.sources.push({ tailer: new FileTailer(file, parser) });
-    }
+    const listed = this.fileFormat
+      ? (await logFormat(this.fileFormat).sources(this.path)).map(([file, parser]) => ({ file, parser, format: this.fileFormat! }))
+      : await runSources(this.path);
     let reset = false;
+    // A file the folder no longer names as a source (an older checkpoint's state): its points go.
+    const now = new Set(listed.map((l) => l.file));
+    const kept = this.sources.filter((s) => now.has(s.tailer.path) || s.tailer.deleted);
+    if (kept.length !== this.sources.length) {
+      this.sources = kept;
+      reset = true;
+    }
+    const known = new Set(this.sources.map((s) => s.tailer.path));
+    for (const l of listed) if (!known.has(l.file)) this.sources.push({ tailer: new FileTailer(l.file, l.parser), format: l.format });
     let corrupt = 0;
     const grown: [Source, string, number][] = [];
     for (const src of this.sources) {
@@ -85,9 +128,10 @@ export class Run {
     }
     const appended = new Map<string, number>();
     for (const [src, tag, from] of grown) {
+      if (this.losers.get(tag)?.has(src)) continue;
       const owners = this.owners.get(tag) ?? [];
       if (!owners.includes(src)) {
-        // A second file with this tag (a restart): its merged series is built anew below.
+        // A second file with this tag (a restart, or a duplicate): the tag is built anew below.
         if (owners.length > 0) reset = true;
         owners.push(src);
         this.owners.set(tag, owners);
@@ -109,24 +153,41 @@ export class Run {
   private rebuild(): void {
     this.tags.clear();
     this.owners.clear();
+    this.duplicates.clear();
+    this.losers.clear();
+    const all = new Map<string, Source[]>();
     for (const src of this.sources) {
       for (const [tag, s] of src.tailer.tags) {
         if (s.length === 0) continue;
-        const owners = this.owners.get(tag) ?? [];
-        owners.push(src);
-        this.owners.set(tag, owners);
+        all.set(tag, [...(all.get(tag) ?? []), src]);
       }
     }
-    for (const [tag, owners] of this.owners) {
-      if (owners.length === 1) {
-        this.tags.set(tag, owners[0].tailer.tags.get(tag)!);
+    for (const [tag, sources] of all) {
+      const winners = winnersOf(sources);
+      this.owners.set(tag, winners);
+      const dropped = sources.filter((s) => !winners.includes(s));
+      if (dropped.length) {
+        this.duplicates.set(
+          tag,
+          dropped.map((s) => s.tailer.path),
+        );
+        this.losers.set(tag, new Set(dropped));
+      }
+      if (winners.length === 1) {
+        this.tags.set(tag, winners[0].tailer.tags.get(tag)!);
         continue;
       }
       const merged = new Series();
-      for (const o of owners) merged.append(o.tailer.tags.get(tag)!);
+      for (const o of winners) merged.append(o.tailer.tags.get(tag)!);
       this.tags.set(tag, merged);
     }
   }
+}
+
+/** Of the files that log one tag: those of a primary format (event files: restarts, concatenated in file order), else the first file. */
+function winnersOf(sources: Source[]): Source[] {
+  const primary = sources.filter((s) => logFormat(s.format).primary);
+  return primary.length ? primary : sources.slice(0, 1);
 }
 
 /** The points a delta added to a tag of the run. */

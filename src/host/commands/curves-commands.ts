@@ -34,10 +34,11 @@ export function registerCurvesCommands(services: Services, registry: RunRegistry
         all.filter((r) => r.tags.get(tag)?.length).map((r) => r.path),
         tag,
       );
-    // From the palette: the runs that log what the active training script logs, else the ticked ones, else a pick.
+    // From the palette: the runs the active training script writes, else the ticked ones, else a pick.
     const doc = vscode.window.activeTextEditor?.document;
-    const scriptTags = doc ? new Set([...decorations.linesOf(doc).values()].flat()) : new Set<string>();
-    let chosen = scriptTags.size ? all.filter((r) => [...r.tags.keys()].some((t) => scriptTags.has(t))).map((r) => r.path) : [...tree.checked];
+    // From a training script: only the runs it writes (attribution), never every run that shares a tag name.
+    const scriptRuns = doc ? decorations.runsOf(doc) : [];
+    let chosen = scriptRuns.length ? scriptRuns.map((r) => r.path) : [...tree.checked];
     if (chosen.length === 0) {
       if (all.length === 0) {
         const add = await vscode.window.showInformationMessage('Model Lens: no training runs found in this workspace.', 'Add Log Folder…');

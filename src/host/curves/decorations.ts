@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
+import { attributeRuns, namedFolders, type NamedFolder } from '../../core/logs/attribution';
 import { languageOf, locateTags, matchTags, type TagSite } from '../../core/logs/locator';
+import type { Run } from '../../core/logs/run';
 import type { RunRegistry } from './run-registry';
-import { hoverMarkdown, latestValue, lineText, type TagValue } from './values';
+import { decoratingRun, hoverMarkdown, latestValue, lineText, type TagValue } from './values';
 
 /** The hover: hoverMarkdown, trusted to run only the Show Training Curves command. */
-function hoverText(registry: RunRegistry, tags: string[]): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(hoverMarkdown(registry, tags), true);
+function hoverText(runs: Run[], tags: string[]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(hoverMarkdown(runs, tags), true);
   md.isTrusted = { enabledCommands: ['modelLens.showCurves'] };
   return md;
 }
@@ -20,7 +22,7 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
     after: { margin: '0 0 0 2.5em', color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' },
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
   });
-  private readonly sites = new Map<string, { version: number; sites: TagSite[] }>();
+  private readonly sites = new Map<string, { version: number; sites: TagSite[]; folders: NamedFolder[] }>();
   private readonly lensChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensChanged.event;
   private readonly disposables: vscode.Disposable[] = [this.type, this.lensChanged];
@@ -58,28 +60,36 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
     this.timer = setTimeout(() => this.refresh(), this.debounceMs);
   }
 
-  /** Tag sites of a document, cached by version. */
-  private sitesOf(doc: vscode.TextDocument): TagSite[] | undefined {
+  /** Tag sites and named log folders of a document, cached by version. */
+  private factsOf(doc: vscode.TextDocument): { sites: TagSite[]; folders: NamedFolder[] } | undefined {
     const lang = languageOf(doc.languageId);
     if (!lang) return undefined;
     const k = doc.uri.toString();
     const cached = this.sites.get(k);
-    if (cached?.version === doc.version) return cached.sites;
-    const sites = doc.getText().length > 2_000_000 ? [] : locateTags(doc.getText(), lang);
-    this.sites.set(k, { version: doc.version, sites });
-    return sites;
+    if (cached?.version === doc.version) return cached;
+    const text = doc.getText();
+    const big = text.length > 2_000_000;
+    const facts = { version: doc.version, sites: big ? [] : locateTags(text, lang), folders: big ? [] : namedFolders(text, lang, doc.uri.fsPath) };
+    this.sites.set(k, facts);
+    return facts;
   }
 
-  private allTags(): Set<string> {
+  /** The runs a document writes (attribution: the log folders it names, else the tags it logs). */
+  runsOf(doc: vscode.TextDocument): Run[] {
+    const facts = this.factsOf(doc);
+    if (!facts) return [];
+    return attributeRuns(
+      [...this.registry.runs.values()].map((r) => ({ path: r.path, tags: r.tags.keys(), r })),
+      facts,
+    ).map((x) => x.run.r);
+  }
+
+  /** Line → tags for a document, against the tags of the runs it writes. */
+  linesOf(doc: vscode.TextDocument, runs = this.runsOf(doc)): Map<number, string[]> {
+    const sites = this.factsOf(doc)?.sites;
     const tags = new Set<string>();
-    for (const r of this.registry.runs.values()) for (const [t, s] of r.tags) if (s.length) tags.add(t);
-    return tags;
-  }
-
-  /** Line → tags for a document, against every tag of every known run. */
-  linesOf(doc: vscode.TextDocument): Map<number, string[]> {
-    const sites = this.sitesOf(doc);
-    return sites?.length ? matchTags(sites, this.allTags()) : new Map();
+    for (const r of runs) for (const [t, s] of r.tags) if (s.length) tags.add(t);
+    return sites?.length ? matchTags(sites, tags) : new Map();
   }
 
   refresh(): void {
@@ -90,14 +100,18 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
         continue;
       }
       const options: vscode.DecorationOptions[] = [];
-      for (const [line, tags] of this.linesOf(editor.document)) {
-        const values = tags.map((t) => latestValue(this.registry, t)).filter((v): v is TagValue => v !== undefined);
+      // One run decorates (the most recently updated of the script's runs); a tag it lacks comes from
+      // the latest of the others; with several runs, every value names its run.
+      const runs = this.runsOf(editor.document);
+      const decorating = decoratingRun(runs);
+      for (const [line, tags] of this.linesOf(editor.document, runs)) {
+        const values = tags.map((t) => latestValue(runs, t, decorating)).filter((v): v is TagValue => v !== undefined);
         if (values.length === 0 || line >= editor.document.lineCount) continue;
         const end = editor.document.lineAt(line).range.end;
         options.push({
           range: new vscode.Range(end, end),
-          hoverMessage: hoverText(this.registry, tags),
-          renderOptions: { after: { contentText: lineText(values) } },
+          hoverMessage: hoverText(runs, tags),
+          renderOptions: { after: { contentText: lineText(values, runs.length > 1) } },
         });
       }
       editor.setDecorations(this.type, options);

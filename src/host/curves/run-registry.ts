@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { findRuns, openRun, runsFromFiles, type RunSpec } from '../../core/logs/discover';
+import { findRuns, openRun, runsFromFiles, uniqueNames, type RunSpec } from '../../core/logs/discover';
 import type { Run, RunDelta } from '../../core/logs/run';
 
 const FOLDERS_KEY = 'modelLens.logFolders';
@@ -113,8 +113,7 @@ export class RunRegistry implements vscode.Disposable {
     for (const [spec, root] of found) {
       seen.add(spec.path);
       if (this.runs.has(spec.path)) continue;
-      this.runs.set(spec.path, openRun(spec));
-      this.rootOf.set(spec.path, root);
+      this.open(spec, root);
       changed = true;
     }
     for (const p of [...this.runs.keys()]) {
@@ -123,9 +122,28 @@ export class RunRegistry implements vscode.Disposable {
         changed = true;
       }
     }
+    if (changed) this.rename();
     await this.poll();
     if (changed) this.changed.fire();
     this.ensurePolling();
+  }
+
+  /** Names that tell the runs apart: the shortest unique tail of each run's folder, relative to where it was found. */
+  private rename(): void {
+    const names = uniqueNames(
+      [...this.runs.values()].map((r) => ({ path: r.path, name: this.given.get(r.path) })),
+      (p) => this.rootOf.get(p),
+    );
+    for (const r of this.runs.values()) r.name = names.get(r.path) ?? r.name;
+  }
+
+  /** Run names their writers gave (MLflow's run_name). */
+  private readonly given = new Map<string, string>();
+
+  private open(spec: RunSpec, root: string): void {
+    this.runs.set(spec.path, openRun(spec));
+    this.rootOf.set(spec.path, root);
+    if (spec.name) this.given.set(spec.path, spec.name);
   }
 
   private ensurePolling(): void {
@@ -163,11 +181,9 @@ export class RunRegistry implements vscode.Disposable {
     if (inside.length > 0) return inside;
     const specs = await findRuns(p);
     for (const spec of specs) {
-      if (!this.runs.has(spec.path)) {
-        this.runs.set(spec.path, openRun(spec));
-        this.rootOf.set(spec.path, path.dirname(p));
-      }
+      if (!this.runs.has(spec.path)) this.open(spec, path.dirname(p));
     }
+    this.rename();
     await this.poll();
     this.changed.fire();
     this.ensurePolling();

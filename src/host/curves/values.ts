@@ -1,9 +1,8 @@
 // What the inline values and their hovers say, without the vscode API (decorations.ts shows them).
 import type { Run } from '../../core/logs/run';
 import { formatValue, sparkline } from '../../core/logs/smooth';
-import type { RunRegistry } from './run-registry';
 
-/** What a line of a training script shows for one tag: from the run that logged it most recently. */
+/** What a line of a training script shows for one tag, and the run it comes from. */
 export interface TagValue {
   tag: string;
   run: Run;
@@ -13,8 +12,14 @@ export interface TagValue {
   trend: string;
 }
 
-export function latestValue(registry: Pick<RunRegistry, 'latest'>, tag: string): TagValue | undefined {
-  const run = registry.latest(tag);
+/**
+ * A tag's latest value among a script's runs: from `decorating` (the run that decorates the script)
+ * when it logs the tag, else from the most recently updated of `runs` that does.
+ */
+export function latestValue(runs: Run[], tag: string, decorating?: Run): TagValue | undefined {
+  let run = decorating?.tags.get(tag)?.length ? decorating : undefined;
+  for (const r of runs) if (!run && r.tags.get(tag)?.length) run = r;
+  for (const r of runs) if (r.tags.get(tag)?.length && run && run !== decorating && r.updated > run.updated) run = r;
   const s = run?.tags.get(tag);
   if (!run || !s || s.length === 0) return undefined;
   const i = s.length - 1;
@@ -24,18 +29,28 @@ export function latestValue(registry: Pick<RunRegistry, 'latest'>, tag: string):
   return { tag, run, value: v, step: s.steps[i], trend };
 }
 
-/** The inline text of one line: `loss/kd 0.3623 ↓ @500 · loss/ce 0.04 ↓ @500`. */
-export function lineText(values: TagValue[]): string {
-  return values.map((v) => `${v.tag} ${formatValue(v.value)} ${v.trend} @${v.step}`).join('  ·  ');
+/** The run that decorates a script: the most recently updated of its runs. */
+export function decoratingRun(runs: Run[]): Run | undefined {
+  let best: Run | undefined;
+  for (const r of runs) if (r.tags.size && (!best || r.updated > best.updated)) best = r;
+  return best;
+}
+
+/**
+ * The inline text of one line: `loss/kd 0.3623 ↓ @500  ·  loss/ce 0.04 ↓ @500`; with `named` (more than
+ * one run could have given the values) each value names its run: `loss/kd 0.3623 ↓ @500 · student-kd`.
+ */
+export function lineText(values: TagValue[], named = false): string {
+  return values.map((v) => `${v.tag} ${formatValue(v.value)} ${v.trend} @${v.step}${named ? ` · ${v.run.name}` : ''}`).join('  ·  ');
 }
 
 /** The hover's Markdown: every run's latest value of each tag, a sparkline with min and max, and a link to the curve. */
-export function hoverMarkdown(registry: Pick<RunRegistry, 'runs'>, tags: string[]): string {
+export function hoverMarkdown(runs: Iterable<Run>, tags: string[]): string {
   const parts: string[] = [];
   for (const tag of tags) {
     parts.push(`**${tag}**\n\n`);
     const rows: string[] = [];
-    for (const run of registry.runs.values()) {
+    for (const run of runs) {
       const s = run.tags.get(tag);
       if (!s?.length) continue;
       let lo = Infinity;

@@ -1,6 +1,8 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MessageHandlers } from '../shared/messages';
+import { CSV_EXPORT_HEADER } from '../../core/logs/formats';
 import type { Run } from '../../core/logs/run';
 import type { RunRegistry, RunUpdate } from '../../host/curves/run-registry';
 import { PanelBase } from '../../host/panel-base';
@@ -121,9 +123,9 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
     addRuns: () => void vscode.commands.executeCommand('modelLens.chooseRuns'),
   };
 
+  /** Where exports are offered: the workspace folder (outside the log folders, so an export is not mistaken for a log), else the home folder. */
   private defaultFolder(): string {
-    const first = this.state.runs[0];
-    return first ? path.dirname(first) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '.');
+    return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
   }
 
   /** Every point of the shown runs as CSV: run, tag, step, wall_time, value (NaN and ±inf as written). */
@@ -134,7 +136,8 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
     });
     if (!target) return;
     const q = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-    const rows = ['run,tag,step,wall_time,value'];
+    // The header marks an export: discovery never takes such a file for a run (CSV_EXPORT_HEADER).
+    const rows = [CSV_EXPORT_HEADER];
     for (const r of this.runs()) {
       for (const [tag, s] of r.tags) {
         for (let i = 0; i < s.length; i++) {

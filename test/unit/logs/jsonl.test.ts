@@ -60,7 +60,7 @@ test('HuggingFace trainer_state.json: log_history points; a half-written rewrite
     );
   writeFileSync(file, state(2));
   const [spec] = await findRuns(dir);
-  assert.deepEqual(spec, { path: file, format: 'hf-trainer-state' });
+  assert.deepEqual(spec, { path: dir }, 'the run is the folder that holds trainer_state.json');
   const run = openRun(spec);
   await run.update();
   assert.deepEqual(sv(run.tags, 'loss'), [

@@ -17,7 +17,7 @@ test('MLflow file store: one file per metric (nested keys too), run_name from me
   writeFileSync(join(runDir, 'metrics', 'accuracy'), '1700000000000 0.5 0\n1700000001000 0.75 1\n');
   writeFileSync(join(runDir, 'metrics', 'loss', 'kd'), '1700000000000 2.5\n1700000002000 NaN 3\nbroken\n');
   const specs = await findRuns(dir);
-  assert.deepEqual(specs, [{ path: runDir, format: 'mlflow', name: 'student-kd' }]);
+  assert.deepEqual(specs, [{ path: runDir, name: 'student-kd' }]);
   const run = openRun(specs[0]);
   const delta = await run.update();
   assert.equal(delta.corrupt, 1);

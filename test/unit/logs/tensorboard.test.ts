@@ -136,10 +136,7 @@ test('TensorBoard run: event files in name order (a restart repeats steps, all k
     concat(fileVersionRecord(1), scalarEventRecord(0, 1, { epoch_loss: 1.5 }, 'tensor_content')),
   );
   const specs = await findRuns(dir);
-  assert.deepEqual(specs, [
-    { path: dir, format: 'tensorboard' },
-    { path: keras, format: 'tensorboard' },
-  ]);
+  assert.deepEqual(specs, [{ path: dir }, { path: keras }]);
   const [run, kerasRun] = specs.map(openRun);
   await run.update();
   assert.deepEqual(sv(run.tags, 'loss'), [
