@@ -1,5 +1,6 @@
 import { InputError } from '../core/errors';
 import { findRuns, openRun, uniqueNames, type RunSpec } from '../core/logs/discover';
+import type { Hparams } from '../core/logs/hparams';
 import { newPoints, type Run } from '../core/logs/run';
 import { summarizeSeries, type TagSummary } from '../core/logs/series';
 import { formatValue } from '../core/logs/smooth';
@@ -21,6 +22,8 @@ export interface CurvesJson {
     tags: Record<string, TagSummary>;
     /** Per tag logged by more than one file, the files whose series were not used. */
     duplicates?: Record<string, string[]>;
+    /** The run's hyper-parameters, where its writer records them (Lightning hparams.yaml, MLflow params). */
+    hparams?: Hparams;
   }[];
 }
 
@@ -44,6 +47,7 @@ export function curvesJson(runs: Run[], cwd = process.cwd()): CurvesJson {
       incomplete: r.incomplete,
       trailingBytes: r.trailingBytes,
       tags: Object.fromEntries([...r.tags].filter(([, s]) => s.length > 0).map(([tag, s]) => [tag, summarizeSeries(s)])),
+      ...(r.hparams ? { hparams: r.hparams } : {}),
       ...(r.duplicates.size ? { duplicates: Object.fromEntries([...r.duplicates].map(([tag, files]) => [tag, files.map((f) => shownPath(f, cwd))])) } : {}),
     })),
   };

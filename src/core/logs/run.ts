@@ -1,4 +1,6 @@
-import { basename } from 'node:path';
+import { promises as fsp } from 'node:fs';
+import { basename, join } from 'node:path';
+import { readHparams, type Hparams } from './hparams';
 import { Series, type Point, type TagMap } from './series';
 import { FileTailer, type UpdateOptions } from './tailer';
 import { logFormat, runSources, type LogFormat } from './formats';
@@ -42,6 +44,9 @@ export class Run {
   readonly tags: TagMap = new Map();
   /** Per tag logged by more than one file: the files whose series were not used. */
   readonly duplicates = new Map<string, string[]>();
+  /** The run's hyper-parameters, where its writer records them (hparams.ts), read with its files. */
+  hparams: Hparams | undefined;
+  private hparamsStamp = '';
   private sources: Source[] = [];
   private readonly owners = new Map<string, Source[]>();
   /** Per tag, the files whose series lost to another file's (their growth changes nothing). */
@@ -115,6 +120,7 @@ export class Run {
     }
     const known = new Set(this.sources.map((s) => s.tailer.path));
     for (const l of listed) if (!known.has(l.file)) this.sources.push({ tailer: new FileTailer(l.file, l.parser), format: l.format });
+    if (!this.fileFormat) await this.readHparams();
     let corrupt = 0;
     const grown: [Source, string, number][] = [];
     for (const src of this.sources) {
@@ -148,6 +154,20 @@ export class Run {
     }
     if (reset) this.rebuild();
     return { reset, appended: reset ? new Map() : appended, corrupt };
+  }
+
+  /** Reads the hyper-parameters again when their files changed (size and time of hparams.yaml, the MLflow params folder). */
+  private async readHparams(): Promise<void> {
+    const stamps = await Promise.all(
+      ['hparams.yaml', 'params'].map(async (n) => {
+        const st = await fsp.stat(join(this.path, n)).catch(() => undefined);
+        return st ? `${st.size}:${st.mtimeMs}` : '-';
+      }),
+    );
+    const stamp = stamps.join('|');
+    if (stamp === this.hparamsStamp) return;
+    this.hparamsStamp = stamp;
+    this.hparams = await readHparams(this.path);
   }
 
   private rebuild(): void {
