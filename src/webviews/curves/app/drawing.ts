@@ -5,7 +5,7 @@ import { Ema, formatValue } from '../../../core/logs/smooth';
 import { groupOf, stackable, type SeriesData } from '../protocol';
 import { $, el } from '../../shared/app/ui';
 
-import { alpha, color, PALETTE, tickLabel, xOf } from './look';
+import { alpha, color, PALETTE, tickLabel, xOf, yTickLabels } from './look';
 import { app, charts, data, key, post, runName, saveState } from './state';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler, zoomPlugin);
@@ -51,7 +51,8 @@ export function datasets(group: string, tags: string[]): ChartDataset<'line'>[] 
         borderColor: stroke,
         borderDash: dash,
         borderWidth: 1.6,
-        pointRadius: 0,
+        // A series of one point has no line to draw: a marker shows it.
+        pointRadius: s.values.length === 1 ? 3 : 0,
         pointHitRadius: 4,
         spanGaps: false,
         parsing: false as const,
@@ -118,7 +119,14 @@ export function makeChart(canvas: HTMLCanvasElement, group: string, tags: string
         y: {
           type: app.state.settings.logScale ? 'logarithmic' : 'linear',
           stacked: stackedView,
-          ticks: { color: fg, callback: (v) => formatValue(Number(v)) },
+          ticks: {
+            color: fg,
+            callback: (v, i, ticks) =>
+              yTickLabels(
+                ticks.map((t) => t.value),
+                formatValue,
+              )[i] ?? formatValue(Number(v)),
+          },
           grid: { color: grid },
         },
       },

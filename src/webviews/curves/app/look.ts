@@ -43,3 +43,21 @@ export function tickLabel(axis: XAxis, v: number): string {
   if (axis === 'relative') return duration(v);
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
+
+/**
+ * The y axis's tick labels: four significant digits (formatValue) unless that makes two ticks read the
+ * same — a narrow range such as 0.12341 … 0.12349 — then as many digits as the tick step needs.
+ */
+export function yTickLabels(values: number[], format: (v: number) => string): string[] {
+  const plain = values.map(format);
+  if (new Set(plain).size === plain.length || values.length < 2) return plain;
+  const step = Math.min(
+    ...values
+      .slice(1)
+      .map((v, i) => Math.abs(v - values[i]))
+      .filter((d) => d > 0),
+  );
+  if (!Number.isFinite(step)) return plain;
+  const decimals = Math.min(12, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9) + 1));
+  return values.map((v) => (Math.abs(v) >= 1e5 ? v.toExponential(Math.min(12, Math.max(2, Math.ceil(Math.log10(Math.abs(v) / step))))) : v.toFixed(decimals)));
+}
