@@ -131,6 +131,28 @@ test('groups and the distillation view: a total with two or more terms stacks', 
   assert.deepEqual(stackable(['train/loss', 'train/hint', 'train/kd', 'train/ce']), { total: 'train/loss', terms: ['train/hint', 'train/kd', 'train/ce'] });
   assert.equal(stackable(['loss/total', 'loss/ce']), undefined);
   assert.equal(stackable(['loss/ce', 'loss/kd']), undefined);
+  // With values: the terms are what the total adds up at its last step.
+  const at = (vals: Record<string, number>) => ({ steps: () => [10], value: (t: string) => vals[t] });
+  assert.deepEqual(stackable(['loss/total', 'loss/ce', 'loss/kd'], at({ 'loss/total': 0.5, 'loss/ce': 0.2, 'loss/kd': 0.3 })), {
+    total: 'loss/total',
+    terms: ['loss/ce', 'loss/kd'],
+  });
+  assert.equal(
+    stackable(['train/loss', 'train/learning_rate', 'train/grad_norm'], at({ 'train/loss': 1.4, 'train/learning_rate': 5e-5, 'train/grad_norm': 3.2 })),
+    undefined,
+    "Hugging Face's train group: no terms of the loss",
+  );
+  assert.deepEqual(
+    stackable(['loss', 'loss_ce', 'loss_kd', 'lr'], at({ loss: 0.9, loss_ce: 0.4, loss_kd: 0.5, lr: 0.01 })),
+    { total: 'loss', terms: ['loss_ce', 'loss_kd'] },
+    'the learning rate is left out',
+  );
+  // A NaN at the last step: the last finite one decides.
+  const series: Record<string, Record<number, number>> = { 'loss/total': { 1: 0.5, 2: NaN }, 'loss/ce': { 1: 0.2, 2: 0.1 }, 'loss/kd': { 1: 0.3, 2: NaN } };
+  assert.deepEqual(stackable(['loss/total', 'loss/ce', 'loss/kd'], { steps: () => [1, 2], value: (t, step) => series[t][step] })?.terms, [
+    'loss/ce',
+    'loss/kd',
+  ]);
 });
 
 test("series sent to the panel: non-finite values become null (gaps); long series keep each bucket's first, min, max, a gap and last", () => {

@@ -94,12 +94,39 @@ const TOTAL = /^(total|loss|total_loss|loss_total|overall)$/i;
 
 /**
  * The distillation view: a group stacks its loss terms under the total when one tag of it is a
- * total (`loss/total`, `loss`, `total_loss`, …) and at least two others are its terms.
+ * total (`loss/total`, `loss`, `total_loss`, …) and at least two others are its terms. With `valueAt`
+ * (a tag's steps and its value at a step), the terms must be what the total adds up: the largest set
+ * of at least two of them whose values at the total's last finite step sum to it (0.1 % or 1e-6) — a learning rate or a
+ * gradient norm beside a loss is no term of it.
  */
-export function stackable(tags: string[]): { total: string; terms: string[] } | undefined {
+export function stackable(
+  tags: string[],
+  valueAt?: { steps(tag: string): ArrayLike<number>; value(tag: string, step: number): number | undefined },
+): { total: string; terms: string[] } | undefined {
   const leaf = (t: string): string => t.slice(t.lastIndexOf('/') + 1);
   const total = tags.find((t) => TOTAL.test(leaf(t)));
   if (!total) return undefined;
-  const terms = tags.filter((t) => t !== total);
-  return terms.length >= 2 ? { total, terms } : undefined;
+  const candidates = tags.filter((t) => t !== total);
+  if (candidates.length < 2) return undefined;
+  if (!valueAt) return { total, terms: candidates };
+  // The total's last step where it and at least two candidates are finite (a NaN logged at the end is skipped).
+  const steps = valueAt.steps(total);
+  for (let k = steps.length - 1; k >= Math.max(0, steps.length - 50); k--) {
+    const step = steps[k];
+    const sum = valueAt.value(total, step);
+    if (sum === undefined || !Number.isFinite(sum)) continue;
+    const v = new Map(candidates.map((t) => [t, valueAt.value(t, step)]));
+    const usable = candidates.filter((t) => Number.isFinite(v.get(t) ?? NaN)).slice(0, 12);
+    if (usable.length < 2) continue;
+    // Largest subsets first (at most 2^12 of them).
+    let best: string[] | undefined;
+    for (let mask = (1 << usable.length) - 1; mask > 0; mask--) {
+      const pick = usable.filter((_, i) => mask & (1 << i));
+      if (pick.length < 2 || (best && pick.length <= best.length)) continue;
+      const got = pick.reduce((a, t) => a + v.get(t)!, 0);
+      if (Math.abs(got - sum) <= Math.max(1e-6, 1e-3 * Math.abs(sum))) best = pick;
+    }
+    return best ? { total, terms: best } : undefined;
+  }
+  return undefined;
 }

@@ -25,6 +25,20 @@ interface Meta {
   ema?: Ema;
 }
 
+/** A run's values by tag and step, for telling a total's terms from other tags (stackable). */
+function valuesOf(run: string) {
+  const store = data.get(run);
+  return {
+    steps: (tag: string): number[] => store?.get(tag)?.steps ?? [],
+    value: (tag: string, step: number) => {
+      const s = store?.get(tag);
+      if (!s) return undefined;
+      for (let i = s.steps.length - 1; i >= 0; i--) if (s.steps[i] === step) return s.values[i];
+      return undefined;
+    },
+  };
+}
+
 /** Builds the datasets of one group: per run and tag a smoothed line over a faint raw one (or stacked terms). */
 export function datasets(group: string, tags: string[]): ChartDataset<'line'>[] {
   const out: ChartDataset<'line'>[] = [];
@@ -34,7 +48,7 @@ export function datasets(group: string, tags: string[]): ChartDataset<'line'>[] 
     const store = data.get(run);
     if (!store) return;
     const runTags = tags.filter((t) => store.has(t));
-    const stack = stacked.includes(group) ? stackable(runTags) : undefined;
+    const stack = stacked.includes(group) ? stackable(runTags, valuesOf(run)) : undefined;
     const t0 = runStart(run);
     runTags.forEach((tag) => {
       const s = store.get(tag)!;
@@ -255,6 +269,9 @@ export function renderRuns(): void {
 }
 
 export function render(): void {
+  // Re-rendering keeps the reader where they were (toggling the stacked view, a new run).
+  const scroll = window.scrollY;
+  requestAnimationFrame(() => window.scrollTo({ top: scroll }));
   for (const c of charts.values()) c.destroy();
   charts.clear();
   const box = $('charts');
@@ -272,9 +289,29 @@ export function render(): void {
     return;
   }
   box.replaceChildren();
+  // Time axes need wall times: say which runs' logs have none (JSON lines or CSV without a timestamp
+  // column) rather than drawing them at 1970.
+  if (app.state.settings.xAxis !== 'step') {
+    const timeless = app.state.runs.filter((r) => ![...(data.get(r)?.values() ?? [])].some((s) => s.walls.some(Number.isFinite)));
+    if (timeless.length)
+      box.append(
+        el(
+          'p',
+          { class: 'muted', id: 'no-wall-time' },
+          `${timeless.map((r) => `${runName(r)} (${app.runs.find((m) => m.path === r)?.format ?? 'its logs'})`).join(', ')}: no wall time in ${timeless.length === 1 ? 'its logs' : 'their logs'}, so ${timeless.length === 1 ? 'it is' : 'they are'} not drawn on this axis; choose Step to see ${timeless.length === 1 ? 'it' : 'them'}.`,
+        ),
+      );
+    if (timeless.length === app.state.runs.length) return;
+  }
   for (const [group, tags] of g) {
     const canvas = el('canvas', { id: `chart-${group.replace(/[^\w-]/g, '_')}`, role: 'img', 'aria-label': `Chart of ${tags.join(', ')}` });
-    const canStack = app.state.runs.some((r) => stackable(tags.filter((t) => data.get(r)?.has(t))) !== undefined);
+    const canStack = app.state.runs.some(
+      (r) =>
+        stackable(
+          tags.filter((t) => data.get(r)?.has(t)),
+          valuesOf(r),
+        ) !== undefined,
+    );
     const stacked = app.state.settings.stacked.includes(group);
     const head = el('div', { class: 'chart-head' }, el('h2', {}, group));
     const tools = el('div', { class: 'chart-tools' });
