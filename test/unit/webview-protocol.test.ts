@@ -101,9 +101,16 @@ test('the curves panel: valid messages pass', () => {
     { type: 'exportPng', dataUrl: 'data:image/png;base64,AAAA' },
     { type: 'state', state: { runs: ['/runs/a'], settings } },
     { type: 'state', state: { runs: [], focus: 'loss/kd', settings } },
+    { type: 'state', state: { runs: ['/runs/a'], filter: '^loss/', settings } },
   ]) {
     assert.deepEqual(parseFromCurvesWebview(m), m);
   }
+  assert.equal(
+    parseFromCurvesWebview({ type: 'state', state: { runs: [], filter: 'x'.repeat(501), settings } }),
+    undefined,
+    'a filter is at most 500 characters',
+  );
+  assert.equal(parseFromCurvesWebview({ type: 'state', state: { runs: [], filter: 3, settings } }), undefined);
 });
 
 test('the curves panel: anything else is dropped', () => {

@@ -20,6 +20,8 @@ export interface CurvesPanelState {
   runs: string[];
   /** The tag to scroll to and highlight. */
   focus?: string;
+  /** This panel's tag filter (a regular expression); not carried to another panel. */
+  filter?: string;
   settings: CurvesSettings;
 }
 
@@ -75,8 +77,19 @@ export function parseFromCurvesWebview(raw: unknown): FromCurvesWebview | undefi
     case 'state': {
       const s = raw.state;
       if (!isObj(s) || !strings(s.runs, 1000) || (s.focus !== undefined && typeof s.focus !== 'string')) return undefined;
+      if (s.filter !== undefined && !(typeof s.filter === 'string' && s.filter.length <= 500)) return undefined;
       const settings = parseCurvesSettings(s.settings);
-      return settings ? { type: 'state', state: { runs: s.runs, ...(s.focus !== undefined ? { focus: s.focus as string } : {}), settings } } : undefined;
+      return settings
+        ? {
+            type: 'state',
+            state: {
+              runs: s.runs,
+              ...(s.focus !== undefined ? { focus: s.focus as string } : {}),
+              ...(s.filter ? { filter: s.filter as string } : {}),
+              settings,
+            },
+          }
+        : undefined;
     }
     case 'exportPng': {
       const m = exportMessage(raw);

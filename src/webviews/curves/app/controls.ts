@@ -20,9 +20,11 @@ export function controls(): HTMLElement {
     saveState();
     render();
   });
-  const search = el('vscode-textfield', { id: 'filter', placeholder: 'Filter tags (regular expression)', 'aria-label': 'Filter tags' });
+  const search = el('vscode-textfield', { id: 'filter', placeholder: 'Filter tags (regular expression)', 'aria-label': 'Filter tags', value: app.filter });
   search.addEventListener('input', () => {
     app.filter = (search as unknown as { value: string }).value;
+    app.state.filter = app.filter || undefined;
+    saveState();
     render();
   });
   return el(

@@ -281,14 +281,21 @@ export function render(): void {
       el(
         'p',
         { class: 'muted' },
-        app.runs.length
-          ? 'No scalars logged yet: the chart appears with the first point.'
-          : 'Choose runs with "Choose runs…" or tick them in the Training Runs view.',
+        app.filter && app.state.runs.some((r) => (data.get(r)?.size ?? 0) > 0)
+          ? `The tag filter /${app.filter}/ matches no tag of the shown runs.`
+          : app.runs.length
+            ? 'No scalars logged yet: the chart appears with the first point.'
+            : 'Choose runs with "Choose runs…" or tick them in the Training Runs view.',
       ),
     );
     return;
   }
   box.replaceChildren();
+  // The filter never hides a run silently: name the runs none of whose tags it lets through.
+  const shown = new Set([...g.values()].flat());
+  const filtered = app.state.runs.filter((r) => (data.get(r)?.size ?? 0) > 0 && ![...(data.get(r)?.keys() ?? [])].some((t) => shown.has(t)));
+  if (app.filter && filtered.length)
+    box.append(el('p', { class: 'muted', id: 'filtered-runs' }, `The tag filter /${app.filter}/ hides every tag of ${filtered.map(runName).join(', ')}.`));
   // Time axes need wall times: say which runs' logs have none (JSON lines or CSV without a timestamp
   // column) rather than drawing them at 1970.
   if (app.state.settings.xAxis !== 'step') {

@@ -13,13 +13,14 @@ export const post = (m: FromCurvesWebview): void => vscode.post(m);
 export const app = {
   state: vscode.initialState,
   runs: [] as RunMeta[],
-  /** The tag filter (a regular expression), not kept. */
+  /** The tag filter (a regular expression): this panel's, kept with its state. */
   filter: '',
 };
 /** Per run, per tag, the points received. */
 export const data = new Map<string, Map<string, Store>>();
 /** Per group, its chart. */
 export const charts = new Map<string, Chart<'line'>>();
+app.filter = app.state.filter ?? '';
 
 export const key = (run: string, tag: string): string => `${run}\n${tag}`;
 export const runName = (p: string): string => app.runs.find((r) => r.path === p)?.name ?? p;
