@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { readHparams, type Hparams } from './hparams';
 import { Series, type Point, type TagMap } from './series';
 import { FileTailer, type UpdateOptions } from './tailer';
-import { logFormat, runSources, type LogFormat } from './formats';
+import { logFormat, runSources, type LogFormat, type RunSource } from './formats';
 
 export { KERAS_PHASES, type LogFormat } from './formats';
 
@@ -109,7 +109,7 @@ export class Run {
   async update(opts: UpdateOptions = {}): Promise<RunDelta> {
     const listed = this.fileFormat
       ? (await logFormat(this.fileFormat).sources(this.path)).map(([file, parser]) => ({ file, parser, format: this.fileFormat! }))
-      : await runSources(this.path);
+      : await this.listSources();
     let reset = false;
     // A file the folder no longer names as a source (an older checkpoint's state): its points go.
     const now = new Set(listed.map((l) => l.file));
@@ -155,6 +155,25 @@ export class Run {
     if (reset) this.rebuild();
     return { reset, appended: reset ? new Map() : appended, corrupt };
   }
+
+  /**
+   * The run folder's log files: listed again when the folder changed (a file added or removed changes
+   * its time) or every tenth update (new files in its sub-folders), else the last listing — the host
+   * polls every run twice a second.
+   */
+  private async listSources(): Promise<RunSource[]> {
+    const st = await fsp.stat(this.path).catch(() => undefined);
+    const stamp = st ? String(st.mtimeMs) : '-';
+    if (this.listing && stamp === this.listedStamp && ++this.sinceListed < 10) return this.listing;
+    this.listing = await runSources(this.path);
+    this.listedStamp = stamp;
+    this.sinceListed = 0;
+    return this.listing;
+  }
+
+  private listing: RunSource[] | undefined;
+  private listedStamp = '';
+  private sinceListed = 0;
 
   /** Reads the hyper-parameters again when their files changed (size and time of hparams.yaml, the MLflow params folder). */
   private async readHparams(): Promise<void> {

@@ -128,3 +128,24 @@ test("reading: a run merges its files' tags; Keras phases prefix theirs; the las
   assert.equal(empty.tags.size, 0, 'a graph-only event file is a run with no scalars');
   assert.equal(empty.files.length, 1);
 });
+
+test('a run lists its folder again when a file is added, and picks up files in its sub-folders within ten updates', async () => {
+  const ws = mkdtempSync(join(tmpdir(), 'ml-layouts-'));
+  write(ws, 'fit/train/events.out.tfevents.1.host.1.v2', events(scalarEventRecord(0, 1001, { epoch_loss: 1.5 }, 'tensor_content')));
+  const run = openRun({ path: join(ws, 'fit') });
+  await run.update({ final: true });
+  assert.deepEqual([...run.tags.keys()], ['train/epoch_loss']);
+  // Keras writes validation/ after the first epoch: the run folder's own time does not change.
+  write(ws, 'fit/validation/events.out.tfevents.1.host.2.v2', events(scalarEventRecord(0, 1001, { epoch_loss: 1.7 }, 'tensor_content')));
+  let updates = 0;
+  while (!run.tags.has('validation/epoch_loss') && updates < 12) {
+    await run.update({ final: true });
+    updates++;
+  }
+  assert.ok(run.tags.has('validation/epoch_loss'), 'the phase folder was found');
+  assert.ok(updates <= 10, `after ${updates} updates`);
+  // A file beside the others changes the folder's time: found at the next update.
+  write(ws, 'fit/history.csv', 'epoch,acc\n0,0.5\n');
+  await run.update({ final: true });
+  assert.ok(run.tags.has('acc'));
+});
