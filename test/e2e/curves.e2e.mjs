@@ -16,6 +16,9 @@ function unrelatedRuns(ws) {
   writeFileSync(join(ws, 'other-project', 'lightning_logs', 'version_0', 'metrics.csv'), 'epoch,step,val_loss,loss/total\n0,799,4430,9000\n');
   mkdirSync(join(ws, 'elsewhere', 'runs', 'exp'), { recursive: true });
   writeFileSync(join(ws, 'elsewhere', 'runs', 'exp', 'train.jsonl'), '{"step": 50, "val_acc": 0.5, "loss/kd": 7}\n');
+  // A run that has logged nothing yet (only its CSV header).
+  mkdirSync(join(ws, 'elsewhere', 'runs', 'starting'), { recursive: true });
+  writeFileSync(join(ws, 'elsewhere', 'runs', 'starting', 'metrics.csv'), 'step,loss\n');
 }
 
 before(async () => {
@@ -246,15 +249,16 @@ test("(o) a right-click on a log file shows its run alone: the folder, all its f
   );
   assert.deepEqual((await frame.$$eval('.chart-card', (cards) => cards.map((c) => c.dataset.group))).sort(), ['loss', 'val_acc', 'val_loss']);
   assert.equal(await frame.$eval('.series[data-tag="val_acc"]', (e) => e.dataset.count), '6');
-  // The Training Runs view lists five runs — the demo's three folders and the two unrelated ones —
-  // not one per file (the folders view collapsed to make room).
+  // The Training Runs view lists six runs — the demo's three folders, the two unrelated ones and one
+  // that has logged nothing yet (greyed, saying so) — not one per file (the folders view collapsed).
   const folders = vs.page.locator('.pane-header[aria-expanded="true"]', { hasText: /^\s*workspace/i });
   if (await folders.count()) await folders.first().click();
   const header = vs.page.locator('.pane-header', { hasText: 'Training Runs' });
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
   const row = vs.page.locator('.pane-body .monaco-list-row', { hasText: 'teacher' });
   await row.first().waitFor({ timeout: 15_000 });
-  assert.equal(await row.first().getAttribute('aria-setsize'), '5', 'five runs in the view');
+  assert.equal(await row.first().getAttribute('aria-setsize'), '6', 'six runs in the view');
+  await vs.page.locator('.pane-body .monaco-list-row', { hasText: 'no scalars yet' }).first().waitFor({ timeout: 15_000 });
   await vs.shot('runs-view');
 });
 

@@ -28,6 +28,9 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       this.view,
       this.changed,
       registry.onDidChangeRuns(() => this.changed.fire(undefined)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('modelLens.curves.showEmptyRuns')) this.changed.fire(undefined);
+      }),
       registry.onDidUpdate(soon),
       this.view.onDidChangeCheckboxState((e) => {
         for (const [node, state] of e.items) {
@@ -40,7 +43,9 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   getChildren(node?: Node): Node[] {
-    const runs = [...this.registry.runs.values()];
+    // Runs with no scalars yet are listed greyed, or hidden by modelLens.curves.showEmptyRuns.
+    const showEmpty = vscode.workspace.getConfiguration('modelLens.curves').get<boolean>('showEmptyRuns', true);
+    const runs = [...this.registry.runs.values()].filter((r) => showEmpty || r.tags.size > 0);
     if (!node) {
       const roots = [...new Set(runs.map((r) => this.registry.rootOf.get(r.path)!))].sort();
       const added = new Set(this.registry.folders);
@@ -66,11 +71,14 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const item = new vscode.TreeItem(run.name, vscode.TreeItemCollapsibleState.None);
     const rel = path.relative(root, run.path) || path.basename(run.path);
     const tags = [...run.tags.keys()];
-    item.description = `${rel === run.name ? '' : rel + ' · '}${run.format}`;
+    const empty = run.tags.size === 0;
+    item.description = `${rel === run.name ? '' : rel + ' · '}${run.format}${empty ? ' · no scalars yet' : ''}`;
     item.tooltip = new vscode.MarkdownString(
-      `**${run.name}** (${run.format})\n\n\`${run.path}\`\n\n${tags.length} tag${tags.length === 1 ? '' : 's'}: ${tags.slice(0, 12).join(', ')}${tags.length > 12 ? ', …' : ''}${run.corrupt ? `\n\n${run.corrupt} corrupt record(s) skipped` : ''}${run.incomplete ? `\n\n${run.incomplete} incomplete record(s) at the end of a file (${run.trailingBytes} bytes), read once complete` : ''}`,
+      `**${run.name}** (${run.format})\n\n\`${run.path}\`\n\n${tags.length} tag${tags.length === 1 ? '' : 's'}: ${tags.slice(0, 12).join(', ')}${tags.length > 12 ? ', …' : ''}${run.corrupt ? `\n\n${run.corrupt} corrupt record(s) skipped` : ''}${run.incomplete ? `\n\n${run.incomplete} incomplete record(s) at the end of a file (${run.trailingBytes} bytes), read once complete` : ''}${empty ? `\n\nNo scalars yet in ${run.files.map((f) => `\`${path.basename(f.path)}\``).join(', ') || 'its files'}: a graph-only event file, or nothing logged so far.` : ''}`,
     );
-    item.iconPath = new vscode.ThemeIcon(run.corrupt ? 'warning' : 'graph-line');
+    item.iconPath = empty
+      ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'))
+      : new vscode.ThemeIcon(run.corrupt ? 'warning' : 'graph-line');
     item.checkboxState = this.checked.has(run.path) ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
     item.contextValue = 'modelLens.run';
     item.id = run.path;
