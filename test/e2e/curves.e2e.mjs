@@ -217,6 +217,9 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
   assert.ok(above, 'a Show curve lens above the loss/kd line');
   await above.l.click();
   await frame.waitForSelector('.series.focus[data-tag="loss/kd"]', { timeout: 10_000 });
+  // The lens names its script: the panel shows the script's runs only, not the unrelated run that logs loss/kd too.
+  await frame.waitForFunction(() => [...document.querySelectorAll('.run-chip')].every((c) => !c.textContent.startsWith('exp ')), null, { timeout: 10_000 });
+  assert.ok((await frame.$$eval('.run-chip', (cs) => cs.map((c) => c.textContent))).some((t) => t.startsWith('student-kd ')));
 
   // The distillation view: the student's CE and KD terms stacked under its total.
   const lines = await canvasPixels(frame, 'chart-loss');

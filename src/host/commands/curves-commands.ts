@@ -8,7 +8,7 @@ import type { Services } from '../services';
 import type { Register } from './register';
 
 export function registerCurvesCommands(services: Services, registry: RunRegistry, tree: RunsTree, decorations: CurveDecorations, register: Register): void {
-  register('modelLens.showCurves', async (arg?: vscode.Uri | { tag?: string }) => {
+  register('modelLens.showCurves', async (arg?: vscode.Uri | { tag?: string; script?: string }) => {
     // The watcher and the periodic search keep the runs current: search here only if none is known yet.
     if (registry.runs.size === 0) await registry.refresh();
     if (arg instanceof vscode.Uri) {
@@ -27,11 +27,13 @@ export function registerCurvesCommands(services: Services, registry: RunRegistry
     }
     const tag = typeof arg?.tag === 'string' ? arg.tag : undefined;
     const all = [...registry.runs.values()];
+    // A CodeLens or hover of a script names the script: its runs only, never every run with that tag.
+    const scriptDoc = typeof arg?.script === 'string' ? vscode.workspace.textDocuments.find((d) => d.uri.fsPath === arg.script) : undefined;
     if (tag)
       return void CurvesPanel.open(
         services,
         registry,
-        all.filter((r) => r.tags.get(tag)?.length).map((r) => r.path),
+        (scriptDoc ? decorations.runsOf(scriptDoc) : all).filter((r) => r.tags.get(tag)?.length).map((r) => r.path),
         tag,
       );
     // From the palette: the runs the active training script writes, else the ticked ones, else a pick.

@@ -6,8 +6,8 @@ import type { RunRegistry } from './run-registry';
 import { decoratingRun, hoverMarkdown, latestValue, lineText, type TagValue } from './values';
 
 /** The hover: hoverMarkdown, trusted to run only the Show Training Curves command. */
-function hoverText(runs: Run[], tags: string[]): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(hoverMarkdown(runs, tags), true);
+function hoverText(runs: Run[], tags: string[], script: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(hoverMarkdown(runs, tags, script), true);
   md.isTrusted = { enabledCommands: ['modelLens.showCurves'] };
   return md;
 }
@@ -110,7 +110,7 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
         const end = editor.document.lineAt(line).range.end;
         options.push({
           range: new vscode.Range(end, end),
-          hoverMessage: hoverText(runs, tags),
+          hoverMessage: hoverText(runs, tags, editor.document.uri.fsPath),
           renderOptions: { after: { contentText: lineText(values, runs.length > 1) } },
         });
       }
@@ -125,7 +125,11 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
       const range = new vscode.Range(line, 0, line, 0);
       for (const tag of tags)
         lenses.push(
-          new vscode.CodeLens(range, { title: tags.length === 1 ? 'Show curve' : `Show curve: ${tag}`, command: 'modelLens.showCurves', arguments: [{ tag }] }),
+          new vscode.CodeLens(range, {
+            title: tags.length === 1 ? 'Show curve' : `Show curve: ${tag}`,
+            command: 'modelLens.showCurves',
+            arguments: [{ tag, script: doc.uri.fsPath }],
+          }),
         );
     }
     return lenses;

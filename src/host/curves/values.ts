@@ -45,7 +45,7 @@ export function lineText(values: TagValue[], named = false): string {
 }
 
 /** The hover's Markdown: every run's latest value of each tag, a sparkline with min and max, and a link to the curve. */
-export function hoverMarkdown(runs: Iterable<Run>, tags: string[]): string {
+export function hoverMarkdown(runs: Iterable<Run>, tags: string[], script?: string): string {
   const parts: string[] = [];
   for (const tag of tags) {
     parts.push(`**${tag}**\n\n`);
@@ -68,7 +68,7 @@ export function hoverMarkdown(runs: Iterable<Run>, tags: string[]): string {
       );
     }
     parts.push(['| run | latest | curve | min | max |', '|---|---|---|---|---|', ...rows].join('\n') + '\n\n');
-    const args = encodeURIComponent(JSON.stringify([{ tag }]));
+    const args = encodeURIComponent(JSON.stringify([script ? { tag, script } : { tag }]));
     parts.push(`[Show curve](command:modelLens.showCurves?${args})\n\n`);
   }
   return parts.join('');

@@ -43,6 +43,8 @@ test('hoverMarkdown: one row per run holding the tag (latest, sparkline, finite 
   assert.match(rows[1], /^\| a \| 2 @3 \| `.+` \| 2 \| 4 \|$/);
   assert.ok(md.startsWith('**loss**\n\n'));
   assert.ok(md.includes(`[Show curve](command:modelLens.showCurves?${encodeURIComponent(JSON.stringify([{ tag: 'loss' }]))})`));
+  const fromScript = hoverMarkdown([a], ['loss'], '/w/train.py');
+  assert.ok(fromScript.includes(encodeURIComponent(JSON.stringify([{ tag: 'loss', script: '/w/train.py' }]))), 'the link names the script');
 });
 
 test('one run decorates: the most recently updated; a tag it lacks comes from another run, and several runs name theirs', async () => {
