@@ -99,4 +99,23 @@ export function registerCurvesCommands(services: Services, registry: RunRegistry
   });
   register('modelLens.removeLogFolder', (node?: { root?: string }) => (node?.root ? registry.removeFolder(node.root) : undefined));
   register('modelLens.refreshRuns', () => registry.refresh());
+
+  // Which run decorates the active script: the latest (default) or one the user picks among the script's runs.
+  register('modelLens.chooseDecoratingRun', async () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    const runs = doc ? decorations.runsOf(doc) : [];
+    if (!doc || runs.length === 0)
+      return void vscode.window.showInformationMessage('Model Lens: open a training script whose runs are known to choose the run that decorates it.');
+    const config = vscode.workspace.getConfiguration('modelLens.curves');
+    const current = config.get<string>('decoratingRun', '');
+    const latest = { label: 'Latest', description: 'the most recently updated run', value: '' };
+    const picked = await vscode.window.showQuickPick(
+      [latest, ...runs.map((r) => ({ label: r.name, description: vscode.workspace.asRelativePath(r.path), value: r.name }))].map((i) => ({
+        ...i,
+        ...(i.value === current ? { detail: '(decorating now)' } : {}),
+      })),
+      { title: `Model Lens: the run whose values decorate ${vscode.workspace.asRelativePath(doc.uri)}` },
+    );
+    if (picked) await config.update('decoratingRun', picked.value, vscode.ConfigurationTarget.Workspace);
+  });
 }

@@ -41,7 +41,7 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.sites.delete(d.uri.toString())),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('modelLens.curves.inlineValues')) this.schedule();
+        if (e.affectsConfiguration('modelLens.curves.inlineValues') || e.affectsConfiguration('modelLens.curves.decoratingRun')) this.schedule();
       }),
       vscode.languages.registerCodeLensProvider(
         ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({ language })),
@@ -49,6 +49,11 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
       ),
     );
     this.schedule();
+  }
+
+  /** The run the user chose to decorate (modelLens.curves.decoratingRun), empty for the latest. */
+  private get chosenRun(): string {
+    return vscode.workspace.getConfiguration('modelLens.curves').get<string>('decoratingRun', '');
   }
 
   private get enabled(): boolean {
@@ -100,10 +105,10 @@ export class CurveDecorations implements vscode.CodeLensProvider, vscode.Disposa
         continue;
       }
       const options: vscode.DecorationOptions[] = [];
-      // One run decorates (the most recently updated of the script's runs); a tag it lacks comes from
+      // One run decorates (the chosen one, else the most recently updated of the script's runs); a tag it lacks comes from
       // the latest of the others; with several runs, every value names its run.
       const runs = this.runsOf(editor.document);
-      const decorating = decoratingRun(runs);
+      const decorating = decoratingRun(runs, this.chosenRun);
       for (const [line, tags] of this.linesOf(editor.document, runs)) {
         const values = tags.map((t) => latestValue(runs, t, decorating)).filter((v): v is TagValue => v !== undefined);
         if (values.length === 0 || line >= editor.document.lineCount) continue;

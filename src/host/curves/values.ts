@@ -29,8 +29,17 @@ export function latestValue(runs: Run[], tag: string, decorating?: Run): TagValu
   return { tag, run, value: v, step: s.steps[i], trend };
 }
 
-/** The run that decorates a script: the most recently updated of its runs. */
-export function decoratingRun(runs: Run[]): Run | undefined {
+/**
+ * The run that decorates a script: the one `chosen` names (the setting modelLens.curves.decoratingRun:
+ * a run's name, or its folder as given) when it is one of the script's runs, else the most recently
+ * updated of them.
+ */
+export function decoratingRun(runs: Run[], chosen = ''): Run | undefined {
+  const pick = chosen.trim().replace(/[\\/]+$/, '');
+  if (pick) {
+    const named = runs.find((r) => r.name === pick) ?? runs.find((r) => r.path === pick || r.path.replace(/\\/g, '/').endsWith(`/${pick.replace(/\\/g, '/')}`));
+    if (named) return named;
+  }
   let best: Run | undefined;
   for (const r of runs) if (r.tags.size && (!best || r.updated > best.updated)) best = r;
   return best;

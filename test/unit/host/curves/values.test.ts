@@ -58,4 +58,9 @@ test('one run decorates: the most recently updated; a tag it lacks comes from an
   assert.equal(acc.run, older, "acc is not in the decorating run: the other run's value");
   assert.equal(lineText([loss, acc], true), `loss 0.25 → @1 · ${newer.name}  ·  acc 0.9 → @1 · ${older.name}`);
   assert.equal(lineText([loss]), 'loss 0.25 → @1', 'one run: no name');
+  // The setting modelLens.curves.decoratingRun: a run by name or folder; one the script does not write is ignored.
+  assert.equal(decoratingRun([older, newer], older.name), older);
+  assert.equal(decoratingRun([older, newer], `${older.path}/`), older);
+  assert.equal(decoratingRun([older, newer], 'someone-else'), newer);
+  assert.equal(decoratingRun([older, newer], '  '), newer);
 });
