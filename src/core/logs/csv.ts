@@ -31,6 +31,7 @@ export class CsvParser implements ChunkParser {
   private header: string[] | undefined;
   private stepCol = -1;
   private wallCol = -1;
+  private stepIsEpoch = false;
   private row = 0;
   private readonly lines = new LineSplitter();
 
@@ -77,7 +78,10 @@ export class CsvParser implements ChunkParser {
       for (let i = 0; i < rec.length; i++) {
         if (i === this.stepCol || i === this.wallCol) continue;
         const v = csvNumber(rec[i]);
-        if (v !== undefined) seriesOf(tags, this.header[i]).push(step, wall, v);
+        if (v === undefined) continue;
+        const series = seriesOf(tags, this.header[i]);
+        series.epochs = this.stepIsEpoch;
+        series.push(step, wall, v);
       }
     }
     return { consumed, corrupt };
@@ -90,6 +94,7 @@ export class CsvParser implements ChunkParser {
     for (const k of STEP_KEYS) {
       if ((this.stepCol = lower.indexOf(k)) >= 0) break;
     }
+    this.stepIsEpoch = lower[this.stepCol] === 'epoch';
     this.wallCol = lower.findIndex((h) => WALL_KEYS.includes(h));
   }
 

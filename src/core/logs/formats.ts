@@ -160,6 +160,8 @@ async function isCsvExport(file: string): Promise<boolean> {
 const CHECKPOINT = /^checkpoint-(\d+)$/;
 /** Sub-folders whose log files belong to the folder above (mmengine writes `<timestamp>/vis_data/scalars.json`). */
 const DATA_SUBFOLDERS = ['vis_data'];
+/** PyTorch's and tensorboardX's `add_hparams` write into a sub-folder named by `time.time()` (Hugging Face, Lightning). */
+export const HPARAMS_SUBFOLDER = /^\d{9,11}\.\d+$/;
 
 /**
  * The log files of a run folder (TensorBoard's convention: the folder its writer owns) and a parser
@@ -220,7 +222,12 @@ export async function runSources(dir: string): Promise<RunSource[]> {
 /** A folder that belongs to its parent's run (a Keras phase folder, a Hugging Face checkpoint). */
 export function isPartOfParentRun(dir: string): boolean {
   const name = basename(dir);
-  return CHECKPOINT.test(name) || DATA_SUBFOLDERS.includes(name) || LOG_FORMATS.some((f) => 'phases' in f && (f.phases as readonly string[]).includes(name));
+  return (
+    CHECKPOINT.test(name) ||
+    DATA_SUBFOLDERS.includes(name) ||
+    HPARAMS_SUBFOLDER.test(name) ||
+    LOG_FORMATS.some((f) => 'phases' in f && (f.phases as readonly string[]).includes(name))
+  );
 }
 
 /** "TensorBoard events, CSV, …": what the help says `curves` reads. */

@@ -24,7 +24,9 @@ export function addRecord(rec: Record<string, unknown>, fallbackStep: number, ta
   let any = false;
   for (const [k, v] of Object.entries(rec)) {
     if (typeof v !== 'number' || k === stepKey || k === wallKey || skip.includes(k)) continue;
-    seriesOf(tags, k).push(step, wall, v);
+    const series = seriesOf(tags, k);
+    series.epochs = stepKey === 'epoch';
+    series.push(step, wall, v);
     any = true;
   }
   return any;

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readHparams, type Hparams } from './hparams';
+import { hparamsEventFiles, HPARAMS_HEAD_BYTES, readHparams, type Hparams } from './hparams';
 import { Series, type Point, type TagMap } from './series';
 import { FileTailer, type UpdateOptions } from './tailer';
 import { logFormat, runSources, type LogFormat, type RunSource } from './formats';
@@ -148,6 +148,7 @@ export class Run {
       const series = src.tailer.tags.get(tag)!;
       let merged = this.tags.get(tag);
       if (!merged) this.tags.set(tag, (merged = owners.length === 1 ? series : new Series()));
+      merged.epochs = series.epochs;
       const start = merged === series ? from : merged.length;
       if (merged !== series) for (let i = from; i < series.length; i++) merged.push(series.steps[i], series.walls[i], series.values[i]);
       appended.set(tag, start);
@@ -175,18 +176,24 @@ export class Run {
   private listedStamp = '';
   private sinceListed = 0;
 
-  /** Reads the hyper-parameters again when their files changed (size and time of hparams.yaml, the MLflow params folder). */
+  /**
+   * Reads the hyper-parameters again when their files changed: the size and time of hparams.yaml and
+   * the MLflow params folder, the event files' names and sizes up to the part searched (a growing
+   * event file stops counting once past it).
+   */
   private async readHparams(): Promise<void> {
+    const events = await hparamsEventFiles(this.path);
     const stamps = await Promise.all(
-      ['hparams.yaml', 'params'].map(async (n) => {
-        const st = await fsp.stat(join(this.path, n)).catch(() => undefined);
-        return st ? `${st.size}:${st.mtimeMs}` : '-';
+      [...['hparams.yaml', 'params'].map((n) => join(this.path, n)), ...events].map(async (p, i) => {
+        const st = await fsp.stat(p).catch(() => undefined);
+        if (!st) return '-';
+        return i < 2 ? `${st.size}:${st.mtimeMs}` : `${p}:${Math.min(st.size, HPARAMS_HEAD_BYTES)}`;
       }),
     );
     const stamp = stamps.join('|');
     if (stamp === this.hparamsStamp) return;
     this.hparamsStamp = stamp;
-    this.hparams = await readHparams(this.path);
+    this.hparams = await readHparams(this.path, events);
   }
 
   private rebuild(): void {
@@ -218,6 +225,7 @@ export class Run {
       }
       const merged = new Series();
       for (const o of winners) merged.append(o.tailer.tags.get(tag)!);
+      merged.epochs = winners.every((o) => o.tailer.tags.get(tag)!.epochs);
       this.tags.set(tag, merged);
     }
   }

@@ -13,6 +13,8 @@ export class Series {
   walls = new Float64Array(16);
   values = new Float64Array(16);
   length = 0;
+  /** The steps count epochs (a Keras CSVLogger's `epoch` column, a record whose only step is `epoch`). */
+  epochs = false;
 
   push(step: number, wall: number, value: number): void {
     if (this.length === this.steps.length) this.grow();
@@ -46,6 +48,13 @@ export class Series {
     }
   }
 }
+
+/**
+ * A series whose x is an epoch rather than a step: its parser said so (the step column is `epoch`), or
+ * its tag is one Keras's TensorBoard callback writes once per epoch (`epoch_loss`, `train/epoch_acc`).
+ * Such series never share an x axis with per-step ones.
+ */
+export const isEpochSeries = (tag: string, s: { epochs: boolean }): boolean => s.epochs || /(^|\/)epoch_[^/]+$/.test(tag);
 
 /** Tag → series, in the order tags first appeared. */
 export type TagMap = Map<string, Series>;

@@ -47,3 +47,90 @@ test("an MLflow run's params/ (one file per parameter, nested keys as folders); 
   const h = await readHparams(bad);
   assert.match(String(h?.['hparams.yaml']), /^unreadable: /);
 });
+
+// Event files written field by field with protobufjs's Writer, as TensorBoard's protos define them
+// (plugin_data.proto, summary.proto, struct.proto): independent of the reader's walk.
+import { Writer } from 'protobufjs/minimal';
+import { frameRecord } from '../../../src/core/logs/tfrecord';
+import { fileVersionRecord, scalarEventRecord } from '../../../src/core/logs/event-writer';
+import { eventHparams } from '../../../src/core/logs/hparams';
+
+const msg = (build: (w: Writer) => void): Uint8Array => {
+  const w = Writer.create();
+  build(w);
+  return w.finish();
+};
+/** An Event (wall 1, step 2) with one Summary.Value (tag 1, metadata 9 → plugin_data 1 {name 1, content 2}, tensor 8). */
+const summaryEvent = (tag: string, plugin: string, content: Uint8Array, tensor?: Uint8Array): Uint8Array => {
+  const pluginData = msg((w) => w.uint32(10).string(plugin).uint32(18).bytes(content));
+  const metadata = msg((w) => w.uint32(10).bytes(pluginData));
+  const value = msg((w) => {
+    w.uint32(10).string(tag).uint32(74).bytes(metadata);
+    if (tensor) w.uint32(66).bytes(tensor);
+  });
+  const summary = msg((w) => w.uint32(10).bytes(value));
+  return frameRecord(msg((w) => w.uint32(9).double(1700000000).uint32(16).int64(0).uint32(42).bytes(summary)));
+};
+/** google.protobuf.Value: number 2, string 3, bool 4. */
+const pv = (v: number | string | boolean): Uint8Array =>
+  msg((w) => (typeof v === 'number' ? w.uint32(17).double(v) : typeof v === 'string' ? w.uint32(26).string(v) : w.uint32(32).bool(v)));
+const sessionStartInfo = (hp: Record<string, number | string | boolean>): Uint8Array => {
+  const start = msg((w) => {
+    for (const [k, v] of Object.entries(hp)) w.uint32(10).bytes(msg((e) => e.uint32(10).string(k).uint32(18).bytes(pv(v))));
+    w.uint32(41).double(1700000000); // start_time_secs
+  });
+  return msg((w) => w.uint32(8).int32(0).uint32(26).bytes(start)); // HParamsPluginData: version 1, session_start_info 3
+};
+
+test("TensorBoard's hparams plugin and the Hugging Face Trainer's args text in event files; an add_hparams sub-folder belongs to its run", async () => {
+  const hp = summaryEvent('_hparams_/session_start_info', 'hparams', sessionStartInfo({ lr: 0.01, optimizer: 'sgd', augment: true }));
+  assert.deepEqual(eventHparams(Buffer.concat([fileVersionRecord(1), hp, scalarEventRecord(1, 2, { loss: 1 })])), {
+    lr: 0.01,
+    optimizer: 'sgd',
+    augment: true,
+  });
+  // transformers' TensorBoardCallback: add_text("args", args.to_json_string()) → tag args/text_summary, a DT_STRING tensor.
+  const args = JSON.stringify({ learning_rate: 5e-5, num_train_epochs: 3, lr_scheduler_type: 'linear', report_to: ['tensorboard'], fp16: false });
+  const tensor = msg((w) => w.uint32(8).int32(7).uint32(66).bytes(Buffer.from(args)));
+  const text = summaryEvent('args/text_summary', 'text', new Uint8Array(), tensor);
+  const other = summaryEvent(
+    'model_config/text_summary',
+    'text',
+    new Uint8Array(),
+    msg((w) => w.uint32(8).int32(7).uint32(66).bytes(Buffer.from('{"hidden": 4}'))),
+  );
+  assert.deepEqual(eventHparams(Buffer.concat([fileVersionRecord(1), other, text])), {
+    learning_rate: 5e-5,
+    num_train_epochs: 3,
+    lr_scheduler_type: 'linear',
+    report_to: '["tensorboard"]',
+    fp16: false,
+  });
+  assert.equal(eventHparams(Buffer.concat([fileVersionRecord(1), scalarEventRecord(1, 2, { loss: 1 })])), undefined, 'scalars only: none');
+  // A corrupt record among them costs that record only.
+  const bad = Buffer.from(hp);
+  bad[bad.length - 6] ^= 0xff;
+  assert.equal(eventHparams(bad), undefined);
+
+  // Hugging Face's layout: runs/<date>_<host>/events… with the args, and add_hparams's <time.time()>/ sub-folder.
+  const dir = join(tmp(), 'runs', 'Nov30_10-15-00_host');
+  mkdirSync(join(dir, '1764497700.1234567'), { recursive: true });
+  writeFileSync(
+    join(dir, 'events.out.tfevents.1764497700.host.1.0'),
+    Buffer.concat([fileVersionRecord(1), text, scalarEventRecord(10, 2, { 'train/loss': 1.2 })]),
+  );
+  writeFileSync(
+    join(dir, '1764497700.1234567', 'events.out.tfevents.1764497701.host.1.1'),
+    Buffer.concat([fileVersionRecord(1), summaryEvent('_hparams_/session_start_info', 'hparams', sessionStartInfo({ seed: 42 }))]),
+  );
+  const run = openRun({ path: dir });
+  await run.update({ final: true });
+  assert.equal(run.hparams?.learning_rate, 5e-5);
+  assert.equal(run.hparams?.seed, 42);
+  assert.deepEqual([...run.tags.keys()], ['train/loss']);
+  const listed = await cli('curves', join(dir, '..'), '--json');
+  assert.equal(listed.code, 0, listed.err);
+  const runs = JSON.parse(listed.out).runs as { path: string; hparams?: Record<string, unknown> }[];
+  assert.equal(runs.length, 1, 'the add_hparams sub-folder is no run of its own');
+  assert.equal(runs[0].hparams?.seed, 42);
+});
