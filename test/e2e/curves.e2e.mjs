@@ -4,7 +4,20 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VsCode, canvasPixels, changedShare } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { VsCode, canvasPixels, changedShare, setValue } from './harness.mjs';
+
+const repo = join(import.meta.dirname, '..', '..');
+/** Writes TensorBoard event files with the project's writer (TypeScript, run through tsx). */
+function writeEvents(file, scalars) {
+  const make = `const { fileVersionRecord, scalarEventRecord } = require('./src/core/logs/event-writer.ts');
+    const recs = [fileVersionRecord(${scalars[0]?.wall ?? 0}), ...${JSON.stringify(scalars)}.map((p) => scalarEventRecord(p.step, p.wall, p.values))];
+    require('node:fs').writeFileSync(${JSON.stringify(file)}, Buffer.concat(recs.map((r) => Buffer.from(r))));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', make], { cwd: repo, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
+/** Keras's TensorBoard callback: one run folder, train/ and validation/ event files, epoch_* per epoch, a minute apart. */
+const KERAS_RUN = 'other-project/logs/fit/20261130-101500';
 
 /** @type {VsCode} */
 let vs;
@@ -14,11 +27,30 @@ let script;
 function unrelatedRuns(ws) {
   mkdirSync(join(ws, 'other-project', 'lightning_logs', 'version_0'), { recursive: true });
   writeFileSync(join(ws, 'other-project', 'lightning_logs', 'version_0', 'metrics.csv'), 'epoch,step,val_loss,loss/total\n0,799,4430,9000\n');
+  writeFileSync(join(ws, 'other-project', 'lightning_logs', 'version_0', 'hparams.yaml'), 'lr: 0.01\nbatch_size: 32\nmodel:\n  name: resnet18\n');
+  mkdirSync(join(ws, 'other-project', 'lightning_logs', 'version_1'), { recursive: true });
+  writeFileSync(join(ws, 'other-project', 'lightning_logs', 'version_1', 'metrics.csv'), 'epoch,step,val_loss,loss/total\n0,799,3100,8000\n1,1599,2900,7000\n');
+  writeFileSync(join(ws, 'other-project', 'lightning_logs', 'version_1', 'hparams.yaml'), 'lr: 0.001\nbatch_size: 32\nmodel:\n  name: resnet34\n');
   mkdirSync(join(ws, 'elsewhere', 'runs', 'exp'), { recursive: true });
   writeFileSync(join(ws, 'elsewhere', 'runs', 'exp', 'train.jsonl'), '{"step": 50, "val_acc": 0.5, "loss/kd": 7}\n');
   // A run that has logged nothing yet (only its CSV header).
   mkdirSync(join(ws, 'elsewhere', 'runs', 'starting'), { recursive: true });
   writeFileSync(join(ws, 'elsewhere', 'runs', 'starting', 'metrics.csv'), 'step,loss\n');
+  const t0 = Math.floor(Date.now() / 1000) - 3600;
+  for (const [side, offset] of [
+    ['train', 0],
+    ['validation', 0.3],
+  ]) {
+    mkdirSync(join(ws, KERAS_RUN, side), { recursive: true });
+    writeEvents(
+      join(ws, KERAS_RUN, side, 'events.out.tfevents.1764497700.host.1.v2'),
+      Array.from({ length: 6 }, (_, e) => ({
+        step: e,
+        wall: t0 + 60 * e,
+        values: { epoch_loss: 1 / (e + 1) + offset, epoch_accuracy: 0.5 + e / 20 - offset / 3 },
+      })),
+    );
+  }
 }
 
 before(async () => {
@@ -143,7 +175,27 @@ test('(m) inline values on the demo training script, the curves panel beside it,
   const kdRun = join(vs.workspace, 'runs', 'student-kd');
   const series = `.series[data-run="${kdRun}"][data-tag="loss/kd"]`;
   assert.equal(await frame.$eval(series, (e) => e.dataset.count), String(readFileSync(kdLog, 'utf8').trim().split('\n').length));
-  const chartBefore = await canvasPixels(frame, 'chart-loss');
+  // One chart per tag with the runs overlaid: loss/total's chart holds the total of every demo run that logs one.
+  const totalRuns = runs.filter((r) => jsonl(r).some((rec) => 'loss/total' in rec)).map((r) => join(vs.workspace, 'runs', r));
+  assert.ok(totalRuns.length >= 2, 'several demo runs log loss/total');
+  assert.deepEqual(
+    (await frame.$$eval('.chart-card[data-chart="chart-loss_total"] .series', (bs) => bs.map((b) => `${b.dataset.run}|${b.dataset.tag}`))).sort(),
+    totalRuns.map((r) => `${r}|loss/total`).sort(),
+  );
+  const cards = await frame.$$eval('.chart-card:not(.stacked)', (cs) => cs.map((c) => c.dataset.tags));
+  assert.ok(
+    cards.every((t) => !t.includes('\n')),
+    `a chart per tag (the demo has no train/validation twins): ${JSON.stringify(cards)}`,
+  );
+  assert.deepEqual(
+    (await frame.$$eval('.chart-section', (ss) => ss.map((s) => s.dataset.section))).sort(),
+    ['loss', 'val_acc', 'val_loss'],
+    'sections by prefix',
+  );
+  // The run legend: one colour per run, the same on every chart.
+  const colours = await frame.$$eval('.run-chip .swatch', (ss) => ss.map((s) => s.style.background));
+  assert.equal(new Set(colours).size, runs.length);
+  const chartBefore = await canvasPixels(frame, 'chart-loss_kd');
   await page.waitForTimeout(500);
   await vs.shot('curves-panel');
 
@@ -156,7 +208,7 @@ test('(m) inline values on the demo training script, the curves panel beside it,
   // The chart redraws on the next animation frame.
   let changed = 0;
   for (let i = 0; i < 40 && changed <= 0.001; i++) {
-    changed = changedShare(chartBefore, await canvasPixels(frame, 'chart-loss'));
+    changed = changedShare(chartBefore, await canvasPixels(frame, 'chart-loss_kd'));
     if (changed <= 0.001) await page.waitForTimeout(50);
   }
   assert.ok(changed > 0.001, 'the loss chart was redrawn with the new points');
@@ -221,20 +273,18 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
   await frame.waitForFunction(() => [...document.querySelectorAll('.run-chip')].every((c) => !c.textContent.startsWith('exp ')), null, { timeout: 10_000 });
   assert.ok((await frame.$$eval('.run-chip', (cs) => cs.map((c) => c.textContent))).some((t) => t.startsWith('student-kd ')));
 
-  // The distillation view: the student's CE and KD terms stacked under its total.
-  const lines = await canvasPixels(frame, 'chart-loss');
-  await frame.click('.chart-card[data-group="loss"] vscode-button[aria-pressed]');
-  await frame.waitForSelector('.chart-card[data-group="loss"] vscode-button[aria-pressed="true"]');
-  // The terms' filled areas repaint a good part of the chart (polled: chart.js animates the change).
-  let changed = 0;
-  for (let i = 0; i < 20 && changed <= 0.05; i++) {
-    await page.waitForTimeout(250);
-    const stacked = await canvasPixels(frame, 'chart-loss');
-    assert.deepEqual([stacked.width, stacked.height], [lines.width, lines.height]);
-    changed = changedShare(lines, stacked);
-  }
-  assert.ok(changed > 0.05, `stacking repainted ${(100 * changed).toFixed(1)} % of the chart`);
-  await frame.$eval('.chart-card[data-group="loss"]', (e) => e.scrollIntoView());
+  // The distillation view: the loss section opens with a stacked chart of the total and the terms it adds
+  // up to — drawn for the runs whose terms sum to their total (both students), not the teacher's lone loss.
+  const stackCard = '.chart-section[data-section="loss"] .chart-grid > .chart-card:first-child';
+  assert.equal(await frame.$eval(stackCard, (c) => c.dataset.chart), 'stack-loss');
+  assert.match(await frame.$eval(`${stackCard} h3`, (h) => h.textContent), /^stacked loss\/total = loss\/ce \+ loss\/kd$/);
+  assert.ok((await frame.$$eval(`${stackCard} .series`, (bs) => bs.map((b) => b.dataset.tag))).includes('loss/kd'), 'the stacked chart draws the terms');
+  // Its legend names only what it draws: the student whose terms add up, not the runs with a lone loss/ce.
+  assert.deepEqual([...new Set(await frame.$$eval(`${stackCard} .series`, (bs) => bs.map((b) => b.dataset.run)))], [kdRun]);
+  const stacked = await canvasPixels(frame, 'stack-loss');
+  const plain = await canvasPixels(frame, 'chart-loss_total');
+  assert.ok(changedShare(plain, stacked) > 0.05, 'filled terms: the stacked chart is not the total alone');
+  await frame.$eval('.chart-section[data-section="loss"]', (e) => e.scrollIntoView());
   await page.waitForTimeout(500);
   await vs.shot('curves-stacked');
   await vs.colorTheme('Dark Modern');
@@ -250,19 +300,78 @@ test("(o) a right-click on a log file shows its run alone: the folder, all its f
     null,
     { timeout: 15_000 },
   );
-  assert.deepEqual((await frame.$$eval('.chart-card', (cards) => cards.map((c) => c.dataset.group))).sort(), ['loss', 'val_acc', 'val_loss']);
+  assert.deepEqual((await frame.$$eval('.chart-section', (ss) => ss.map((s) => s.dataset.section))).sort(), ['loss', 'val_acc', 'val_loss']);
+  // Per-epoch series (the epochs.csv) are drawn on an epoch axis, the per-step ones on a step axis.
+  assert.equal(await frame.$eval('#chart-val_acc', (c) => c.dataset.xTitle), 'epoch');
+  assert.equal(await frame.$eval('#chart-loss_total', (c) => c.dataset.xTitle), 'step');
   assert.equal(await frame.$eval('.series[data-tag="val_acc"]', (e) => e.dataset.count), '6');
-  // The Training Runs view lists six runs — the demo's three folders, the two unrelated ones and one
-  // that has logged nothing yet (greyed, saying so) — not one per file (the folders view collapsed).
+  // The Training Runs view lists eight runs — the demo's three folders, the four unrelated ones (the
+  // Keras run's train/ and validation/ folders are one) and one that has logged nothing yet (greyed,
+  // saying so) — not one per file (the folders view collapsed).
   const folders = vs.page.locator('.pane-header[aria-expanded="true"]', { hasText: /^\s*workspace/i });
   if (await folders.count()) await folders.first().click();
   const header = vs.page.locator('.pane-header', { hasText: 'Training Runs' });
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
   const row = vs.page.locator('.pane-body .monaco-list-row', { hasText: 'teacher' });
   await row.first().waitFor({ timeout: 15_000 });
-  assert.equal(await row.first().getAttribute('aria-setsize'), '6', 'six runs in the view');
+  assert.equal(await row.first().getAttribute('aria-setsize'), '8', 'eight runs in the view');
   await vs.page.locator('.pane-body .monaco-list-row', { hasText: 'no scalars yet' }).first().waitFor({ timeout: 15_000 });
   await vs.shot('runs-view');
+});
+
+test("(q) charts as TensorBoard draws them: a Keras run's train and validation on one per-epoch chart, wall-time ticks that differ, a tag filter that stays with its panel", async () => {
+  await vs.explorerMenu(`${KERAS_RUN}/train/events.out.tfevents.1764497700.host.1.v2`, 'Show Training Curves');
+  let frame = await curvesFrame();
+  // One run: the folder holding train/ and validation/, its tags prefixed with the sub-folder.
+  await frame.waitForSelector('#chart-train_epoch_loss_validation_epoch_loss', { timeout: 15_000 });
+  assert.equal(await frame.$$eval('.run-chip', (cs) => cs.length), 1);
+  assert.deepEqual(
+    await frame.$$eval('.chart-card', (cs) => cs.map((c) => c.dataset.tags)),
+    ['train/epoch_accuracy\nvalidation/epoch_accuracy', 'train/epoch_loss\nvalidation/epoch_loss'],
+    'each metric with its validation twin',
+  );
+  assert.equal(await frame.$eval('#chart-train_epoch_loss_validation_epoch_loss', (c) => c.dataset.xTitle), 'epoch');
+  assert.deepEqual(await frame.$eval('#chart-train_epoch_loss_validation_epoch_loss', (c) => JSON.parse(c.dataset.xTicks)).then((t) => t.slice(0, 2)), [
+    '0',
+    '1',
+  ]);
+  // The pairing toggle: four charts, one per tag.
+  await frame.click('#pair');
+  await frame.waitForFunction(() => document.querySelectorAll('.chart-card').length === 4, null, { timeout: 10_000 });
+  await frame.click('#pair');
+  await frame.waitForFunction(() => document.querySelectorAll('.chart-card').length === 2, null, { timeout: 10_000 });
+
+  // Wall time: the events' times, an hour ago and a minute apart — ticks that differ, not "12:00:00 AM".
+  await setValue(frame, 'x-axis', 'wall');
+  await frame.waitForFunction(() => document.querySelector('#chart-train_epoch_loss_validation_epoch_loss')?.dataset.xTitle === 'wall time', null, {
+    timeout: 10_000,
+  });
+  const ticks = await frame.$eval('#chart-train_epoch_loss_validation_epoch_loss', (c) => JSON.parse(c.dataset.xTicks));
+  assert.ok(ticks.length >= 3 && new Set(ticks).size === ticks.length, `distinct wall-time ticks: ${JSON.stringify(ticks)}`);
+  assert.ok(!ticks.includes('12:00:00 AM'), JSON.stringify(ticks));
+  assert.equal(await frame.$('#no-wall-time'), null, 'event files carry wall times');
+  await vs.page.waitForTimeout(300);
+  await vs.shot('curves-keras-wall');
+  await setValue(frame, 'x-axis', 'step');
+
+  // A tag filter in this panel...
+  await setValue(frame, 'filter', 'accuracy', 'input');
+  await frame.waitForFunction(() => document.querySelectorAll('.chart-card').length === 1, null, { timeout: 10_000 });
+  // ...does not carry over when the panel is opened for other runs (the training script's). The webview
+  // keeps keys to itself: focus the workbench (the side bar's title) before quick open.
+  await vs.page.locator('.part.sidebar .composite.title').click();
+  await vs.page.keyboard.press('Control+P');
+  await vs.page.locator('.quick-input-widget input').fill('train_kd.py');
+  await vs.page.locator('.quick-input-list .monaco-list-row', { hasText: 'train_kd.py' }).first().click();
+  await vs.page.locator('.tab.active', { hasText: 'train_kd.py' }).first().waitFor({ timeout: 10_000 });
+  // The script's runs are known once its lines are decorated.
+  for (let i = 0; i < 60 && Object.keys(await inlineValues()).length === 0; i++) await vs.page.waitForTimeout(250);
+  await vs.runCommand('Model Lens: Show Training Curves');
+  frame = await curvesFrame();
+  await frame.waitForSelector('.series[data-tag="loss/kd"]', { timeout: 15_000 });
+  assert.equal(await frame.$eval('#filter', (f) => f.value), '', 'the filter field is empty');
+  assert.equal(await frame.$('#filtered-runs'), null);
+  assert.ok((await frame.$$eval('.chart-card', (cs) => cs.length)) >= 5, "the script's charts, unfiltered");
 });
 
 test('(r) damaged logs say so on their run chips: a stray CSV quote costs one row, an event record cut short is incomplete', async () => {
@@ -296,4 +405,44 @@ test('(r) damaged logs say so on their run chips: a stray CSV quote costs one ro
   await vs.colorTheme('Dark Modern');
   await vs.shot('curves-damaged-dark');
   await vs.colorTheme('Light Modern');
+});
+
+test('(s) HParams: two Lightning runs ticked in the Training Runs view, their hyper-parameters and final metrics in a sortable table', async () => {
+  const page = vs.page;
+  await vs.runCommand('View: Close All Editors');
+  const header = page.locator('.pane-header', { hasText: 'Training Runs' });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  for (const name of ['version_0', 'version_1']) {
+    const row = page.locator('.pane-body .monaco-list-row', { hasText: name }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.locator('.custom-view-tree-node-item-checkbox, .monaco-checkbox').first().click();
+  }
+  await vs.runCommand('Model Lens: Show Training Curves');
+  const frame = await curvesFrame();
+  await frame.waitForSelector('#hparams-table tbody tr:nth-child(2)', { timeout: 15_000 });
+  // The hyper-parameters that differ (batch_size is the same in both), then the final metrics.
+  const heads = await frame.$$eval('#hparams-table thead th', (ths) => ths.map((t) => t.textContent.trim()));
+  assert.deepEqual(heads, ['Run', 'lr', 'model.name', 'val_loss', 'loss/total']);
+  const rows = () => frame.$$eval('#hparams-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+  assert.deepEqual((await rows()).map((r) => r.slice(1)).sort(), [
+    ['0.001', 'resnet34', '2900', '7000'],
+    ['0.01', 'resnet18', '4430', '9000'],
+  ]);
+  // Sorted by lr, ascending then descending.
+  await frame.click('#hparams-table thead th:nth-child(2) button');
+  assert.deepEqual(
+    (await rows()).map((r) => r[1]),
+    ['0.001', '0.01'],
+  );
+  assert.equal(await frame.$eval('#hparams-table thead th:nth-child(2)', (t) => t.getAttribute('aria-sort')), 'ascending');
+  await frame.click('#hparams-table thead th:nth-child(2) button');
+  assert.deepEqual(
+    (await rows()).map((r) => r[1]),
+    ['0.01', '0.001'],
+  );
+  // The rest on request.
+  await frame.click('#hparams-all');
+  await frame.waitForFunction(() => document.querySelectorAll('#hparams-table thead th').length === 6, null, { timeout: 5000 });
+  await page.waitForTimeout(300);
+  await vs.shot('curves-hparams');
 });

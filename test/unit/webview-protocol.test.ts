@@ -93,7 +93,7 @@ import { seriesData } from '../../src/webviews/curves/series-data';
 import { Series } from '../../src/core/logs/series';
 
 test('the curves panel: valid messages pass', () => {
-  const settings = { ...defaultCurvesSettings(), hidden: ['/runs/a\nloss/kd'], stacked: ['loss'] };
+  const settings = { ...defaultCurvesSettings(), hidden: ['/runs/a\nloss/kd'], hiddenRuns: ['/runs/b'], pair: false, ignoreOutliers: true };
   for (const m of [
     { type: 'ready' },
     { type: 'exportCsv' },
@@ -111,6 +111,12 @@ test('the curves panel: valid messages pass', () => {
     'a filter is at most 500 characters',
   );
   assert.equal(parseFromCurvesWebview({ type: 'state', state: { runs: [], filter: 3, settings } }), undefined);
+  // A state saved before pairing, outlier scaling and the run legend existed (with the old stacked list) gets their defaults.
+  const old = { smoothing: 0.5, xAxis: 'wall', logScale: true, stacked: ['loss'], hidden: [] };
+  assert.deepEqual(parseFromCurvesWebview({ type: 'state', state: { runs: [], settings: old } }), {
+    type: 'state',
+    state: { runs: [], settings: { smoothing: 0.5, xAxis: 'wall', logScale: true, pair: true, ignoreOutliers: false, hidden: [], hiddenRuns: [] } },
+  });
 });
 
 test('the curves panel: anything else is dropped', () => {
@@ -124,6 +130,9 @@ test('the curves panel: anything else is dropped', () => {
     { type: 'state', state: { runs: ['/a'], settings: { ...settings, smoothing: '0.5' } } },
     { type: 'state', state: { runs: ['/a'], settings: { ...settings, xAxis: 'epoch' } } },
     { type: 'state', state: { runs: ['/a'], settings: { ...settings, hidden: [1] } } },
+    { type: 'state', state: { runs: ['/a'], settings: { ...settings, hiddenRuns: '/a' } } },
+    { type: 'state', state: { runs: ['/a'], settings: { ...settings, pair: 'yes' } } },
+    { type: 'state', state: { runs: ['/a'], settings: { ...settings, ignoreOutliers: 1 } } },
     { type: 'state', state: { runs: '/a', settings } },
     { type: 'state', state: { runs: ['/a'], focus: 3, settings } },
     { type: 'state', state: { runs: ['/a'] } },
@@ -165,12 +174,12 @@ test('groups and the distillation view: a total with two or more terms stacks', 
 test("series sent to the panel: non-finite values become null (gaps); long series keep each bucket's first, min, max, a gap and last", () => {
   const s = new Series();
   [3, NaN, 1, Infinity, 5].forEach((v, i) => s.push(i, i === 2 ? NaN : 100 + i, v));
-  assert.deepEqual(seriesData(s), { steps: [0, 1, 2, 3, 4], walls: [100, 101, null, 103, 104], values: [3, null, 1, null, 5] });
-  assert.deepEqual(seriesData(s, 3), { steps: [3, 4], walls: [103, 104], values: [null, 5] });
+  assert.deepEqual(seriesData('loss', s), { steps: [0, 1, 2, 3, 4], walls: [100, 101, null, 103, 104], values: [3, null, 1, null, 5] });
+  assert.deepEqual(seriesData('loss', s, 3), { steps: [3, 4], walls: [103, 104], values: [null, 5] });
   const long = new Series();
   const values = [5, 9, 1, 7, NaN, 6, 2, 8, 4, 3, 0, 9];
   values.forEach((v, i) => long.push(i, 0, v));
   // max 8 → 2 buckets of 6: [5 9 1 7 NaN 6] keeps 0 (first), 2 (min 1), 1 (max 9), 4 (gap), 5 (last);
   // [2 8 4 3 0 9] keeps 6 (first), 10 (min 0) and 11 (max 9, also the last).
-  assert.deepEqual(seriesData(long, 0, 8).steps, [0, 1, 2, 4, 5, 6, 10, 11]);
+  assert.deepEqual(seriesData('loss', long, 0, 8).steps, [0, 1, 2, 4, 5, 6, 10, 11]);
 });

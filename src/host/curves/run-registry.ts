@@ -162,8 +162,10 @@ export class RunRegistry implements vscode.Disposable {
       const updates: RunUpdate[] = [];
       for (const run of this.runs.values()) {
         try {
+          const hparams = run.hparams;
           const delta = await run.update();
-          if (delta.reset || delta.appended.size > 0) updates.push({ run, delta });
+          // New points, or hyper-parameters read anew (the panel's table shows them).
+          if (delta.reset || delta.appended.size > 0 || run.hparams !== hparams) updates.push({ run, delta });
           if (delta.corrupt > 0) this.log.warn(`${run.path}: skipped ${delta.corrupt} corrupt record${delta.corrupt === 1 ? '' : 's'}`);
         } catch (err) {
           this.log.warn(`${run.path}: ${(err as Error).message}`);

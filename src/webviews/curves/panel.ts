@@ -34,7 +34,8 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
   static open(services: Services, registry: RunRegistry, runs: string[], focus?: string): CurvesPanel {
     const p = CurvesPanel.current;
     if (p) {
-      p.state = { ...p.state, runs, ...(focus ? { focus } : {}) };
+      // Opened anew for these runs: this panel's tag filter and hidden runs do not carry over to them.
+      p.state = { runs, ...(focus ? { focus } : {}), settings: { ...p.state.settings, hiddenRuns: [] } };
       p.panel.reveal(vscode.ViewColumn.Beside, true);
       p.sendAll();
       if (focus) p.post({ type: 'focus', tag: focus });
@@ -57,7 +58,9 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
   }
 
   private static savedSettings(services: Services): CurvesPanelState['settings'] {
-    return parseCurvesSettings(services.context.globalState.get('modelLens.curvesSettings')) ?? defaultCurvesSettings();
+    // The last panel's smoothing, axes and toggles; the runs it hid are its own.
+    const saved = parseCurvesSettings(services.context.globalState.get('modelLens.curvesSettings')) ?? defaultCurvesSettings();
+    return { ...saved, hiddenRuns: [] };
   }
 
   private constructor(
@@ -84,26 +87,43 @@ export class CurvesPanel extends PanelBase<FromCurvesWebview, ToCurvesWebview> {
   }
 
   private metas(): RunMeta[] {
-    return this.runs().map((r) => ({ path: r.path, name: r.name, format: r.format, corrupt: r.corrupt, incomplete: r.incomplete, deleted: r.deleted }));
+    return this.runs().map((r) => {
+      this.sentHparams.set(r.path, r.hparams);
+      return {
+        path: r.path,
+        name: r.name,
+        format: r.format,
+        corrupt: r.corrupt,
+        incomplete: r.incomplete,
+        deleted: r.deleted,
+        ...(r.hparams ? { hparams: r.hparams } : {}),
+      };
+    });
   }
 
+  /** The runs, the filter and hidden runs as kept here, and every shown run's series. */
   private sendAll(): void {
-    this.post({ type: 'runs', runs: this.metas() });
+    this.post({ type: 'runs', runs: this.metas(), view: { filter: this.state.filter ?? '', hiddenRuns: this.state.settings.hiddenRuns } });
     for (const r of this.runs())
-      this.post({ type: 'data', run: r.path, reset: true, tags: Object.fromEntries([...r.tags].map(([t, s]) => [t, seriesData(s)])) });
+      this.post({ type: 'data', run: r.path, reset: true, tags: Object.fromEntries([...r.tags].map(([t, s]) => [t, seriesData(t, s)])) });
   }
+
+  /** The hyper-parameters last sent per run: a run whose hparams were (re)read is sent again. */
+  private readonly sentHparams = new Map<string, unknown>();
 
   private onUpdates(updates: RunUpdate[]): void {
+    if (updates.some(({ run }) => this.state.runs.includes(run.path) && this.sentHparams.get(run.path) !== run.hparams))
+      this.post({ type: 'runs', runs: this.metas() });
     for (const { run, delta } of updates) {
       if (!this.state.runs.includes(run.path)) continue;
       if (delta.reset) {
-        this.post({ type: 'data', run: run.path, reset: true, tags: Object.fromEntries([...run.tags].map(([t, s]) => [t, seriesData(s)])) });
+        this.post({ type: 'data', run: run.path, reset: true, tags: Object.fromEntries([...run.tags].map(([t, s]) => [t, seriesData(t, s)])) });
         continue;
       }
       const tags: Record<string, SeriesData> = {};
       for (const [tag, from] of delta.appended) {
         const s = run.tags.get(tag);
-        if (s) tags[tag] = seriesData(s, from);
+        if (s) tags[tag] = seriesData(tag, s, from);
       }
       this.post({ type: 'data', run: run.path, reset: false, tags });
     }

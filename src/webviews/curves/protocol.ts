@@ -9,10 +9,14 @@ export interface CurvesSettings {
   smoothing: number;
   xAxis: XAxis;
   logScale: boolean;
-  /** Groups drawn as the distillation view (loss terms stacked under the total). */
-  stacked: string[];
+  /** A metric and its validation twin (`loss`/`val_loss`, `train/x`/`validation/x`) share a chart. */
+  pair: boolean;
+  /** The y axis spans the 5th–95th percentile of the values drawn (TensorBoard's "ignore outliers"). */
+  ignoreOutliers: boolean;
   /** Series hidden by the user: `<run path>\n<tag>`. */
   hidden: string[];
+  /** Runs hidden from every chart by the run legend (paths). */
+  hiddenRuns: string[];
 }
 
 export interface CurvesPanelState {
@@ -33,6 +37,8 @@ export interface RunMeta {
   /** Records left unread at the end of the run's files (cut short, or still being written). */
   incomplete: number;
   deleted: boolean;
+  /** The run's hyper-parameters, where its writer records them (hparams.yaml, MLflow params, TensorBoard hparams, Trainer args). */
+  hparams?: Record<string, string | number | boolean | null>;
 }
 
 /** A tag's points: non-finite values and missing wall times as null (drawn as gaps). */
@@ -40,10 +46,17 @@ export interface SeriesData {
   steps: number[];
   walls: (number | null)[];
   values: (number | null)[];
+  /** The steps count epochs: drawn on an epoch axis, never beside per-step series. */
+  epoch?: boolean;
 }
 
 export type ToCurvesWebview =
-  | { type: 'runs'; runs: RunMeta[] }
+  /**
+   * `view`: the panel's tag filter and hidden runs as the host keeps them — sent with the runs when the
+   * panel opens or its page (re)loads, so that a page restored from an older state, or a panel opened
+   * anew for other runs (filter and hidden runs cleared), shows what the host says.
+   */
+  | { type: 'runs'; runs: RunMeta[]; view?: { filter: string; hiddenRuns: string[] } }
   | { type: 'data'; run: string; reset: boolean; tags: Record<string, SeriesData> }
   | { type: 'focus'; tag: string }
   | { type: 'error'; message: string };
@@ -52,18 +65,20 @@ export type FromCurvesWebview =
   { type: 'ready' } | { type: 'state'; state: CurvesPanelState } | { type: 'exportPng'; dataUrl: string } | { type: 'exportCsv' } | { type: 'addRuns' };
 
 export function defaultCurvesSettings(): CurvesSettings {
-  return { smoothing: 0.6, xAxis: 'step', logScale: false, stacked: [], hidden: [] };
+  return { smoothing: 0.6, xAxis: 'step', logScale: false, pair: true, ignoreOutliers: false, hidden: [], hiddenRuns: [] };
 }
 
 const strings = (v: unknown, max: number): v is string[] => Array.isArray(v) && v.length <= max && v.every((s) => typeof s === 'string' && s.length < 4096);
 
 export function parseCurvesSettings(v: unknown): CurvesSettings | undefined {
   if (!isObj(v)) return undefined;
-  const { smoothing, xAxis, logScale, stacked, hidden } = v;
+  // pair, ignoreOutliers and hiddenRuns are newer than the rest: a state saved without them gets the defaults.
+  const { smoothing, xAxis, logScale, pair = true, ignoreOutliers = false, hidden, hiddenRuns = [] } = v;
   if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing <= 0.99)) return undefined;
   if (typeof xAxis !== 'string' || !(X_AXES as readonly string[]).includes(xAxis)) return undefined;
-  if (typeof logScale !== 'boolean' || !strings(stacked, 1000) || !strings(hidden, 10000)) return undefined;
-  return { smoothing, xAxis: xAxis as XAxis, logScale, stacked, hidden };
+  if (typeof logScale !== 'boolean' || typeof pair !== 'boolean' || typeof ignoreOutliers !== 'boolean') return undefined;
+  if (!strings(hidden, 10000) || !strings(hiddenRuns, 1000)) return undefined;
+  return { smoothing, xAxis: xAxis as XAxis, logScale, pair, ignoreOutliers, hidden, hiddenRuns };
 }
 
 /** Checks a message from the webview; undefined for anything malformed. */

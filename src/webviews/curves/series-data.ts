@@ -1,4 +1,4 @@
-import type { Series } from '../../core/logs/series';
+import { isEpochSeries, type Series } from '../../core/logs/series';
 import type { SeriesData } from './protocol';
 
 /** Longer series are sent decimated (each bucket's first, min, max and last point); appends go whole. */
@@ -10,7 +10,7 @@ export const orNull = (v: number): number | null => (Number.isFinite(v) ? v : nu
  * A series for the webview from index `from`, min/max-decimated above `max` points so the shape survives
  * (each bucket keeps its first, lowest, highest and last point, and a non-finite one if it has any).
  */
-export function seriesData(s: Series, from = 0, max = MAX_SENT): SeriesData {
+export function seriesData(tag: string, s: Series, from = 0, max = MAX_SENT): SeriesData {
   const n = s.length - from;
   const keep: number[] = [];
   if (n <= max) for (let i = from; i < s.length; i++) keep.push(i);
@@ -34,5 +34,10 @@ export function seriesData(s: Series, from = 0, max = MAX_SENT): SeriesData {
       for (const i of [...new Set([lo, iMin, iMax, gap, hi - 1])].filter((i) => i >= 0).sort((a, b) => a - b)) keep.push(i);
     }
   }
-  return { steps: keep.map((i) => s.steps[i]), walls: keep.map((i) => orNull(s.walls[i])), values: keep.map((i) => orNull(s.values[i])) };
+  return {
+    steps: keep.map((i) => s.steps[i]),
+    walls: keep.map((i) => orNull(s.walls[i])),
+    values: keep.map((i) => orNull(s.values[i])),
+    ...(isEpochSeries(tag, s) ? { epoch: true } : {}),
+  };
 }

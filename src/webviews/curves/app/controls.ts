@@ -1,4 +1,4 @@
-// The curves panel's controls: smoothing, horizontal axis, log scale, tag filter.
+// The curves panel's controls: smoothing, horizontal axis, log scale, outliers, train/validation pairing, tag filter.
 import type { XAxis } from '../protocol';
 import { el, select } from '../../shared/app/ui';
 import { render } from './drawing';
@@ -14,12 +14,28 @@ export function controls(): HTMLElement {
     saveState();
     render();
   });
-  const log = el('vscode-checkbox', { id: 'log-scale', label: 'Log scale', ...(s.logScale ? { checked: '' } : {}) });
-  log.addEventListener('change', () => {
-    app.state.settings.logScale = (log as unknown as { checked: boolean }).checked;
-    saveState();
-    render();
-  });
+  const toggle = (id: string, label: string, title: string, setting: 'logScale' | 'pair' | 'ignoreOutliers'): HTMLElement => {
+    const box = el('vscode-checkbox', { id, label, title, ...(s[setting] ? { checked: '' } : {}) });
+    box.addEventListener('change', () => {
+      app.state.settings[setting] = (box as unknown as { checked: boolean }).checked;
+      saveState();
+      render();
+    });
+    return box;
+  };
+  const log = toggle('log-scale', 'Log scale', 'A logarithmic y axis', 'logScale');
+  const outliers = toggle(
+    'ignore-outliers',
+    'Ignore outliers',
+    "Scale the y axis to the 5th–95th percentile of the values drawn (TensorBoard's rule)",
+    'ignoreOutliers',
+  );
+  const pair = toggle(
+    'pair',
+    'Train with validation',
+    'Draw a metric and its validation twin (loss and val_loss, train/x and validation/x) on one chart',
+    'pair',
+  );
   const search = el('vscode-textfield', { id: 'filter', placeholder: 'Filter tags (regular expression)', 'aria-label': 'Filter tags', value: app.filter });
   search.addEventListener('input', () => {
     app.filter = (search as unknown as { value: string }).value;
@@ -35,7 +51,7 @@ export function controls(): HTMLElement {
       'x-axis',
       'Horizontal axis',
       [
-        ['step', 'Step'],
+        ['step', 'Step (epoch for per-epoch series)'],
         ['relative', 'Relative time'],
         ['wall', 'Wall time'],
       ],
@@ -46,7 +62,8 @@ export function controls(): HTMLElement {
         render();
       },
     ),
-    el('div', { class: 'field' }, el('vscode-label', {}, 'Scale'), log),
+    el('div', { class: 'field' }, el('vscode-label', {}, 'Y axis'), el('div', { class: 'inline' }, log, outliers)),
+    el('div', { class: 'field' }, el('vscode-label', {}, 'Charts'), pair),
     el('div', { class: 'field wide' }, el('vscode-label', { for: 'filter' }, 'Tags'), search),
   );
 }

@@ -1,12 +1,14 @@
-// The curves panel's charts: one per tag group, runs overlaid (colour per run, dash per tag), smoothing, axes, legends, live appends.
+// The curves panel's charts: sections by tag prefix, a chart per tag (or train/validation pair) with the runs overlaid (colour per run, dash per tag), smoothing, axes, live appends.
 import { Chart, Filler, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import { Ema, formatValue } from '../../../core/logs/smooth';
-import { groupOf, stackable, type SeriesData } from '../protocol';
+import { layoutCharts, robustRange, type ChartSpec, type SectionSpec, type TagKind } from '../layout';
+import type { SeriesData } from '../protocol';
 import { $, el } from '../../shared/app/ui';
-
-import { alpha, color, PALETTE, tickLabel, xOf, yTickLabels } from './look';
-import { app, charts, data, key, post, runName, saveState } from './state';
+import { renderHparams } from './hparams';
+import { drawnTags, legend, seriesName, stackOf, styleOf, tagsOn } from './legend';
+import { alpha, tickLabel, xOf, yTickLabels } from './look';
+import { app, charts, data, key, post, runName, visibleRuns } from './state';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler, zoomPlugin);
 
@@ -25,40 +27,24 @@ interface Meta {
   ema?: Ema;
 }
 
-/** A run's values by tag and step, for telling a total's terms from other tags (stackable). */
-function valuesOf(run: string) {
-  const store = data.get(run);
-  return {
-    steps: (tag: string): number[] => store?.get(tag)?.steps ?? [],
-    value: (tag: string, step: number) => {
-      const s = store?.get(tag);
-      if (!s) return undefined;
-      for (let i = s.steps.length - 1; i >= 0; i--) if (s.steps[i] === step) return s.values[i];
-      return undefined;
-    },
-  };
-}
-
-/** Builds the datasets of one group: per run and tag a smoothed line over a faint raw one (or stacked terms). */
-export function datasets(group: string, tags: string[]): ChartDataset<'line'>[] {
+/** The datasets of one chart: per run and tag a smoothed line over a faint raw one; a stacked chart's terms filled under its total. */
+export function datasets(spec: ChartSpec): ChartDataset<'line'>[] {
   const out: ChartDataset<'line'>[] = [];
-  const { smoothing, xAxis, stacked } = app.state.settings;
-  const oneRun = app.state.runs.length === 1;
-  app.state.runs.forEach((run, ri) => {
+  const { smoothing, xAxis } = app.state.settings;
+  for (const run of visibleRuns()) {
     const store = data.get(run);
-    if (!store) return;
-    const runTags = tags.filter((t) => store.has(t));
-    const stack = stacked.includes(group) ? stackable(runTags, valuesOf(run)) : undefined;
+    if (!store) continue;
+    const stack = spec.stack ? stackOf(run, tagsOn(spec, run)) : undefined;
+    if (spec.stack && !stack) continue; // this run logs no such total and terms
+    const runTags = drawnTags(spec, run);
     const t0 = runStart(run);
-    runTags.forEach((tag) => {
+    for (const tag of runTags) {
       const s = store.get(tag)!;
-      const ti = tags.indexOf(tag);
-      const { stroke, dash } = color(ri, ti, oneRun);
+      const { stroke, dash } = styleOf(spec, run, tag);
       const hidden = app.state.settings.hidden.includes(key(run, tag));
-      const label = oneRun ? tag : `${runName(run)} · ${tag}`;
+      const label = seriesName(run, tag);
       const ema = new Ema(smoothing);
       const points = s.values.map((v, i) => ({ x: xOf(xAxis, s, i, t0), y: ema.next(v) })).filter((p) => Number.isFinite(p.x));
-      const isTerm = stack && stack.terms.includes(tag);
       const base = {
         label,
         hidden,
@@ -67,16 +53,17 @@ export function datasets(group: string, tags: string[]): ChartDataset<'line'>[] 
         borderWidth: 1.6,
         // A series of one point has no line to draw: a marker shows it.
         pointRadius: s.values.length === 1 ? 3 : 0,
+        pointBackgroundColor: stroke,
         pointHitRadius: 4,
         spanGaps: false,
         parsing: false as const,
         normalized: true,
         tension: 0,
       };
-      if (isTerm) {
-        const first = stack!.terms.indexOf(tag) === 0;
+      if (stack && tag !== stack.total) {
+        const first = stack.terms.indexOf(tag) === 0;
         out.push({ ...base, data: points, fill: first ? 'origin' : '-1', backgroundColor: alpha(stroke, 0.35), stack: run, meta: { run, tag, ema } } as never);
-        return;
+        continue;
       }
       if (smoothing > 0 && !stack) {
         out.push({
@@ -90,9 +77,22 @@ export function datasets(group: string, tags: string[]): ChartDataset<'line'>[] 
         } as never);
       }
       out.push({ ...base, data: points, fill: false, stack: `line:${run}:${tag}`, borderWidth: stack ? 2.2 : 1.6, meta: { run, tag, ema } } as never);
-    });
-  });
+    }
+  }
   return out;
+}
+
+/** The y axis's bounds when outliers are ignored (TensorBoard's rule, layout.ts); Chart.js's own otherwise. */
+function yBounds(spec: ChartSpec, sets: ChartDataset<'line'>[]): { min?: number; max?: number } {
+  if (!app.state.settings.ignoreOutliers || spec.stack) return {};
+  const range = robustRange(
+    (function* () {
+      for (const d of sets) if (!d.hidden) for (const p of d.data as { y: number }[]) yield p.y;
+    })(),
+  );
+  if (!range) return {};
+  // A log axis cannot start at or below zero: leave its lower end to Chart.js.
+  return app.state.settings.logScale && range.min <= 0 ? { max: range.max } : range;
 }
 
 export const metaOf = (d: ChartDataset<'line'>): Meta => (d as unknown as { meta: Meta }).meta;
@@ -109,15 +109,27 @@ export const background: Plugin<'line'> = {
   },
 };
 
-export function makeChart(canvas: HTMLCanvasElement, group: string, tags: string[]): Chart<'line'> {
+/** Writes the x axis's title and tick labels on the canvas (`data-x-title`, `data-x-ticks`): what a screen reader and the tests read. */
+const axisLabels: Plugin<'line'> = {
+  id: 'axisLabels',
+  afterUpdate(chart) {
+    const x = chart.scales.x;
+    chart.canvas.dataset.xTitle = String((x.options as { title?: { text?: unknown } }).title?.text ?? '');
+    chart.canvas.dataset.xTicks = JSON.stringify(x.ticks.map((t) => String(t.label)));
+  },
+};
+
+export function makeChart(canvas: HTMLCanvasElement, spec: ChartSpec): Chart<'line'> {
   const fg = css('--vscode-descriptionForeground', '#999');
   const grid = css('--vscode-panel-border', '#444');
   const axis = app.state.settings.xAxis;
-  const stackedView = app.state.settings.stacked.includes(group);
+  const stackedView = spec.stack !== undefined;
+  const sets = datasets(spec);
+  const xTitle = axis === 'wall' ? 'wall time' : axis === 'relative' ? 'time since start' : spec.epoch ? 'epoch' : 'step';
   return new Chart<'line'>(canvas, {
     type: 'line',
-    data: { datasets: datasets(group, tags) },
-    plugins: [background],
+    data: { datasets: sets },
+    plugins: [background, axisLabels],
     options: {
       animation: false,
       responsive: true,
@@ -128,11 +140,12 @@ export function makeChart(canvas: HTMLCanvasElement, group: string, tags: string
           type: 'linear',
           ticks: { color: fg, maxRotation: 0, ...(axis === 'step' ? { precision: 0 } : {}), callback: (v) => tickLabel(axis, Number(v)) },
           grid: { color: grid },
-          title: { display: true, text: axis === 'step' ? 'step' : axis === 'wall' ? 'wall time' : 'time since start', color: fg },
+          title: { display: true, text: xTitle, color: fg },
         },
         y: {
           type: app.state.settings.logScale ? 'logarithmic' : 'linear',
           stacked: stackedView,
+          ...yBounds(spec, sets),
           ticks: {
             color: fg,
             callback: (v, i, ticks) =>
@@ -149,7 +162,7 @@ export function makeChart(canvas: HTMLCanvasElement, group: string, tags: string
         tooltip: {
           filter: (item) => !metaOf(item.dataset as ChartDataset<'line'>).raw,
           callbacks: {
-            title: (items) => (items[0] ? `${axis === 'step' ? 'step ' : ''}${tickLabel(axis, items[0].parsed.x ?? 0)}` : ''),
+            title: (items) => (items[0] ? `${axis === 'step' ? `${spec.epoch ? 'epoch' : 'step'} ` : ''}${tickLabel(axis, items[0].parsed.x ?? 0)}` : ''),
             label: (item) => {
               const m = metaOf(item.dataset as ChartDataset<'line'>);
               const s = data.get(m.run)?.get(m.tag);
@@ -168,210 +181,172 @@ export function makeChart(canvas: HTMLCanvasElement, group: string, tags: string
   });
 }
 
-/** Visible tags grouped (group → tags in first-seen order), after the filter. */
-export function groups(): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let re: RegExp | undefined;
+/** The filter as a regular expression (none when empty or invalid). */
+function filterRe(): RegExp | undefined {
   try {
-    re = app.filter ? new RegExp(app.filter, 'i') : undefined;
+    return app.filter ? new RegExp(app.filter, 'i') : undefined;
   } catch {
-    re = undefined;
+    return undefined;
   }
-  for (const run of app.state.runs) {
-    for (const tag of data.get(run)?.keys() ?? []) {
-      if (re && !re.test(tag)) continue;
-      const g = groupOf(tag);
-      const list = out.get(g) ?? [];
-      if (!list.includes(tag)) list.push(tag);
-      out.set(g, list);
-    }
-  }
+}
+
+/** The tags the drawn runs log that the filter lets through, in the order first seen, with their kind of step. */
+export function shownTags(): TagKind[] {
+  const re = filterRe();
+  const out: TagKind[] = [];
+  for (const run of visibleRuns()) for (const [tag, s] of data.get(run) ?? []) if (!re || re.test(tag)) out.push({ tag, epoch: s.epoch });
   return out;
 }
 
-/** A legend swatch: a short line in the series' colour and dash pattern. */
-export function swatch(stroke: string, dash: number[]): HTMLCanvasElement {
-  const c = el('canvas', { class: 'swatch-line', width: '40', height: '8', 'aria-hidden': 'true' });
-  const ctx = c.getContext('2d')!;
-  ctx.strokeStyle = stroke;
-  ctx.lineWidth = 3;
-  ctx.setLineDash(dash.map((d) => d * 1.5));
-  ctx.beginPath();
-  ctx.moveTo(0, 4);
-  ctx.lineTo(40, 4);
-  ctx.stroke();
-  return c;
-}
-
-/** The legend: a toggle button per series with its latest value (also how tests read the chart). */
-export function legend(group: string, tags: string[]): HTMLElement {
-  const list = el('div', { class: 'legend', role: 'group', 'aria-label': `${group} series` });
-  const oneRun = app.state.runs.length === 1;
-  app.state.runs.forEach((run, ri) => {
-    for (const tag of tags) {
-      const s = data.get(run)?.get(tag);
-      if (!s) continue;
-      const k = key(run, tag);
-      const { stroke } = color(ri, tags.indexOf(tag), oneRun);
-      const i = s.values.length - 1;
-      const lastText = i >= 0 ? `${formatValue(s.values[i])} @ ${s.steps[i]}` : '—';
-      const shown = !app.state.settings.hidden.includes(k);
-      const { dash } = color(ri, tags.indexOf(tag), oneRun);
-      const b = el(
-        'button',
-        {
-          class: 'series',
-          'aria-pressed': String(shown),
-          'data-run': run,
-          'data-tag': tag,
-          'data-count': String(s.values.length),
-          'data-last': i >= 0 ? String(s.values[i]) : '',
-          title: shown ? 'Hide this series' : 'Show this series',
-        },
-        swatch(stroke, dash),
-        el('span', { class: 'name' }, oneRun ? tag : `${runName(run)} · ${tag}`),
-        el('span', { class: 'last' }, lastText),
+/** The sections and charts to draw (layout.ts), a section's stacked chart when some run's values add up. */
+export function sections(): SectionSpec[] {
+  return layoutCharts(shownTags(), app.state.settings.pair, (tags) => {
+    for (const run of visibleRuns()) {
+      const st = stackOf(
+        run,
+        tags.filter((t) => data.get(run)?.get(t)?.epoch === false),
       );
-      b.addEventListener('click', () => {
-        const hidden = new Set(app.state.settings.hidden);
-        if (hidden.has(k)) hidden.delete(k);
-        else hidden.add(k);
-        app.state.settings.hidden = [...hidden];
-        saveState();
-        render();
-      });
-      list.append(b);
+      if (st) return st;
     }
+    return undefined;
   });
-  return list;
 }
 
-export function renderRuns(): void {
-  const box = $('runs');
-  box.replaceChildren(
-    ...app.runs.map((r, i) => {
-      const chip = el('span', { class: 'run-chip', title: r.path }, el('span', { class: 'swatch' }), `${r.name} `, el('span', { class: 'muted' }, r.format));
-      (chip.firstChild as HTMLElement).style.background = app.state.runs.length === 1 ? 'transparent' : PALETTE[i % PALETTE.length];
-      if (r.corrupt) chip.append(el('span', { class: 'warn', title: 'Corrupt records were skipped' }, ` ⚠ ${r.corrupt} corrupt skipped`));
-      if (r.incomplete)
-        chip.append(
-          el(
-            'span',
-            { class: 'warn', title: 'A record at the end of a file is cut short or still being written; it is read once it is complete' },
-            ` ⚠ ${r.incomplete} incomplete`,
-          ),
-        );
-      if (r.deleted) chip.append(el('span', { class: 'warn' }, ' (files deleted; last points kept)'));
-      return chip;
-    }),
-  );
-  if (app.runs.length === 0) box.append(el('span', { class: 'muted' }, 'No runs chosen yet.'));
-}
-
-export function render(): void {
-  // Re-rendering keeps the reader where they were (toggling the stacked view, a new run).
-  const scroll = window.scrollY;
-  requestAnimationFrame(() => window.scrollTo({ top: scroll }));
-  for (const c of charts.values()) c.destroy();
-  charts.clear();
-  const box = $('charts');
-  const g = groups();
-  if (g.size === 0) {
-    box.replaceChildren(
-      el(
-        'p',
-        { class: 'muted' },
-        app.filter && app.state.runs.some((r) => (data.get(r)?.size ?? 0) > 0)
-          ? `The tag filter /${app.filter}/ matches no tag of the shown runs.`
-          : app.runs.length
-            ? 'No scalars logged yet: the chart appears with the first point.'
-            : 'Choose runs with "Choose runs…" or tick them in the Training Runs view.',
-      ),
-    );
-    return;
-  }
-  box.replaceChildren();
+/** A note above the charts (why some run is not drawn), or nothing. */
+function notes(box: HTMLElement, drawn: Set<string>): boolean {
   // The filter never hides a run silently: name the runs none of whose tags it lets through.
-  const shown = new Set([...g.values()].flat());
-  const filtered = app.state.runs.filter((r) => (data.get(r)?.size ?? 0) > 0 && ![...(data.get(r)?.keys() ?? [])].some((t) => shown.has(t)));
+  const runs = visibleRuns();
+  const filtered = runs.filter((r) => (data.get(r)?.size ?? 0) > 0 && ![...(data.get(r)?.keys() ?? [])].some((t) => drawn.has(t)));
   if (app.filter && filtered.length)
     box.append(el('p', { class: 'muted', id: 'filtered-runs' }, `The tag filter /${app.filter}/ hides every tag of ${filtered.map(runName).join(', ')}.`));
+  const hiddenRuns = app.state.runs.filter((r) => app.state.settings.hiddenRuns.includes(r));
+  if (hiddenRuns.length)
+    box.append(
+      el('p', { class: 'muted', id: 'hidden-runs' }, `Hidden by the run legend: ${hiddenRuns.map(runName).join(', ')} (click a run above to show it).`),
+    );
   // Time axes need wall times: say which runs' logs have none (JSON lines or CSV without a timestamp
   // column) rather than drawing them at 1970.
-  if (app.state.settings.xAxis !== 'step') {
-    const timeless = app.state.runs.filter((r) => ![...(data.get(r)?.values() ?? [])].some((s) => s.walls.some(Number.isFinite)));
-    if (timeless.length)
-      box.append(
-        el(
-          'p',
-          { class: 'muted', id: 'no-wall-time' },
-          `${timeless.map((r) => `${runName(r)} (${app.runs.find((m) => m.path === r)?.format ?? 'its logs'})`).join(', ')}: no wall time in ${timeless.length === 1 ? 'its logs' : 'their logs'}, so ${timeless.length === 1 ? 'it is' : 'they are'} not drawn on this axis; choose Step to see ${timeless.length === 1 ? 'it' : 'them'}.`,
-        ),
-      );
-    if (timeless.length === app.state.runs.length) return;
-  }
-  for (const [group, tags] of g) {
-    const canvas = el('canvas', { id: `chart-${group.replace(/[^\w-]/g, '_')}`, role: 'img', 'aria-label': `Chart of ${tags.join(', ')}` });
-    const canStack = app.state.runs.some(
-      (r) =>
-        stackable(
-          tags.filter((t) => data.get(r)?.has(t)),
-          valuesOf(r),
-        ) !== undefined,
+  if (app.state.settings.xAxis === 'step') return true;
+  const timeless = runs.filter((r) => ![...(data.get(r)?.values() ?? [])].some((s) => s.walls.some(Number.isFinite)));
+  if (timeless.length) {
+    const one = timeless.length === 1;
+    box.append(
+      el(
+        'p',
+        { class: 'muted', id: 'no-wall-time' },
+        `${timeless.map((r) => `${runName(r)} (${app.runs.find((m) => m.path === r)?.format ?? 'its logs'})`).join(', ')}: no wall time in ${one ? 'its logs' : 'their logs'}, so ${one ? 'it is' : 'they are'} not drawn on this axis; choose Step to see ${one ? 'it' : 'them'}.`,
+      ),
     );
-    const stacked = app.state.settings.stacked.includes(group);
-    const head = el('div', { class: 'chart-head' }, el('h2', {}, group));
-    const tools = el('div', { class: 'chart-tools' });
-    if (canStack) {
-      const b = el(
-        'vscode-button',
-        { secondary: '', 'aria-pressed': String(stacked), title: 'Stack the loss terms under the total (distillation view)' },
-        stacked ? 'Unstack terms' : 'Stack loss terms',
-      );
-      b.addEventListener('click', () => {
-        app.state.settings.stacked = stacked ? app.state.settings.stacked.filter((x) => x !== group) : [...app.state.settings.stacked, group];
-        saveState();
-        render();
-      });
-      tools.append(b);
-    }
-    const zin = el('vscode-button', { secondary: '', title: 'Zoom in (or the mouse wheel; shift-drag to zoom to a box)' }, '+');
-    const zout = el('vscode-button', { secondary: '', title: 'Zoom out' }, '−');
-    const reset = el('vscode-button', { secondary: '', title: 'Reset zoom and pan (or double-click the chart)' }, 'Reset');
-    const png = el('vscode-button', { secondary: '', title: 'Save this chart as PNG' }, 'PNG');
-    tools.append(zin, zout, reset, png);
-    head.append(tools);
-    const section = el('section', { class: 'chart-card', 'data-group': group }, head, el('div', { class: 'chart-box' }, canvas), legend(group, tags));
-    box.append(section);
-    const chart = makeChart(canvas, group, tags);
-    charts.set(group, chart);
+  }
+  return timeless.length < runs.length;
+}
+
+/** One chart's card (heading, tools, canvas, series legend), and what makes its chart once the card is in the document. */
+function card(spec: ChartSpec): { section: HTMLElement; init: () => void } {
+  const canvas = el('canvas', {
+    id: spec.id,
+    role: 'img',
+    'aria-label': `Chart of ${spec.tags.join(', ')}${spec.stack ? ', terms stacked under the total' : ''}`,
+  });
+  const tools = el('div', { class: 'chart-tools' });
+  const zin = el('vscode-button', { secondary: '', title: 'Zoom in (or the mouse wheel; shift-drag to zoom to a box)' }, '+');
+  const zout = el('vscode-button', { secondary: '', title: 'Zoom out' }, '−');
+  const reset = el('vscode-button', { secondary: '', title: 'Reset zoom and pan (or double-click the chart)' }, 'Reset');
+  const png = el('vscode-button', { secondary: '', title: 'Save this chart as PNG' }, 'PNG');
+  tools.append(zin, zout, reset, png);
+  const title = el('h3', { title: spec.title }, spec.title);
+  if (spec.stack) title.prepend(el('span', { class: 'badge' }, 'stacked'), ' ');
+  const section = el(
+    'section',
+    { class: `chart-card${spec.stack ? ' stacked' : ''}`, 'data-chart': spec.id, 'data-tags': spec.tags.join('\n') },
+    el('div', { class: 'chart-head' }, title, tools),
+    el('div', { class: 'chart-box' }, canvas),
+    legend(spec, render),
+  );
+  const init = (): void => {
+    const chart = makeChart(canvas, spec);
+    charts.set(spec.id, { chart, spec });
     zin.addEventListener('click', () => chart.zoom(1.25));
     zout.addEventListener('click', () => chart.zoom(0.8));
     reset.addEventListener('click', () => chart.resetZoom());
     canvas.addEventListener('dblclick', () => chart.resetZoom());
     png.addEventListener('click', () => post({ type: 'exportPng', dataUrl: canvas.toDataURL('image/png') }));
+  };
+  return { section, init };
+}
+
+export function render(): void {
+  // Re-rendering keeps the reader where they were (a toggle, a new run).
+  const scroll = window.scrollY;
+  requestAnimationFrame(() => window.scrollTo({ top: scroll }));
+  for (const { chart } of charts.values()) chart.destroy();
+  charts.clear();
+  renderHparams();
+  const box = $('charts');
+  const layout = sections();
+  if (layout.length === 0) {
+    box.replaceChildren(
+      el(
+        'p',
+        { class: 'muted' },
+        app.filter && visibleRuns().some((r) => (data.get(r)?.size ?? 0) > 0)
+          ? `The tag filter /${app.filter}/ matches no tag of the shown runs.`
+          : app.runs.length && visibleRuns().length === 0
+            ? 'Every run is hidden: click a run above to show it.'
+            : app.runs.length
+              ? 'No scalars logged yet: the chart appears with the first point.'
+              : 'Choose runs with "Choose runs…" or tick them in the Training Runs view.',
+      ),
+    );
+    return;
   }
+  box.replaceChildren();
+  if (!notes(box, new Set(layout.flatMap((s) => s.charts.flatMap((c) => c.tags))))) return;
+  const inits: (() => void)[] = [];
+  for (const { name, charts: specs } of layout) {
+    const cards = specs.map(card);
+    inits.push(...cards.map((c) => c.init));
+    box.append(
+      el(
+        'section',
+        { class: 'chart-section', 'data-section': name, 'aria-label': `${name} charts` },
+        el('h2', {}, name),
+        el('div', { class: 'chart-grid' }, ...cards.map((c) => c.section)),
+      ),
+    );
+  }
+  // Charts are made once their canvases are in the document (Chart.js sizes them to their box).
+  for (const init of inits) init();
   if (app.state.focus) highlight(app.state.focus, false);
 }
 
 export let frame = 0;
 export const dirty = new Set<string>();
-/** Appends new points to the charts in place (no rebuild), once per animation frame. */
-export function scheduleUpdate(group: string): void {
-  dirty.add(group);
+/** Redraws charts with new points once per animation frame (a stacked chart's datasets are rebuilt). */
+export function scheduleUpdate(id: string): void {
+  dirty.add(id);
   if (frame) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
-    for (const g of dirty) charts.get(g)?.update('none');
+    for (const id of dirty) {
+      const c = charts.get(id);
+      if (!c) continue;
+      if (c.spec.stack) c.chart.data.datasets = datasets(c.spec);
+      const y = c.chart.options.scales!.y!;
+      Object.assign(y, { min: undefined, max: undefined }, yBounds(c.spec, c.chart.data.datasets));
+      c.chart.update('none');
+    }
     dirty.clear();
   });
 }
 
+/** Adds points to a series; true when the charts must be laid out again (a new tag, or a series changing axis). */
 export function append(run: string, tag: string, add: SeriesData): boolean {
   const store = data.get(run)!;
   let s = store.get(tag);
-  const isNew = !s;
-  if (!s) store.set(tag, (s = { steps: [], walls: [], values: [] }));
+  const isNew = !s || s.epoch !== (add.epoch ?? false);
+  if (!s) store.set(tag, (s = { steps: [], walls: [], values: [], epoch: add.epoch ?? false }));
+  s.epoch = add.epoch ?? false;
   const from = s.values.length;
   for (let i = 0; i < add.steps.length; i++) {
     s.steps.push(add.steps[i]);
@@ -379,35 +354,36 @@ export function append(run: string, tag: string, add: SeriesData): boolean {
     s.values.push(add.values[i] ?? NaN);
   }
   if (isNew) return true;
-  const group = groupOf(tag);
-  const chart = charts.get(group);
-  if (!chart) return true;
-  if (app.state.settings.stacked.includes(group)) return true; // stacks are rebuilt
   const t0 = runStart(run);
-  for (const d of chart.data.datasets) {
-    const m = metaOf(d);
-    if (m.run !== run || m.tag !== tag) continue;
-    for (let i = from; i < s.values.length; i++) {
-      const x = xOf(app.state.settings.xAxis, s, i, t0);
-      if (!Number.isFinite(x)) continue;
-      (d.data as { x: number; y: number }[]).push({ x, y: m.raw ? s.values[i] : m.ema!.next(s.values[i]) });
+  for (const [id, { chart, spec }] of charts) {
+    if (!spec.tags.includes(tag)) continue;
+    scheduleUpdate(id);
+    if (spec.stack) continue; // rebuilt whole
+    for (const d of chart.data.datasets) {
+      const m = metaOf(d);
+      if (m.run !== run || m.tag !== tag) continue;
+      for (let i = from; i < s.values.length; i++) {
+        const x = xOf(app.state.settings.xAxis, s, i, t0);
+        if (!Number.isFinite(x)) continue;
+        (d.data as { x: number; y: number }[]).push({ x, y: m.raw ? s.values[i] : m.ema!.next(s.values[i]) });
+      }
     }
   }
-  const button = document.querySelector<HTMLElement>(`.series[data-run="${CSS.escape(run)}"][data-tag="${CSS.escape(tag)}"]`);
-  if (button) {
-    const i = s.values.length - 1;
+  const i = s.values.length - 1;
+  for (const button of document.querySelectorAll<HTMLElement>(`.series[data-run="${CSS.escape(run)}"][data-tag="${CSS.escape(tag)}"]`)) {
     button.dataset.count = String(s.values.length);
     button.dataset.last = String(s.values[i]);
     button.querySelector('.last')!.textContent = `${formatValue(s.values[i])} @ ${s.steps[i]}`;
   }
-  scheduleUpdate(group);
   return false;
 }
 
+/** Scrolls to the chart of a tag (not a stacked one) and marks its series. */
 export function highlight(tag: string, scroll = true): void {
-  const section = document.querySelector<HTMLElement>(`.chart-card[data-group="${CSS.escape(groupOf(tag))}"]`);
-  if (!section) return;
-  if (scroll) section.scrollIntoView({ block: 'start' });
+  const cards = [...document.querySelectorAll<HTMLElement>('.chart-card')].filter((c) => (c.dataset.tags ?? '').split('\n').includes(tag));
+  const target = cards.find((c) => !c.classList.contains('stacked')) ?? cards[0];
+  if (!target) return;
+  if (scroll) target.scrollIntoView({ block: 'start' });
   document.querySelectorAll('.series.focus').forEach((e) => e.classList.remove('focus'));
-  document.querySelectorAll(`.series[data-tag="${CSS.escape(tag)}"]`).forEach((e) => e.classList.add('focus'));
+  target.querySelectorAll(`.series[data-tag="${CSS.escape(tag)}"]`).forEach((e) => e.classList.add('focus'));
 }

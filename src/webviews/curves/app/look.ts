@@ -6,9 +6,11 @@ export interface Store {
   steps: number[];
   walls: number[];
   values: number[];
+  /** The steps count epochs. */
+  epoch: boolean;
 }
 
-/** Ten colours (Tableau 10): one per run, or per tag when one run is shown. */
+/** Ten colours (Tableau 10): one per run (stable across charts), or per term in a one-run stacked chart. */
 export const PALETTE = ['#4e9af1', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#bab0ac'];
 export const DASHES = [[], [6, 3], [2, 2], [10, 3, 2, 3]];
 export function color(runIndex: number, tagIndex: number, oneRun: boolean): { stroke: string; dash: number[] } {
@@ -31,7 +33,7 @@ export function duration(sec: number): string {
 }
 
 /** x of point i of a series on the chosen axis (NaN when the format has no wall time). */
-export function xOf(axis: XAxis, s: Store, i: number, t0: number): number {
+export function xOf(axis: XAxis, s: Pick<Store, 'steps' | 'walls'>, i: number, t0: number): number {
   if (axis === 'step') return s.steps[i];
   if (axis === 'wall') return s.walls[i] * 1000;
   return s.walls[i] - t0;

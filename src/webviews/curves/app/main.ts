@@ -7,7 +7,8 @@ import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { $, el } from '../../shared/app/ui';
 import { controls } from './controls';
-import { render, renderRuns } from './drawing';
+import { render } from './drawing';
+import { renderRuns } from './legend';
 import { listen } from './messages';
 import { post } from './state';
 
@@ -20,9 +21,10 @@ function layout(): void {
     el('header', {}, el('div', {}, el('h1', {}, 'Training curves'), el('div', { id: 'runs', class: 'runs' })), el('div', { class: 'actions' }, addRuns, csv)),
     el('div', { id: 'error', class: 'error', role: 'alert', hidden: '' }),
     controls(),
+    el('div', { id: 'hparams', class: 'hparams-box', hidden: '' }),
     el('div', { id: 'charts', class: 'charts' }),
   );
-  renderRuns();
+  renderRuns(render);
 }
 
 listen();
