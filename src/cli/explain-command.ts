@@ -5,6 +5,7 @@ import { injectTrapIfAsked } from '../core/engine/fault';
 import { InputError, orList } from '../core/errors';
 import { explainImage, type ExplainResult } from '../core/explain/explain-image';
 import { explainProvenance } from '../core/explain/provenance';
+import { describeScore } from '../core/explain/scores';
 import { DEFAULT_METHOD, isMethod, METHOD_PARAMS, METHODS, methodSpec, type MethodName, type MethodParams } from '../core/explain/specs';
 import { COLORMAPS, DEFAULT_COLORMAP, isColormap, SIGNED_COLORMAP, type ColormapName } from '../core/image/specs';
 import { inputFit, readImage, type RgbImage } from '../core/image/decode';
@@ -140,7 +141,7 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   const outDir = folder ? (str(v, 'out') ?? path.join(imagePath, 'model-lens-out')) : undefined;
   if (outDir) fs.mkdirSync(outDir, { recursive: true });
 
-  const summary: string[] = ['image,top_class,top_label,score,method,time_ms'];
+  const summary: string[] = ['image,top_class,top_label,score,method,time_ms,score_kind'];
   const perImage: Record<string, unknown>[] = [];
   for (const file of images) {
     const image = await readImage(file, { input: inputFit(model.inputs[0].shape) });
@@ -160,14 +161,14 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     const shown = { ...r, image: { width: fitted.image.width, height: fitted.image.height, values: fitted.map } };
     if (overlayPath) fs.writeFileSync(overlayPath, renderOverlay(fitted.image, shown, colormap as ColormapName | undefined, opacity));
     if (mapPath) fs.writeFileSync(mapPath, JSON.stringify(heatmapJson(shown, allParams)));
-    const top = r.top.map((p) => ({ index: p.index, score: p.score, label: p.label ?? null }));
-    summary.push([file, r.top[0].index, r.top[0].label ?? '', r.top[0].score, method, r.timeMs.toFixed(1)].map(csvField).join(','));
-    const record = { backend, method, layer: r.layers.join(','), target: r.target, top, timeMs: r.timeMs, params: allParams };
+    const top = r.top.map((p) => ({ index: p.index, score: p.score, probability: p.probability, label: p.label ?? null }));
+    summary.push([file, r.top[0].index, r.top[0].label ?? '', r.top[0].score, method, r.timeMs.toFixed(1), r.scoreKind].map(csvField).join(','));
+    const record = { backend, method, layer: r.layers.join(','), target: r.target, scoreKind: r.scoreKind, top, timeMs: r.timeMs, params: allParams };
     perImage.push(record);
     if (!v.json) {
       const t = r.top[0];
       stdout(
-        `${file}: ${t.label ?? `class ${t.index}`} (${t.score.toFixed(3)}), ${method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${backend}${overlayPath ? ` → ${overlayPath}` : ''}`,
+        `${file}: ${t.label ?? `class ${t.index}`} (${describeScore(r.scoreKind, t.score, t.probability, r.units)}), ${method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${backend}${overlayPath ? ` → ${overlayPath}` : ''}`,
       );
     }
   }

@@ -7,6 +7,7 @@
 
 import type { Assign, Joint, Similarity, TransformName } from '../core/explain/pair/specs';
 import type { Baseline } from '../core/explain/specs';
+import type { ScoreKind } from '../core/explain/scores';
 import type { PreprocessSpec } from '../core/image/specs';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -72,7 +73,10 @@ export interface ExplainResultMessage {
   layers: string[];
   output: string;
   target: number;
-  top: { index: number; score: number; label?: string }[];
+  /** What the scores are (core/explain/scores.ts), and the output's unit count. */
+  scoreKind: ScoreKind;
+  units: number;
+  top: { index: number; score: number; probability: number; label?: string }[];
   grid: MapGrid;
   /** The display-scaled map at the image's size. */
   image: MapGrid;

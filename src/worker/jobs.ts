@@ -79,6 +79,8 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
     layers: r.layers,
     output: r.output,
     target: r.target,
+    scoreKind: r.scoreKind,
+    units: r.units,
     top: r.top,
     grid: r.grid,
     image: r.image,

@@ -38,7 +38,10 @@ function constNode(name: string, dims: number[], dtype = 'DT_FLOAT') {
   return { name, op: 'Const', attr: { value: { tensor: { dtype, tensorShape: shapeOf(dims) } }, dtype: { type: dtype } } };
 }
 
-export function writeGraphModel(dir: string, w: GraphWeights = graphWeights()): string {
+/** The graph's last operation before its Identity output: a converter's Softmax (default), LogSoftmax, Sigmoid, or none (logits). */
+export type GraphHead = 'Softmax' | 'LogSoftmax' | 'Sigmoid' | 'none';
+
+export function writeGraphModel(dir: string, w: GraphWeights = graphWeights(), head: GraphHead = 'Softmax'): string {
   fs.mkdirSync(dir, { recursive: true });
   const fused = (ops: string[]) => ({ list: { s: ops.map(b64) } });
   const nodes = [
@@ -87,8 +90,8 @@ export function writeGraphModel(dir: string, w: GraphWeights = graphWeights()): 
       input: ['pool/Mean', 'fc/kernel', 'fc/bias'],
       attr: { T: F, transpose_a: { b: false }, transpose_b: { b: false }, num_args: { i: '1' }, fused_ops: fused(['BiasAdd']), epsilon: { f: 0 } },
     },
-    { name: 'fc/Softmax', op: 'Softmax', input: ['fc/BiasAdd'], attr: { T: F } },
-    { name: 'Identity', op: 'Identity', input: ['fc/Softmax'], attr: { T: F } },
+    ...(head === 'none' ? [] : [{ name: `fc/${head}`, op: head, input: ['fc/BiasAdd'], attr: { T: F } }]),
+    { name: 'Identity', op: 'Identity', input: [head === 'none' ? 'fc/BiasAdd' : `fc/${head}`], attr: { T: F } },
   ];
   const specs: { name: string; shape: number[]; dtype: string; data: ArrayLike<number> }[] = [
     { name: 'conv/kernel', shape: [3, 3, 3, 4], dtype: 'float32', data: w.convK },

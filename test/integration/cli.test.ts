@@ -42,7 +42,13 @@ test('explain --json has the documented shape and explains the right class', asy
   const r = await cli('explain', demoModel, path.join(demoImages, img.file), '--json');
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(j).sort(), ['backend', 'layer', 'method', 'params', 'target', 'timeMs', 'top']);
+  assert.deepEqual(Object.keys(j).sort(), ['backend', 'layer', 'method', 'params', 'scoreKind', 'target', 'timeMs', 'top']);
+  assert.equal(j.scoreKind, 'probability', 'the demo ends in a softmax');
+  assert.deepEqual(Object.keys(j.top[0]).sort(), ['index', 'label', 'probability', 'score']);
+  for (const p of j.top) assert.equal(p.probability, p.score, 'a probability is its own score');
+  // The text line says so: a percentage of a probability.
+  const text = await cli('explain', demoModel, path.join(demoImages, img.file));
+  assert.match(text.out, new RegExp(`: circle \\(${(100 * j.top[0].probability).toFixed(1)} %\\), gradcam at last_conv_relu`));
   assert.equal(j.backend, 'wasm');
   assert.equal(j.method, 'gradcam');
   assert.equal(j.layer, 'last_conv_relu', 'the default layer is the last one with a 4-D output');
@@ -97,9 +103,9 @@ test('--out writes an overlay PNG at the image size; a folder gets overlays, map
   const rf = await cli('explain', demoModel, folder, '--out', outDir, '--method', 'gradcam++');
   assert.equal(rf.code, 0, rf.err);
   const csv = fs.readFileSync(path.join(outDir, 'summary.csv'), 'utf8').trim().split('\n');
-  assert.equal(csv[0], 'image,top_class,top_label,score,method,time_ms');
+  assert.equal(csv[0], 'image,top_class,top_label,score,method,time_ms,score_kind');
   assert.equal(csv.length, 4);
-  assert.match(csv[1], /circle-1\.png,0,circle,0\.\d+,gradcam\+\+,\d+\.\d/);
+  assert.match(csv[1], /circle-1\.png,0,circle,0\.\d+,gradcam\+\+,\d+\.\d,probability$/);
   for (const f of ['circle-1', 'triangle-1', 'square-watermark-1']) {
     assert.ok(fs.existsSync(path.join(outDir, `${f}.overlay.png`)));
     assert.ok(fs.existsSync(path.join(outDir, `${f}.map.json`)));

@@ -12,6 +12,7 @@ import { asModelError } from '../model/run-error';
 import type { InspectableModel } from '../model/types';
 import { METHOD_TABLE } from './registry';
 import { methodSpec } from './specs';
+import { probabilities, scoreKind, type ScoreKind } from './scores';
 import { checkUnit, resolveOutput, unitScore } from './target';
 import { DEFAULT_PARAMS, type Grid, type MethodName, type MethodParams, type Progress } from './types';
 
@@ -35,7 +36,10 @@ export interface ExplainOptions {
 
 export interface Prediction {
   index: number;
+  /** The output's value for the unit (after the model's softmax, which is read as logits and applied here). */
   score: number;
+  /** The unit's probability (scores.ts): the score, exp(score), or the softmax (sigmoid) of logits. */
+  probability: number;
   label?: string;
 }
 
@@ -44,6 +48,10 @@ export interface ExplainResult {
   layers: string[];
   output: string;
   target: number;
+  /** What the scores are: probabilities, log-probabilities or logits. */
+  scoreKind: ScoreKind;
+  /** Units of the explained output. */
+  units: number;
   top: Prediction[];
   /** The raw map (EXPLAIN.md: layer resolution for CAMs, input resolution for gradients, windows for occlusion). */
   grid: Grid;
@@ -59,8 +67,8 @@ export interface ExplainResult {
   backend: string;
 }
 
-function topK(values: Float32Array, k: number, labels?: string[]): Prediction[] {
-  return Array.from(values, (score, index) => ({ index, score }))
+function topK(values: Float32Array, probability: Float64Array, k: number, labels?: string[]): Prediction[] {
+  return Array.from(values, (score, index) => ({ index, score, probability: probability[index] }))
     .sort((a, b) => b.score - a.score)
     .slice(0, k)
     .map((p) => (labels?.[p.index] !== undefined ? { ...p, label: labels[p.index] } : p));
@@ -92,7 +100,8 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
         `${model.path}: output "${model.outputs[outputIndex].name}" is not finite (NaN or infinite) for this image, so there is nothing to explain${why ? ` (${why.split(';')[0]})` : ''}`,
       );
     }
-    const top = topK(probs, opts.topK ?? 5, opts.labels);
+    const kind = scoreKind(model.outputEnds[outputIndex] ?? 'other', probs);
+    const top = topK(probs, probabilities(kind, probs), opts.topK ?? 5, opts.labels);
     const target = opts.target === undefined || opts.target === 'top' ? top[0].index : opts.target;
     checkUnit(model, outputIndex, target, probs.length);
     const layers = methodSpec(opts.method).family === 'cam' ? (opts.layers?.length ? opts.layers : [defaultCamLayer(model)]) : [];
@@ -123,6 +132,8 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
       layers,
       output: model.outputs[outputIndex].name,
       target,
+      scoreKind: kind,
+      units: probs.length,
       top,
       grid: attribution.grid,
       image: { width: image.width, height: image.height, values: display },

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { InputError } from '../errors';
 import { layerActivationAndGradient } from './gradient';
-import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, ScoreFn, TensorSpec } from './types';
+import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, OutputEnd, ScoreFn, TensorSpec } from './types';
 
 export interface GraphNodeDef {
   name: string;
@@ -27,6 +27,7 @@ export class GraphInspectableModel implements InspectableModel {
   readonly totalParams: number;
   readonly preprocessingLayers: string[] = [];
   readonly softmaxOutputs: boolean[];
+  readonly outputEnds: OutputEnd[] = [];
   readonly warnings: string[] = [];
   private readonly logitNames: string[];
   private readonly nodeNames: Set<string>;
@@ -67,6 +68,7 @@ export class GraphInspectableModel implements InspectableModel {
       while (node && node.op === 'Identity' && node.input?.length) node = byName.get(nodeNameOf(node.input[0]));
       const isSoftmax = node?.op === 'Softmax' && !!node.input?.length;
       this.softmaxOutputs.push(isSoftmax);
+      this.outputEnds.push(isSoftmax ? 'softmax' : node?.op === 'LogSoftmax' ? 'log-softmax' : node?.op === 'Sigmoid' ? 'sigmoid' : 'other');
       return isSoftmax ? node!.input![0] : o.name;
     });
   }

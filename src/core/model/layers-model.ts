@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '../errors';
 import { layerActivationAndGradient } from './gradient';
-import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, ScoreFn, TensorSpec } from './types';
+import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, OutputEnd, ScoreFn, TensorSpec } from './types';
 
 type Sym = tfl.SymbolicTensor;
 // Layer internals used by the executor; public fields of tfjs-layers' Node and Layer.
@@ -33,6 +33,7 @@ export class LayersInspectableModel implements InspectableModel {
   readonly totalParams: number;
   readonly preprocessingLayers: string[];
   readonly softmaxOutputs: boolean[];
+  readonly outputEnds: OutputEnd[];
   readonly warnings: string[] = [];
 
   constructor(
@@ -65,6 +66,12 @@ export class LayersInspectableModel implements InspectableModel {
     this.softmaxOutputs = model.outputs.map((t) => {
       const layer = t.sourceLayer as tfl.layers.Layer;
       return layer.getClassName() === 'Softmax' || activationName(layer) === 'softmax';
+    });
+    this.outputEnds = model.outputs.map((t, i) => {
+      const layer = t.sourceLayer as tfl.layers.Layer;
+      if (this.softmaxOutputs[i]) return 'softmax';
+      const act = activationName(layer);
+      return act === 'sigmoid' ? 'sigmoid' : act === 'log_softmax' ? 'log-softmax' : 'other';
     });
   }
 

@@ -40,6 +40,9 @@ export interface ForwardOptions {
   feeds?: Map<string, tf.Tensor>;
 }
 
+/** An output's last operation, looking through Identity nodes. */
+export type OutputEnd = 'softmax' | 'log-softmax' | 'sigmoid' | 'other';
+
 /** One interface over every model format: what the explainers and the UI need. */
 export interface InspectableModel {
   readonly path: string;
@@ -52,6 +55,8 @@ export interface InspectableModel {
   readonly preprocessingLayers: string[];
   /** Whether an output ends in a softmax (so that logits are read before it). */
   readonly softmaxOutputs: boolean[];
+  /** What each output's last operation is (softmax, log-softmax, sigmoid, or something else): what its scores mean. */
+  readonly outputEnds: OutputEnd[];
   /** Runs the model on a batch (NHWC for images). Callers own the returned tensors. */
   /** What a user should know before trusting the model's output (non-finite weights, outputs that cannot be computed). */
   readonly warnings: string[];

@@ -21,6 +21,7 @@ export class EmbeddingView implements InspectableModel {
   readonly totalParams: number;
   readonly preprocessingLayers: string[];
   readonly softmaxOutputs = [false];
+  readonly outputEnds = ['other' as const];
   /** What e reads: an output index or a layer name. */
   readonly source: { output: number } | { layer: string };
 

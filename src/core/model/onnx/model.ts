@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError, isWasmTrap } from '../../errors';
 import { printable } from '../../io/files';
 import { layerActivationAndGradient } from '../gradient';
-import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, ScoreFn, TensorSpec } from '../types';
+import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, OutputEnd, ScoreFn, TensorSpec } from '../types';
 import { checkArity, fromOnnxTensor, isSupportedOp, OpError, OPS, shapeOf, tensor, type OpContext, type Value } from './ops';
 import type { OnnxModel, OnnxNode } from './proto';
 
@@ -68,6 +68,7 @@ export class OnnxInspectableModel implements InspectableModel {
   readonly totalParams: number;
   readonly preprocessingLayers: string[] = [];
   readonly softmaxOutputs: boolean[];
+  readonly outputEnds: OutputEnd[] = [];
   /** Operators of the file with their count and whether Model Lens translates them. */
   readonly operators: { op: string; count: number; supported: boolean }[];
   readonly producer: string;
@@ -170,6 +171,7 @@ export class OnnxInspectableModel implements InspectableModel {
         while (node && node.opType === 'Identity') node = this.producers.get(node.inputs[0]);
         const isSoftmax = node?.opType === 'Softmax' && (this.opset >= 13 ? (node.attrs.get('axis')?.i ?? -1) === -1 || node.attrs.get('axis')?.i === 1 : true);
         this.softmaxOutputs.push(!!isSoftmax);
+        this.outputEnds.push(isSoftmax ? 'softmax' : node?.opType === 'LogSoftmax' ? 'log-softmax' : node?.opType === 'Sigmoid' ? 'sigmoid' : 'other');
         return isSoftmax ? node!.inputs[0] : o.name;
       });
 

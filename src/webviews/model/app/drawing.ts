@@ -1,6 +1,7 @@
 // The model panel's pictures and tables: the overlay, the model's input, the colour bar, the predictions, the layer table and the layer strip.
 import type { LayerPreviewMessage, MapGrid } from '../../../protocol/worker';
-import { DEFAULT_METHOD } from '../../../core/explain/specs';
+import { DEFAULT_METHOD, methodSpec, type MethodName } from '../../../core/explain/specs';
+import { describeScore, SCORE_KIND_NOTES } from '../../../core/explain/scores';
 import { DEFAULT_COLORMAP, SIGNED_COLORMAP } from '../../../core/image/specs';
 import { $, el, overlayPixels, paint, paintColorbar } from '../../shared/app/ui';
 import { renderControls } from './controls';
@@ -95,7 +96,7 @@ export function draw(): void {
       const b = el(
         'vscode-button',
         { secondary: '', title: 'Explain this class' },
-        `${p.label ?? `class ${p.index}`} — ${(100 * p.score).toFixed(1)}%${p.index === app.result!.target ? ' ◀ target' : ''}`,
+        `${p.label ?? `class ${p.index}`} — ${describeScore(app.result!.scoreKind, p.score, p.probability, app.result!.units)}${p.index === app.result!.target ? ' ◀ target' : ''}`,
       );
       b.addEventListener('click', () => {
         app.state.settings = { ...app.state.settings, target: p.index };
@@ -105,8 +106,9 @@ export function draw(): void {
       return el('li', {}, b);
     }),
   );
+  $('score-kind').textContent = SCORE_KIND_NOTES[app.result.scoreKind](app.result.units);
   $('timing').textContent =
-    `${app.result.method}${app.result.layers.length ? ` at ${app.result.layers.join(', ')}` : ''} · target ${app.result.target} · ${app.result.timeMs.toFixed(0)} ms on ${app.result.backend}`;
+    `${methodSpec(app.result.method as MethodName)?.title ?? app.result.method}${app.result.layers.length ? ` at ${app.result.layers.join(', ')}` : ''} · target ${app.result.target} · ${app.result.timeMs.toFixed(0)} ms on ${app.result.backend}`;
 }
 
 export function addPreview(p: LayerPreviewMessage): void {

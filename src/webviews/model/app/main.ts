@@ -53,6 +53,7 @@ function layout(): void {
         {},
         el('h2', {}, 'Predictions'),
         el('ol', { id: 'top', class: 'top' }),
+        el('p', { id: 'score-kind', class: 'muted' }),
         el('p', { id: 'timing', class: 'muted' }),
         el('h2', {}, 'Input as the model sees it'),
         el('canvas', { id: 'model-input', class: 'model-input', 'aria-label': 'Preprocessed input' }),
