@@ -18,7 +18,7 @@ import { DEFAULT_PARAMS, type Grid, type MethodName, type MethodParams, type Pro
 
 export interface ExplainOptions {
   method: MethodName;
-  /** CAM layers; default: the last layer with a 4-D output. */
+  /** CAM layers; default: the last convolution block's output (defaultCamLayer). */
   layers?: string[];
   /** 'top' (default) or a unit index of the chosen output. */
   target?: 'top' | number;

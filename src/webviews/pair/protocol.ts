@@ -23,7 +23,7 @@ export interface PairSettings {
   similarity: Similarity;
   /** Embedding output or layer; undefined = the model's first output. */
   embedding?: string;
-  /** Interaction-CAM's feature layer; undefined = the last 4-D layer. */
+  /** Interaction-CAM's feature layer; undefined = the last convolution block's output (defaultCamLayer). */
   layer?: string;
   window?: number;
   stride?: number;

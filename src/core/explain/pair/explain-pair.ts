@@ -25,7 +25,7 @@ export interface PairOptions {
   method: PairMethodName;
   /** The output or layer whose (pooled) value is the embedding e; default: the first output. */
   embedding?: string;
-  /** Interaction-CAM's feature layer; default: the last layer with a 4-D output. */
+  /** Interaction-CAM's feature layer; default: the last convolution block's output (defaultCamLayer). */
   layer?: string;
   similarity?: Similarity;
   params?: Partial<PairParams>;
