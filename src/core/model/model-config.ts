@@ -32,6 +32,38 @@ function readLabelsFile(file: string): string[] {
     .filter((l, i, all) => l.length > 0 || i < all.length - 1);
 }
 
+/** The label files read beside a model when modellens.json gives no labels, in this order. */
+export const LABEL_FILES = ['labels.txt', 'classes.txt', 'classes.json', 'class_names.json'];
+
+/**
+ * Labels from a JSON file: a list (`["tench", …]`), or an object from class index to a label
+ * (`{"0": "tench"}`) or to a list whose last string is the label (`{"0": ["n01440764", "tench"]}`, the
+ * ImageNet class index); indices missing from an object stay unlabelled.
+ */
+export function parseLabelsJson(text: string, file: string): string[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${file}: malformed JSON (${(err as Error).message})`);
+  }
+  const bad = () =>
+    new InputError(`${file}: must be a list of labels or an object from class index to label, such as {"0": "cat"} or {"0": ["n02123045", "cat"]}`);
+  if (Array.isArray(v)) {
+    if (v.some((l) => typeof l !== 'string')) throw bad();
+    return v as string[];
+  }
+  if (v === null || typeof v !== 'object') throw bad();
+  const out: string[] = [];
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    if (!/^\d+$/.test(k) || Number(k) > 1e6) throw bad();
+    const label = typeof val === 'string' ? val : Array.isArray(val) ? [...val].reverse().find((x) => typeof x === 'string') : undefined;
+    if (typeof label !== 'string') throw bad();
+    out[Number(k)] = label;
+  }
+  return Array.from(out, (l) => l ?? '');
+}
+
 function checkSettings(s: unknown, where: string): ModelSettings {
   if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new InputError(`${where}: must be a JSON object`);
   const o = s as Record<string, unknown>;
@@ -49,7 +81,7 @@ function checkSettings(s: unknown, where: string): ModelSettings {
 
 /**
  * Settings for a model file: modellens.json beside it (folder-wide keys, then `models[<file>]`),
- * labels from labels.txt or classes.txt when the JSON has none, then the defaults.
+ * labels from the first of LABEL_FILES beside it when the JSON has none, then the defaults.
  */
 export function resolveModelSettings(modelFile: string): ResolvedModelSettings {
   const dir = path.dirname(modelFile);
@@ -71,10 +103,10 @@ export function resolveModelSettings(modelFile: string): ResolvedModelSettings {
   }
   let labelsSource: string | undefined = merged.labels ? cfgPath : undefined;
   if (!merged.labels) {
-    for (const name of ['labels.txt', 'classes.txt']) {
+    for (const name of LABEL_FILES) {
       const file = path.join(dir, name);
       if (fs.existsSync(file)) {
-        merged.labels = readLabelsFile(file);
+        merged.labels = name.endsWith('.json') ? parseLabelsJson(fs.readFileSync(file, 'utf8'), file) : readLabelsFile(file);
         labelsSource = file;
         break;
       }
