@@ -11,9 +11,18 @@ import { COLORMAPS, DEFAULT_COLORMAP, isColormap, SIGNED_COLORMAP, type Colormap
 import { inputFit, readImage, type RgbImage } from '../core/image/decode';
 import { blend, colorize, encodePng, fitOutput } from '../core/image/overlay';
 import { limits } from '../core/limits';
-import { PREPROCESS_PRESETS, validatePreprocess, type PreprocessSpec } from '../core/image/preprocess';
+import { PREPROCESS_PRESETS, type PreprocessSpec } from '../core/image/preprocess';
 import { loadModel } from '../core/model/load';
-import { resolveModelSettings } from '../core/model/model-config';
+import {
+  modelScalingNote,
+  presetLayer,
+  resolveModelSettings,
+  resolvePreprocess,
+  type PreprocessLayer,
+  type ResolvedModelSettings,
+  type ResolvedPreprocess,
+} from '../core/model/model-config';
+import type { InspectableModel } from '../core/model/types';
 import { sha256File } from '../core/model/sha256';
 import { intOption, listOption, numberOption, parse } from './args';
 
@@ -42,26 +51,36 @@ export const EXPLAIN_OPTIONS = {
   std: { type: 'string' },
   'channel-order': { type: 'string' },
   resize: { type: 'string' },
+  color: { type: 'string' },
+  invert: { type: 'boolean', default: false },
   'top-k': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
 const str = (v: Values, k: string) => v[k] as string | undefined;
 
-export function preprocessFrom(v: Values, fromModel: PreprocessSpec): PreprocessSpec {
-  let spec = fromModel;
+/** The preprocessing the flags give (highest first: the flags, then a --preprocess preset), as layers for resolvePreprocess. */
+export function preprocessLayers(v: Values): PreprocessLayer[] {
+  const flags: Partial<PreprocessSpec> = {};
+  if (str(v, 'scale') !== undefined) flags.scale = str(v, 'scale') as PreprocessSpec['scale'];
+  if (str(v, 'mean') !== undefined) flags.mean = listOption(str(v, 'mean'), 'mean');
+  if (str(v, 'std') !== undefined) flags.std = listOption(str(v, 'std'), 'std');
+  if (str(v, 'channel-order') !== undefined) flags.channelOrder = str(v, 'channel-order') as PreprocessSpec['channelOrder'];
+  if (str(v, 'resize') !== undefined) flags.resize = str(v, 'resize') as PreprocessSpec['resize'];
+  if (str(v, 'color') !== undefined) flags.color = str(v, 'color') as PreprocessSpec['color'];
+  if (v.invert) flags.invert = true;
+  const layers: PreprocessLayer[] = [{ source: 'flag', values: flags }];
   const preset = str(v, 'preprocess');
   if (preset !== undefined) {
     if (!(preset in PREPROCESS_PRESETS)) throw new InputError(`--preprocess must be one of ${Object.keys(PREPROCESS_PRESETS).join(', ')} (got "${preset}")`);
-    spec = PREPROCESS_PRESETS[preset];
+    layers.push(presetLayer(preset));
   }
-  const over: Partial<PreprocessSpec> = { ...spec };
-  if (str(v, 'scale') !== undefined) over.scale = str(v, 'scale') as PreprocessSpec['scale'];
-  if (str(v, 'mean') !== undefined) over.mean = listOption(str(v, 'mean'), 'mean');
-  if (str(v, 'std') !== undefined) over.std = listOption(str(v, 'std'), 'std');
-  if (str(v, 'channel-order') !== undefined) over.channelOrder = str(v, 'channel-order') as PreprocessSpec['channelOrder'];
-  if (str(v, 'resize') !== undefined) over.resize = str(v, 'resize') as PreprocessSpec['resize'];
-  return validatePreprocess(over, 'preprocessing options');
+  return layers;
+}
+
+/** The preprocessing of a model from the flags, a preset, modellens.json, the model's own scaling and the defaults. */
+export function preprocessFrom(v: Values, model: InspectableModel, settings: ResolvedModelSettings): ResolvedPreprocess {
+  return resolvePreprocess(model, settings, preprocessLayers(v));
 }
 
 /** The method parameters given on the command line, checked against their specs (METHOD_PARAMS). */
@@ -129,7 +148,8 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   const backend = await initEngine({ backend: backendArg as never });
   const model = await loadModel(modelPath);
   const settings = resolveModelSettings(model.path);
-  const preprocess = preprocessFrom(v, settings.preprocess);
+  const resolved = preprocessFrom(v, model, settings);
+  const preprocess = resolved.spec;
   const output = str(v, 'output') ?? settings.output;
   const sha256 = sha256File(model.path);
 
@@ -148,7 +168,9 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     injectTrapIfAsked(file);
     const r = await explainImage(model, image, { method: method as MethodName, layers, target, output, params, preprocess, labels: settings.labels, topK });
     const allParams = explainProvenance(r, path.resolve(file), { model, sha256 }, preprocess, {
-      preprocessSource: settings.sources.preprocess,
+      preprocessSource: resolved.sources.scale,
+      preprocessSources: resolved.sources,
+      ...(resolved.modelScaling ? { modelScaling: resolved.modelScaling } : {}),
       colormap: colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP),
       opacity,
       clipPercentile: methodSpec(method).clipPercentile ?? null,
@@ -163,9 +185,11 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     if (mapPath) fs.writeFileSync(mapPath, JSON.stringify(heatmapJson(shown, allParams)));
     const top = r.top.map((p) => ({ index: p.index, score: p.score, probability: p.probability, label: p.label ?? null }));
     summary.push([file, r.top[0].index, r.top[0].label ?? '', r.top[0].score, method, r.timeMs.toFixed(1), r.scoreKind].map(csvField).join(','));
-    const record = { backend, method, layer: r.layers.join(','), target: r.target, scoreKind: r.scoreKind, top, timeMs: r.timeMs, params: allParams };
+    const notes = [...(resolved.modelScaling ? [modelScalingNote(resolved.modelScaling)] : []), ...r.notes];
+    const record = { backend, method, layer: r.layers.join(','), target: r.target, scoreKind: r.scoreKind, top, timeMs: r.timeMs, params: allParams, notes };
     perImage.push(record);
     if (!v.json) {
+      for (const n of notes) stderr(`${file}: note: ${n}`);
       const t = r.top[0];
       stdout(
         `${file}: ${t.label ?? `class ${t.index}`} (${describeScore(r.scoreKind, t.score, t.probability, r.units)}), ${method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${backend}${overlayPath ? ` → ${overlayPath}` : ''}`,
@@ -177,6 +201,5 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     if (!v.json) stdout(`summary: ${path.join(outDir, 'summary.csv')}`);
   }
   if (v.json) stdout(JSON.stringify(folder ? { backend, method, images: perImage } : perImage[0]));
-  void stderr;
   return 0;
 }

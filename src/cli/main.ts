@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS, setLimits, type Limits } from '../core/limits';
 import { parse } from './args';
 import { METHOD_PARAMS, METHODS } from '../core/explain/specs';
 import { ASSIGNS, JOINTS, PAIR_METHODS, SIMILARITIES, TRANSFORMS } from '../core/explain/pair/specs';
-import { CHANNEL_ORDERS, COLORMAPS, PREPROCESS_PRESETS, RESIZE_MODES, SCALES } from '../core/image/specs';
+import { CHANNEL_ORDERS, COLOR_MODES, COLORMAPS, PREPROCESS_PRESETS, RESIZE_MODES, SCALES } from '../core/image/specs';
 import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
 import { pairCommand } from './pair-command';
@@ -40,7 +40,8 @@ ${wrap(
     ...paramUsage,
     ...['[--out overlay.png]', '[--heatmap-out map.json]', `[--colormap ${choice(COLORMAPS)}]`, '[--opacity F]', '[--top-k N]'],
     ...[`[--preprocess ${choice(Object.keys(PREPROCESS_PRESETS))}]`, `[--scale ${choice(SCALES)}]`, '[--mean a,b,c]', '[--std a,b,c]'],
-    ...[`[--channel-order ${choice(CHANNEL_ORDERS)}]`, `[--resize ${choice(RESIZE_MODES)}]`, `[--backend ${choice(BACKENDS)}]`, '[--json]'],
+    ...[`[--channel-order ${choice(CHANNEL_ORDERS)}]`, `[--resize ${choice(RESIZE_MODES)}]`, `[--color ${choice(COLOR_MODES)}]`, '[--invert]'],
+    ...[`[--backend ${choice(BACKENDS)}]`, '[--json]'],
   ],
   '  model-lens explain',
   '      ',

@@ -58,6 +58,8 @@ export const PAIR_OPTIONS = {
   std: EXPLAIN_OPTIONS.std,
   'channel-order': EXPLAIN_OPTIONS['channel-order'],
   resize: EXPLAIN_OPTIONS.resize,
+  color: EXPLAIN_OPTIONS.color,
+  invert: EXPLAIN_OPTIONS.invert,
 } as const;
 
 const USAGE = `usage: model-lens pair <encoder> <imageA> [<imageB> | --augment SPEC] --method ${PAIR_METHODS.join('|')} [options] (see model-lens --help)`;
@@ -159,7 +161,7 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   const backend = await initEngine({ backend: backendArg as never });
   const model = await loadModel(modelPath);
   const settings = resolveModelSettings(model.path);
-  const preprocess = preprocessFrom(v, settings.preprocess);
+  const preprocess = preprocessFrom(v, model, settings).spec;
   const fit = { input: inputFit(model.inputs[0].shape) };
   const imageA = await readImage(imageAPath, fit);
   const imageB = ops ? augmentImage(imageA, ops, seed) : await readImage(imageBPath!, fit);

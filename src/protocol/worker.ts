@@ -8,11 +8,18 @@
 import type { Assign, Joint, Similarity, TransformName } from '../core/explain/pair/specs';
 import type { Baseline } from '../core/explain/specs';
 import type { ScoreKind } from '../core/explain/scores';
-import type { PreprocessSpec } from '../core/image/specs';
+import type { PreprocessKey, PreprocessSpec } from '../core/image/specs';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
 export type PreprocessOptions = Partial<PreprocessSpec>;
+
+/** A resolved preprocessing (core/model/model-config.ts resolvePreprocess). */
+export interface ResolvedPreprocessMessage {
+  spec: PreprocessSpec;
+  sources: Record<PreprocessKey, string>;
+  modelScaling?: string;
+}
 
 export interface MethodOptions {
   steps?: number;
@@ -55,6 +62,8 @@ export interface ModelSummaryMessage {
   totalParams: number;
   preprocessingLayers: string[];
   labels?: string[];
+  /** The model's preprocessing before the panel changes anything: each setting and where it came from. */
+  preprocess: ResolvedPreprocessMessage;
   /** Layers with a 4-D output, in order: the candidates for CAM methods and the preview strip. */
   camLayers: string[];
   defaultLayer?: string;
@@ -73,6 +82,10 @@ export interface ExplainResultMessage {
   layers: string[];
   output: string;
   target: number;
+  /** The preprocessing used, each setting with where it came from. */
+  preprocess: ResolvedPreprocessMessage;
+  /** What preprocessing did that a user should know (a changed aspect ratio, gray, inverted, the model's own scaling). */
+  notes: string[];
   /** What the scores are (core/explain/scores.ts), and the output's unit count. */
   scoreKind: ScoreKind;
   units: number;

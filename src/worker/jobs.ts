@@ -10,9 +10,10 @@ import { tidyValue } from '../core/engine/tidy';
 import { injectTrapIfAsked } from '../core/engine/fault';
 import { inputFit, readImage, type RgbImage } from '../core/image/decode';
 import { scaleUnsigned } from '../core/image/display';
-import { imageInputShape, toModelInput, validatePreprocess } from '../core/image/preprocess';
+import { imageInputShape, toModelInput, type PreprocessSpec } from '../core/image/preprocess';
 import { loadModel } from '../core/model/load';
-import { resolveModelSettings } from '../core/model/model-config';
+import { modelScalingNote, resolveModelSettings, resolvePreprocess, type ResolvedModelSettings, type ResolvedPreprocess } from '../core/model/model-config';
+import type { InspectableModel } from '../core/model/types';
 import { sha256File } from '../core/model/sha256';
 import { summarize } from '../core/model/summary';
 import type {
@@ -37,6 +38,7 @@ export async function summaryJob(modelPath: string): Promise<ModelSummaryMessage
   return {
     ...summarize(model),
     labels: settings.labels,
+    preprocess: resolvePreprocess(model, settings),
     camLayers: layers,
     defaultLayer: layers.length ? defaultCamLayer(model) : undefined,
     backend: tf.getBackend(),
@@ -54,11 +56,17 @@ function rgba(img: RgbImage): { width: number; height: number; rgba: Uint8Clampe
   return { width: img.width, height: img.height, rgba: out };
 }
 
+/** The panel's preprocessing settings over the model's (modellens.json, its own scaling, the defaults). */
+function panelPreprocess(model: InspectableModel, settings: ResolvedModelSettings, panel: Partial<PreprocessSpec> | undefined): ResolvedPreprocess {
+  return resolvePreprocess(model, settings, panel && Object.keys(panel).length ? [{ source: 'panel', values: panel }] : []);
+}
+
 export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgress: ProgressFn): Promise<ExplainResultMessage> {
   if (!isMethod(job.method)) throw new InputError(`Unknown method "${job.method}".`);
   const model = await loadModel(job.modelPath);
   const settings = resolveModelSettings(model.path);
-  const preprocess = validatePreprocess({ ...settings.preprocess, ...job.preprocess }, 'preprocessing');
+  const resolved = panelPreprocess(model, settings, job.preprocess);
+  const preprocess = resolved.spec;
   const image = await readImage(job.imagePath, { input: inputFit(model.inputs[0].shape) });
   throwIfAborted(signal);
   injectTrapIfAsked(job.imagePath);
@@ -79,6 +87,8 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
     layers: r.layers,
     output: r.output,
     target: r.target,
+    preprocess: resolved,
+    notes: [...(resolved.modelScaling ? [modelScalingNote(resolved.modelScaling)] : []), ...r.notes],
     scoreKind: r.scoreKind,
     units: r.units,
     top: r.top,
@@ -103,7 +113,7 @@ export async function layerPreviewJob(
 ): Promise<number> {
   const model = await loadModel(job.modelPath);
   const settings = resolveModelSettings(model.path);
-  const preprocess = validatePreprocess({ ...settings.preprocess, ...job.preprocess }, 'preprocessing');
+  const preprocess = panelPreprocess(model, settings, job.preprocess).spec;
   const image = await readImage(job.imagePath, { input: inputFit(model.inputs[0].shape) });
   const layers = job.layers?.length ? job.layers : camLayers(model);
   if (layers.length === 0) defaultCamLayer(model); // throws the one-sentence error
@@ -135,6 +145,7 @@ export async function pairJob(
   if (!job.imageB && !job.augment) throw new InputError('The pair job needs a second image or an augmentation.');
   const model = await loadModel(job.modelPath);
   const settings = resolveModelSettings(model.path);
+  const pairPre = resolvePreprocess(model, settings).spec;
   const imageA = await readImage(job.imageA, { input: inputFit(model.inputs[0].shape) });
   const seed = job.params?.seed ?? 0;
   const imageB = job.imageB ? await readImage(job.imageB, { input: inputFit(model.inputs[0].shape) }) : augmentImage(imageA, parseAugment(job.augment!), seed);
@@ -145,7 +156,7 @@ export async function pairJob(
     layer: job.layer,
     similarity: job.similarity,
     params: job.params,
-    preprocess: settings.preprocess,
+    preprocess: pairPre,
     metrics: job.metrics,
     occlude: job.occlude,
     signal,
@@ -168,7 +179,7 @@ export async function pairJob(
       r,
       { imageA: job.imageA, imageB: job.imageB ?? null, augment: job.augment ?? null },
       { model, sha256: sha256File(model.path) },
-      settings.preprocess,
+      pairPre,
     ),
     timeMs: r.timeMs,
     backend: r.backend,

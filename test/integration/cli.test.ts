@@ -42,7 +42,23 @@ test('explain --json has the documented shape and explains the right class', asy
   const r = await cli('explain', demoModel, path.join(demoImages, img.file), '--json');
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(j).sort(), ['backend', 'layer', 'method', 'params', 'scoreKind', 'target', 'timeMs', 'top']);
+  assert.deepEqual(Object.keys(j).sort(), ['backend', 'layer', 'method', 'notes', 'params', 'scoreKind', 'target', 'timeMs', 'top']);
+  assert.deepEqual(j.notes, [], 'a 64×64 colour picture for a 64×64 colour model: nothing to note');
+  assert.deepEqual(j.params.preprocessSources, {
+    scale: 'default',
+    mean: 'default',
+    std: 'default',
+    channelOrder: 'default',
+    resize: 'default',
+    color: 'default',
+    invert: 'default',
+  });
+  // --invert and --color gray: recorded, with their source, and noted.
+  const inv = JSON.parse((await cli('explain', demoModel, path.join(demoImages, img.file), '--json', '--invert', '--color', 'gray')).out);
+  assert.equal(inv.params.preprocess.invert, true);
+  assert.equal(inv.params.preprocess.color, 'gray');
+  assert.equal(inv.params.preprocessSources.invert, 'flag');
+  assert.deepEqual(inv.notes, ['The image was converted to gray (color: gray).', 'The image was inverted (255 − value) before scaling.']);
   assert.equal(j.scoreKind, 'probability', 'the demo ends in a softmax');
   assert.deepEqual(Object.keys(j.top[0]).sort(), ['index', 'label', 'probability', 'score']);
   for (const p of j.top) assert.equal(p.probability, p.score, 'a probability is its own score');

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import ts from 'typescript';
 import { BASELINES, METHOD_PARAMS, METHODS } from '../../src/core/explain/specs';
 import { ASSIGNS, JOINTS, PAIR_METHODS, SIMILARITIES, TRANSFORMS } from '../../src/core/explain/pair/specs';
-import { CHANNEL_ORDERS, COLORMAPS, PREPROCESS_PRESETS, RESIZE_MODES, SCALES } from '../../src/core/image/specs';
+import { CHANNEL_ORDERS, COLOR_MODES, COLORMAPS, PREPROCESS_PRESETS, RESIZE_MODES, SCALES } from '../../src/core/image/specs';
 import { LOG_FORMATS } from '../../src/core/logs/formats';
 import { MODEL_FORMAT_SPECS } from '../../src/core/model/specs';
 
@@ -41,7 +41,8 @@ const VOCABULARIES: Vocabulary[] = [
   { what: 'colormap', names: COLORMAPS, homes: ['src/core/image/specs.ts', 'src/core/image/colormap.ts'] },
   {
     what: 'preprocessing choice',
-    names: [...Object.keys(PREPROCESS_PRESETS), ...SCALES, ...CHANNEL_ORDERS, ...RESIZE_MODES],
+    // 'auto' is a colour mode and also the backend setting's default: the word alone is no colour mode.
+    names: [...Object.keys(PREPROCESS_PRESETS), ...SCALES, ...CHANNEL_ORDERS, ...RESIZE_MODES, ...COLOR_MODES.filter((m) => m !== 'auto')],
     homes: ['src/core/image/specs.ts', 'src/core/image/preprocess.ts'],
   },
   { what: 'log format', names: LOG_FORMATS.map((f) => f.name), homes: ['src/core/logs/formats.ts'] },
@@ -55,6 +56,8 @@ const VOCABULARIES: Vocabulary[] = [
 const ELSEWHERE: Record<string, string[]> = {
   // The --augment syntax's operations (its own registry): jitter, blur, gray, solarize are augmentations.
   'src/core/image/augment.ts': ['jitter', 'blur', 'gray', 'solarize'],
+  // Preprocessing's colour modes (COLOR_MODES) are at home here: 'gray' is one of them, not a colormap or transform.
+  'src/core/image/preprocess.ts': ['gray'],
   // Insertion starts from the blurred image (EXPLAIN.md): a fixed part of the metric, not an option.
   'src/core/explain/pair/metrics.ts': ['blur'],
   // The curves panel's export dialog filters on the .csv extension.

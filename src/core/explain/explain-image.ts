@@ -63,6 +63,8 @@ export interface ExplainResult {
   geometry: InputGeometry;
   /** The preprocessed input as the model sees it (display-scaled RGBA). */
   modelInput: RgbaPicture;
+  /** What preprocessing did that a user should know (preprocess.ts inputNotes). */
+  notes: string[];
   timeMs: number;
   backend: string;
 }
@@ -85,7 +87,7 @@ export async function explainImage(model: InspectableModel, image: RgbImage, opt
 
 async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: ExplainOptions): Promise<ExplainResult> {
   const spec = model.inputs[0];
-  const { tensor: input, geometry } = toModelInput(image, spec.shape, opts.preprocess, model.path);
+  const { tensor: input, geometry, notes } = toModelInput(image, spec.shape, opts.preprocess, model.path);
   try {
     const outputIndex = resolveOutput(model, opts.output);
     const probs = tidyValue(() => {
@@ -142,6 +144,7 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
       params,
       geometry,
       modelInput: inputPicture(input, opts.preprocess),
+      notes,
       timeMs,
       backend: currentBackend(),
     };

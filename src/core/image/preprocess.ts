@@ -3,7 +3,7 @@ import { InputError, orList } from '../errors';
 import { scaleUnsigned } from './display';
 import { printable } from '../io/files';
 import type { RgbImage } from './decode';
-import { CHANNEL_ORDERS, DEFAULT_PREPROCESS, RESIZE_MODES, SCALES, type PreprocessSpec, type ResizeMode } from './specs';
+import { CHANNEL_ORDERS, COLOR_MODES, DEFAULT_PREPROCESS, RESIZE_MODES, SCALES, type PreprocessSpec, type ResizeMode } from './specs';
 
 export { DEFAULT_PREPROCESS, PREPROCESS_PRESETS, type PreprocessSpec, type ResizeMode, type ScaleRange } from './specs';
 
@@ -30,6 +30,8 @@ export interface ModelInput {
   /** [1, H, W, C], preprocessed. */
   tensor: tf.Tensor4D;
   geometry: InputGeometry;
+  /** What was done to the image that a user should know: a changed aspect ratio, gray conversion, inversion. */
+  notes: string[];
 }
 
 export function validatePreprocess(spec: Partial<PreprocessSpec>, where: string): PreprocessSpec {
@@ -48,6 +50,12 @@ export function validatePreprocess(spec: Partial<PreprocessSpec>, where: string)
     }
   }
   if (out.std?.some((s) => s === 0)) throw new InputError(`${where}: std must not contain 0`);
+  if (out.color !== undefined && !(COLOR_MODES as readonly string[]).includes(out.color))
+    throw new InputError(`${where}: color must be ${orList(COLOR_MODES)} (got "${printable(String(out.color))}")`);
+  if (out.invert !== undefined && typeof out.invert !== 'boolean') throw new InputError(`${where}: invert must be true or false`);
+  // The defaults of the newer keys are left out, so that records of the usual preprocessing stay as they were.
+  if (out.color === 'auto') delete out.color;
+  if (out.invert === false) delete out.invert;
   return out;
 }
 
@@ -91,9 +99,11 @@ function resize(t: tf.Tensor3D | tf.Tensor4D, height: number, width: number): tf
 export function scalePixels(rgb: tf.Tensor4D, channels: number, spec: PreprocessSpec): tf.Tensor4D {
   return tf.tidy(() => {
     let x: tf.Tensor4D = rgb;
-    if (channels === 1) {
-      // ITU-R 601 luma, as PIL's "L" mode.
+    if (spec.invert) x = tf.sub(255, x);
+    if (channels === 1 || spec.color === 'gray') {
+      // ITU-R 601 luma, as PIL's "L" mode; in every channel of a three-channel model.
       x = tf.sum(tf.mul(x, tf.tensor1d([0.299, 0.587, 0.114])), -1, true) as tf.Tensor4D;
+      if (channels === 3) x = tf.tile(x, [1, 1, 1, 3]);
     } else if (spec.channelOrder === 'bgr') {
       x = tf.reverse(x, -1);
     }
@@ -108,9 +118,12 @@ export function scalePixels(rgb: tf.Tensor4D, channels: number, spec: Preprocess
 /** Image → model input [1, H, W, C] per the spec; free spatial dimensions take the image's own size. */
 export function toModelInput(img: RgbImage, inputShape: (number | null)[], spec: PreprocessSpec, modelPath: string): ModelInput {
   const { height, width, channels } = imageInputShape(inputShape, modelPath);
+  if (spec.color === 'rgb' && channels === 1)
+    throw new InputError(`${modelPath}: color "rgb" needs a model with three input channels, and this one takes one (use auto or gray)`);
   const inputHeight = height ?? img.height;
   const inputWidth = width ?? img.width;
   const geometry = computeGeometry(img, inputWidth, inputHeight, height == null && width == null ? 'stretch' : spec.resize);
+  const notes = inputNotes(img, geometry, channels, spec);
   const tensor = tf.tidy(() => {
     const pixels = tf.tensor3d(img.data, [img.height, img.width, 3]);
     const { source: s, target: t } = geometry;
@@ -127,7 +140,29 @@ export function toModelInput(img: RgbImage, inputShape: (number | null)[], spec:
     }
     return scalePixels(placed, channels, spec);
   });
-  return { tensor, geometry };
+  return { tensor, geometry, notes };
+}
+
+function isGray(rgb: Float32Array): boolean {
+  for (let i = 0; i < rgb.length; i += 3) if (rgb[i] !== rgb[i + 1] || rgb[i] !== rgb[i + 2]) return false;
+  return true;
+}
+
+/** The notes of toModelInput: a stretch that changes the aspect ratio by more than 1 %, gray conversion, inversion. */
+export function inputNotes(img: { width: number; height: number; data?: Float32Array }, g: InputGeometry, channels: number, spec: PreprocessSpec): string[] {
+  const notes: string[] = [];
+  const from = img.width / img.height;
+  const to = g.target.width / g.target.height;
+  if (g.mode === 'stretch' && Math.abs(to / from - 1) > 0.01)
+    notes.push(
+      `The ${img.width}×${img.height} image was stretched to ${g.inputWidth}×${g.inputHeight}, changing its aspect ratio from ${from.toFixed(2)} to ${to.toFixed(2)} (resize: center-crop or letterbox keep it).`,
+    );
+  // An image that is gray already (R = G = B everywhere) loses nothing.
+  const colour = !img.data || !isGray(img.data);
+  if (channels === 1 && colour) notes.push('The image was converted to gray: the model takes one channel.');
+  else if (channels === 3 && spec.color === 'gray' && colour) notes.push('The image was converted to gray (color: gray).');
+  if (spec.invert) notes.push('The image was inverted (255 − value) before scaling.');
+  return notes;
 }
 
 /**

@@ -16,9 +16,14 @@ export function isColormap(name: string): name is ColormapName {
 
 export const SCALES = ['0..1', '-1..1', '0..255'] as const;
 export type ScaleRange = (typeof SCALES)[number];
+/** Pixels as decoded: what a model that rescales its own input is fed. */
+export const RAW_SCALE: ScaleRange = '0..255';
 export const CHANNEL_ORDERS = ['rgb', 'bgr'] as const;
 export const RESIZE_MODES = ['stretch', 'center-crop', 'letterbox'] as const;
 export type ResizeMode = (typeof RESIZE_MODES)[number];
+/** `auto`: gray for a one-channel model, RGB for a three-channel one; `gray` also for a three-channel model (luma in every channel). */
+export const COLOR_MODES = ['auto', 'gray', 'rgb'] as const;
+export type ColorMode = (typeof COLOR_MODES)[number];
 
 /** How an image becomes the model's input (README: "Preprocessing"). */
 export interface PreprocessSpec {
@@ -30,7 +35,15 @@ export interface PreprocessSpec {
   std?: number[];
   channelOrder: (typeof CHANNEL_ORDERS)[number];
   resize: ResizeMode;
+  /** Gray conversion (default `auto`). */
+  color?: ColorMode;
+  /** 255 − value before scaling: white-on-black digit models fed black-on-white photos (default false). */
+  invert?: boolean;
 }
+
+/** Every preprocessing setting, in the order the panel and --help list them. */
+export const PREPROCESS_KEYS = ['scale', 'mean', 'std', 'channelOrder', 'resize', 'color', 'invert'] as const satisfies readonly (keyof PreprocessSpec)[];
+export type PreprocessKey = (typeof PREPROCESS_KEYS)[number];
 
 export const DEFAULT_PREPROCESS: PreprocessSpec = { scale: '0..1', channelOrder: 'rgb', resize: 'stretch' };
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { InputError } from '../errors';
 import { layerActivationAndGradient } from './gradient';
+import { selfScaling } from './input-scaling';
 import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, OutputEnd, ScoreFn, TensorSpec } from './types';
 
 export interface GraphNodeDef {
@@ -26,6 +27,7 @@ export class GraphInspectableModel implements InspectableModel {
   readonly layers: LayerInfo[];
   readonly totalParams: number;
   readonly preprocessingLayers: string[] = [];
+  readonly selfScaling?: string;
   readonly softmaxOutputs: boolean[];
   readonly outputEnds: OutputEnd[] = [];
   readonly warnings: string[] = [];
@@ -60,6 +62,16 @@ export class GraphInspectableModel implements InspectableModel {
           .map(nodeNameOf)
           .filter((i) => byName.get(i)?.op !== 'Const'),
       }));
+    // A graph that rescales its input first: Mul by a small constant, or (Real)Div by a large one.
+    const input = nodes.find((n) => n.op === 'Placeholder');
+    const first = input && nodes.find((n) => n.op !== 'Const' && (n.input ?? []).some((i) => nodeNameOf(i) === input.name));
+    if (first && ['Mul', 'RealDiv', 'Div'].includes(first.op)) {
+      const other = (first.input ?? []).map(nodeNameOf).find((i) => i !== input!.name && byName.get(i)?.op === 'Const');
+      const t = other ? weights[other]?.[0] : undefined;
+      const divides = first.op !== 'Mul';
+      if (t && t.size === 1 && (!divides || (first.input ?? []).map(nodeNameOf)[0] === input!.name))
+        this.selfScaling = selfScaling({ kind: divides ? 'Div' : 'Mul', name: first.name, value: t.dataSync()[0] });
+    }
     this.totalParams = Object.values(weights).reduce((acc, ts) => acc + ts.reduce((a, t) => a + (t.dtype === 'string' ? 0 : t.size), 0), 0);
     // Logits: an output that is Softmax (possibly behind Identity nodes) is read at the softmax's input.
     this.softmaxOutputs = [];

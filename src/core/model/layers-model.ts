@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '../errors';
 import { layerActivationAndGradient } from './gradient';
+import { type FirstOp, selfScaling } from './input-scaling';
+import { Normalization } from './keras/normalization';
 import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, OutputEnd, ScoreFn, TensorSpec } from './types';
 
 type Sym = tfl.SymbolicTensor;
@@ -20,6 +22,21 @@ function shapeOf(s: (number | null)[] | undefined): Dim[] {
   return (s ?? []).map((d) => (d == null ? null : d));
 }
 
+/** The layer that first reads the input, when it rescales or normalises it (input-scaling.ts). */
+function firstOp(model: tfl.LayersModel): FirstOp | undefined {
+  const layer = model.layers.find((l) => l.getClassName() !== 'InputLayer');
+  if (!layer) return undefined;
+  if (layer instanceof Normalization) {
+    const mean = layer.meanValues();
+    return mean.length ? { kind: 'Normalization', name: layer.name, value: mean.reduce((a, b) => a + b, 0) / mean.length } : undefined;
+  }
+  if (layer.getClassName() === 'Rescaling') {
+    const scale = (layer.getConfig() as { scale?: unknown }).scale;
+    return typeof scale === 'number' ? { kind: 'Rescaling', name: layer.name, value: scale } : undefined;
+  }
+  return undefined;
+}
+
 function activationName(layer: tfl.layers.Layer): string | undefined {
   const cfg = layer.getConfig() as { activation?: unknown };
   return typeof cfg.activation === 'string' ? cfg.activation : undefined;
@@ -32,6 +49,7 @@ export class LayersInspectableModel implements InspectableModel {
   readonly layers: LayerInfo[];
   readonly totalParams: number;
   readonly preprocessingLayers: string[];
+  readonly selfScaling?: string;
   readonly softmaxOutputs: boolean[];
   readonly outputEnds: OutputEnd[];
   readonly warnings: string[] = [];
@@ -63,6 +81,7 @@ export class LayersInspectableModel implements InspectableModel {
     });
     this.totalParams = model.countParams();
     this.preprocessingLayers = this.layers.filter((l) => PREPROCESSING.has(l.type)).map((l) => `${l.name} (${l.type})`);
+    this.selfScaling = selfScaling(firstOp(model));
     this.softmaxOutputs = model.outputs.map((t) => {
       const layer = t.sourceLayer as tfl.layers.Layer;
       return layer.getClassName() === 'Softmax' || activationName(layer) === 'softmax';

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
-import { validatePreprocess, type PreprocessSpec } from '../image/preprocess';
+import { DEFAULT_PREPROCESS, validatePreprocess, type PreprocessSpec } from '../image/preprocess';
+import { PREPROCESS_KEYS, PREPROCESS_PRESETS, RAW_SCALE, type PreprocessKey } from '../image/specs';
 
 /** What `modellens.json` (beside the model) may say, for every model in the folder or per model file. */
 export interface ModelSettings {
@@ -17,7 +18,10 @@ export interface ModelLensJson extends ModelSettings {
 }
 
 export interface ResolvedModelSettings {
+  /** modellens.json's preprocessing over the defaults (without the model's own scaling: resolvePreprocess adds it). */
   preprocess: PreprocessSpec;
+  /** What modellens.json itself says about preprocessing (empty when nothing). */
+  preprocessJson: Partial<PreprocessSpec>;
   labels?: string[];
   output?: string | number;
   /** Where each setting came from, for the summary and --json. */
@@ -114,8 +118,61 @@ export function resolveModelSettings(modelFile: string): ResolvedModelSettings {
   }
   return {
     preprocess: validatePreprocess(merged.preprocess ?? {}, preprocessSource),
+    preprocessJson: merged.preprocess ?? {},
     labels: merged.labels,
     output: merged.output,
     sources: { preprocess: preprocessSource, labels: labelsSource },
   };
+}
+
+/** Preprocessing settings some source gives: the flags, the panel, a preset, modellens.json. */
+export interface PreprocessLayer {
+  /** `flag`, `panel`, `preset <name>`, or the modellens.json path. */
+  source: string;
+  values: Partial<PreprocessSpec>;
+}
+
+export interface ResolvedPreprocess {
+  spec: PreprocessSpec;
+  /** Where each setting came from: a layer's source, `model` (the model rescales its own input), or `default`. */
+  sources: Record<PreprocessKey, string>;
+  /** Why the model takes 0..255 (InspectableModel.selfScaling), when that set the scale. */
+  modelScaling?: string;
+}
+
+/** The note that says why the scale is 0..255 when the model rescales its own input. */
+export const modelScalingNote = (why: string): string => `Pixels are fed as 0..255: the model rescales its own input (${why}).`;
+
+/** A preset as a layer: it decides scale, channel order, resize, mean and std (none where it has none). */
+export function presetLayer(name: string): PreprocessLayer {
+  const preset = PREPROCESS_PRESETS[name];
+  if (!preset) throw new InputError(`preprocessing preset must be one of ${Object.keys(PREPROCESS_PRESETS).join(', ')} (got "${name}")`);
+  return { source: `preset ${name}`, values: { mean: undefined, std: undefined, ...preset } };
+}
+
+/**
+ * The preprocessing of a model, each setting from the first source that gives it: `over` (highest first:
+ * the flags or the panel, then a preset), modellens.json, the model itself — 0..255 when it rescales its
+ * own input (a Rescaling by ≤ 1/100, a Normalization with a mean above 2, a first Div by ≥ 100 or Mul by
+ * ≤ 1/100), with no mean or std — and the defaults.
+ */
+export function resolvePreprocess(
+  model: { selfScaling?: string },
+  settings: Pick<ResolvedModelSettings, 'preprocessJson' | 'sources'>,
+  over: PreprocessLayer[] = [],
+): ResolvedPreprocess {
+  const layers: PreprocessLayer[] = [...over];
+  if (Object.keys(settings.preprocessJson).length) layers.push({ source: settings.sources.preprocess, values: settings.preprocessJson });
+  if (model.selfScaling) layers.push({ source: 'model', values: { scale: RAW_SCALE, mean: undefined, std: undefined } });
+  layers.push({ source: 'default', values: DEFAULT_PREPROCESS });
+  const picked: Partial<PreprocessSpec> = {};
+  const sources = {} as Record<PreprocessKey, string>;
+  for (const key of PREPROCESS_KEYS) {
+    const layer = layers.find((l) => key in l.values);
+    sources[key] = layer?.source ?? 'default';
+    if (layer && layer.values[key] !== undefined) (picked as Record<string, unknown>)[key] = layer.values[key];
+  }
+  const where = over.length ? `preprocessing (${[...new Set(over.map((l) => l.source))].join(', ')})` : settings.sources.preprocess;
+  const spec = validatePreprocess(picked, where);
+  return { spec, sources, ...(sources.scale === 'model' ? { modelScaling: model.selfScaling } : {}) };
 }

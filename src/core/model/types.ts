@@ -53,6 +53,8 @@ export interface InspectableModel {
   readonly totalParams: number;
   /** Layers that rescale or normalise inside the model (Rescaling, Normalization), for the summary. */
   readonly preprocessingLayers: string[];
+  /** Why the model takes 0..255 pixels when it rescales its own input (input-scaling.ts), else undefined. */
+  readonly selfScaling?: string;
   /** Whether an output ends in a softmax (so that logits are read before it). */
   readonly softmaxOutputs: boolean[];
   /** What each output's last operation is (softmax, log-softmax, sigmoid, or something else): what its scores mean. */

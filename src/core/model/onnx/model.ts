@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError, isWasmTrap } from '../../errors';
 import { printable } from '../../io/files';
 import { layerActivationAndGradient } from '../gradient';
+import { type FirstOp, selfScaling } from '../input-scaling';
 import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, OutputEnd, ScoreFn, TensorSpec } from '../types';
 import { checkArity, fromOnnxTensor, isSupportedOp, OpError, OPS, shapeOf, tensor, type OpContext, type Value } from './ops';
 import type { OnnxModel, OnnxNode } from './proto';
@@ -67,6 +68,7 @@ export class OnnxInspectableModel implements InspectableModel {
   readonly layers: LayerInfo[];
   readonly totalParams: number;
   readonly preprocessingLayers: string[] = [];
+  selfScaling?: string;
   readonly softmaxOutputs: boolean[];
   readonly outputEnds: OutputEnd[] = [];
   /** Operators of the file with their count and whether Model Lens translates them. */
@@ -150,6 +152,7 @@ export class OnnxInspectableModel implements InspectableModel {
         for (const o of n.outputs) this.producers.set(o, n);
         if (n.name && !this.producers.has(n.name)) this.aliases.set(n.name, n.outputs[0]);
       }
+      this.selfScaling = selfScaling(this.firstOp());
 
       const describe = (n: OnnxNode): string =>
         `operator "${printable(n.opType)}"${n.domain ? ` (domain ${printable(n.domain)})` : ''} of node "${printable(n.name || n.outputs[0] || '')}"`;
@@ -226,6 +229,26 @@ export class OnnxInspectableModel implements InspectableModel {
       throw err2;
     }
     outs.forEach((v, k) => n.outputs[k] && env.set(n.outputs[k], v));
+  }
+
+  /** The first operation on the input (past Cast, Identity and Transpose) when it is a Div or Mul by a constant scalar. */
+  private firstOp(): FirstOp | undefined {
+    let value = this.inputName;
+    for (let hops = 0; hops < 4; hops++) {
+      const n = this.nodes.find((m) => m.inputs.includes(value));
+      if (!n) return undefined;
+      if (['Cast', 'Identity', 'Transpose'].includes(n.opType)) {
+        value = n.outputs[0];
+        continue;
+      }
+      if (n.opType !== 'Div' && n.opType !== 'Mul') return undefined;
+      const other = n.inputs.find((i) => i !== value);
+      const c = other !== undefined ? this.constants.get(other) : undefined;
+      if (!c || (n.opType === 'Div' && n.inputs[0] !== value)) return undefined;
+      const data = c.kind === 'host' ? c.data : c.t.size === 1 ? Array.from(c.t.dataSync()) : [];
+      return data.length === 1 ? { kind: n.opType, name: n.name || n.outputs[0], value: data[0] } : undefined;
+    }
+    return undefined;
   }
 
   /** Output shapes of every node (stored layout) from one pass on zeros, when the input size is fixed. */
