@@ -77,7 +77,7 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['@tensorflow/*'], message: TFJS_FREE_MESSAGE },
-            { regex: 'core/engine/|core/model/(?!specs$)|core/explain/(?!(pair/)?specs$)', message: TFJS_FREE_MESSAGE },
+            { regex: 'core/engine/|core/model/(?!(specs|modellens-json)$)|core/explain/(?!(pair/)?specs$)', message: TFJS_FREE_MESSAGE },
           ],
         },
       ],

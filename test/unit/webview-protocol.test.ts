@@ -9,6 +9,11 @@ test('valid webview messages pass the host-side check', () => {
   assert.deepEqual(parseFromWebview({ type: 'run', settings }), { type: 'run', settings });
   assert.deepEqual(parseFromWebview({ type: 'run', settings: { ...settings, target: 3, layer: 'conv2' } })?.type, 'run');
   assert.deepEqual(parseFromWebview({ type: 'exportPng', dataUrl: 'data:image/png;base64,AAAA' })?.type, 'exportPng');
+  // The Model input controls: any subset of the settings; saving needs scale, channel order and resize.
+  const withInput = { ...settings, preprocess: { scale: '0..255', invert: true, color: 'gray', mean: [0.5], std: [0.25, 0.25, 0.25] } };
+  assert.deepEqual(parseFromWebview({ type: 'run', settings: withInput }), { type: 'run', settings: withInput });
+  const full = { scale: '-1..1', channelOrder: 'bgr', resize: 'letterbox' };
+  assert.deepEqual(parseFromWebview({ type: 'savePreprocess', preprocess: full }), { type: 'savePreprocess', preprocess: full });
 });
 
 test('anything else is dropped', () => {
@@ -27,6 +32,14 @@ test('anything else is dropped', () => {
     { type: 'exportPng', dataUrl: 'file:///etc/passwd' },
     { type: 'useImage', path: 42 },
     { type: 'copyJson', json: {} },
+    { type: 'run', settings: { ...settings, preprocess: { scale: '0..100' } } },
+    { type: 'run', settings: { ...settings, preprocess: { std: [0] } } },
+    { type: 'run', settings: { ...settings, preprocess: { mean: [1, 2, 3, 4, 5] } } },
+    { type: 'run', settings: { ...settings, preprocess: { invert: 'yes' } } },
+    { type: 'run', settings: { ...settings, preprocess: { color: 'sepia' } } },
+    { type: 'run', settings: { ...settings, preprocess: { path: '/etc' } } },
+    { type: 'savePreprocess', preprocess: { scale: '0..1' } },
+    { type: 'savePreprocess', preprocess: { scale: '0..1', channelOrder: 'rgb', resize: 'stretch', mean: 'x' } },
   ];
   for (const m of bad) assert.equal(parseFromWebview(m), undefined, JSON.stringify(m));
 });

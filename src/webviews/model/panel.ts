@@ -8,6 +8,7 @@ import { colormapLuts } from '../../core/image/colormap';
 import type { Services } from '../../host/services';
 import { PanelBase } from '../../host/panel-base';
 import { copyJson, savePng } from '../../host/panel-actions';
+import { savePreprocessTo } from '../../core/model/modellens-json';
 import { panelOptions, modelTitle } from '../../host/webview-html';
 import { parseFromWebview, type FromWebview, type PanelSettings, type PanelState, type ToWebview } from './protocol';
 
@@ -118,6 +119,16 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       return savePng(msg.dataUrl, path.join(path.dirname(this.state.imagePath ?? this.state.modelPath), `${base}.${this.state.settings.method}.png`));
     },
     copyJson: (msg) => copyJson(msg.json, 'the explanation'),
+    savePreprocess: async (msg) => {
+      try {
+        const file = await savePreprocessTo(this.state.modelPath, msg.preprocess);
+        this.state = { ...this.state, settings: { ...this.state.settings, preprocess: undefined } };
+        this.post({ type: 'preprocessSaved', file, preprocess: msg.preprocess });
+        void vscode.window.showInformationMessage(`Model Lens: preprocessing saved to ${vscode.workspace.asRelativePath(file)}.`);
+      } catch (err) {
+        this.post({ type: 'error', message: (err as Error).message });
+      }
+    },
   };
 
   private async init(): Promise<void> {
@@ -147,6 +158,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
                 target: settings.target,
                 output: settings.output,
                 params: settings.params,
+                preprocess: settings.preprocess,
               },
               { signal: controller.signal, onProgress },
             ),
@@ -166,7 +178,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
         () =>
           this.services.worker.request(
             'layerPreview',
-            { modelPath, imagePath, method: DEFAULT_METHOD, target: settings.target, output: settings.output },
+            { modelPath, imagePath, method: DEFAULT_METHOD, target: settings.target, output: settings.output, preprocess: settings.preprocess },
             {
               signal: controller.signal,
               onProgress: (done, total) => this.post({ type: 'progress', done, total }),

@@ -1,7 +1,7 @@
 /** Messages between the model panel's webview and its host-side controller (types and the validator only). */
 import type { ExplainResultMessage, LayerPreviewMessage, MethodOptions, ModelSummaryMessage } from '../../protocol/worker';
 import { METHOD_PARAMS, METHODS } from '../../core/explain/specs';
-import { COLORMAPS } from '../../core/image/specs';
+import { CHANNEL_ORDERS, COLOR_MODES, COLORMAPS, RESIZE_MODES, SCALES, type PreprocessSpec } from '../../core/image/specs';
 import { exportMessage, isObj } from '../shared/validate';
 
 /** The panel's pickers: every method and colormap (from their specs). */
@@ -17,6 +17,8 @@ export interface PanelSettings {
   colormap: string;
   opacity: number;
   params: MethodOptions;
+  /** The panel's own preprocessing settings (the Model input controls), over the model's. */
+  preprocess?: Partial<PreprocessSpec>;
 }
 
 export interface PanelState {
@@ -32,6 +34,8 @@ export type ToWebview =
   | { type: 'progress'; done: number; total: number }
   | { type: 'result'; result: ExplainResultMessage }
   | { type: 'preview'; preview: LayerPreviewMessage }
+  /** The preprocessing was saved to modellens.json (`file`): it is now the model's own. */
+  | { type: 'preprocessSaved'; file: string; preprocess: PreprocessSpec }
   | { type: 'error'; message: string };
 
 export type FromWebview =
@@ -43,9 +47,30 @@ export type FromWebview =
   | { type: 'cancel' }
   | { type: 'preview' }
   | { type: 'exportPng'; dataUrl: string }
-  | { type: 'copyJson'; json: string };
+  | { type: 'copyJson'; json: string }
+  /** Write these settings to modellens.json beside the model (for this model file). */
+  | { type: 'savePreprocess'; preprocess: PreprocessSpec };
 
 const finite = (v: unknown, lo: number, hi: number) => typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi;
+
+const numbers = (v: unknown, nonZero = false) =>
+  Array.isArray(v) && v.length >= 1 && v.length <= 4 && v.every((n) => finite(n, -1e6, 1e6) && (!nonZero || n !== 0));
+
+/** Preprocessing settings from the webview: each key optional (`partial`) or the required ones present. */
+export function validPreprocess(p: unknown, partial: boolean): p is Partial<PreprocessSpec> {
+  if (!isObj(p)) return false;
+  const known = ['scale', 'mean', 'std', 'channelOrder', 'resize', 'color', 'invert'];
+  if (Object.keys(p).some((k) => !known.includes(k))) return false;
+  if (!partial && (p.scale === undefined || p.channelOrder === undefined || p.resize === undefined)) return false;
+  if (p.scale !== undefined && !(SCALES as readonly unknown[]).includes(p.scale)) return false;
+  if (p.channelOrder !== undefined && !(CHANNEL_ORDERS as readonly unknown[]).includes(p.channelOrder)) return false;
+  if (p.resize !== undefined && !(RESIZE_MODES as readonly unknown[]).includes(p.resize)) return false;
+  if (p.color !== undefined && !(COLOR_MODES as readonly unknown[]).includes(p.color)) return false;
+  if (p.invert !== undefined && typeof p.invert !== 'boolean') return false;
+  if (p.mean !== undefined && !numbers(p.mean)) return false;
+  if (p.std !== undefined && !numbers(p.std, true)) return false;
+  return true;
+}
 
 function validSettings(s: unknown): s is PanelSettings {
   if (!isObj(s)) return false;
@@ -56,6 +81,7 @@ function validSettings(s: unknown): s is PanelSettings {
   if (!(Number.isInteger(s.output) && finite(s.output, 0, 1000))) return false;
   if (!finite(s.opacity, 0, 1)) return false;
   if (!isObj(s.params)) return false;
+  if (s.preprocess !== undefined && !validPreprocess(s.preprocess, true)) return false;
   const p = s.params;
   for (const [key, spec] of Object.entries(METHOD_PARAMS)) {
     const v = p[key];
@@ -88,6 +114,8 @@ export function parseFromWebview(msg: unknown): FromWebview | undefined {
     case 'exportPng':
     case 'copyJson':
       return exportMessage(msg);
+    case 'savePreprocess':
+      return validPreprocess(msg.preprocess, false) ? { type: 'savePreprocess', preprocess: msg.preprocess as PreprocessSpec } : undefined;
     default:
       return undefined;
   }

@@ -5,6 +5,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import { $, el } from '../../shared/app/ui';
 import { renderLayerTable } from './drawing';
 import { listen } from './messages';
@@ -55,8 +56,10 @@ function layout(): void {
         el('ol', { id: 'top', class: 'top' }),
         el('p', { id: 'score-kind', class: 'muted' }),
         el('p', { id: 'timing', class: 'muted' }),
-        el('h2', {}, 'Input as the model sees it'),
-        el('canvas', { id: 'model-input', class: 'model-input', 'aria-label': 'Preprocessed input' }),
+        el('h2', {}, 'Model input'),
+        el('canvas', { id: 'model-input', class: 'model-input', 'aria-label': 'The input as the model sees it' }),
+        el('ul', { id: 'input-notes', class: 'input-notes', 'aria-live': 'polite' }),
+        el('div', { id: 'input-controls', class: 'input-controls', role: 'group', 'aria-label': 'Preprocessing' }),
         el('h2', {}, 'Recent images'),
         el('ul', { id: 'recent', class: 'recent' }),
       ),

@@ -3,6 +3,7 @@ import { $, COMMON_HANDLERS, listenTo } from '../../shared/app/ui';
 import type { ToWebview } from '../protocol';
 import { renderControls, renderRecent } from './controls';
 import { addPreview, draw, renderSummary } from './drawing';
+import { preprocessSaved, renderModelInput } from './model-input';
 import { app, rerun } from './state';
 
 export function listen(): void {
@@ -16,6 +17,7 @@ export function listen(): void {
       renderSummary();
       renderControls();
       renderRecent();
+      renderModelInput();
       if (app.state.imagePath) {
         $('image-name').textContent = app.state.imagePath;
         rerun();
@@ -33,7 +35,9 @@ export function listen(): void {
       app.result = msg.result;
       $('error').hidden = true;
       draw();
+      renderModelInput();
     },
+    preprocessSaved: (msg) => preprocessSaved(msg.file, msg.preprocess),
     preview: (msg) => addPreview(msg.preview),
   });
 }
