@@ -50,15 +50,19 @@ export abstract class PanelBase<In extends { type: string }, Out extends { type:
     const controller = new AbortController();
     this.job = controller;
     this.post({ type: 'busy', running: true, what });
+    let cancelled = false;
     try {
       const report = await work(controller);
       if (this.job === controller) report?.();
     } catch (err) {
+      cancelled = (err as Error).name === 'AbortError';
       if (this.job === controller) this.fail(err as Error);
     } finally {
       if (this.job === controller) {
         this.job = undefined;
         this.post({ type: 'busy', running: false, what: '' });
+        // Cancelled by the user (a newer job replacing this one is no cancel): the webview says so.
+        if (cancelled) this.post({ type: 'cancelled', what });
       }
     }
   }

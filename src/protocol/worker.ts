@@ -103,6 +103,16 @@ export interface ExplainResultMessage {
   backend: string;
 }
 
+export interface EstimateMessage {
+  passes: number;
+  backward: boolean;
+  /** "55×55 windows (window 8, stride 4)", "25 samples", … */
+  what: string;
+  /** One forward pass of one image, measured on this model and backend. */
+  msPerPass: number;
+  seconds: number;
+}
+
 export interface LayerPreviewMessage {
   layer: string;
   /** Display-scaled Grad-CAM at the layer's resolution. */
@@ -194,6 +204,8 @@ export interface WorkerCalls {
   configure: { params: ConfigureParams; result: string; partial: never };
   summary: { params: { modelPath: string }; result: ModelSummaryMessage; partial: never };
   explain: { params: ExplainJob; result: ExplainResultMessage; partial: never };
+  /** How long an explain job would take: its passes and the time of one forward pass on this model. */
+  estimate: { params: ExplainJob; result: EstimateMessage; partial: never };
   layerPreview: { params: ExplainJob; result: number; partial: LayerPreviewMessage };
   pair: { params: PairJob; result: PairResultMessage; partial: PairPartialMessage };
   /** Answered at once, even while a job runs. */
@@ -229,6 +241,8 @@ export function transferables(value: unknown, out = new Set<ArrayBuffer>()): Arr
 
 /** What `stats` answers: for tests and the status bar. */
 export interface WorkerStats {
+  /** The worker thread's id (node:worker_threads): the same id means the same thread, not restarted. */
+  threadId: number;
   backend: string;
   numTensors: number;
   cachedModels: number;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { estimatePasses, estimateSeconds } from '../core/explain/estimate';
 import { explainImage } from '../core/explain/explain-image';
 import { explainProvenance, pairProvenance } from '../core/explain/provenance';
 import { camLayers, defaultCamLayer } from '../core/model/cam-layers';
@@ -17,6 +18,7 @@ import type { InspectableModel } from '../core/model/types';
 import { sha256File } from '../core/model/sha256';
 import { summarize } from '../core/model/summary';
 import type {
+  EstimateMessage,
   ExplainJob,
   ExplainResultMessage,
   LayerPreviewMessage,
@@ -102,6 +104,31 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
     timeMs: r.timeMs,
     backend: r.backend,
   };
+}
+
+const forwardMs = new Map<string, number>();
+
+/** The passes an explain job would make and the time they would take (one timed forward pass per model and backend). */
+export async function estimateJob(job: ExplainJob): Promise<EstimateMessage> {
+  if (!isMethod(job.method)) throw new InputError(`Unknown method "${job.method}".`);
+  const model = await loadModel(job.modelPath);
+  const { height, width, channels } = imageInputShape(model.inputs[0].shape, model.path);
+  const h = height ?? 224;
+  const w = width ?? 224;
+  const e = estimatePasses(model, job.method, job.params ?? {}, h, w, job.layers?.[0]);
+  const key = `${model.path}\n${tf.getBackend()}\n${h}×${w}`;
+  let ms = forwardMs.get(key);
+  if (ms === undefined) {
+    ms = tidyValue(() => {
+      const x = tf.zeros([1, h, w, channels]);
+      model.forward(x).outputs.forEach((o) => o.dataSync()); // warm-up: kernels compiled, weights uploaded
+      const t0 = performance.now();
+      model.forward(x).outputs.forEach((o) => o.dataSync());
+      return performance.now() - t0;
+    });
+    forwardMs.set(key, ms);
+  }
+  return { ...e, msPerPass: ms, seconds: estimateSeconds(e, ms) };
 }
 
 /** Grad-CAM at every 4-D layer (or the ones asked), one partial result per layer as it is done. */

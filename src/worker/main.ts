@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../core/engine/backend';
 import { isWasmTrap } from '../core/errors';
@@ -16,7 +16,7 @@ import {
   type WorkerRequest,
   type WorkerStats,
 } from '../protocol/worker';
-import { explainJob, layerPreviewJob, pairJob, summaryJob } from './jobs';
+import { estimateJob, explainJob, layerPreviewJob, pairJob, summaryJob } from './jobs';
 
 /**
  * The worker: one job at a time, in arrival order; `cancel` aborts a running job (checked between
@@ -58,6 +58,7 @@ function statsNow(): WorkerStats {
   (globalThis as { gc?: () => void }).gc?.();
   const wasm = tf.engine().backendName === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm : undefined;
   return {
+    threadId,
     backend: (tf.engine().backendName as string | null) ?? 'none',
     numTensors: tf.memory().numTensors,
     cachedModels: cachedModelCount(),
@@ -78,6 +79,7 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
   },
   summary: (p) => summaryJob(p.modelPath),
   explain: (job, ctx) => explainJob(job, ctx.signal, ctx.progress),
+  estimate: (job) => estimateJob(job),
   layerPreview: (job, ctx) => layerPreviewJob(job, ctx.signal, ctx.partial, ctx.progress),
   pair: (job, ctx) => pairJob(job, ctx.signal, throttle(ctx.partial), ctx.progress),
   stats: async () => statsNow(),

@@ -5,6 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkerClient } from '../../src/host/worker-client';
 import type { LayerPreviewMessage, PairPartialMessage } from '../../src/protocol/worker';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { writeMobileNetShaped } from '../helpers/mobilenet-shaped';
 
 const repo = path.resolve(__dirname, '..', '..');
 const workerFile = path.join(repo, 'dist', 'worker.js');
@@ -64,6 +67,52 @@ test('cancel makes the worker idle within about a second, with no tensor left be
     assert.equal(after.numTensors, before.numTensors);
     assert.equal(c.restarts, 0, 'the job stopped between batches: no restart needed');
     assert.equal(after.modelLoads, 1);
+  } finally {
+    c.dispose();
+  }
+});
+
+test('a cancel on a MobileNetV2-shaped 224×224 occlusion (window 8, stride 4: 3,025 passes) returns within 1 s, in the same worker thread, with no restart', async () => {
+  await tf.setBackend('cpu');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-mnv2-'));
+  const mobile = await writeMobileNetShaped(dir);
+  const c = client();
+  try {
+    await c.request('summary', { modelPath: mobile });
+    const before = await c.request('stats', {});
+    const controller = new AbortController();
+    const progress: number[] = [];
+    let cancelledAt = 0;
+    const started = Date.now();
+    const job = c.request(
+      'explain',
+      { modelPath: mobile, imagePath: image('cross-1.png'), method: 'occlusion', params: { window: 8, stride: 4 } },
+      {
+        signal: controller.signal,
+        onProgress: (done) => {
+          progress.push(Date.now() - started);
+          // Cancel once a few batches have run (the batches have grown to their timed size).
+          if (progress.length === 4 && !cancelledAt) {
+            cancelledAt = Date.now();
+            controller.abort();
+          }
+          void done;
+        },
+      },
+    );
+    await assert.rejects(job, { name: 'AbortError' });
+    const stopped = Date.now() - cancelledAt;
+    assert.ok(cancelledAt > 0, 'progress arrived');
+    assert.ok(stopped < 1000, `stopped ${stopped} ms after the cancel`);
+    // Progress kept coming: batches are sized by time (about 250 ms), not only by memory.
+    const gaps = progress.slice(1).map((t, i) => t - progress[i]);
+    assert.ok(Math.max(...gaps) < 1500, `progress every ${JSON.stringify(gaps)} ms`);
+    const after = await c.request('stats', {});
+    assert.equal(c.restarts, 0, 'a normal cancel does not restart the worker');
+    assert.equal(after.threadId, before.threadId, 'the same worker thread');
+    assert.equal(after.busy, false);
+    assert.equal(after.numTensors, before.numTensors, 'no tensor left behind');
+    console.log(`MobileNetV2-shaped occlusion: progress at ${JSON.stringify(progress)} ms, stopped ${stopped} ms after the cancel`);
   } finally {
     c.dispose();
   }

@@ -14,8 +14,9 @@ test('the extension-host bundle holds no TensorFlow.js code (esbuild metafile)',
     inputs.some((i) => i.includes('src/extension.ts')),
     'the metafile describes the extension bundle',
   );
-  // The method and format specs are pure data the host builds pickers and validators from; nothing else of explain/ or model/.
-  const pureSpecs = /src\/core\/(explain(\/pair)?|model)\/specs\.ts$/;
+  // The method and format specs are pure data the host builds pickers and validators from, and
+  // modellens-json.ts writes the panel's settings with node:fs; nothing else of explain/ or model/.
+  const pureSpecs = /src\/core\/(explain(\/pair)?|model)\/specs\.ts$|src\/core\/model\/modellens-json\.ts$/;
   assert.deepEqual(
     inputs.filter((i) => /@tensorflow|src\/core\/(engine|model|explain)|src\/worker\//.test(i) && !pureSpecs.test(i)),
     [],

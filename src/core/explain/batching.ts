@@ -8,6 +8,30 @@ import type { ExplainContext } from './types';
 /** Lets pending messages (a cancel) in between batches. */
 export const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Batches aim at about this long, so that progress moves and a cancel is honoured well within a second. */
+export const BATCH_TARGET_MS = 250;
+
+/**
+ * Batch sizes by the clock as well as by memory: the first batch is one item; each next one holds as
+ * many items as the last batch's time per item says fit in BATCH_TARGET_MS — at most `cap` (the memory
+ * budget, or the batch size asked for) and at most four times the last.
+ */
+export class BatchSizer {
+  private size = 1;
+  constructor(private readonly cap: number) {}
+
+  /** The next batch's size, given what is left. */
+  next(remaining: number): number {
+    return Math.max(1, Math.min(this.size, this.cap, remaining));
+  }
+
+  /** A batch of `count` items took `ms`. */
+  record(count: number, ms: number): void {
+    const perItem = Math.max(ms, 0.01) / count;
+    this.size = Math.max(1, Math.min(this.cap, 4 * count, Math.floor(BATCH_TARGET_MS / perItem)));
+  }
+}
+
 /** What batching needs of a context: a batch size, an abort signal and a progress callback. */
 export interface BatchOptions {
   params: { batchSize: number };
@@ -16,9 +40,9 @@ export interface BatchOptions {
 }
 
 /**
- * Runs `total` items through `run` in batches of ctx.params.batchSize, checking the abort signal
- * and reporting progress between batches. `run(start, count)` returns one number per item;
- * `onBatch` sees the values so far (items not yet run are 0).
+ * Runs `total` items through `run` in batches of at most ctx.params.batchSize, sized by the clock
+ * (BatchSizer), checking the abort signal and reporting progress between batches. `run(start, count)`
+ * returns one number per item; `onBatch` sees the values so far (items not yet run are 0).
  */
 export async function mapBatched(
   ctx: BatchOptions,
@@ -27,13 +51,16 @@ export async function mapBatched(
   onBatch?: (values: Float32Array, done: number) => void,
 ): Promise<Float32Array> {
   const out = new Float32Array(total);
-  const size = Math.max(1, Math.floor(ctx.params.batchSize));
-  for (let start = 0; start < total; start += size) {
+  const sizer = new BatchSizer(Math.max(1, Math.floor(ctx.params.batchSize)));
+  for (let start = 0; start < total;) {
     throwIfAborted(ctx.signal);
-    const count = Math.min(size, total - start);
+    const count = sizer.next(total - start);
+    const t0 = performance.now();
     out.set(run(start, count), start);
-    onBatch?.(out, start + count);
-    ctx.onProgress?.(start + count, total);
+    sizer.record(count, performance.now() - t0);
+    start += count;
+    onBatch?.(out, start);
+    ctx.onProgress?.(start, total);
     await yieldToEvents();
   }
   throwIfAborted(ctx.signal);
@@ -41,7 +68,7 @@ export async function mapBatched(
 }
 
 /**
- * Adds up, over `total` items in batches of `batchSize` (at least 1), what `run(start, count)` gives for
+ * Adds up, over `total` items in batches of at most `batchSize` (sized by the clock, BatchSizer), what `run(start, count)` gives for
  * each batch — a tensor of the same shape every time, such as a batch's gradients summed over the
  * batch axis. Checks the abort signal before each batch and calls `after(done, count)` after it
  * (progress, yielding). Returns the sum; the caller owns it. Tensors of failed runs are released.
@@ -53,16 +80,20 @@ export async function sumBatched(
   run: (start: number, count: number) => tf.Tensor,
   after: (done: number, count: number) => Promise<void> | void,
 ): Promise<tf.Tensor> {
-  const size = Math.max(1, Math.floor(opts.batchSize));
+  const sizer = new BatchSizer(Math.max(1, Math.floor(opts.batchSize)));
   let sum = zeros();
   try {
-    for (let start = 0; start < total; start += size) {
+    for (let start = 0; start < total;) {
       throwIfAborted(opts.signal);
-      const count = Math.min(size, total - start);
+      const count = sizer.next(total - start);
+      const t0 = performance.now();
       const next = tf.tidy(() => tf.add(sum, run(start, count)));
+      // The cpu, wasm and native backends compute eagerly: the batch's work is done here.
       sum.dispose();
       sum = next;
-      await after(start + count, count);
+      sizer.record(count, performance.now() - t0);
+      start += count;
+      await after(start, count);
     }
     throwIfAborted(opts.signal);
     return sum;

@@ -76,6 +76,8 @@ export interface MethodSpec {
   gradients: boolean;
   /** Runs many passes in batches (its batch size is a parameter, sized to memory). */
   batched: boolean;
+  /** What a batched method's passes are, one each: occlusion windows, the CAM layer's channels, noisy samples, path steps. */
+  passes?: 'windows' | 'channels' | 'samples' | 'steps';
   /** The map has a sign (shown with a diverging colormap around 0). */
   signed: boolean;
   /** Percentile of |v| at which the display map is clipped (EXPLAIN.md: 99 for gradient maps); none = min–max. */
@@ -124,6 +126,7 @@ export const METHOD_SPECS = [
     family: 'cam',
     gradients: false,
     batched: true,
+    passes: 'channels',
     signed: false,
     params: ['batchSize'],
     help: 'channel weights from the score of masked inputs',
@@ -134,6 +137,7 @@ export const METHOD_SPECS = [
     family: 'cam',
     gradients: false,
     batched: true,
+    passes: 'channels',
     signed: false,
     params: ['batchSize'],
     help: 'channel weights from the drop when a channel is zeroed',
@@ -197,6 +201,7 @@ export const METHOD_SPECS = [
     family: 'gradient',
     gradients: true,
     batched: true,
+    passes: 'samples',
     signed: false,
     clipPercentile: 99,
     params: ['samples', 'noise', 'seed', 'batchSize'],
@@ -208,6 +213,7 @@ export const METHOD_SPECS = [
     family: 'gradient',
     gradients: true,
     batched: true,
+    passes: 'steps',
     signed: true,
     clipPercentile: 99,
     params: ['steps', 'baseline', 'batchSize'],
@@ -219,6 +225,7 @@ export const METHOD_SPECS = [
     family: 'perturbation',
     gradients: false,
     batched: true,
+    passes: 'windows',
     signed: true,
     params: ['window', 'stride', 'baseline', 'batchSize'],
     help: 'score drop when a window is hidden',

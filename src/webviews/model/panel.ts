@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MessageHandlers } from '../shared/messages';
-import { DEFAULT_METHOD } from '../../core/explain/specs';
+import { DEFAULT_METHOD, methodSpec, type MethodName } from '../../core/explain/specs';
+import type { ExplainJob } from '../../protocol/worker';
 import { DEFAULT_COLORMAP } from '../../core/image/specs';
 import { colormapLuts } from '../../core/image/colormap';
 
@@ -29,6 +30,16 @@ export function defaultSettings(): PanelSettings {
 }
 
 /** The model panel's host side: owns the webview, validates its messages, runs jobs in the worker. */
+/** Jobs expected to take longer than this many seconds are announced before they run. */
+export const LONG_JOB_SECONDS = 30;
+const SKIP_LONG_JOB_KEY = 'modelLens.skipLongJobWarning';
+
+/** 95 → "1 min 35 s", 42 → "42 s". */
+export function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+}
+
 export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
   private static readonly panels = new Set<ModelPanel>();
   private state: PanelState;
@@ -141,29 +152,47 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     }
   }
 
+  /**
+   * Before a job expected to take more than LONG_JOB_SECONDS: its passes and time, and a choice to run it
+   * (once per workspace, "Don't ask again"). True to run.
+   */
+  private async confirmLongJob(job: ExplainJob): Promise<boolean> {
+    const spec = methodSpec(job.method as MethodName);
+    if (!spec?.batched || this.services.context.workspaceState.get<boolean>(SKIP_LONG_JOB_KEY)) return true;
+    const e = await this.services.worker.request('estimate', job);
+    if (e.seconds <= LONG_JOB_SECONDS) return true;
+    const run = 'Run';
+    const always = "Run, and don't ask again";
+    const pick = await vscode.window.showWarningMessage(
+      `Model Lens: ${spec.title} will make ${e.passes.toLocaleString('en-US')} passes through the model (${e.what}), about ${duration(e.seconds)} at ${e.msPerPass.toFixed(0)} ms a pass${e.backward ? ' and its backward pass' : ''}. Run it?`,
+      run,
+      always,
+    );
+    if (pick === always) await this.services.context.workspaceState.update(SKIP_LONG_JOB_KEY, true);
+    return pick !== undefined;
+  }
+
   private async run(): Promise<void> {
     const { imagePath, modelPath, settings } = this.state;
     if (!imagePath) return;
+    const job: ExplainJob = {
+      modelPath,
+      imagePath,
+      method: settings.method,
+      layers: settings.layer ? [settings.layer] : undefined,
+      target: settings.target,
+      output: settings.output,
+      params: settings.params,
+      preprocess: settings.preprocess,
+    };
+    try {
+      if (!(await this.confirmLongJob(job))) return this.post({ type: 'cancelled', what: settings.method, notRun: true });
+    } catch (err) {
+      return this.fail(err as Error);
+    }
     await this.exclusiveJob(settings.method, async (controller) => {
       const result = await this.withProgress(`Model Lens: ${settings.method} on ${path.basename(imagePath)}`, controller, (onProgress) =>
-        this.services.track(
-          () =>
-            this.services.worker.request(
-              'explain',
-              {
-                modelPath,
-                imagePath,
-                method: settings.method,
-                layers: settings.layer ? [settings.layer] : undefined,
-                target: settings.target,
-                output: settings.output,
-                params: settings.params,
-                preprocess: settings.preprocess,
-              },
-              { signal: controller.signal, onProgress },
-            ),
-          settings.method,
-        ),
+        this.services.track(() => this.services.worker.request('explain', job, { signal: controller.signal, onProgress }), settings.method),
       );
       return () => this.post({ type: 'result', result });
     });

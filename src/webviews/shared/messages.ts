@@ -15,4 +15,8 @@ export function dispatch<M extends { type: string }>(handlers: MessageHandlers<M
 
 /** What every panel's host can send its webview: the busy row, progress and errors. */
 export type CommonToWebview =
-  { type: 'busy'; running: boolean; what: string } | { type: 'progress'; done: number; total: number } | { type: 'error'; message: string };
+  | { type: 'busy'; running: boolean; what: string }
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'error'; message: string }
+  /** The job was cancelled (or, `notRun`, not started after its estimate): the previous result, if any, stays, marked as such. */
+  | { type: 'cancelled'; what: string; notRun?: boolean };

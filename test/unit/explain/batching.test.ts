@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { mapBatched, sumBatched } from '../../../src/core/explain/batching';
+import { BATCH_TARGET_MS, BatchSizer, mapBatched, sumBatched } from '../../../src/core/explain/batching';
 
-test('sumBatched adds each batch in order: 7 items in batches of 3 are (0,3), (3,3), (6,1)', async () => {
+test('sumBatched adds each batch in order: 7 items at most 3 a batch, sized by the clock, are (0,1), (1,3), (4,3)', async () => {
   await tf.setBackend('cpu');
   const before = tf.memory().numTensors;
   const calls: string[] = [];
@@ -23,7 +23,8 @@ test('sumBatched adds each batch in order: 7 items in batches of 3 are (0,3), (3
   );
   assert.deepEqual(Array.from(sum.dataSync()), [21, 7]);
   sum.dispose();
-  assert.deepEqual(calls, ['run 0,3', 'after 3,3', 'run 3,3', 'after 6,3', 'run 6,1', 'after 7,1']);
+  // The first batch is one item (to time it); quick items then fill batches up to the cap.
+  assert.deepEqual(calls, ['run 0,1', 'after 1,1', 'run 1,3', 'after 4,3', 'run 4,3', 'after 7,3']);
   assert.equal(tf.memory().numTensors, before, 'no tensor left but the sum, which the caller disposed');
 });
 
@@ -57,5 +58,24 @@ test('mapBatched fills one value per item, in batches, with progress after each'
     Array.from({ length: count }, (_, k) => 10 * (start + k)),
   );
   assert.deepEqual(Array.from(out), [0, 10, 20, 30, 40]);
-  assert.deepEqual(progress, [2, 4, 5]);
+  assert.deepEqual(progress, [1, 3, 5]);
+});
+
+test('batch sizes follow the clock: about 250 ms a batch, at most four times the last, never above the memory cap', () => {
+  const sizer = new BatchSizer(64);
+  assert.equal(sizer.next(1000), 1, 'the first batch times one item');
+  sizer.record(1, 100); // 100 ms an item: 250 / 100 → 2
+  assert.equal(sizer.next(1000), 2);
+  sizer.record(2, 100); // 50 ms an item → 5 (under 4 × 2)
+  assert.equal(sizer.next(1000), 5);
+  sizer.record(5, 10); // 2 ms an item → 125, but at most 4 × 5
+  assert.equal(sizer.next(1000), 20);
+  sizer.record(20, 20); // 1 ms an item → 250, 4 × 20 = 80, the cap 64
+  assert.equal(sizer.next(1000), 64);
+  assert.equal(sizer.next(7), 7, 'never more than is left');
+  sizer.record(64, 6400); // 100 ms an item: back to 2
+  assert.equal(sizer.next(1000), 2);
+  sizer.record(2, 2000); // 1 s an item: still one at a time
+  assert.equal(sizer.next(1000), 1);
+  assert.equal(BATCH_TARGET_MS, 250);
 });

@@ -1,5 +1,6 @@
 // The model panel's controls: method, layer, output, target, colormap, opacity, the method's parameters; recent images.
 import { $, el, select } from '../../shared/app/ui';
+import { methodSpec } from '../../../core/explain/specs';
 import { PANEL_COLORMAPS, PANEL_METHODS } from '../protocol';
 import { draw } from './drawing';
 import { numericParams, paramFromField, usesLayer } from './params';
@@ -12,7 +13,7 @@ export function renderControls(): void {
     select(
       'method',
       'Method',
-      PANEL_METHODS.map((m) => [m, m]),
+      PANEL_METHODS.map((m) => [m, methodSpec(m)?.title ?? m]),
       s.method,
       (v) => {
         app.state.settings = { ...app.state.settings, method: v };
@@ -82,7 +83,7 @@ export function renderControls(): void {
     const field = el('vscode-textfield', {
       id: `param-${key}`,
       type: 'number',
-      placeholder: 'default',
+      placeholder: defaultText(key, spec.default),
       ...(current !== undefined ? { value: String(current) } : {}),
     });
     field.addEventListener('change', () => {
@@ -94,6 +95,20 @@ export function renderControls(): void {
       rerun();
     });
     controls.append(el('div', { class: 'field' }, el('vscode-label', { for: `param-${key}` }, spec.label), field));
+  }
+}
+
+/** A parameter field's placeholder: the default it stands for — the spec's, or the value the last result used (occlusion's window and stride). */
+function defaultText(key: string, specDefault: number | undefined): string {
+  const used = specDefault ?? (app.result?.method === app.state.settings.method ? app.result.details[key] : undefined);
+  return used === undefined ? 'default' : `default (${used})`;
+}
+
+/** After a result: the empty parameter fields show the defaults it used. */
+export function updateParamPlaceholders(): void {
+  for (const { key, spec } of numericParams(app.state.settings.method)) {
+    const field = document.getElementById(`param-${key}`);
+    if (field) field.setAttribute('placeholder', defaultText(key, spec.default));
   }
 }
 

@@ -39,7 +39,7 @@ function layout(): void {
       { class: 'views' },
       el(
         'figure',
-        { id: 'drop', class: 'overlay' },
+        { id: 'drop', class: 'overlay result-view' },
         el('canvas', { id: 'overlay', 'aria-label': 'Image with the explanation overlay' }),
         el('figcaption', { id: 'image-name', class: 'muted' }, 'Choose an image, or drop one here (hold Shift) from the explorer.'),
         el(

@@ -1,7 +1,7 @@
 // What the model panel does with each message from the host.
-import { $, COMMON_HANDLERS, listenTo } from '../../shared/app/ui';
+import { $, clearStale, COMMON_HANDLERS, listenTo } from '../../shared/app/ui';
 import type { ToWebview } from '../protocol';
-import { renderControls, renderRecent } from './controls';
+import { renderControls, renderRecent, updateParamPlaceholders } from './controls';
 import { addPreview, draw, renderSummary } from './drawing';
 import { preprocessSaved, renderModelInput } from './model-input';
 import { app, rerun } from './state';
@@ -32,10 +32,12 @@ export function listen(): void {
       rerun();
     },
     result: (msg) => {
+      clearStale();
       app.result = msg.result;
       $('error').hidden = true;
       draw();
       renderModelInput();
+      updateParamPlaceholders();
     },
     preprocessSaved: (msg) => preprocessSaved(msg.file, msg.preprocess),
     preview: (msg) => addPreview(msg.preview),

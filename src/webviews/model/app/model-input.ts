@@ -1,7 +1,7 @@
 // The model panel's "Model input" section: the preprocessing in use, each setting with where it came
 // from (the model itself, modellens.json, a preset, the defaults, or this panel), controls that change
 // it live, the notes of what preprocessing did, and Save to modellens.json.
-import { CHANNEL_ORDERS, COLOR_MODES, RESIZE_MODES, SCALES, type PreprocessKey, type PreprocessSpec } from '../../../core/image/specs';
+import { CHANNEL_ORDERS, COLOR_MODES, DEFAULT_PREPROCESS, RESIZE_MODES, SCALES, type PreprocessKey, type PreprocessSpec } from '../../../core/image/specs';
 import { $, el, select } from '../../shared/app/ui';
 import { app, post, rerun } from './state';
 
@@ -31,7 +31,7 @@ function current(): { spec: PreprocessSpec; sources: Partial<Record<PreprocessKe
   const base = app.summary?.preprocess;
   const sources: Partial<Record<PreprocessKey, string>> = { ...(base?.sources ?? {}) };
   for (const k of Object.keys(over) as PreprocessKey[]) sources[k] = 'panel';
-  return { spec: { ...(base?.spec ?? { scale: '0..1', channelOrder: 'rgb', resize: 'stretch' }), ...over } as PreprocessSpec, sources };
+  return { spec: { ...(base?.spec ?? DEFAULT_PREPROCESS), ...over } as PreprocessSpec, sources };
 }
 
 function set<K extends PreprocessKey>(key: K, value: PreprocessSpec[K] | undefined): void {

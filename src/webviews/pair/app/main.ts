@@ -15,7 +15,7 @@ function layout(): void {
   const figure = (view: 'a' | 'b', title: string) =>
     el(
       'figure',
-      { class: 'overlay' },
+      { class: 'overlay result-view' },
       el('h2', {}, title),
       el('canvas', {
         id: `overlay-${view}`,

@@ -1,5 +1,5 @@
 // What the pair panel does with each message from the host.
-import { $, COMMON_HANDLERS, listenTo, paint } from '../../shared/app/ui';
+import { $, clearStale, COMMON_HANDLERS, listenTo, paint } from '../../shared/app/ui';
 import type { ToPairWebview } from '../protocol';
 import { renderControls } from './controls';
 import { draw, drawPartial, renderNames } from './drawing';
@@ -35,6 +35,7 @@ export function listen(): void {
     },
     partial: (msg) => drawPartial(msg.partial.view, msg.partial.grid),
     result: (msg) => {
+      clearStale();
       app.result = msg.result;
       app.probe = msg.probe;
       if (!app.probe) app.main = msg.result;

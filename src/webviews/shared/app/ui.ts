@@ -95,7 +95,27 @@ export const COMMON_HANDLERS: MessageHandlers<CommonToWebview> = {
   busy: (msg) => setBusy(msg.running, msg.what),
   progress: (msg) => setProgress(msg.done, msg.total),
   error: (msg) => showError(msg.message),
+  cancelled: (msg) => showCancelled(msg.what, !!msg.notRun),
 };
+
+/**
+ * After a cancel: the result views (`.result-view`) keep the previous result, dimmed and marked as not
+ * matching the current settings; the status line says so. A new result clears the mark (clearStale).
+ */
+export function showCancelled(what: string, notRun: boolean): void {
+  const views = [...document.querySelectorAll<HTMLElement>('.result-view')].filter((v) => v.dataset.hasResult === 'true');
+  for (const v of views) v.classList.add('stale');
+  const previous = views.length ? ' — showing the previous result, made with the settings before the change' : '';
+  $('status').textContent = `${notRun ? `${what}: not run` : `${what}: cancelled`}${previous}.`;
+}
+
+/** A new result is shown: it is current. */
+export function clearStale(): void {
+  for (const v of document.querySelectorAll<HTMLElement>('.result-view')) {
+    v.classList.remove('stale');
+    v.dataset.hasResult = 'true';
+  }
+}
 
 /** Listens to the host's messages: each goes to the handler of its type. */
 export function listenTo<M extends { type: string }>(handlers: MessageHandlers<M>): void {
