@@ -17,6 +17,8 @@ export async function copyJson(json: string, what: string): Promise<void> {
 export function reportError(log: vscode.LogOutputChannel, post: (m: { type: 'error'; message: string }) => void, err: Error): void {
   if (err.name === 'AbortError') return;
   log.error(err.message);
+  const detail = (err as { detail?: unknown }).detail;
+  if (typeof detail === 'string' && detail) log.error(`  (${detail})`);
   post({ type: 'error', message: err.message });
   void vscode.window.showErrorMessage(`Model Lens: ${err.message}`);
 }

@@ -18,7 +18,12 @@ interface Pending {
 }
 
 export class WorkerJobError extends Error {
-  constructor(name: string, message: string) {
+  constructor(
+    name: string,
+    message: string,
+    /** What the underlying library said (logged, never shown). */
+    readonly detail?: string,
+  ) {
     super(message);
     this.name = name;
   }
@@ -90,7 +95,7 @@ export class WorkerClient {
     p.cleanup();
     this.pending.delete(reply.id);
     if (reply.type === 'result') p.resolve(reply.value);
-    else p.reject(new WorkerJobError(reply.name, reply.message));
+    else p.reject(new WorkerJobError(reply.name, reply.message, reply.detail));
   }
 
   /** Terminates the worker (a stuck job); pending requests fail, the next request starts a new worker. */

@@ -220,7 +220,8 @@ export type WorkerRequest = { [K in CallType]: { type: K; id: number; params: Ca
 
 export type WorkerReply =
   | { type: 'result'; id: number; value: CallResult<CallType> | boolean }
-  | { type: 'error'; id: number; name: string; message: string }
+  /** `message`: one sentence of ours; `detail`: the underlying library's text, for the output channel only. */
+  | { type: 'error'; id: number; name: string; message: string; detail?: string }
   | { type: 'progress'; id: number; done: number; total: number }
   | { type: 'partial'; id: number; value: CallPartial<CallType> };
 

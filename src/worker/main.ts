@@ -16,6 +16,7 @@ import {
   type WorkerRequest,
   type WorkerStats,
 } from '../protocol/worker';
+import { ourError } from './errors';
 import { estimateJob, explainJob, layerPreviewJob, pairJob, summaryJob } from './jobs';
 
 /**
@@ -121,7 +122,7 @@ async function run(req: Job): Promise<void> {
       });
       return;
     }
-    send({ type: 'error', id: req.id, name: e.name, message: e.message.split('\n')[0] });
+    send({ type: 'error', id: req.id, ...ourError(e, req.type) });
   } finally {
     controllers.delete(req.id);
     running = undefined;

@@ -10,6 +10,7 @@ import type { Services } from '../../host/services';
 import { PanelBase } from '../../host/panel-base';
 import { copyJson, savePng } from '../../host/panel-actions';
 import { savePreprocessTo } from '../../core/model/modellens-json';
+import { pickWorkspaceModel } from '../../host/model-picker';
 import { panelOptions, modelTitle } from '../../host/webview-html';
 import { parseFromWebview, type FromWebview, type PanelSettings, type PanelState, type ToWebview } from './protocol';
 
@@ -91,9 +92,19 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     return list;
   }
 
+  /** Shows an image; it joins Recent images once it has been explained (a broken image never does). */
   async setImage(imagePath: string): Promise<void> {
     this.state = { ...this.state, imagePath };
-    this.post({ type: 'image', imagePath, recent: await this.remember(imagePath) });
+    this.post({ type: 'image', imagePath, recent: this.recent() });
+  }
+
+  /** Another model in this panel (after a failed load, "Choose another model…"). */
+  private async chooseModel(): Promise<void> {
+    const file = await pickWorkspaceModel(this.services, 'Explain with which model?');
+    if (!file) return;
+    this.state = { ...this.state, modelPath: file, settings: { ...defaultSettings() } };
+    this.panel.title = `Model Lens: ${modelTitle(file)}`;
+    await this.init();
   }
 
   protected readonly handlers: MessageHandlers<FromWebview> = {
@@ -103,6 +114,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       return this.run();
     },
     cancel: () => this.job?.abort(),
+    chooseModel: () => this.chooseModel(),
     pickImage: async () => {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
@@ -148,7 +160,9 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       const luts = colormapLuts();
       this.post({ type: 'init', summary, luts, state: this.state, recent: this.recent() });
     } catch (err) {
-      this.fail(err as Error);
+      // The panel stays usable: it says why and offers another model.
+      this.services.log.error((err as Error).message);
+      this.post({ type: 'loadFailed', modelPath: this.state.modelPath, message: (err as Error).message });
     }
   }
 
@@ -194,7 +208,11 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       const result = await this.withProgress(`Model Lens: ${settings.method} on ${path.basename(imagePath)}`, controller, (onProgress) =>
         this.services.track(() => this.services.worker.request('explain', job, { signal: controller.signal, onProgress }), settings.method),
       );
-      return () => this.post({ type: 'result', result });
+      const recent = await this.remember(imagePath);
+      return () => {
+        this.post({ type: 'result', result });
+        this.post({ type: 'recent', recent });
+      };
     });
   }
 

@@ -30,6 +30,10 @@ export interface PanelState {
 export type ToWebview =
   | { type: 'init'; summary: ModelSummaryMessage; luts: Record<string, number[]>; state: PanelState; recent: string[] }
   | { type: 'image'; imagePath: string; recent: string[] }
+  /** Recent images changed (an image is remembered once it was explained). */
+  | { type: 'recent'; recent: string[] }
+  /** The model could not be loaded: the panel says why and offers another model. */
+  | { type: 'loadFailed'; modelPath: string; message: string }
   | { type: 'busy'; running: boolean; what: string }
   | { type: 'progress'; done: number; total: number }
   | { type: 'result'; result: ExplainResultMessage }
@@ -45,6 +49,7 @@ export type FromWebview =
   | { type: 'useImage'; path: string }
   | { type: 'dropUri'; uri: string }
   | { type: 'cancel' }
+  | { type: 'chooseModel' }
   | { type: 'preview' }
   | { type: 'exportPng'; dataUrl: string }
   | { type: 'copyJson'; json: string }
@@ -102,6 +107,7 @@ export function parseFromWebview(msg: unknown): FromWebview | undefined {
   switch (msg.type) {
     case 'ready':
     case 'pickImage':
+    case 'chooseModel':
     case 'cancel':
     case 'preview':
       return { type: msg.type };

@@ -1,10 +1,21 @@
 // What the model panel does with each message from the host.
-import { $, clearStale, COMMON_HANDLERS, listenTo } from '../../shared/app/ui';
+import { $, clearStale, COMMON_HANDLERS, el, listenTo, showError } from '../../shared/app/ui';
 import type { ToWebview } from '../protocol';
 import { renderControls, renderRecent, updateParamPlaceholders } from './controls';
 import { addPreview, draw, renderSummary } from './drawing';
 import { preprocessSaved, renderModelInput } from './model-input';
-import { app, rerun } from './state';
+import { app, post, rerun } from './state';
+
+/** A model that did not load: say why, and offer another one (the panel stays usable). */
+function showLoadFailed(modelPath: string, message: string): void {
+  app.summary = undefined;
+  $('model-name').textContent = `Could not load ${modelPath.split(/[\\/]/).pop()}`;
+  $('model-meta').textContent = modelPath;
+  showError(message);
+  const choose = el('vscode-button', { id: 'choose-model' }, 'Choose another model…');
+  choose.addEventListener('click', () => post({ type: 'chooseModel' }));
+  $('error').append(' ', choose);
+}
 
 export function listen(): void {
   listenTo<ToWebview>({
@@ -12,6 +23,7 @@ export function listen(): void {
     init: (msg) => {
       app.summary = msg.summary;
       app.luts = msg.luts;
+      $('error').hidden = true;
       app.recent = msg.recent;
       app.state = { ...msg.state, settings: { ...msg.state.settings, ...app.state.settings } };
       renderSummary();
@@ -41,5 +53,10 @@ export function listen(): void {
     },
     preprocessSaved: (msg) => preprocessSaved(msg.file, msg.preprocess),
     preview: (msg) => addPreview(msg.preview),
+    recent: (msg) => {
+      app.recent = msg.recent;
+      renderRecent();
+    },
+    loadFailed: (msg) => showLoadFailed(msg.modelPath, msg.message),
   });
 }
