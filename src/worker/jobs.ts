@@ -79,6 +79,7 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
     output: job.output ?? settings.output,
     params: job.params,
     preprocess,
+    expected: resolvePreprocess(model, settings).spec,
     labels: settings.labels,
     topK: job.topK ?? 5,
     signal,

@@ -26,6 +26,8 @@ export interface ExplainOptions {
   output?: string | number;
   params?: Partial<MethodParams>;
   preprocess: PreprocessSpec;
+  /** The preprocessing the model expects, the frame the model-input picture is drawn in (default: `preprocess`). */
+  expected?: PreprocessSpec;
   labels?: string[];
   topK?: number;
   /** Percentile of |v| at which gradient maps are clipped for display (EXPLAIN.md: 99). */
@@ -143,7 +145,7 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
       details: attribution.details ?? {},
       params,
       geometry,
-      modelInput: inputPicture(input, opts.preprocess),
+      modelInput: inputPicture(input, opts.preprocess, opts.expected),
       notes,
       timeMs,
       backend: currentBackend(),

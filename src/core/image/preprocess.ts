@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, orList } from '../errors';
-import { scaleUnsigned } from './display';
 import { printable } from '../io/files';
 import type { RgbImage } from './decode';
 import { CHANNEL_ORDERS, COLOR_MODES, DEFAULT_PREPROCESS, RESIZE_MODES, SCALES, type PreprocessSpec, type ResizeMode } from './specs';
@@ -230,14 +229,26 @@ export interface RgbaPicture {
   rgba: Uint8ClampedArray;
 }
 
-/** A preprocessed input [1, H, W, C] as the model sees it, min-max rescaled to 0..255 and back in RGB order, for display. */
-export function inputPicture(input: tf.Tensor4D, spec: PreprocessSpec): RgbaPicture {
+/**
+ * A preprocessed input [1, H, W, C] as the model sees it, drawn in the frame of what the model
+ * expects — `expected`, its own preprocessing (default: the one used): its mean and std undone and its
+ * scale's range mapped to 0..255, clipped. Fed as expected, the picture is the image; fed 0..255 where
+ * 0..1 is expected it turns white, divided by 255 twice it turns black. Back in RGB order.
+ */
+export function inputPicture(input: tf.Tensor4D, used: PreprocessSpec, expected: PreprocessSpec = used): RgbaPicture {
   const [, height, width, channels] = input.shape;
-  const scaled = scaleUnsigned(input.dataSync() as Float32Array);
+  const v = input.dataSync() as Float32Array;
+  const [lo, hi] = expected.scale === '0..255' ? [0, 255] : expected.scale === '-1..1' ? [-1, 1] : [0, 1];
   const out = new Uint8ClampedArray(width * height * 4);
-  const bgr = spec.channelOrder === 'bgr';
+  // The channel order and count of the input as used; the mean and std of the frame.
+  const bgr = used.channelOrder === 'bgr' && channels === 3;
   for (let p = 0; p < width * height; p++) {
-    for (let c = 0; c < 3; c++) out[p * 4 + c] = Math.round(255 * scaled[p * channels + (channels === 1 ? 0 : bgr ? 2 - c : c)]);
+    for (let c = 0; c < 3; c++) {
+      const k = channels === 1 ? 0 : bgr ? 2 - c : c;
+      const mean = expected.mean?.[Math.min(k, expected.mean.length - 1)] ?? 0;
+      const std = expected.std?.[Math.min(k, expected.std.length - 1)] ?? 1;
+      out[p * 4 + c] = Math.round((255 * (v[p * channels + k] * std + mean - lo)) / (hi - lo));
+    }
     out[p * 4 + 3] = 255;
   }
   return { width, height, rgba: out };

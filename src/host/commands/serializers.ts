@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { CurvesPanel, CURVES_VIEW_TYPE } from '../../webviews/curves/panel';
 import type { CurvesPanelState } from '../../webviews/curves/protocol';
-import { ModelPanel, VIEW_TYPE } from '../../webviews/model/panel';
+import { MODEL_EDITOR_VIEW_TYPES, ModelPanel, VIEW_TYPE } from '../../webviews/model/panel';
 import type { PanelState } from '../../webviews/model/protocol';
 import { PairPanel, PAIR_VIEW_TYPE } from '../../webviews/pair/panel';
 import type { PairPanelState } from '../../webviews/pair/protocol';
@@ -16,6 +16,19 @@ export function registerSerializers(context: vscode.ExtensionContext, services: 
         ModelPanel.revive(services, panel, state);
       },
     }),
+    // Model files open in the model panel as a read-only custom editor (package.json: customEditors).
+    ...MODEL_EDITOR_VIEW_TYPES.map((viewType) =>
+      vscode.window.registerCustomEditorProvider(
+        viewType,
+        {
+          openCustomDocument: (uri: vscode.Uri) => ({ uri, dispose: () => undefined }),
+          resolveCustomEditor: (document: vscode.CustomDocument, panel: vscode.WebviewPanel) => {
+            ModelPanel.asEditor(services, panel, document.uri.fsPath, undefined);
+          },
+        } satisfies vscode.CustomReadonlyEditorProvider,
+        { webviewOptions: { retainContextWhenHidden: false }, supportsMultipleEditorsPerDocument: false },
+      ),
+    ),
     vscode.window.registerWebviewPanelSerializer(CURVES_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: CurvesPanelState | undefined) {
         await registry.refresh();

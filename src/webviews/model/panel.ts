@@ -15,6 +15,9 @@ import { panelOptions, modelTitle } from '../../host/webview-html';
 import { parseFromWebview, type FromWebview, type PanelSettings, type PanelState, type ToWebview } from './protocol';
 
 export const VIEW_TYPE = 'modelLens.model';
+/** The custom editors (package.json customEditors): the default for .onnx and .keras; an Open With… option for .h5 and model.json. */
+export const MODEL_EDITOR_VIEW_TYPES = ['modelLens.modelEditor', 'modelLens.modelEditorOption'] as const;
+const EDITOR_STATE_KEY = 'modelLens.editorState';
 const RECENT_KEY = 'modelLens.recentImages';
 
 export function defaultSettings(): PanelSettings {
@@ -60,6 +63,29 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       ModelPanel.options(services),
     );
     return new ModelPanel(services, panel, { modelPath, imagePath, settings: defaultSettings() });
+  }
+
+  /**
+   * The model panel as a read-only custom editor: the editor's tab is the panel, for the document's
+   * file, with the state VS Code kept for it (the same app and state as a panel).
+   */
+  static asEditor(services: Services, panel: vscode.WebviewPanel, modelPath: string, state: PanelState | undefined): ModelPanel {
+    panel.webview.options = ModelPanel.options(services);
+    const saved = services.context.workspaceState.get<Record<string, PanelState>>(EDITOR_STATE_KEY, {})[modelPath];
+    const kept = state && state.modelPath === modelPath ? state : saved;
+    const p = new ModelPanel(services, panel, { modelPath, imagePath: kept?.imagePath, settings: { ...defaultSettings(), ...kept?.settings } });
+    p.editor = true;
+    return p;
+  }
+
+  /** Whether this panel is a custom editor's (its load failure then offers Reopen With…). */
+  private editor = false;
+
+  /** A custom editor's image and settings, per model file, for the next time the file is opened. */
+  private async keepEditorState(): Promise<void> {
+    const all = this.services.context.workspaceState.get<Record<string, PanelState>>(EDITOR_STATE_KEY, {});
+    const entries = Object.entries({ ...all, [this.state.modelPath]: this.state }).slice(-50);
+    await this.services.context.workspaceState.update(EDITOR_STATE_KEY, Object.fromEntries(entries));
   }
 
   static revive(services: Services, panel: vscode.WebviewPanel, state: PanelState | undefined): ModelPanel | undefined {
@@ -115,6 +141,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     },
     cancel: () => this.job?.abort(),
     chooseModel: () => this.chooseModel(),
+    reopenWith: () => void vscode.commands.executeCommand('workbench.action.reopenWithEditor', vscode.Uri.file(this.state.modelPath)),
     pickImage: async () => {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
@@ -162,7 +189,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     } catch (err) {
       // The panel stays usable: it says why and offers another model.
       this.services.log.error((err as Error).message);
-      this.post({ type: 'loadFailed', modelPath: this.state.modelPath, message: (err as Error).message });
+      this.post({ type: 'loadFailed', modelPath: this.state.modelPath, message: (err as Error).message, reopenWith: this.editor });
     }
   }
 
@@ -199,6 +226,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       params: settings.params,
       preprocess: settings.preprocess,
     };
+    if (this.editor) void this.keepEditorState();
     try {
       if (!(await this.confirmLongJob(job))) return this.post({ type: 'cancelled', what: settings.method, notRun: true });
     } catch (err) {

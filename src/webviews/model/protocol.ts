@@ -33,7 +33,7 @@ export type ToWebview =
   /** Recent images changed (an image is remembered once it was explained). */
   | { type: 'recent'; recent: string[] }
   /** The model could not be loaded: the panel says why and offers another model. */
-  | { type: 'loadFailed'; modelPath: string; message: string }
+  | { type: 'loadFailed'; modelPath: string; message: string; reopenWith?: boolean }
   | { type: 'busy'; running: boolean; what: string }
   | { type: 'progress'; done: number; total: number }
   | { type: 'result'; result: ExplainResultMessage }
@@ -50,6 +50,7 @@ export type FromWebview =
   | { type: 'dropUri'; uri: string }
   | { type: 'cancel' }
   | { type: 'chooseModel' }
+  | { type: 'reopenWith' }
   | { type: 'preview' }
   | { type: 'exportPng'; dataUrl: string }
   | { type: 'copyJson'; json: string }
@@ -108,6 +109,7 @@ export function parseFromWebview(msg: unknown): FromWebview | undefined {
     case 'ready':
     case 'pickImage':
     case 'chooseModel':
+    case 'reopenWith':
     case 'cancel':
     case 'preview':
       return { type: msg.type };

@@ -210,3 +210,29 @@ test('preprocessing notes, gray and invert: a stretched aspect ratio, gray conve
     message: 'm.json: color "rgb" needs a model with three input channels, and this one takes one (use auto or gray)',
   });
 });
+
+test('the model-input picture is drawn in the frame of what the model expects: the image when fed so, white when fed 0..255 for 0..1, black when divided twice', async () => {
+  await initEngine({ backend: 'cpu' });
+  const { inputPicture } = await import('../../../src/core/image/preprocess');
+  const img = { width: 1, height: 1, data: Float32Array.from([200, 100, 50]) };
+  const expected = { scale: '0..1' as const, channelOrder: 'rgb' as const, resize: 'stretch' as const };
+  const picture = (used: object, frame = expected) => {
+    const spec = { ...expected, ...used };
+    const m = toModelInput(img, [1, 1, 1, 3], spec, 'm.json');
+    const p = inputPicture(m.tensor, spec, frame);
+    m.tensor.dispose();
+    return Array.from(p.rgba.slice(0, 3));
+  };
+  assert.deepEqual(picture({}), [200, 100, 50], 'fed as expected: the image');
+  assert.deepEqual(picture({ scale: '0..255' }), [255, 255, 255], '255 times too bright: white');
+  // Mean and std of the frame are undone; BGR input is drawn back in RGB order.
+  const imagenet = {
+    scale: '0..1' as const,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+    channelOrder: 'bgr' as const,
+    resize: 'stretch' as const,
+  };
+  assert.deepEqual(picture(imagenet, imagenet), [200, 100, 50]);
+  assert.deepEqual(picture({ scale: '-1..1' }, { ...expected, scale: '-1..1' }), [200, 100, 50]);
+});

@@ -7,7 +7,7 @@ import { preprocessSaved, renderModelInput } from './model-input';
 import { app, post, rerun } from './state';
 
 /** A model that did not load: say why, and offer another one (the panel stays usable). */
-function showLoadFailed(modelPath: string, message: string): void {
+function showLoadFailed(modelPath: string, message: string, reopenWith: boolean): void {
   app.summary = undefined;
   $('model-name').textContent = `Could not load ${modelPath.split(/[\\/]/).pop()}`;
   $('model-meta').textContent = modelPath;
@@ -15,6 +15,12 @@ function showLoadFailed(modelPath: string, message: string): void {
   const choose = el('vscode-button', { id: 'choose-model' }, 'Choose another model…');
   choose.addEventListener('click', () => post({ type: 'chooseModel' }));
   $('error').append(' ', choose);
+  // An .h5 file is not always a model: VS Code's other editors may show it.
+  if (reopenWith) {
+    const reopen = el('vscode-button', { id: 'reopen-with', secondary: '' }, 'Reopen With…');
+    reopen.addEventListener('click', () => post({ type: 'reopenWith' }));
+    $('error').append(' ', reopen);
+  }
 }
 
 export function listen(): void {
@@ -57,6 +63,6 @@ export function listen(): void {
       app.recent = msg.recent;
       renderRecent();
     },
-    loadFailed: (msg) => showLoadFailed(msg.modelPath, msg.message),
+    loadFailed: (msg) => showLoadFailed(msg.modelPath, msg.message, !!msg.reopenWith),
   });
 }
