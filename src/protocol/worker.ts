@@ -56,7 +56,8 @@ export interface LayerRow {
 export interface ModelSummaryMessage {
   path: string;
   format: string;
-  inputs: { name: string; shape: (number | null)[]; dtype: string }[];
+  /** `declaredShape`: an NCHW input as the file declares it (`shape` is the NHWC layout fed). */
+  inputs: { name: string; shape: (number | null)[]; dtype: string; declaredShape?: (number | null)[] }[];
   outputs: { name: string; shape: (number | null)[]; dtype: string; softmax: boolean }[];
   layers: LayerRow[];
   totalParams: number;

@@ -31,7 +31,8 @@ after(async () => {
 test('(a) the palette command explains a demo image: right class, wasm in the status bar, overlay equals the CLI --out', async () => {
   const frame = await vs.explain(image('triangle-1.png'), modelPath);
   assert.match(await timing(frame), /on wasm$/);
-  assert.match(await frame.$eval('#top', (e) => e.textContent), /^triangle — \d+\.\d% ◀ target/);
+  // The demo ends in a softmax: a percentage, of a probability.
+  assert.match(await frame.$eval('#top', (e) => e.textContent), /^triangle — \d+\.\d % ◀ target/);
   await vs.page.locator('.statusbar', { hasText: 'Model Lens: wasm' }).waitFor({ timeout: 10_000 });
   const drawn = await canvasPixels(frame, 'overlay');
   const out = join(vs.work, 'cli-overlay.png');
@@ -109,7 +110,7 @@ test('(f) the layer strip shows Grad-CAM at every 4-D layer; clicking one select
   const previous = await timing(frame);
   await frame.click(`#strip .thumb[title="Use layer ${layers[0]}"]`);
   const t = await waitForResult(frame, 'gradcam', previous);
-  assert.match(t, new RegExp(`^gradcam at ${layers[0]} `));
+  assert.match(t, new RegExp(`^Grad-CAM at ${layers[0]} `));
   assert.equal(await frame.$eval('#layer', (e) => e.value), layers[0]);
   await vs.shot('layer-strip');
 });
@@ -368,10 +369,103 @@ async function openFromExplorerAndCompare(fixture, relative, meta, imageFile) {
 }
 
 test('(p) an ONNX model exported by PyTorch opens from the explorer and is explained; the overlay equals the CLI --out', async () => {
-  await openFromExplorerAndCompare('onnx/dw-residual.onnx', 'extra/dw-residual.onnx', /^onnx · 949 parameters · input \[\?×16×16×3\]/, 'cross-2.png');
+  await openFromExplorerAndCompare(
+    'onnx/dw-residual.onnx',
+    'extra/dw-residual.onnx',
+    /^onnx · 949 parameters · input \[\?×3×16×16\] NCHW, fed as \[\?×16×16×3\]/,
+    'cross-2.png',
+  );
   await vs.shot('onnx-panel');
 });
 
 test('(q) a Keras 3 .keras archive opens from the explorer and is explained; the overlay equals the CLI --out', async () => {
   await openFromExplorerAndCompare('keras/keras3-functional.keras', 'extra/functional.keras', /^keras · 280 parameters · input \[\?×12×12×3\]/, 'square-3.png');
+});
+
+test("(t) other people's models: a double-clicked .onnx opens the panel; a LogSoftmax model shows probabilities equal to exp(output); the scale control re-runs and changes the model-input picture; a cancel keeps the previous map, marked; a truncated model offers another", async () => {
+  const page = vs.page;
+  await vs.runCommand('View: Close All Editors');
+  const onnx = join(vs.workspace, 'extra', 'logsoftmax', 'classifier.onnx');
+  // Opening the file (quick open, as a double-click does) opens it in its default editor: the model panel.
+  await page.locator('.part.sidebar .composite.title').click();
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill('classifier.onnx');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'classifier.onnx' }).first().click();
+  let frame = await vs.panelFrame();
+  await frame.waitForFunction(() => document.getElementById('model-name')?.textContent === 'classifier.onnx', null, { timeout: 30_000 });
+  assert.equal(await page.locator('.tab.active', { hasText: 'classifier.onnx' }).count(), 1, "the file's tab is the panel");
+  assert.match(await frame.$eval('#model-meta', (e) => e.textContent), /input \[1×3×64×64\] NCHW, fed as \[1×64×64×3\]/);
+  await frame.click('#pick');
+  await vs.answerDialog(image('circle-1.png'));
+  await waitForResult(frame, 'Grad-CAM');
+  // Each shown percentage is exp(output) of its class, and the class names come from classes.json.
+  const cli = JSON.parse(
+    execFileSync(process.execPath, [join(repo, 'bin', 'model-lens.js'), 'explain', onnx, image('circle-1.png'), '--json', '--backend', 'wasm'], {
+      encoding: 'utf8',
+    }),
+  );
+  assert.equal(cli.scoreKind, 'log-probability');
+  const shown = await frame.$$eval('#top li', (ls) => ls.map((l) => l.textContent));
+  assert.equal(shown.length, 4);
+  for (const [i, p] of cli.top.entries()) {
+    const m = /^(\w+) — log-probability (−?[\d.]+) \(([\d.]+) %\)/.exec(shown[i]);
+    assert.ok(m, shown[i]);
+    assert.equal(m[1], p.label);
+    assert.ok(Math.abs(Number(m[3]) - 100 * Math.exp(p.score)) <= 0.05, `${shown[i]}: exp(${p.score}) = ${(100 * Math.exp(p.score)).toFixed(2)} %`);
+  }
+  assert.match(await frame.$eval('#score-kind', (e) => e.textContent), /log-probability per class \(LogSoftmax\); shown as its probability, exp\(output\)/);
+  await vs.shot('model-logsoftmax');
+
+  // The scale control: a re-run, and the picture of the input as the model sees it turns white (255 times too bright).
+  const before = await canvasPixels(frame, 'model-input');
+  let previous = await timing(frame);
+  await setValue(frame, 'pre-scale', '0..255');
+  await waitForResult(frame, 'Grad-CAM', previous);
+  const after = await canvasPixels(frame, 'model-input');
+  assert.ok(changedShare(before, after) > 0.5, `the model-input picture changed (${(100 * changedShare(before, after)).toFixed(0)} %)`);
+  assert.equal(await frame.$eval('.pre-row[data-key="scale"] .source', (e) => e.textContent), 'set here');
+  await frame.$eval('#input-controls', (e) => e.scrollIntoView());
+  await vs.shot('model-input');
+  await frame.click('#pre-reset');
+  previous = await timing(frame);
+  await waitForResult(frame, 'Grad-CAM', previous);
+
+  // Cancel: the previous map stays, marked as such; no error notification.
+  const mapBefore = await canvasPixels(frame, 'overlay');
+  await setValue(frame, 'method', 'occlusion');
+  await frame.waitForSelector('#param-window');
+  await setValue(frame, 'param-stride', '1');
+  await setValue(frame, 'param-window', '2');
+  await frame.waitForSelector('#cancel:not([hidden])', { timeout: 30_000 });
+  await page.waitForTimeout(400);
+  await frame.click('#cancel');
+  await frame.waitForFunction(() => /cancelled — showing the previous result/.test(document.getElementById('status')?.textContent ?? ''), null, {
+    timeout: 5000,
+  });
+  assert.equal(await frame.$eval('#drop', (e) => e.classList.contains('stale')), true);
+  assert.equal(changedShare(mapBefore, await canvasPixels(frame, 'overlay')), 0, 'the previous map is still drawn');
+  assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: 'Model Lens:' }).count(), 0, 'no error notification');
+  await vs.shot('model-cancelled');
+
+  // A truncated model: the error, and Choose another model… opens one from the workspace's list.
+  await page.locator('.part.sidebar .composite.title').click();
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill('truncated/model.onnx');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'model.onnx' }).first().click();
+  frame = await (async () => {
+    for (let i = 0; i < 120; i++) {
+      for (const f of page.frames()) if (await f.$('#choose-model').catch(() => null)) return f;
+      await page.waitForTimeout(250);
+    }
+    throw new Error('no Choose another model button');
+  })();
+  assert.match(await frame.$eval('#error', (e) => e.textContent), /truncated\/model\.onnx: not a readable ONNX model \(the file is truncated or corrupt\)/);
+  assert.equal(await frame.$eval('#model-name', (e) => e.textContent), 'Could not load model.onnx');
+  await vs.shot('model-load-failed');
+  await frame.click('#choose-model');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'classifier.onnx' }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+  await frame.waitForFunction(() => document.getElementById('model-name')?.textContent === 'classifier.onnx', null, { timeout: 30_000 });
+  assert.equal(await frame.$eval('#error', (e) => e.hidden), true);
 });

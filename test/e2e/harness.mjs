@@ -235,7 +235,8 @@ export class VsCode {
   async explain(imagePath, modelPath, method = 'gradcam') {
     await this.runCommand('Model Lens: Explain Image…');
     await this.answerDialog(imagePath);
-    const pick = this.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose another model…' });
+    // "Explain with which model?" lists the workspace's models; the file dialog is its last row.
+    const pick = this.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose a model file…' });
     if (
       await pick.waitFor({ timeout: 3000 }).then(
         () => true,
@@ -254,7 +255,9 @@ export async function waitForResult(frame, method, previous = '', timeout = 120_
   await frame.waitForFunction(
     ([m, prev]) => {
       const t = document.getElementById('timing')?.textContent ?? '';
-      return t.startsWith(m) && t.includes(' ms on ') && t !== prev;
+      // The panel names a method by its title ("Grad-CAM at …"); tests may name it by its id ("gradcam").
+      const letters = (x) => x.toLowerCase().replace(/[^a-z]/g, '');
+      return (t.startsWith(m) || letters(t).startsWith(letters(m))) && t.includes(' ms on ') && t !== prev;
     },
     [method, previous],
     { timeout },

@@ -4,7 +4,8 @@ import type { InspectableModel } from './types';
 export interface ModelSummary {
   path: string;
   format: string;
-  inputs: { name: string; shape: (number | null)[]; dtype: string }[];
+  /** `declaredShape`: an NCHW input as the file declares it; `shape` is the channels-last layout Model Lens feeds. */
+  inputs: { name: string; shape: (number | null)[]; dtype: string; declaredShape?: (number | null)[] }[];
   outputs: { name: string; shape: (number | null)[]; dtype: string; softmax: boolean }[];
   layers: { name: string; type: string; outputShape: (number | null)[]; params: number }[];
   totalParams: number;
@@ -42,7 +43,9 @@ export function formatSummary(s: ModelSummary): string {
   const line = (r: string[]) => r.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   const out = [
     `${s.path} (${s.format})`,
-    ...s.inputs.map((i) => `input  ${i.name} ${shape(i.shape)} ${i.dtype}`),
+    ...s.inputs.map(
+      (i) => `input  ${i.name} ${shape(i.declaredShape ?? i.shape)} ${i.dtype}${i.declaredShape ? ` (NCHW; fed channels-last as ${shape(i.shape)})` : ''}`,
+    ),
     ...s.outputs.map((o) => `output ${o.name} ${shape(o.shape)} ${o.dtype}${o.softmax ? ' (softmax; explained at its logits)' : ''}`),
     '',
     line(head),

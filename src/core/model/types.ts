@@ -3,6 +3,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 export type Dim = number | null;
 
 export interface TensorSpec {
+  /** An input the file declares channels-first (NCHW), as it declares it; `shape` is the NHWC layout Model Lens feeds. */
+  declaredShape?: Dim[];
   name: string;
   shape: Dim[];
   dtype: string;

@@ -8,7 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { initEngine } from '../../../src/core/engine/backend';
 import { explainImage } from '../../../src/core/explain/explain-image';
 import { mulberry32 } from '../../../src/core/explain/random';
-import { inputNotes, toModelInput } from '../../../src/core/image/preprocess';
+import { inputNotes, toModelInput, type PreprocessSpec } from '../../../src/core/image/preprocess';
 import { selfScaling } from '../../../src/core/model/input-scaling';
 import { Normalization } from '../../../src/core/model/keras/normalization';
 import { LayersInspectableModel } from '../../../src/core/model/layers-model';
@@ -215,9 +215,9 @@ test('the model-input picture is drawn in the frame of what the model expects: t
   await initEngine({ backend: 'cpu' });
   const { inputPicture } = await import('../../../src/core/image/preprocess');
   const img = { width: 1, height: 1, data: Float32Array.from([200, 100, 50]) };
-  const expected = { scale: '0..1' as const, channelOrder: 'rgb' as const, resize: 'stretch' as const };
-  const picture = (used: object, frame = expected) => {
-    const spec = { ...expected, ...used };
+  const expected: PreprocessSpec = { scale: '0..1', channelOrder: 'rgb', resize: 'stretch' };
+  const picture = (used: Partial<PreprocessSpec>, frame: PreprocessSpec = expected) => {
+    const spec: PreprocessSpec = { ...expected, ...used };
     const m = toModelInput(img, [1, 1, 1, 3], spec, 'm.json');
     const p = inputPicture(m.tensor, spec, frame);
     m.tensor.dispose();

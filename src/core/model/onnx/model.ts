@@ -111,7 +111,11 @@ export class OnnxInspectableModel implements InspectableModel {
           `${path}: input "${printable(input.name)}" has shape [${s.map((d) => d ?? 'N').join(', ')}]; every size must be a whole number ≥ 1, and the whole at most ${1 << 26} values`,
         );
       }
-      this.inputs = [{ name: input.name, shape: this.inputNhwc ? [s[0], s[2], s[3], s[1]] : s, dtype: 'float32' }];
+      this.inputs = [
+        this.inputNhwc
+          ? { name: input.name, shape: [s[0], s[2], s[3], s[1]], dtype: 'float32', declaredShape: s }
+          : { name: input.name, shape: s, dtype: 'float32' },
+      ];
 
       // Initializers and constant sub-graphs (Constant nodes, shape arithmetic on weights) once, at load.
       for (const [name, t] of model.initializers) this.constants.set(name, fromOnnxTensor(t));

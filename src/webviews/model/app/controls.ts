@@ -1,6 +1,7 @@
 // The model panel's controls: method, layer, output, target, colormap, opacity, the method's parameters; recent images.
 import { $, el, select } from '../../shared/app/ui';
 import { methodSpec } from '../../../core/explain/specs';
+import { MODEL_FORMAT_SPECS } from '../../../core/model/specs';
 import { PANEL_COLORMAPS, PANEL_METHODS } from '../protocol';
 import { draw } from './drawing';
 import { numericParams, paramFromField, usesLayer } from './params';
@@ -27,7 +28,7 @@ export function renderControls(): void {
       select(
         'layer',
         'Layer',
-        app.summary.camLayers.map((l) => [l, l === app.summary!.defaultLayer ? `${l} (default)` : l]),
+        app.summary.camLayers.map((l) => [l, `${layerLabel(l)}${l === app.summary!.defaultLayer ? ' (default)' : ''}`]),
         s.layer ?? app.summary.defaultLayer ?? '',
         (v) => {
           app.state.settings = { ...app.state.settings, layer: v === app.summary!.defaultLayer ? undefined : v };
@@ -96,6 +97,14 @@ export function renderControls(): void {
     });
     controls.append(el('div', { class: 'field' }, el('vscode-label', { for: `param-${key}` }, spec.label), field));
   }
+}
+
+/** A layer as the picker names it: ONNX layers by their operator and output ("Relu (9)"), whose names are often bare numbers. */
+function layerLabel(name: string): string {
+  const format = MODEL_FORMAT_SPECS.find((f) => f.name === app.summary?.format);
+  if (!format || !('layersByOutput' in format)) return name;
+  const type = app.summary?.layers.find((l) => l.name === name)?.type;
+  return type ? `${type} (${name})` : name;
 }
 
 /** A parameter field's placeholder: the default it stands for — the spec's, or the value the last result used (occlusion's window and stride). */

@@ -8,11 +8,13 @@ import { renderControls } from './controls';
 import { usesLayer } from './params';
 import { app, rerun } from './state';
 
+const dims = (s: (number | null)[]): string => s.map((d) => d ?? '?').join('×');
+
 export function renderSummary(): void {
   if (!app.summary) return;
   $('model-name').textContent = app.summary.path.split(/[\\/]/).slice(-2).join('/');
   $('model-meta').textContent =
-    `${app.summary.format} · ${app.summary.totalParams.toLocaleString('en-US')} parameters · input ${app.summary.inputs.map((i) => `[${i.shape.map((d) => d ?? '?').join('×')}]`).join(', ')} · output ${app.summary.outputs.map((o) => `${o.name} [${o.shape.map((d) => d ?? '?').join('×')}]${o.softmax ? ' softmax' : ''}`).join(', ')}${app.summary.preprocessingLayers.length ? ` · preprocesses itself: ${app.summary.preprocessingLayers.join(', ')}` : ''}`;
+    `${app.summary.format} · ${app.summary.totalParams.toLocaleString('en-US')} parameters · input ${app.summary.inputs.map((i) => (i.declaredShape ? `[${dims(i.declaredShape)}] NCHW, fed as [${dims(i.shape)}]` : `[${dims(i.shape)}]`)).join(', ')} · output ${app.summary.outputs.map((o) => `${o.name} [${o.shape.map((d) => d ?? '?').join('×')}]${o.softmax ? ' softmax' : ''}`).join(', ')}${app.summary.preprocessingLayers.length ? ` · preprocesses itself: ${app.summary.preprocessingLayers.join(', ')}` : ''}`;
   renderLayerTable();
 }
 
