@@ -8,8 +8,9 @@ import { explainProvenance } from '../core/explain/provenance';
 import { describeScore } from '../core/explain/scores';
 import { DEFAULT_METHOD, isMethod, METHOD_PARAMS, METHODS, methodSpec, type MethodName, type MethodParams } from '../core/explain/specs';
 import { COLORMAPS, DEFAULT_COLORMAP, isColormap, SIGNED_COLORMAP, type ColormapName } from '../core/image/specs';
-import { inputFit, readImage, type RgbImage } from '../core/image/decode';
-import { blend, colorize, encodePng, fitOutput } from '../core/image/overlay';
+import { inputFit, readImage } from '../core/image/decode';
+import { renderExport } from '../core/image/export';
+import { encodePng, fitOutput } from '../core/image/overlay';
 import { limits } from '../core/limits';
 import { PREPROCESS_PRESETS, type PreprocessSpec } from '../core/image/preprocess';
 import { loadModel } from '../core/model/load';
@@ -53,6 +54,7 @@ export const EXPLAIN_OPTIONS = {
   resize: { type: 'string' },
   color: { type: 'string' },
   invert: { type: 'boolean', default: false },
+  colorbar: { type: 'boolean', default: false },
   'top-k': { type: 'string' },
 } as const;
 
@@ -107,11 +109,6 @@ export function heatmapJson(r: ExplainResult, params: Record<string, unknown>) {
     image: { width: r.image.width, height: r.image.height, values: Array.from(r.image.values) },
     params,
   };
-}
-
-export function renderOverlay(image: RgbImage, r: ExplainResult, colormap: ColormapName | undefined, opacity: number): Buffer {
-  const cmap = colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP);
-  return encodePng(blend(image, colorize(r.image.values, r.image.width, r.image.height, cmap, r.signed), opacity));
 }
 
 function listImages(folder: string): string[] {
@@ -178,10 +175,23 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     const base = path.basename(file).replace(IMAGE_EXT, '');
     const overlayPath = outDir ? path.join(outDir, `${base}.overlay.png`) : str(v, 'out');
     const mapPath = outDir ? path.join(outDir, `${base}.map.json`) : str(v, 'heatmap-out');
-    // Overlays and exported maps are at most --out-size on their long side.
+    // Exported maps are at most --out-size on their long side; overlays are the panel's Export PNG
+    // (export.ts: the image's size, at least 512 and at most --out-size, a colour bar with --colorbar).
     const fitted = fitOutput(image, r.image.values, limits().outSize);
     const shown = { ...r, image: { width: fitted.image.width, height: fitted.image.height, values: fitted.map } };
-    if (overlayPath) fs.writeFileSync(overlayPath, renderOverlay(fitted.image, shown, colormap as ColormapName | undefined, opacity));
+    if (overlayPath)
+      fs.writeFileSync(
+        overlayPath,
+        encodePng(
+          renderExport(image, r.image.values, {
+            colormap: (colormap as ColormapName | undefined) ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP),
+            opacity,
+            signed: r.signed,
+            cap: limits().outSize,
+            colorbar: v.colorbar as boolean,
+          }),
+        ),
+      );
     if (mapPath) fs.writeFileSync(mapPath, JSON.stringify(heatmapJson(shown, allParams)));
     const top = r.top.map((p) => ({ index: p.index, score: p.score, probability: p.probability, label: p.label ?? null }));
     summary.push([file, r.top[0].index, r.top[0].label ?? '', r.top[0].score, method, r.timeMs.toFixed(1), r.scoreKind].map(csvField).join(','));

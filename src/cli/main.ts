@@ -38,7 +38,7 @@ ${wrap(
   [
     ...['<model>', '<image or folder>', '[--method M]', '[--layer NAME[,NAME…]]', '[--target top|INDEX]', '[--output NAME]'],
     ...paramUsage,
-    ...['[--out overlay.png]', '[--heatmap-out map.json]', `[--colormap ${choice(COLORMAPS)}]`, '[--opacity F]', '[--top-k N]'],
+    ...['[--out overlay.png]', '[--colorbar]', '[--heatmap-out map.json]', `[--colormap ${choice(COLORMAPS)}]`, '[--opacity F]', '[--top-k N]'],
     ...[`[--preprocess ${choice(Object.keys(PREPROCESS_PRESETS))}]`, `[--scale ${choice(SCALES)}]`, '[--mean a,b,c]', '[--std a,b,c]'],
     ...[`[--channel-order ${choice(CHANNEL_ORDERS)}]`, `[--resize ${choice(RESIZE_MODES)}]`, `[--color ${choice(COLOR_MODES)}]`, '[--invert]'],
     ...[`[--backend ${choice(BACKENDS)}]`, '[--json]'],
@@ -69,7 +69,7 @@ options of every command:
   --verbose              after a one-line error, the underlying library's message and stack on stderr
   --max-pixels N         refuse images whose header declares more pixels (default ${DEFAULT_LIMITS.maxPixels})
   --max-model-bytes N    refuse models whose files or weights exceed N bytes (default ${DEFAULT_LIMITS.maxModelBytes})
-  --out-size N           long side of overlays and --heatmap-out images; larger photos are shrunk on load (default ${DEFAULT_LIMITS.outSize})
+  --out-size N           the largest long side of overlays (which are the image's size, at least 512) and of --heatmap-out images; larger photos are shrunk on load (default ${DEFAULT_LIMITS.outSize})
 exit codes: 0 success, 2 bad input (one line on stderr naming the file and the problem), 1 anything else.
 The environment variable MODEL_LENS_BACKEND forces a backend like --backend.`;
 

@@ -8,6 +8,14 @@ export async function savePng(dataUrl: string, suggested: string): Promise<void>
   void vscode.window.showInformationMessage(`Model Lens: saved ${target.fsPath}`);
 }
 
+/** Saves PNG bytes (rendered by the worker) where the user chooses. */
+export async function savePngBytes(bytes: Uint8Array, suggested: string): Promise<void> {
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(suggested), filters: { PNG: ['png'] } });
+  if (!target) return;
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`Model Lens: saved ${target.fsPath}`);
+}
+
 export async function copyJson(json: string, what: string): Promise<void> {
   await vscode.env.clipboard.writeText(json);
   void vscode.window.showInformationMessage(`Model Lens: ${what} JSON is on the clipboard.`);

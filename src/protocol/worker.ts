@@ -8,7 +8,7 @@
 import type { Assign, Joint, Similarity, TransformName } from '../core/explain/pair/specs';
 import type { Baseline } from '../core/explain/specs';
 import type { ScoreKind } from '../core/explain/scores';
-import type { PreprocessKey, PreprocessSpec } from '../core/image/specs';
+import type { ColormapName, PreprocessKey, PreprocessSpec } from '../core/image/specs';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -102,6 +102,20 @@ export interface ExplainResultMessage {
   modelInput: { width: number; height: number; rgba: Uint8ClampedArray };
   timeMs: number;
   backend: string;
+}
+
+/** What Export PNG needs: the image (decoded as the explain job did, for this model), its display map, the look. */
+export interface ExportJob {
+  modelPath: string;
+  imagePath: string;
+  /** The display map at the image's size, as the explain result sent it. */
+  map: MapGrid;
+  signed: boolean;
+  colormap: ColormapName;
+  opacity: number;
+  /** Long side; default: the image's, at least 512 and at most the outSize limit. */
+  size?: number;
+  colorbar?: boolean;
 }
 
 export interface EstimateMessage {
@@ -205,6 +219,8 @@ export interface WorkerCalls {
   configure: { params: ConfigureParams; result: string; partial: never };
   summary: { params: { modelPath: string }; result: ModelSummaryMessage; partial: never };
   explain: { params: ExplainJob; result: ExplainResultMessage; partial: never };
+  /** The overlay to save (core/image/export.ts, as the CLI's --out): PNG bytes. */
+  exportPng: { params: ExportJob; result: Uint8Array; partial: never };
   /** How long an explain job would take: its passes and the time of one forward pass on this model. */
   estimate: { params: ExplainJob; result: EstimateMessage; partial: never };
   layerPreview: { params: ExplainJob; result: number; partial: LayerPreviewMessage };

@@ -17,8 +17,12 @@ import { modelScalingNote, resolveModelSettings, resolvePreprocess, type Resolve
 import type { InspectableModel } from '../core/model/types';
 import { sha256File } from '../core/model/sha256';
 import { summarize } from '../core/model/summary';
+import { renderExport } from '../core/image/export';
+import { encodePng } from '../core/image/overlay';
+import { limits } from '../core/limits';
 import type {
   EstimateMessage,
+  ExportJob,
   ExplainJob,
   ExplainResultMessage,
   LayerPreviewMessage,
@@ -105,6 +109,28 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
     timeMs: r.timeMs,
     backend: r.backend,
   };
+}
+
+/** Export PNG: the same picture as the CLI's --out (core/image/export.ts), from the image decoded as the explain job decoded it. */
+export async function exportPngJob(job: ExportJob): Promise<Uint8Array> {
+  const model = await loadModel(job.modelPath);
+  const image = await readImage(job.imagePath, { input: inputFit(model.inputs[0].shape) });
+  if (job.map.width !== image.width || job.map.height !== image.height)
+    throw new InputError(
+      `${job.imagePath}: the map (${job.map.width}×${job.map.height}) is not at the image's size (${image.width}×${image.height}); explain it again`,
+    );
+  const png = encodePng(
+    renderExport(image, job.map.values, {
+      colormap: job.colormap,
+      opacity: job.opacity,
+      signed: job.signed,
+      size: job.size,
+      cap: limits().outSize,
+      colorbar: job.colorbar,
+    }),
+  );
+  // A copy with its own buffer: the reply transfers it (a pooled Buffer's memory is shared).
+  return Uint8Array.from(png);
 }
 
 const forwardMs = new Map<string, number>();

@@ -17,7 +17,7 @@ import {
   type WorkerStats,
 } from '../protocol/worker';
 import { ourError } from './errors';
-import { estimateJob, explainJob, layerPreviewJob, pairJob, summaryJob } from './jobs';
+import { estimateJob, exportPngJob, explainJob, layerPreviewJob, pairJob, summaryJob } from './jobs';
 
 /**
  * The worker: one job at a time, in arrival order; `cancel` aborts a running job (checked between
@@ -81,6 +81,7 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
   summary: (p) => summaryJob(p.modelPath),
   explain: (job, ctx) => explainJob(job, ctx.signal, ctx.progress),
   estimate: (job) => estimateJob(job),
+  exportPng: (job) => exportPngJob(job),
   layerPreview: (job, ctx) => layerPreviewJob(job, ctx.signal, ctx.partial, ctx.progress),
   pair: (job, ctx) => pairJob(job, ctx.signal, throttle(ctx.partial), ctx.progress),
   stats: async () => statsNow(),

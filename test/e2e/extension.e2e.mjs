@@ -36,7 +36,19 @@ test('(a) the palette command explains a demo image: right class, wasm in the st
   await vs.page.locator('.statusbar', { hasText: 'Model Lens: wasm' }).waitFor({ timeout: 10_000 });
   const drawn = await canvasPixels(frame, 'overlay');
   const out = join(vs.work, 'cli-overlay.png');
-  execFileSync(process.execPath, [join(repo, 'bin', 'model-lens.js'), 'explain', modelPath, image('triangle-1.png'), '--out', out, '--backend', 'wasm']);
+  // At the image's own size (--out-size 64): the overlay drawn on screen, pixel for pixel.
+  execFileSync(process.execPath, [
+    join(repo, 'bin', 'model-lens.js'),
+    'explain',
+    modelPath,
+    image('triangle-1.png'),
+    '--out',
+    out,
+    '--backend',
+    'wasm',
+    '--out-size',
+    '64',
+  ]);
   const cli = PNG.sync.read(readFileSync(out));
   assert.deepEqual([drawn.width, drawn.height], [cli.width, cli.height]);
   let worst = 0;
@@ -295,6 +307,8 @@ async function waitForPair(frame, method, previous = '', imageA = '') {
 test('(k) the pair panel from the palette: both maps equal the CLI --out; a click on a patch of view A re-explains with it occluded', async () => {
   await vs.runCommand('View: Close All Editors');
   await vs.runCommand('Model Lens: Explain Similarity…');
+  // "Explain similarity with which encoder?" lists the workspace's models; the file dialog is its last row.
+  await vs.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose a model file…' }).click();
   await vs.answerDialog(encoderPath());
   await vs.answerDialog(image('triangle-2.png'));
   const frame = await vs.pairFrame();
@@ -360,7 +374,13 @@ async function openFromExplorerAndCompare(fixture, relative, meta, imageFile) {
   assert.match(await waitForResult(frame, 'gradcam'), /on wasm$/);
   const drawn = await canvasPixels(frame, 'overlay');
   const out = join(vs.work, `${relative.replace(/\W/g, '_')}.png`);
-  execFileSync(process.execPath, [join(repo, 'bin', 'model-lens.js'), 'explain', file, image(imageFile), '--out', out, '--backend', 'wasm'], { cwd: repo });
+  execFileSync(
+    process.execPath,
+    [join(repo, 'bin', 'model-lens.js'), 'explain', file, image(imageFile), '--out', out, '--backend', 'wasm', '--out-size', String(drawn.width)],
+    {
+      cwd: repo,
+    },
+  );
   const cli = PNG.sync.read(readFileSync(out));
   assert.deepEqual([cli.width, cli.height], [drawn.width, drawn.height]);
   let worst = 0;
@@ -392,7 +412,7 @@ test("(t) other people's models: a double-clicked .onnx opens the panel; a LogSo
   await page.locator('.quick-input-widget input').fill('classifier.onnx');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'classifier.onnx' }).first().click();
   let frame = await vs.panelFrame();
-  await frame.waitForFunction(() => document.getElementById('model-name')?.textContent === 'classifier.onnx', null, { timeout: 30_000 });
+  await frame.waitForFunction(() => document.getElementById('model-name')?.textContent === 'logsoftmax/classifier.onnx', null, { timeout: 30_000 });
   assert.equal(await page.locator('.tab.active', { hasText: 'classifier.onnx' }).count(), 1, "the file's tab is the panel");
   assert.match(await frame.$eval('#model-meta', (e) => e.textContent), /input \[1×3×64×64\] NCHW, fed as \[1×64×64×3\]/);
   await frame.click('#pick');
@@ -466,6 +486,6 @@ test("(t) other people's models: a double-clicked .onnx opens the panel; a LogSo
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'classifier.onnx' }).first();
   await row.waitFor({ timeout: 15_000 });
   await row.click();
-  await frame.waitForFunction(() => document.getElementById('model-name')?.textContent === 'classifier.onnx', null, { timeout: 30_000 });
+  await frame.waitForFunction(() => document.getElementById('model-name')?.textContent === 'logsoftmax/classifier.onnx', null, { timeout: 30_000 });
   assert.equal(await frame.$eval('#error', (e) => e.hidden), true);
 });

@@ -105,12 +105,21 @@ test('--heatmap-out: grid at the layer, input or window resolution; image at the
   }
 });
 
-test('--out writes an overlay PNG at the image size; a folder gets overlays, maps and summary.csv', async () => {
+test('--out writes an overlay PNG at the image size, at least 512 and at most --out-size; a folder gets overlays, maps and summary.csv', async () => {
   const png = path.join(tmp, 'overlay.png');
   const r = await cli('explain', demoModel, path.join(demoImages, 'cross-2.png'), '--out', png, '--colormap', 'viridis', '--opacity', '0.7');
   assert.equal(r.code, 0, r.err);
   const decoded = PNG.sync.read(fs.readFileSync(png));
-  assert.deepEqual([decoded.width, decoded.height], [64, 64]);
+  assert.deepEqual([decoded.width, decoded.height], [512, 512], 'a 64×64 image is exported at 512');
+  const small = path.join(tmp, 'overlay-64.png');
+  assert.equal((await cli('explain', demoModel, path.join(demoImages, 'cross-2.png'), '--out', small, '--out-size', '64')).code, 0);
+  assert.deepEqual([PNG.sync.read(fs.readFileSync(small)).width, PNG.sync.read(fs.readFileSync(small)).height], [64, 64], '--out-size caps it');
+  const barred = path.join(tmp, 'overlay-bar.png');
+  assert.equal((await cli('explain', demoModel, path.join(demoImages, 'cross-2.png'), '--out', barred, '--out-size', '64', '--colorbar')).code, 0);
+  const withBar = PNG.sync.read(fs.readFileSync(barred));
+  // 64 wide: a gap of 4, a bar of 10 and ticks of 3 rows, a gap of 4: 21 rows more; the picture above is the same.
+  assert.deepEqual([withBar.width, withBar.height], [64, 64 + 21]);
+  assert.ok(Buffer.from(withBar.data.subarray(0, 64 * 64 * 4)).equals(Buffer.from(PNG.sync.read(fs.readFileSync(small)).data)));
 
   const folder = path.join(tmp, 'folder');
   fs.mkdirSync(folder);

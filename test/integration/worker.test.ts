@@ -121,6 +121,36 @@ test('a cancel on a MobileNetV2 224×224 occlusion (random weights; window 8, st
   }
 });
 
+test("Export PNG is the CLI's --out: the same bytes at the default size (512 for a 64×64 image) and with --colorbar", async () => {
+  const { cli } = await import('../helpers/cli');
+  const c = client();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-export-'));
+  try {
+    const r = await c.request('explain', { modelPath, imagePath: image('square-2.png'), method: 'gradcam' });
+    for (const colorbar of [false, true]) {
+      const png = await c.request('exportPng', {
+        modelPath,
+        imagePath: image('square-2.png'),
+        map: r.image,
+        signed: r.signed,
+        colormap: 'turbo',
+        opacity: 0.5,
+        colorbar,
+      });
+      const out = path.join(dir, `cli-${colorbar}.png`);
+      const run = await cli('explain', modelPath, image('square-2.png'), '--out', out, '--backend', 'wasm', ...(colorbar ? ['--colorbar'] : []));
+      assert.equal(run.code, 0, run.err);
+      assert.ok(Buffer.from(png).equals(fs.readFileSync(out)), `colour bar ${colorbar}: the same PNG bytes`);
+      const { PNG } = await import('pngjs');
+      const decoded = PNG.sync.read(Buffer.from(png));
+      assert.equal(decoded.width, 512, 'a 64×64 image is exported at 512');
+      assert.equal(decoded.height > 512, colorbar, 'the colour bar adds rows under the picture');
+    }
+  } finally {
+    c.dispose();
+  }
+});
+
 test('if the worker dies the running job fails with a clear message, and the next job works', async () => {
   const c = client();
   try {

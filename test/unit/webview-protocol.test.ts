@@ -8,7 +8,9 @@ test('valid webview messages pass the host-side check', () => {
   assert.deepEqual(parseFromWebview({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(parseFromWebview({ type: 'run', settings }), { type: 'run', settings });
   assert.deepEqual(parseFromWebview({ type: 'run', settings: { ...settings, target: 3, layer: 'conv2' } })?.type, 'run');
-  assert.deepEqual(parseFromWebview({ type: 'exportPng', dataUrl: 'data:image/png;base64,AAAA' })?.type, 'exportPng');
+  // Export PNG is rendered by the worker from the result the host keeps: the message carries nothing, and nothing it adds passes.
+  assert.deepEqual(parseFromWebview({ type: 'exportPng', dataUrl: 'file:///etc/passwd' }), { type: 'exportPng' });
+  assert.deepEqual(parseFromWebview({ type: 'run', settings: { ...settings, exportSize: 1024, exportColorbar: true } })?.type, 'run');
   // The Model input controls: any subset of the settings; saving needs scale, channel order and resize.
   const withInput = { ...settings, preprocess: { scale: '0..255', invert: true, color: 'gray', mean: [0.5], std: [0.25, 0.25, 0.25] } };
   assert.deepEqual(parseFromWebview({ type: 'run', settings: withInput }), { type: 'run', settings: withInput });
@@ -29,7 +31,9 @@ test('anything else is dropped', () => {
     { type: 'run', settings: { ...settings, params: { steps: 0 } } },
     { type: 'run', settings: { ...settings, params: { baseline: 'evil' } } },
     { type: 'run', settings: { ...settings, layer: 7 } },
-    { type: 'exportPng', dataUrl: 'file:///etc/passwd' },
+    { type: 'run', settings: { ...settings, exportSize: 1e9 } },
+    { type: 'run', settings: { ...settings, exportSize: 100.5 } },
+    { type: 'run', settings: { ...settings, exportColorbar: 'yes' } },
     { type: 'useImage', path: 42 },
     { type: 'copyJson', json: {} },
     { type: 'run', settings: { ...settings, preprocess: { scale: '0..100' } } },

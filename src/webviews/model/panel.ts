@@ -2,13 +2,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MessageHandlers } from '../shared/messages';
 import { DEFAULT_METHOD, methodSpec, type MethodName } from '../../core/explain/specs';
-import type { ExplainJob } from '../../protocol/worker';
-import { DEFAULT_COLORMAP } from '../../core/image/specs';
+import type { ExplainJob, MapGrid } from '../../protocol/worker';
+import { DEFAULT_COLORMAP, SIGNED_COLORMAP, type ColormapName } from '../../core/image/specs';
 import { colormapLuts } from '../../core/image/colormap';
 
 import type { Services } from '../../host/services';
 import { PanelBase } from '../../host/panel-base';
-import { copyJson, savePng } from '../../host/panel-actions';
+import { copyJson, savePngBytes } from '../../host/panel-actions';
 import { savePreprocessTo } from '../../core/model/modellens-json';
 import { pickWorkspaceModel } from '../../host/model-picker';
 import { panelOptions, modelTitle } from '../../host/webview-html';
@@ -77,6 +77,9 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     p.editor = true;
     return p;
   }
+
+  /** The explanation on screen: what Export PNG renders (with the panel's colormap and opacity). */
+  private shown: { imagePath: string; map: MapGrid; signed: boolean } | undefined;
 
   /** Whether this panel is a custom editor's (its load failure then offers Reopen With…). */
   private editor = false;
@@ -164,9 +167,27 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       else this.post({ type: 'error', message: `${uri.fsPath || msg.uri}: only PNG and JPEG files can be dropped here.` });
     },
     preview: () => this.preview(),
-    exportPng: (msg) => {
-      const base = this.state.imagePath ? path.basename(this.state.imagePath).replace(/\.(png|jpe?g)$/i, '') : 'model-lens';
-      return savePng(msg.dataUrl, path.join(path.dirname(this.state.imagePath ?? this.state.modelPath), `${base}.${this.state.settings.method}.png`));
+    exportPng: async () => {
+      const { imagePath, modelPath, settings } = this.state;
+      const shown = this.shown;
+      if (!imagePath || !shown || shown.imagePath !== imagePath) return;
+      try {
+        const colormap = (shown.signed && settings.colormap === DEFAULT_COLORMAP ? SIGNED_COLORMAP : settings.colormap) as ColormapName;
+        const png = await this.services.worker.request('exportPng', {
+          modelPath,
+          imagePath,
+          map: shown.map,
+          signed: shown.signed,
+          colormap,
+          opacity: settings.opacity,
+          size: settings.exportSize,
+          colorbar: settings.exportColorbar,
+        });
+        const base = path.basename(imagePath).replace(/\.(png|jpe?g)$/i, '');
+        await savePngBytes(png, path.join(path.dirname(imagePath), `${base}.${settings.method}.png`));
+      } catch (err) {
+        this.fail(err as Error);
+      }
     },
     copyJson: (msg) => copyJson(msg.json, 'the explanation'),
     savePreprocess: async (msg) => {
@@ -238,6 +259,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       );
       const recent = await this.remember(imagePath);
       return () => {
+        this.shown = { imagePath, map: result.image, signed: result.signed };
         this.post({ type: 'result', result });
         this.post({ type: 'recent', recent });
       };

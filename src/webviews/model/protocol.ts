@@ -19,6 +19,9 @@ export interface PanelSettings {
   params: MethodOptions;
   /** The panel's own preprocessing settings (the Model input controls), over the model's. */
   preprocess?: Partial<PreprocessSpec>;
+  /** Export PNG: long side (undefined: the image's, at least 512 and at most the outSize limit) and a colour bar. */
+  exportSize?: number;
+  exportColorbar?: boolean;
 }
 
 export interface PanelState {
@@ -52,7 +55,7 @@ export type FromWebview =
   | { type: 'chooseModel' }
   | { type: 'reopenWith' }
   | { type: 'preview' }
-  | { type: 'exportPng'; dataUrl: string }
+  | { type: 'exportPng' }
   | { type: 'copyJson'; json: string }
   /** Write these settings to modellens.json beside the model (for this model file). */
   | { type: 'savePreprocess'; preprocess: PreprocessSpec };
@@ -88,6 +91,8 @@ function validSettings(s: unknown): s is PanelSettings {
   if (!finite(s.opacity, 0, 1)) return false;
   if (!isObj(s.params)) return false;
   if (s.preprocess !== undefined && !validPreprocess(s.preprocess, true)) return false;
+  if (s.exportSize !== undefined && !(Number.isInteger(s.exportSize) && finite(s.exportSize, 16, 8192))) return false;
+  if (s.exportColorbar !== undefined && typeof s.exportColorbar !== 'boolean') return false;
   const p = s.params;
   for (const [key, spec] of Object.entries(METHOD_PARAMS)) {
     const v = p[key];
@@ -120,6 +125,7 @@ export function parseFromWebview(msg: unknown): FromWebview | undefined {
     case 'dropUri':
       return typeof msg.uri === 'string' && msg.uri.length < 4096 ? { type: 'dropUri', uri: msg.uri } : undefined;
     case 'exportPng':
+      return { type: 'exportPng' };
     case 'copyJson':
       return exportMessage(msg);
     case 'savePreprocess':

@@ -6,10 +6,36 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import { $, el } from '../../shared/app/ui';
+import { $, el, select } from '../../shared/app/ui';
 import { renderLayerTable } from './drawing';
 import { listen } from './messages';
-import { app, post } from './state';
+import { app, post, save } from './state';
+
+/** Export PNG's size (the image's, at least 512 and at most 2048; or a chosen long side) and colour bar. */
+function exportOptions(): HTMLElement {
+  const s = app.state.settings;
+  const size = select(
+    'export-size',
+    'Export size',
+    [
+      ['auto', 'Image size (512–2048)'],
+      ['512', '512 px'],
+      ['1024', '1024 px'],
+      ['2048', '2048 px'],
+    ],
+    s.exportSize ? String(s.exportSize) : 'auto',
+    (v) => {
+      app.state.settings = { ...app.state.settings, exportSize: v === 'auto' ? undefined : Number(v) };
+      save();
+    },
+  );
+  const bar = el('vscode-checkbox', { id: 'export-colorbar', label: 'Colour bar', ...(s.exportColorbar ? { checked: '' } : {}) });
+  bar.addEventListener('change', () => {
+    app.state.settings = { ...app.state.settings, exportColorbar: (bar as unknown as { checked: boolean }).checked || undefined };
+    save();
+  });
+  return el('div', { class: 'export-options' }, size, bar);
+}
 
 function layout(): void {
   app.root.replaceChildren(
@@ -21,7 +47,8 @@ function layout(): void {
         'div',
         { class: 'actions' },
         el('vscode-button', { id: 'pick' }, 'Choose image…'),
-        el('vscode-button', { id: 'export', secondary: '' }, 'Export PNG'),
+        el('vscode-button', { id: 'export', secondary: '', title: 'Save the overlay as PNG (the same picture as model-lens explain --out)' }, 'Export PNG'),
+        exportOptions(),
         el('vscode-button', { id: 'copy', secondary: '' }, 'Copy JSON'),
       ),
     ),
@@ -92,7 +119,7 @@ function layout(): void {
     post({ type: 'preview' });
   });
   $('export').addEventListener('click', () => {
-    if (app.result) post({ type: 'exportPng', dataUrl: ($('overlay') as HTMLCanvasElement).toDataURL('image/png') });
+    if (app.result) post({ type: 'exportPng' });
   });
   $('copy').addEventListener('click', () => {
     if (!app.result) return;
