@@ -123,7 +123,7 @@ export interface EstimateMessage {
   backward: boolean;
   /** "55×55 windows (window 8, stride 4)", "25 samples", … */
   what: string;
-  /** One forward pass of one image, measured on this model and backend. */
+  /** One image's forward pass, measured on this model and backend in a batch of the size the job will use (up to 16). */
   msPerPass: number;
   seconds: number;
 }

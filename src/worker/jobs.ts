@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchSizeForMethod } from '../core/explain/batching';
 import { estimatePasses, estimateSeconds } from '../core/explain/estimate';
 import { explainImage } from '../core/explain/explain-image';
 import { explainProvenance, pairProvenance } from '../core/explain/provenance';
@@ -143,15 +144,17 @@ export async function estimateJob(job: ExplainJob): Promise<EstimateMessage> {
   const h = height ?? 224;
   const w = width ?? 224;
   const e = estimatePasses(model, job.method, job.params ?? {}, h, w, job.layers?.[0]);
-  const key = `${model.path}\n${tf.getBackend()}\n${h}×${w}`;
+  // Per item at the batch size the job will reach (batches are much cheaper per item than one image alone).
+  const n = Math.max(1, Math.min(16, batchSizeForMethod(model, [1, h, w, channels], job.method, job.params?.batchSize)));
+  const key = `${model.path}\n${tf.getBackend()}\n${h}×${w}\n${n}`;
   let ms = forwardMs.get(key);
   if (ms === undefined) {
     ms = tidyValue(() => {
-      const x = tf.zeros([1, h, w, channels]);
+      const x = tf.zeros([n, h, w, channels]);
       model.forward(x).outputs.forEach((o) => o.dataSync()); // warm-up: kernels compiled, weights uploaded
       const t0 = performance.now();
       model.forward(x).outputs.forEach((o) => o.dataSync());
-      return performance.now() - t0;
+      return (performance.now() - t0) / n;
     });
     forwardMs.set(key, ms);
   }

@@ -326,6 +326,19 @@ test('(k) the pair panel from the palette: both maps equal the CLI --out; a clic
   const after = await canvasPixels(frame, 'overlay-b');
   assert.ok(changedShare(before, after) > 0.05, "view B's map changed when a patch of view A was occluded");
   await vs.shot('pair-probe');
+  // Deletion and insertion are drawn as curves beside their areas.
+  const beforeMetrics = await frame.$eval('#timing', (e) => e.textContent);
+  await frame.click('#metrics');
+  await waitForPair(frame, 'conditional', beforeMetrics);
+  await frame.waitForSelector('#metrics-curve-a:not([hidden])', { timeout: 60_000 });
+  assert.match(await frame.$eval('#metrics-a', (e) => e.textContent), /^deletion AUC -?\d\.\d{3} · insertion AUC -?\d\.\d{3}/);
+  const curve = await canvasPixels(frame, 'metrics-curve-a');
+  let drawn = 0;
+  for (let i = 3; i < curve.data.length; i += 4) if (curve.data[i] > 0) drawn++;
+  assert.ok(drawn > 500, `the curves are drawn (${drawn} pixels)`);
+  await frame.$eval('#metrics-curve-a', (e) => e.scrollIntoView());
+  await vs.shot('pair-metrics');
+  await frame.click('#metrics');
 });
 
 test('(l) the pair panel from a right-click on the encoder, with another method', async () => {
@@ -464,7 +477,14 @@ test("(t) other people's models: a double-clicked .onnx opens the panel; a LogSo
   });
   assert.equal(await frame.$eval('#drop', (e) => e.classList.contains('stale')), true);
   assert.equal(changedShare(mapBefore, await canvasPixels(frame, 'overlay')), 0, 'the previous map is still drawn');
-  assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: 'Model Lens:' }).count(), 0, 'no error notification');
+  assert.equal(
+    await page
+      .locator('.notifications-toasts .notification-toast', { hasText: 'Model Lens:' })
+      .filter({ has: page.locator('.codicon-error') })
+      .count(),
+    0,
+    'no error notification',
+  );
   await vs.shot('model-cancelled');
 
   // A truncated model: the error, and Choose another model… opens one from the workspace's list.

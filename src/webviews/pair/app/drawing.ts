@@ -34,12 +34,82 @@ export function draw(): void {
   $('timing').textContent = `${app.result.method}${trialsNote(app.result)} · ${app.result.timeMs.toFixed(0)} ms on ${app.result.backend}`;
   for (const view of ['a', 'b'] as const) {
     const m = app.result[view].metrics;
-    $(`metrics-${view}`).textContent = m ? `deletion AUC ${m.deletion.auc.toFixed(3)} · insertion AUC ${m.insertion.auc.toFixed(3)}` : '';
+    $(`metrics-${view}`).textContent = m
+      ? `deletion AUC ${m.deletion.auc.toFixed(3)} · insertion AUC ${m.insertion.auc.toFixed(3)} (areas under the similarity curves below; a similarity below 0 makes an area negative)`
+      : '';
+    drawMetricCurves($(`metrics-curve-${view}`) as HTMLCanvasElement, m);
   }
   $('probe-note').hidden = !app.probe;
   if (app.probe)
     $('probe-text').textContent =
       `Showing the maps with view ${app.probe.view.toUpperCase()} occluded at (${app.probe.left}, ${app.probe.top}): compare view ${app.probe.view === 'a' ? 'B' : 'A'} with the full result.`;
+}
+
+const cssVar = (v: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(v).trim() || fallback;
+
+/**
+ * Deletion and insertion as curves: the similarity (y, its range labelled) as the most important
+ * pixels are removed (deletion, falling fast is good) or added back to a blurred view (insertion,
+ * rising fast is good), x the fraction of pixels from 0 to 1.
+ */
+export function drawMetricCurves(canvas: HTMLCanvasElement, m: { deletion: { curve: number[] }; insertion: { curve: number[] } } | undefined): void {
+  canvas.hidden = !m;
+  if (!m) return;
+  const ctx = canvas.getContext('2d')!;
+  const { width: W, height: H } = canvas;
+  const fg = cssVar('--vscode-foreground', '#333');
+  const muted = cssVar('--vscode-descriptionForeground', '#888');
+  ctx.clearRect(0, 0, W, H);
+  const all = [...m.deletion.curve, ...m.insertion.curve].filter(Number.isFinite);
+  let lo = Math.min(...all);
+  let hi = Math.max(...all);
+  if (hi - lo < 1e-9) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const left = 44;
+  const right = W - 8;
+  const top = 8;
+  const bottom = H - 30;
+  const x = (i: number, n: number) => left + ((right - left) * i) / Math.max(1, n - 1);
+  const y = (v: number) => bottom - ((bottom - top) * (v - lo)) / (hi - lo);
+  ctx.strokeStyle = muted;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(left, top, right - left, bottom - top);
+  if (lo < 0 && hi > 0) {
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.moveTo(left, y(0));
+    ctx.lineTo(right, y(0));
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  ctx.fillStyle = muted;
+  ctx.font = '10px sans-serif';
+  ctx.textAlign = 'right';
+  ctx.fillText(hi.toFixed(2), left - 4, top + 8);
+  ctx.fillText(lo.toFixed(2), left - 4, bottom);
+  ctx.textAlign = 'center';
+  ctx.fillText('0', left, bottom + 12);
+  ctx.fillText('fraction of pixels', (left + right) / 2, bottom + 12);
+  ctx.fillText('1', right, bottom + 12);
+  const series: [number[], string, string][] = [
+    [m.deletion.curve, cssVar('--vscode-charts-red', '#e15759'), 'deletion'],
+    [m.insertion.curve, cssVar('--vscode-charts-blue', '#4e9af1'), 'insertion'],
+  ];
+  series.forEach(([curve, color, name], k) => {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    curve.forEach((v, i) => (i === 0 ? ctx.moveTo(x(i, curve.length), y(v)) : ctx.lineTo(x(i, curve.length), y(v))));
+    ctx.stroke();
+    ctx.fillStyle = color;
+    ctx.fillRect(left + 8 + k * 90, H - 10, 14, 3);
+    ctx.fillStyle = fg;
+    ctx.textAlign = 'left';
+    ctx.fillText(name, left + 26 + k * 90, H - 6);
+  });
+  canvas.setAttribute(
+    'aria-label',
+    `Similarity as pixels are deleted (from ${m.deletion.curve[0]?.toFixed(3)} to ${m.deletion.curve.at(-1)?.toFixed(3)}) and inserted (from ${m.insertion.curve[0]?.toFixed(3)} to ${m.insertion.curve.at(-1)?.toFixed(3)})`,
+  );
 }
 
 /** A partial map (window resolution) drawn over the view while the job runs. */

@@ -25,6 +25,7 @@ function layout(): void {
       }),
       el('figcaption', { id: `image-${view}`, class: 'muted' }),
       el('p', { id: `metrics-${view}`, class: 'muted' }),
+      el('canvas', { id: `metrics-curve-${view}`, class: 'metrics-curve', width: '320', height: '140', hidden: '', role: 'img' }),
     );
   app.root.replaceChildren(
     el(
