@@ -457,7 +457,7 @@ test("(t) other people's models: a double-clicked .onnx opens the panel; a LogSo
   const after = await canvasPixels(frame, 'model-input');
   assert.ok(changedShare(before, after) > 0.5, `the model-input picture changed (${(100 * changedShare(before, after)).toFixed(0)} %)`);
   assert.equal(await frame.$eval('.pre-row[data-key="scale"] .source', (e) => e.textContent), 'set here');
-  await frame.$eval('#input-controls', (e) => e.scrollIntoView());
+  await frame.$eval('#model-input', (e) => e.scrollIntoView());
   await vs.shot('model-input');
   await frame.click('#pre-reset');
   previous = await timing(frame);

@@ -249,12 +249,14 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     };
     if (this.editor) void this.keepEditorState();
     try {
-      if (!(await this.confirmLongJob(job))) return this.post({ type: 'cancelled', what: settings.method, notRun: true });
+      if (!(await this.confirmLongJob(job)))
+        return this.post({ type: 'cancelled', what: methodSpec(settings.method as MethodName)?.title ?? settings.method, notRun: true });
     } catch (err) {
       return this.fail(err as Error);
     }
-    await this.exclusiveJob(settings.method, async (controller) => {
-      const result = await this.withProgress(`Model Lens: ${settings.method} on ${path.basename(imagePath)}`, controller, (onProgress) =>
+    const title = methodSpec(settings.method as MethodName)?.title ?? settings.method;
+    await this.exclusiveJob(title, async (controller) => {
+      const result = await this.withProgress(`Model Lens: ${title} on ${path.basename(imagePath)}`, controller, (onProgress) =>
         this.services.track(() => this.services.worker.request('explain', job, { signal: controller.signal, onProgress }), settings.method),
       );
       const recent = await this.remember(imagePath);
