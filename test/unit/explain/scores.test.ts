@@ -189,3 +189,20 @@ test('score kinds of TF.js layers models (as Keras files load) ending in softmax
   for (const p of softmaxModel.top) close(p.probability, softmax(z)[p.index], 1e-5, 'softmax');
   for (const p of linear.top) close(p.probability, softmax(z)[p.index], 1e-6, 'softmax of logits');
 });
+
+test('score kinds of Keras files (Keras 2 .h5 and Keras 3 .h5 ending in softmax, a Keras 3 .keras ending in a linear Dense)', async () => {
+  await initEngine({ backend: 'cpu' });
+  const dir = path.join(import.meta.dirname, '..', '..', 'fixtures', 'keras');
+  for (const [file, kind] of [
+    ['keras2-sequential.h5', 'probability'],
+    ['keras3-legacy.h5', 'probability'],
+    ['keras3-functional.keras', 'logit'],
+  ] as const) {
+    const model = await loadModel(path.join(dir, file));
+    const size = model.inputs[0].shape[1] ?? 12;
+    const r = await explainTop(model, size);
+    assert.equal(r.scoreKind, kind, file);
+    const sum = r.top.reduce((a, p) => a + p.probability, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-5, `${file}: the probabilities of every class sum to 1 (${sum})`);
+  }
+});
