@@ -11,6 +11,7 @@ import { parse } from './args';
 import { METHOD_PARAMS, METHODS } from '../core/explain/specs';
 import { ASSIGNS, JOINTS, PAIR_METHODS, SIMILARITIES, TRANSFORMS } from '../core/explain/pair/specs';
 import { CHANNEL_ORDERS, COLOR_MODES, COLORMAPS, PREPROCESS_PRESETS, RESIZE_MODES, SCALES } from '../core/image/specs';
+import { compareCommand } from './compare-command';
 import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
 import { pairCommand } from './pair-command';
@@ -57,6 +58,9 @@ ${wrap(
   '      ',
 )}
       SPEC: comma-separated crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG
+  model-lens compare <model> <model>... <image or folder> [--method M] [--layer NAME]... [--labels FILE]
+      [--boxes FILE] [--out DIR] [--backend …] [--json]
+      two or more models on the same images: accuracy, agreement with the first, KL, pointing game, map similarity
   model-lens curves <log file or folder>... [--json] [--watch]
       training runs (${LOG_FORMAT_TITLES}) and their tags, a run per folder;
       --watch prints new points as they arrive until interrupted
@@ -187,6 +191,7 @@ async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: str
     if (command === 'explain') return await explainCommand(rest, stdout, stderr);
     if (command === 'pair') return await pairCommand(rest, stdout);
     if (command === 'curves') return await curvesCommand(rest, stdout);
+    if (command === 'compare') return await compareCommand(rest, stdout);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       stdout(HELP);
       return command === undefined ? 2 : 0;

@@ -59,6 +59,8 @@ export interface ExplainResult {
   grid: Grid;
   /** The map at the original image's size, display-scaled: [0,1], or [-1,1] when signed. */
   image: Grid;
+  /** The raw map at the original image's size, before display scaling (compare's map metrics). */
+  raw: Float32Array;
   signed: boolean;
   details: Record<string, number>;
   params: MethodParams;
@@ -141,6 +143,7 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
       top,
       grid: attribution.grid,
       image: { width: image.width, height: image.height, values: display },
+      raw: resized,
       signed: attribution.signed,
       details: attribution.details ?? {},
       params,
