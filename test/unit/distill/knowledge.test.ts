@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '../../../src/core/engine/backend';
+import { entropyOf, foregroundCells, GRID, HALF_LOG_2PI_E, knowledgeOf, knowledgePoints } from '../../../src/core/distill/knowledge';
+import { mulberry32 } from '../../../src/core/explain/random';
+import { OnnxInspectableModel } from '../../../src/core/model/onnx/model';
+import { decodeOnnx, ModelType } from '../../../src/core/model/onnx/proto';
+
+test('the entropy of σ by hand: log σ + ½ log(2πe)', () => {
+  assert.ok(Math.abs(HALF_LOG_2PI_E - 1.4189385332046727) < 1e-12);
+  assert.ok(Math.abs(entropyOf(1) - 1.4189385332046727) < 1e-12);
+  assert.ok(Math.abs(entropyOf(0.01) - (Math.log(0.01) + 1.4189385332046727)) < 1e-12);
+  assert.ok(Math.abs(entropyOf(0.001) - -5.488816745777465) < 1e-12);
+});
+
+test('knowledge points by hand: cells more than b below the background mean; N_fg, N_bg, λ_fg', () => {
+  // A 16×16 grid, the box covering the left half (cell centres x < 8 of 16 pixels).
+  const fg = foregroundCells(16, 16, { x: 0, y: 0, width: 8, height: 16 });
+  assert.equal(fg.filter(Boolean).length, 128);
+  const entropy = new Float32Array(GRID * GRID).fill(1);
+  entropy[0] = 0.5; // foreground, 0.5 below the background mean of 1: a point
+  entropy[1] = 0.9; // 0.1 below: not a point (b = 0.2)
+  entropy[15] = 0.7; // background, 0.3 below: a point
+  const k = knowledgePoints(entropy, fg, 0.2);
+  assert.ok(Math.abs(k.meanEntropyBg - (127 + 0.7) / 128) < 1e-6);
+  assert.deepEqual(k.points, [
+    [0, 0],
+    [0, 15],
+  ]);
+  assert.deepEqual([k.nFg, k.nBg, k.lambdaFg], [1, 1, 0.5]);
+});
+
+/** NCHW [1,3,16,16] → Mul by a mask that zeroes the left half → Conv 3×3 (4) → Relu ("features"). */
+function maskedModel(): OnnxInspectableModel {
+  const rand = mulberry32(3);
+  const mask: number[] = [];
+  for (let c = 0; c < 3; c++) for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) mask.push(x < 8 ? 0 : 1);
+  const bytes = ModelType.encode(
+    ModelType.fromObject({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        node: [
+          { input: ['x', 'mask'], output: ['masked'], name: 'zero_left', opType: 'Mul' },
+          {
+            input: ['masked', 'K'],
+            output: ['conv'],
+            name: 'conv',
+            opType: 'Conv',
+            attribute: [
+              { name: 'kernel_shape', type: 7, ints: [3, 3] },
+              { name: 'pads', type: 7, ints: [1, 1, 1, 1] },
+            ],
+          },
+          { input: ['conv'], output: ['features'], name: 'relu', opType: 'Relu' },
+        ],
+        initializer: [
+          { name: 'mask', dims: [1, 3, 16, 16], dataType: 1, floatData: mask },
+          { name: 'K', dims: [4, 3, 3, 3], dataType: 1, floatData: Array.from({ length: 108 }, () => rand() - 0.3) },
+        ],
+        input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [1, 3, 16, 16].map((d) => ({ dimValue: d })) } } } }],
+        output: [{ name: 'features', type: { tensorType: { elemType: 1 } } }],
+      },
+    }),
+  ).finish();
+  return new OnnxInspectableModel(
+    'masked.onnx',
+    decodeOnnx(bytes, () => new Uint8Array(0)),
+  );
+}
+
+test('a model whose first layer zeroes a region: σ there reaches its upper clamp (maximal entropy) and holds no knowledge point; no tensor left', async () => {
+  await initEngine({ backend: 'cpu' });
+  const model = maskedModel();
+  const rand = mulberry32(9);
+  const input = tf.tensor4d(
+    Float32Array.from({ length: 16 * 16 * 3 }, () => 0.2 + 0.6 * rand()),
+    [1, 16, 16, 3],
+  );
+  const before = tf.memory().numTensors;
+  // A larger step than the default so that the zeroed cells climb to the clamp in a short test.
+  const k = await knowledgeOf(model, input, 'features', { x: 8, y: 0, width: 8, height: 16 }, { steps: 80, samples: 4, lr: 0.1, seed: 1 });
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+  input.dispose();
+  for (let r = 0; r < GRID; r++)
+    for (let c = 0; c < GRID / 2; c++)
+      assert.ok(Math.abs(k.entropy[r * GRID + c] - HALF_LOG_2PI_E) < 1e-5, `cell (${r}, ${c}): σ at the clamp, H = ${k.entropy[r * GRID + c]}`);
+  assert.ok(
+    k.points.every(([, c]) => c >= GRID / 2),
+    'no point in the zeroed half',
+  );
+  // The half the features see keeps information: lower entropy, and points (all foreground here).
+  const seen = Array.from({ length: GRID * GRID }, (_, i) => i).filter((i) => i % GRID >= GRID / 2);
+  assert.ok(
+    seen.every((i) => k.entropy[i] < HALF_LOG_2PI_E - 0.2),
+    'the visible half keeps information',
+  );
+  assert.ok(k.nFg > 0 && k.nBg === 0 && k.lambdaFg === 1, JSON.stringify({ nFg: k.nFg, nBg: k.nBg }));
+});
