@@ -12,6 +12,7 @@ import { METHOD_PARAMS, METHODS } from '../core/explain/specs';
 import { ASSIGNS, JOINTS, PAIR_METHODS, SIMILARITIES, TRANSFORMS } from '../core/explain/pair/specs';
 import { CHANNEL_ORDERS, COLOR_MODES, COLORMAPS, PREPROCESS_PRESETS, RESIZE_MODES, SCALES } from '../core/image/specs';
 import { compareCommand } from './compare-command';
+import { knowledgeCommand } from './knowledge-command';
 import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
 import { pairCommand } from './pair-command';
@@ -61,6 +62,9 @@ ${wrap(
   model-lens compare <model> <model>... <image or folder> [--method M] [--layer NAME]... [--labels FILE]
       [--boxes FILE] [--out DIR] [--backend …] [--json]
       two or more models on the same images: accuracy, agreement with the first, KL, pointing game, map similarity
+  model-lens knowledge <model> <image or folder> --boxes FILE [--layer NAME] [--checkpoints DIR|GLOB]
+      [--steps N] [--samples N] [--lambda L] [--b B] [--seed N] [--heatmap-out FILE] [--backend …] [--json]
+      knowledge points (Cheng et al. 2020): N_fg, N_bg, λ_fg per image; D_mean, D_std, ρ over checkpoints
   model-lens curves <log file or folder>... [--json] [--watch]
       training runs (${LOG_FORMAT_TITLES}) and their tags, a run per folder;
       --watch prints new points as they arrive until interrupted
@@ -192,6 +196,7 @@ async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: str
     if (command === 'pair') return await pairCommand(rest, stdout);
     if (command === 'curves') return await curvesCommand(rest, stdout);
     if (command === 'compare') return await compareCommand(rest, stdout);
+    if (command === 'knowledge') return await knowledgeCommand(rest, stdout);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       stdout(HELP);
       return command === undefined ? 2 : 0;

@@ -143,12 +143,17 @@ export async function knowledgeOf(
       throwIfAborted(opts.signal);
       tf.tidy(() => {
         const eps = noise();
-        optimizer.minimize(() => {
-          const sigma = tf.clipByValue(tf.exp(logSigma), SIGMA_MIN, SIGMA_MAX);
-          const perPixel = tf.reshape(tf.gather(sigma, index), [1, height, width, 1]);
-          const entropy = tf.add(tf.log(sigma), HALF_LOG_2PI_E);
-          return tf.sub(tf.div(change(perPixel, eps), nF), tf.mul(p.lambda, tf.mean(entropy))) as tf.Scalar;
-        }, false);
+        optimizer.minimize(
+          () => {
+            const sigma = tf.clipByValue(tf.exp(logSigma), SIGMA_MIN, SIGMA_MAX);
+            const perPixel = tf.reshape(tf.gather(sigma, index), [1, height, width, 1]);
+            const entropy = tf.add(tf.log(sigma), HALF_LOG_2PI_E);
+            return tf.sub(tf.div(change(perPixel, eps), nF), tf.mul(p.lambda, tf.mean(entropy))) as tf.Scalar;
+            // Only σ learns: without the list, Adam would update every trainable variable — the model's weights too.
+          },
+          false,
+          [logSigma],
+        );
       });
       opts.onProgress?.(step + 1, p.steps);
       if (step % 10 === 9) await new Promise<void>((resolve) => setImmediate(resolve));

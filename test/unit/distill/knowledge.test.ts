@@ -79,10 +79,16 @@ test('a model whose first layer zeroes a region: σ there reaches its upper clam
     Float32Array.from({ length: 16 * 16 * 3 }, () => 0.2 + 0.6 * rand()),
     [1, 16, 16, 3],
   );
+  const weightsBefore = model.weightTensors().map(([, t]) => Array.from(t.dataSync()));
   const before = tf.memory().numTensors;
   // A larger step than the default so that the zeroed cells climb to the clamp in a short test.
   const k = await knowledgeOf(model, input, 'features', { x: 8, y: 0, width: 8, height: 16 }, { steps: 80, samples: 4, lr: 0.1, seed: 1 });
   assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+  assert.deepEqual(
+    model.weightTensors().map(([, t]) => Array.from(t.dataSync())),
+    weightsBefore,
+    "only σ learns: the model's weights are untouched",
+  );
   input.dispose();
   for (let r = 0; r < GRID; r++)
     for (let c = 0; c < GRID / 2; c++)
