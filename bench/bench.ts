@@ -20,6 +20,7 @@ import { mobileNetV2 } from './lib/mobilenet-v2';
 import { decodeBench } from './lib/decode';
 import { logsBench } from './lib/logs';
 import { onnxPeerBench } from './lib/onnx-peer';
+import { distillBench } from './lib/distill';
 import { median } from './lib/median';
 
 const quick = process.argv.includes('--quick');
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--logs')) return logsBench(); // the log-reading benchmark alone
   if (process.argv.includes('--decode')) return decodeBench(Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3); // image decoding alone
   if (process.argv.includes('--peer')) return onnxPeerBench(quick); // the ONNX / PyTorch comparison alone
+  if (process.argv.includes('--distill')) return distillBench(quick); // knowledge points and compare alone
   console.log(`MobileNetV2-shaped model, 224×224, random weights; node ${process.version}, ${quick ? 'quick' : 'full'} run`);
   const wasm = await measure('wasm', [
     { name: 'predict', runs: quick ? 3 : 9 },
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
   await pairBench();
   await logsBench();
   await onnxPeerBench(quick);
+  await distillBench(quick);
 }
 
 main().catch((err) => {
