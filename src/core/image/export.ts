@@ -5,8 +5,7 @@
  */
 import { colormapLut, type ColormapName } from './colormap';
 import type { RgbImage } from './decode';
-import { blend, colorize, type RgbaImage } from './overlay';
-import { resizeMap } from './preprocess';
+import { blend, colorize, resizeImageAndMap, type RgbaImage } from './overlay';
 
 /** An exported overlay is at least this long on its long side (small images are enlarged), unless the cap is smaller. */
 export const MIN_EXPORT_SIDE = 512;
@@ -15,23 +14,6 @@ export const MIN_EXPORT_SIDE = 512;
 export function exportLongSide(imageLong: number, cap: number, requested?: number): number {
   if (requested !== undefined) return Math.max(1, Math.round(requested));
   return Math.min(cap, Math.max(imageLong, Math.min(MIN_EXPORT_SIDE, cap)));
-}
-
-/** An image and its map at `long` on the long side (bilinear with half-pixel centres, up or down). */
-export function resizeForExport(image: RgbImage, map: Float32Array, long: number): { image: RgbImage; map: Float32Array } {
-  const s = long / Math.max(image.width, image.height);
-  const W = Math.max(1, Math.round(image.width * s));
-  const H = Math.max(1, Math.round(image.height * s));
-  if (W === image.width && H === image.height) return { image, map };
-  const n = image.width * image.height;
-  const data = new Float32Array(W * H * 3);
-  const channel = new Float32Array(n);
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < n; i++) channel[i] = image.data[i * 3 + c];
-    const out = resizeMap(channel, image.height, image.width, H, W);
-    for (let i = 0; i < W * H; i++) data[i * 3 + c] = out[i];
-  }
-  return { image: { width: W, height: H, data }, map: resizeMap(map, image.height, image.width, H, W) };
 }
 
 /**
@@ -79,7 +61,7 @@ export interface ExportOptions {
 /** The overlay to save: the image with its display map (at the image's size) at the export size, and a colour bar when asked. */
 export function renderExport(image: RgbImage, map: Float32Array, opts: ExportOptions): RgbaImage {
   const long = exportLongSide(Math.max(image.width, image.height), opts.cap, opts.size);
-  const sized = resizeForExport(image, map, long);
+  const sized = resizeImageAndMap(image, map, long);
   const overlay = blend(sized.image, colorize(sized.map, sized.image.width, sized.image.height, opts.colormap, opts.signed), opts.opacity);
   if (!opts.colorbar) return overlay;
   const bar = colorbar(overlay.width, opts.colormap, opts.signed);

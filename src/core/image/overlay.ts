@@ -51,18 +51,22 @@ export function encodePng(img: RgbaImage): Buffer {
  * image less than twice the model input on one axis, a panorama) stay within --out-size too.
  */
 export function fitOutput(image: RgbImage, map: Float32Array, outSize: number): { image: RgbImage; map: Float32Array } {
-  const long = Math.max(image.width, image.height);
-  if (long <= outSize) return { image, map };
-  const s = outSize / long;
+  return Math.max(image.width, image.height) <= outSize ? { image, map } : resizeImageAndMap(image, map, outSize);
+}
+
+/** An image and its map at `long` on the long side (bilinear with half-pixel centres, up or down). */
+export function resizeImageAndMap(image: RgbImage, map: Float32Array, long: number): { image: RgbImage; map: Float32Array } {
+  const s = long / Math.max(image.width, image.height);
   const W = Math.max(1, Math.round(image.width * s));
   const H = Math.max(1, Math.round(image.height * s));
+  if (W === image.width && H === image.height) return { image, map };
   const n = image.width * image.height;
   const data = new Float32Array(W * H * 3);
   const channel = new Float32Array(n);
   for (let c = 0; c < 3; c++) {
     for (let i = 0; i < n; i++) channel[i] = image.data[i * 3 + c];
-    const small = resizeMap(channel, image.height, image.width, H, W);
-    for (let i = 0; i < W * H; i++) data[i * 3 + c] = small[i];
+    const out = resizeMap(channel, image.height, image.width, H, W);
+    for (let i = 0; i < W * H; i++) data[i * 3 + c] = out[i];
   }
   return { image: { width: W, height: H, data }, map: resizeMap(map, image.height, image.width, H, W) };
 }
