@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { encodeOnnx } from '../../helpers/onnx';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,7 +14,6 @@ import { mulberry32 } from '../../../src/core/explain/random';
 import { DEFAULT_PREPROCESS } from '../../../src/core/image/preprocess';
 import { LayersInspectableModel } from '../../../src/core/model/layers-model';
 import { loadModel } from '../../../src/core/model/load';
-import { ModelType } from '../../../src/core/model/onnx/proto';
 import type { InspectableModel } from '../../../src/core/model/types';
 import { graphWeights, GRAPH_SIZE, writeGraphModel, type GraphHead } from '../../helpers/graph-fixture';
 
@@ -109,22 +109,14 @@ function onnxClassifier(head: string | undefined, seed = 11): Uint8Array {
     { input: ['flat', 'W', 'B'], output: [head ? 'logits' : 'y'], name: 'fc', opType: 'Gemm', attribute: [{ name: 'transB', type: 2, i: 1 }] },
     ...(head ? [{ input: ['logits'], output: ['y'], name: 'head', opType: head, attribute: head === 'Sigmoid' ? [] : [{ name: 'axis', type: 2, i: 1 }] }] : []),
   ];
-  return ModelType.encode(
-    ModelType.fromObject({
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 13 }],
-      graph: {
-        name: 'g',
-        node: nodes,
-        initializer: [
-          { name: 'W', dims: [5, 192], dataType: 1, floatData: W },
-          { name: 'B', dims: [5], dataType: 1, floatData: B },
-        ],
-        input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [1, 3, 8, 8].map((d) => ({ dimValue: d })) } } } }],
-        output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
-      },
-    }),
-  ).finish();
+  return encodeOnnx(
+    nodes,
+    [
+      { name: 'W', dims: [5, 192], dataType: 1, floatData: W },
+      { name: 'B', dims: [5], dataType: 1, floatData: B },
+    ],
+    [1, 3, 8, 8],
+  );
 }
 
 test('score kinds of ONNX models ending in Softmax, LogSoftmax, Sigmoid and Gemm (logits), against onnxruntime-web', async () => {

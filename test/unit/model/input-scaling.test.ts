@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { encodeOnnx } from '../../helpers/onnx';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,7 +15,6 @@ import { Normalization } from '../../../src/core/model/keras/normalization';
 import { LayersInspectableModel } from '../../../src/core/model/layers-model';
 import { loadModel } from '../../../src/core/model/load';
 import { presetLayer, resolveModelSettings, resolvePreprocess } from '../../../src/core/model/model-config';
-import { ModelType } from '../../../src/core/model/onnx/proto';
 import type { InspectableModel } from '../../../src/core/model/types';
 
 /** A "photo": 20×14 of smooth colour with noise, 0..255. */
@@ -109,23 +109,15 @@ function onnxClassifier(divide: boolean): Uint8Array {
     { input: ['flat', 'W'], output: ['logits'], name: 'fc', opType: 'Gemm', attribute: [{ name: 'transB', type: 2, i: 1 }] },
     { input: ['logits'], output: ['y'], name: 'softmax', opType: 'Softmax' },
   ];
-  return ModelType.encode(
-    ModelType.fromObject({
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 13 }],
-      graph: {
-        name: 'g',
-        node: nodes,
-        initializer: [
-          { name: 'K', dims: [4, 3, 3, 3], dataType: 1, floatData: K },
-          { name: 'W', dims: [3, 4], dataType: 1, floatData: W },
-          ...(divide ? [{ name: 'k255', dims: [], dataType: 1, floatData: [255] }] : []),
-        ],
-        input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [1, 3, 12, 12].map((d) => ({ dimValue: d })) } } } }],
-        output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
-      },
-    }),
-  ).finish();
+  return encodeOnnx(
+    nodes,
+    [
+      { name: 'K', dims: [4, 3, 3, 3], dataType: 1, floatData: K },
+      { name: 'W', dims: [3, 4], dataType: 1, floatData: W },
+      ...(divide ? [{ name: 'k255', dims: [], dataType: 1, floatData: [255] }] : []),
+    ],
+    [1, 3, 12, 12],
+  );
 }
 
 test('an ONNX graph that starts by dividing by 255 is fed 0..255 and explains as the graph without the Div fed 0..1; flags, presets and modellens.json come first', async () => {
