@@ -197,7 +197,11 @@ function lightningCsv(dir: string): string {
 export const csv: Family = {
   name: 'csv',
   seeds: (work) => [
-    ...['teacher', 'student-kd', 'student-scratch'].map((run) => ({ name: `demo-${run}`, dir: path.join(REPO, 'demo', 'runs', run), main: 'epochs.csv' })),
+    ...['teacher', 'student-kd-s1', 'student-scratch-s1'].map((run) => ({
+      name: `demo-${run}`,
+      dir: path.join(REPO, 'demo', 'runs', run),
+      main: 'epochs.csv',
+    })),
     { name: 'lightning', dir: lightningCsv(path.join(work, 'lightning', 'version_0')), main: 'metrics.csv' },
   ],
   mutators: csvMutators,
@@ -250,7 +254,7 @@ function trainerState(dir: string): string {
 export const jsonl: Family = {
   name: 'jsonl',
   seeds: (work) => [
-    ...['teacher', 'student-kd'].map((run) => ({ name: `demo-${run}`, dir: path.join(REPO, 'demo', 'runs', run), main: 'train.jsonl' })),
+    ...['teacher', 'student-kd-s1'].map((run) => ({ name: `demo-${run}`, dir: path.join(REPO, 'demo', 'runs', run), main: 'train.jsonl' })),
     { name: 'trainer-state', dir: trainerState(path.join(work, 'hf', 'checkpoint-200')), main: 'trainer_state.json' },
   ],
   mutators: jsonlMutators,

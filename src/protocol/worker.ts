@@ -195,6 +195,55 @@ export interface PairPartialMessage {
   grid: MapGrid;
 }
 
+/** Compare two or more models on an image or a folder (core/distill/compare-run.ts, as `model-lens compare`). */
+export interface CompareJob {
+  models: string[];
+  /** An image or a folder (class sub-folders give the truth). */
+  target: string;
+  method: string;
+  layers?: (string | undefined)[];
+  labelsFile?: string;
+  boxesFile?: string;
+  /** With a single image: each model's overlay as `compare --out` writes it (PNG bytes). */
+  overlays?: boolean;
+}
+
+export interface CompareResultMessage {
+  /** The `--json` object of `model-lens compare`. */
+  result: {
+    models: { path: string; accuracy: number | null; agreement: number | null; kl: number | null; pointing: number | null }[];
+    pairs: { a: string; b: string; rankCorrelation: number | null; iouTop20: number | null; cosine: number | null }[];
+    images: { image: string; predictions: { model: string; index: number; label: string | null; score: number }[]; disagreement: number }[];
+  };
+  images: number;
+  /** Per model, in model order (with `overlays`, for the first image). */
+  overlays?: { png: Uint8Array; probability: number; scoreKind: ScoreKind; units: number }[];
+}
+
+/** Knowledge points of one model (core/distill/knowledge-run.ts, as `model-lens knowledge`). */
+export interface KnowledgeJob {
+  model: string;
+  target: string;
+  boxesFile: string;
+  layer?: string;
+  checkpoints?: string;
+  steps?: number;
+  samples?: number;
+  maxImages?: number;
+}
+
+export interface KnowledgeResultMessage {
+  model: string;
+  layer: string;
+  steps: number;
+  samples: number;
+  images: { image: string; nFg: number; nBg: number; lambdaFg: number | null; meanEntropyBg: number; grid: number[]; points: [number, number][] }[];
+  checkpoints?: { path: string; nFg: number; nBg: number }[];
+  dMean?: number;
+  dStd?: number;
+  rho?: number;
+}
+
 /** The modelLens.limits.* settings (src/core/limits.ts; unset ones keep their defaults). */
 export interface WorkerLimits {
   maxPixels?: number;
@@ -225,6 +274,8 @@ export interface WorkerCalls {
   estimate: { params: ExplainJob; result: EstimateMessage; partial: never };
   layerPreview: { params: ExplainJob; result: number; partial: LayerPreviewMessage };
   pair: { params: PairJob; result: PairResultMessage; partial: PairPartialMessage };
+  compare: { params: CompareJob; result: CompareResultMessage; partial: never };
+  knowledge: { params: KnowledgeJob; result: KnowledgeResultMessage; partial: never };
   /** Answered at once, even while a job runs. */
   stats: { params: Record<string, never>; result: WorkerStats; partial: never };
 }

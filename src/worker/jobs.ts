@@ -21,7 +21,14 @@ import { summarize } from '../core/model/summary';
 import { renderExport } from '../core/image/export';
 import { encodePng } from '../core/image/overlay';
 import { limits } from '../core/limits';
+import { compareOverlay } from '../core/distill/compare';
+import { runCompare } from '../core/distill/compare-run';
+import { runKnowledge } from '../core/distill/knowledge-run';
 import type {
+  CompareJob,
+  CompareResultMessage,
+  KnowledgeJob,
+  KnowledgeResultMessage,
   EstimateMessage,
   ExportJob,
   ExplainJob,
@@ -241,4 +248,47 @@ export async function pairJob(
     timeMs: r.timeMs,
     backend: r.backend,
   };
+}
+
+/** Compare models (the compare panel): the `compare` numbers, and with `overlays` each model's overlay of the image. */
+export async function compareJob(job: CompareJob, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<CompareResultMessage> {
+  if (!isMethod(job.method)) throw new InputError(`Unknown method "${job.method}".`);
+  let overlays: CompareResultMessage['overlays'];
+  const { result, images } = await runCompare({
+    models: job.models,
+    target: job.target,
+    method: job.method,
+    layers: job.layers,
+    labelsFile: job.labelsFile,
+    boxesFile: job.boxesFile,
+    signal,
+    onProgress,
+    onImage: (img, results) => {
+      if (!job.overlays || overlays) return;
+      overlays = results.map((r) => ({
+        png: Uint8Array.from(encodePng(compareOverlay(img.image, r))),
+        probability: r.top[0].probability,
+        scoreKind: r.scoreKind,
+        units: r.units,
+      }));
+    },
+  });
+  return { result, images, overlays };
+}
+
+/** Knowledge points of one model (the compare panel's knowledge view). */
+export async function knowledgeJob(job: KnowledgeJob, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<KnowledgeResultMessage> {
+  const r = await runKnowledge({
+    model: job.model,
+    target: job.target,
+    boxesFile: job.boxesFile,
+    layer: job.layer,
+    checkpoints: job.checkpoints,
+    params: { ...(job.steps ? { steps: job.steps } : {}), ...(job.samples ? { samples: job.samples } : {}) },
+    maxImages: job.maxImages,
+    signal,
+    onProgress,
+  });
+  const { params, ...rest } = r;
+  return { ...rest, steps: params.steps, samples: params.samples };
 }

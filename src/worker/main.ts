@@ -17,7 +17,7 @@ import {
   type WorkerStats,
 } from '../protocol/worker';
 import { ourError } from './errors';
-import { estimateJob, exportPngJob, explainJob, layerPreviewJob, pairJob, summaryJob } from './jobs';
+import { compareJob, estimateJob, exportPngJob, explainJob, knowledgeJob, layerPreviewJob, pairJob, summaryJob } from './jobs';
 
 /**
  * The worker: one job at a time, in arrival order; `cancel` aborts a running job (checked between
@@ -84,6 +84,8 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
   exportPng: (job) => exportPngJob(job),
   layerPreview: (job, ctx) => layerPreviewJob(job, ctx.signal, ctx.partial, ctx.progress),
   pair: (job, ctx) => pairJob(job, ctx.signal, throttle(ctx.partial), ctx.progress),
+  compare: (job, ctx) => compareJob(job, ctx.signal, ctx.progress),
+  knowledge: (job, ctx) => knowledgeJob(job, ctx.signal, ctx.progress),
   stats: async () => statsNow(),
 };
 

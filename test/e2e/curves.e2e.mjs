@@ -106,7 +106,7 @@ const lastRecord = (file) => JSON.parse(readFileSync(file, 'utf8').trim().split(
 
 test('(m) inline values on the demo training script, the curves panel beside it, both updating when a log grows', async () => {
   const page = vs.page;
-  const kdLog = join(vs.workspace, 'runs', 'student-kd', 'train.jsonl');
+  const kdLog = join(vs.workspace, 'runs', 'student-kd-s1', 'train.jsonl');
   const last = lastRecord(kdLog);
   await page.keyboard.press('Control+P');
   await page.locator('.quick-input-widget input').fill('train_kd.py');
@@ -124,10 +124,12 @@ test('(m) inline values on the demo training script, the curves panel beside it,
     if (values[kdLine] && values[totalLine] && values[accLine]) break;
     await page.waitForTimeout(500);
   }
-  // The script's runs are the demo's three (its log folder, runs/): one of them decorates — the most
+  // The script's runs are the demo's seven (its log folder, runs/): one of them decorates — the most
   // recently updated — and every value names its run. The unrelated runs' val_loss 4430 and loss/kd 7
   // never appear.
-  const runs = ['teacher', 'student-kd', 'student-scratch'];
+  const seeds = [1, 2, 3];
+  const kdRuns = seeds.map((s) => `student-kd-s${s}`);
+  const runs = ['teacher', ...kdRuns, ...seeds.map((s) => `student-scratch-s${s}`)];
   const trendOf = (prev, v) => (v < prev ? '↓' : v > prev ? '↑' : '→');
   const jsonl = (r) =>
     readFileSync(join(vs.workspace, 'runs', r, 'train.jsonl'), 'utf8')
@@ -151,8 +153,14 @@ test('(m) inline values on the demo training script, the curves panel beside it,
   const decorating = runs.find((r) => values[totalLine] === totalText(r));
   assert.ok(decorating, `${values[totalLine]} is the latest loss/total of one of the demo's runs`);
   assert.equal(values[accLine], accText(decorating), 'the same run decorates every line it logs');
-  // loss/kd is logged by the distilled student only: its value, named, whichever run decorates.
-  assert.equal(values[kdLine], `${kdText(last['loss/kd'], values[kdLine]?.split(' ')[2], last.step)} · student-kd`);
+  // loss/kd is logged by the distilled students only: the latest value of one of them, named, whichever run decorates.
+  assert.ok(
+    kdRuns.some((r) => {
+      const q = lastRecord(join(vs.workspace, 'runs', r, 'train.jsonl'));
+      return values[kdLine] === `${kdText(q['loss/kd'], values[kdLine]?.split(' ')[2], q.step)} · ${r}`;
+    }),
+    `${values[kdLine]} is the latest loss/kd of a distilled student`,
+  );
   assert.ok(!JSON.stringify(values).includes('4430') && !JSON.stringify(values).includes('loss/kd 7 '), JSON.stringify(values));
   // Nothing on lines that log nothing.
   for (const line of Object.keys(values))
@@ -172,7 +180,7 @@ test('(m) inline values on the demo training script, the curves panel beside it,
     [...runs].sort(),
     "the script's runs only",
   );
-  const kdRun = join(vs.workspace, 'runs', 'student-kd');
+  const kdRun = join(vs.workspace, 'runs', 'student-kd-s1');
   const series = `.series[data-run="${kdRun}"][data-tag="loss/kd"]`;
   assert.equal(await frame.$eval(series, (e) => e.dataset.count), String(readFileSync(kdLog, 'utf8').trim().split('\n').length));
   // One chart per tag with the runs overlaid: loss/total's chart holds the total of every demo run that logs one.
@@ -215,19 +223,19 @@ test('(m) inline values on the demo training script, the curves panel beside it,
   assert.equal(await frame.$eval(series, (e) => e.dataset.count), String(readFileSync(kdLog, 'utf8').trim().split('\n').length));
   for (let i = 0; i < 40; i++) {
     values = await inlineValues();
-    if (values[kdLine] === `${kdText(0.25, '↓', last.step + 20)} · student-kd`) break;
+    if (values[kdLine] === `${kdText(0.25, '↓', last.step + 20)} · student-kd-s1`) break;
     await page.waitForTimeout(250);
   }
-  assert.equal(values[kdLine], `${kdText(0.25, '↓', last.step + 20)} · student-kd`);
+  assert.equal(values[kdLine], `${kdText(0.25, '↓', last.step + 20)} · student-kd-s1`);
   // The student's run is now the most recently updated one: it decorates, the total line shows its value.
-  assert.equal(values[totalLine], `loss/total 0.3 ↓ @${last.step + 20} · student-kd`);
+  assert.equal(values[totalLine], `loss/total 0.3 ↓ @${last.step + 20} · student-kd-s1`);
   console.log(`new points in the panel ${arrivedMs} ms after the append (polling every 500 ms)`);
   await vs.shot('curves-live');
 });
 
 test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens opens the panel at its tag; the distillation view stacks the terms', async () => {
   const page = vs.page;
-  const kdLog = join(vs.workspace, 'runs', 'student-kd', 'train.jsonl');
+  const kdLog = join(vs.workspace, 'runs', 'student-kd-s1', 'train.jsonl');
   const last = lastRecord(kdLog);
   // Python's json.dumps writes NaN bare.
   appendFileSync(kdLog, `{"step": ${last.step + 10}, "loss/total": NaN, "loss/ce": 0.05, "loss/kd": NaN}\n`);
@@ -238,12 +246,12 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
     if (values[kdLine]?.startsWith('loss/kd NaN')) break;
     await page.waitForTimeout(250);
   }
-  assert.equal(values[kdLine], `loss/kd NaN → @${last.step + 10} · student-kd`);
+  assert.equal(values[kdLine], `loss/kd NaN → @${last.step + 10} · student-kd-s1`);
   const frame = await curvesFrame(8).catch(async () => {
     await vs.runCommand('Model Lens: Show Training Curves');
     return curvesFrame();
   });
-  const kdRun = join(vs.workspace, 'runs', 'student-kd');
+  const kdRun = join(vs.workspace, 'runs', 'student-kd-s1');
   await frame.waitForFunction((sel) => document.querySelector(sel)?.dataset.last === 'NaN', `.series[data-run="${kdRun}"][data-tag="loss/kd"]`, {
     timeout: 10_000,
   });
@@ -271,7 +279,7 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
   await frame.waitForSelector('.series.focus[data-tag="loss/kd"]', { timeout: 10_000 });
   // The lens names its script: the panel shows the script's runs only, not the unrelated run that logs loss/kd too.
   await frame.waitForFunction(() => [...document.querySelectorAll('.run-chip')].every((c) => !c.textContent.startsWith('exp ')), null, { timeout: 10_000 });
-  assert.ok((await frame.$$eval('.run-chip', (cs) => cs.map((c) => c.textContent))).some((t) => t.startsWith('student-kd ')));
+  assert.ok((await frame.$$eval('.run-chip', (cs) => cs.map((c) => c.textContent))).some((t) => t.startsWith('student-kd-s1 ')));
 
   // The distillation view: the loss section opens with a stacked chart of the total and the terms it adds
   // up to — drawn for the runs whose terms sum to their total (both students), not the teacher's lone loss.
@@ -279,8 +287,11 @@ test('(n) a NaN logged is shown as NaN inline and in the legend; the CodeLens op
   assert.equal(await frame.$eval(stackCard, (c) => c.dataset.chart), 'stack-loss');
   assert.match(await frame.$eval(`${stackCard} h3`, (h) => h.textContent), /^stacked loss\/total = loss\/ce \+ loss\/kd$/);
   assert.ok((await frame.$$eval(`${stackCard} .series`, (bs) => bs.map((b) => b.dataset.tag))).includes('loss/kd'), 'the stacked chart draws the terms');
-  // Its legend names only what it draws: the student whose terms add up, not the runs with a lone loss/ce.
-  assert.deepEqual([...new Set(await frame.$$eval(`${stackCard} .series`, (bs) => bs.map((b) => b.dataset.run)))], [kdRun]);
+  // Its legend names only what it draws: the students whose terms add up, not the runs with a lone loss/ce.
+  assert.deepEqual(
+    [...new Set(await frame.$$eval(`${stackCard} .series`, (bs) => bs.map((b) => b.dataset.run)))].sort(),
+    [1, 2, 3].map((s) => join(vs.workspace, 'runs', `student-kd-s${s}`)),
+  );
   const stacked = await canvasPixels(frame, 'stack-loss');
   const plain = await canvasPixels(frame, 'chart-loss_total');
   assert.ok(changedShare(plain, stacked) > 0.05, 'filled terms: the stacked chart is not the total alone');
@@ -304,8 +315,8 @@ test("(o) a right-click on a log file shows its run alone: the folder, all its f
   // Per-epoch series (the epochs.csv) are drawn on an epoch axis, the per-step ones on a step axis.
   assert.equal(await frame.$eval('#chart-val_acc', (c) => c.dataset.xTitle), 'epoch');
   assert.equal(await frame.$eval('#chart-loss_total', (c) => c.dataset.xTitle), 'step');
-  assert.equal(await frame.$eval('.series[data-tag="val_acc"]', (e) => e.dataset.count), '6');
-  // The Training Runs view lists eight runs — the demo's three folders, the four unrelated ones (the
+  assert.equal(await frame.$eval(`.series[data-run="${join(vs.workspace, 'runs', 'teacher')}"][data-tag="val_acc"]`, (e) => e.dataset.count), '6');
+  // The Training Runs view lists twelve runs — the demo's seven folders, the four unrelated ones (the
   // Keras run's train/ and validation/ folders are one) and one that has logged nothing yet (greyed,
   // saying so) — not one per file (the folders view collapsed).
   const folders = vs.page.locator('.pane-header[aria-expanded="true"]', { hasText: /^\s*workspace/i });
@@ -314,7 +325,7 @@ test("(o) a right-click on a log file shows its run alone: the folder, all its f
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
   const row = vs.page.locator('.pane-body .monaco-list-row', { hasText: 'teacher' });
   await row.first().waitFor({ timeout: 15_000 });
-  assert.equal(await row.first().getAttribute('aria-setsize'), '8', 'eight runs in the view');
+  assert.equal(await row.first().getAttribute('aria-setsize'), '12', 'twelve runs in the view');
   await vs.page.locator('.pane-body .monaco-list-row', { hasText: 'no scalars yet' }).first().waitFor({ timeout: 15_000 });
   await vs.shot('runs-view');
 });

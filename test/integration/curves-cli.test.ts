@@ -70,9 +70,13 @@ test('curves on the demo runs: one run per folder, its files and formats, the la
     const runs = JSON.parse(r.out).runs;
     assert.deepEqual(
       runs.map((x: { path: string; name: string; files: { path: string; format: string }[] }) => [x.path, x.name, x.files.map((f) => `${f.path} ${f.format}`)]),
-      ['student-kd', 'student-scratch', 'teacher'].map((n) => [`demo/runs/${n}`, n, [`demo/runs/${n}/epochs.csv csv`, `demo/runs/${n}/train.jsonl jsonl`]]),
+      [1, 2, 3]
+        .flatMap((s) => [`student-kd-s${s}`, `student-scratch-s${s}`])
+        .sort()
+        .concat('teacher')
+        .map((n) => [`demo/runs/${n}`, n, [`demo/runs/${n}/epochs.csv csv`, `demo/runs/${n}/train.jsonl jsonl`]]),
     );
-    const lines = readFileSync(join(repo, 'demo', 'runs', 'student-kd', 'train.jsonl'), 'utf8')
+    const lines = readFileSync(join(repo, 'demo', 'runs', 'student-kd-s1', 'train.jsonl'), 'utf8')
       .trim()
       .split('\n');
     const last = JSON.parse(lines.at(-1)!);

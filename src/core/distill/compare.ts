@@ -8,6 +8,10 @@ import { throwIfAborted } from '../errors';
 import { explainImage, type ExplainResult } from '../explain/explain-image';
 import type { MethodName, MethodParams } from '../explain/specs';
 import type { RgbImage } from '../image/decode';
+import { renderExport } from '../image/export';
+import type { RgbaImage } from '../image/overlay';
+import { DEFAULT_COLORMAP, SIGNED_COLORMAP, type ColormapName } from '../image/specs';
+import { limits } from '../limits';
 import type { PreprocessSpec } from '../image/preprocess';
 import { pointingGameHit, type Box } from '../metrics/pointing-game';
 import type { InspectableModel } from '../model/types';
@@ -42,6 +46,19 @@ export interface CompareResult {
   models: { path: string; accuracy: number | null; agreement: number | null; kl: number | null; pointing: number | null }[];
   pairs: { a: string; b: string; rankCorrelation: number | null; iouTop20: number | null; cosine: number | null }[];
   images: { image: string; predictions: { model: string; index: number; label: string | null; score: number }[]; disagreement: number }[];
+}
+
+/**
+ * One model's overlay of an image as `compare --out` writes it and the compare panel draws it: the
+ * default colormap (the signed one for signed maps), opacity 0.5, the long side capped at the output size.
+ */
+export function compareOverlay(image: RgbImage, r: ExplainResult, opts: { colormap?: ColormapName; opacity?: number } = {}): RgbaImage {
+  return renderExport(image, r.image.values, {
+    colormap: opts.colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP),
+    opacity: opts.opacity ?? 0.5,
+    signed: r.signed,
+    cap: limits().outSize,
+  });
 }
 
 /** The class index a truth names for a model: an index as is; a name through the model's labels. */
