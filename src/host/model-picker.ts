@@ -68,3 +68,28 @@ export async function pickWorkspaceModel(services: Services, title: string): Pro
   await rememberModel(services, choice.file);
   return choice.file;
 }
+
+/** Two or more of the workspace's models (a multi-select quick pick, checkpoints left out), in the order listed. */
+export async function pickWorkspaceModels(title: string): Promise<string[] | undefined> {
+  const found = (await vscode.workspace.findFiles(MODEL_GLOB, `{${SKIP_GLOB.slice(1, -1)},**/checkpoints/**}`, 500)).map((u) => u.fsPath).sort();
+  if (found.length < 2) {
+    void vscode.window.showInformationMessage('Model Lens: comparing needs two or more model files in the workspace; select them in the explorer.');
+    return undefined;
+  }
+  const choice = await vscode.window.showQuickPick(
+    found.map((f) => ({ label: modelTitle(f), description: vscode.workspace.asRelativePath(f), file: f })),
+    { title, canPickMany: true, matchOnDescription: true, placeHolder: 'The first one checked is the reference' },
+  );
+  if (!choice) return undefined;
+  if (choice.length < 2) {
+    void vscode.window.showInformationMessage('Model Lens: choose two or more models to compare.');
+    return undefined;
+  }
+  return choice.map((c) => c.file);
+}
+
+/** Is this a file Model Lens opens as a model? */
+export function isModelFile(file: string): boolean {
+  const base = path.basename(file).toLowerCase();
+  return base === 'model.json' || MODEL_EXTENSIONS.some((e) => e !== 'json' && base.endsWith(`.${e}`));
+}

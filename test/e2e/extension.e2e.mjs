@@ -513,3 +513,121 @@ test("(t) other people's models: a double-clicked .onnx opens the panel; a LogSo
   await frame.waitForFunction(() => document.getElementById('model-name')?.textContent === 'logsoftmax/classifier.onnx', null, { timeout: 30_000 });
   assert.equal(await frame.$eval('#error', (e) => e.hidden), true);
 });
+
+test('(u) two models selected in the explorer → Compare Models: each map equals the CLI compare --out PNG; the metrics table equals compare --json; the knowledge view draws with N_fg per epoch; all of it comes back after a reload', async () => {
+  const page = vs.page;
+  const models = ['runs/teacher/model.onnx', 'runs/student-kd-s1/model.onnx'];
+  // The file right-clicked (the last one selected) is the reference, m1.
+  await vs.explorerMultiMenu([...models].reverse(), 'Compare Models…');
+  let frame = await vs.compareFrame();
+  await frame.waitForFunction(() => document.querySelectorAll('#models li').length === 2, null, { timeout: 30_000 });
+  assert.deepEqual(await frame.$$eval('#models li', (ls) => ls.map((l) => l.textContent)), [
+    'm1 teacher/model.onnx (reference)',
+    'm2 student-kd-s1/model.onnx',
+  ]);
+  // Side by side: every model's map of one image, drawn as `compare --out` writes it.
+  const kdImages = join(vs.workspace, 'kd-images');
+  await frame.click('#pick-image');
+  await vs.answerDialog(join(kdImages, 'circle', 'circle-3.png'));
+  await frame.waitForFunction(() => /^Grad-CAM by 2 models on circle-3\.png$/.test(document.getElementById('timing')?.textContent ?? ''), null, {
+    timeout: 120_000,
+  });
+  const out = join(vs.work, 'compare-out');
+  const paths = models.map((m) => join(vs.workspace, m));
+  execFileSync(process.execPath, [
+    join(repo, 'bin', 'model-lens.js'),
+    'compare',
+    ...paths,
+    join(kdImages, 'circle', 'circle-3.png'),
+    '--out',
+    out,
+    '--backend',
+    'wasm',
+  ]);
+  for (const k of [0, 1]) {
+    const drawn = await canvasPixels(frame, `overlay-${k}`);
+    const cli = PNG.sync.read(readFileSync(join(out, `circle-3.m${k + 1}.overlay.png`)));
+    assert.deepEqual([drawn.width, drawn.height], [cli.width, cli.height]);
+    let worst = 0;
+    for (let i = 0; i < cli.data.length; i++) if (i % 4 !== 3) worst = Math.max(worst, Math.abs(cli.data[i] - drawn.data[i]));
+    assert.ok(worst <= 2, `model ${k + 1}: the drawn map differs from the CLI's by up to ${worst}`);
+  }
+  // The exported students and teacher end in logits: the percentage is named as their softmax, not as an output.
+  assert.match(await frame.$eval('.compare-card .prediction', (e) => e.textContent), /^circle — logit −?[\d.]+ \(softmax of logits \d+\.\d %\)$/);
+  assert.equal(await frame.$$eval('#similarity tbody tr', (rs) => rs.length), 1);
+
+  // The metrics table over the folder (its boxes.json found by itself) holds the numbers of compare --json.
+  await frame.click('#pick-folder');
+  await vs.answerDialog(kdImages);
+  await frame.waitForFunction(() => /boxes: boxes\.json/.test(document.getElementById('folder-name')?.textContent ?? ''), null, { timeout: 15_000 });
+  await frame.click('#run-folder');
+  await frame.waitForSelector('#models-table tbody tr', { timeout: 120_000 });
+  const cli = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [join(repo, 'bin', 'model-lens.js'), 'compare', ...paths, kdImages, '--boxes', join(kdImages, 'boxes.json'), '--json', '--backend', 'wasm'],
+      { encoding: 'utf8' },
+    ),
+  );
+  const pct = (v) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
+  const rows = await frame.$$eval('#models-table tbody tr', (rs) => rs.map((r) => [...r.children].map((c) => c.textContent)));
+  assert.deepEqual(
+    rows,
+    cli.models.map((m, k) => [
+      `m${k + 1} ${['teacher/model.onnx', 'student-kd-s1/model.onnx'][k]}`,
+      pct(m.accuracy),
+      pct(m.agreement),
+      m.kl === null ? '—' : m.kl.toFixed(4),
+      pct(m.pointing),
+    ]),
+  );
+  // Sorting by accuracy (a click on its heading, again for the other direction) orders the rows by it.
+  await frame.click('#models-table button[data-key="accuracy"]');
+  const byAccuracy = await frame.$$eval('#models-table tbody tr th', (ths) => ths.map((t) => t.textContent));
+  const expected = cli.models.map((m, k) => ({ a: m.accuracy, k })).sort((x, y) => y.a - x.a || x.k - y.k);
+  assert.deepEqual(
+    byAccuracy,
+    expected.map(({ k }) => rows[k][0]),
+  );
+  await vs.shot('compare-panel');
+
+  // Knowledge points, light settings: both models' entropy maps draw; the checkpoints beside each model give N_fg per epoch.
+  await setValue(frame, 'k-steps', '15');
+  await setValue(frame, 'k-samples', '4');
+  await setValue(frame, 'k-images', '2');
+  assert.match(await frame.$eval('#checkpoints', (e) => e.textContent), /checkpoints: .*teacher[\\/]checkpoints/);
+  await frame.click('#run-knowledge');
+  await frame.waitForFunction(() => ['entropy-0', 'entropy-1'].every((id) => document.getElementById(id)?.dataset.drawn === 'true'), null, {
+    timeout: 300_000,
+  });
+  assert.equal(await frame.$eval('#nfg-box', (e) => e.hidden), false);
+  assert.match(await frame.$eval('.knowledge-numbers', (e) => e.textContent), /^This image: N_fg \d+, N_bg \d+, λ_fg (\d\.\d{3}|—)Mean over 2 images: /);
+  assert.match(
+    await frame.$eval('#knowledge-cards .compare-card:nth-child(2) .knowledge-numbers', (e) => e.textContent),
+    /D_mean \d+\.\d{3}, D_std \d+\.\d{3}, ρ \d\.\d{3}/,
+  );
+  await frame.$eval('#knowledge', (e) => e.scrollIntoView());
+  await page.waitForTimeout(500);
+  await vs.shot('compare-knowledge');
+
+  // A reload: the panel comes back with its maps, its table and its knowledge view.
+  await vs.runCommand('Developer: Reload Window');
+  await page.waitForTimeout(3000);
+  frame = await vs.compareFrame(240);
+  await frame.waitForFunction(
+    () =>
+      document.querySelectorAll('#cards canvas').length === 2 &&
+      document.querySelectorAll('#models-table tbody tr').length === 2 &&
+      document.getElementById('entropy-1')?.dataset.drawn === 'true',
+    null,
+    { timeout: 60_000 },
+  );
+  const restored = await canvasPixels(frame, 'overlay-1');
+  const cliAgain = PNG.sync.read(readFileSync(join(out, 'circle-3.m2.overlay.png')));
+  assert.equal(restored.width, cliAgain.width);
+  // "Open in the model panel" opens the student on the image.
+  await frame.click('#cards .compare-card:nth-child(2) .open-model');
+  const model = await vs.panelFrame();
+  await waitForResult(model, 'gradcam');
+  assert.equal(await model.$eval('#model-name', (e) => e.textContent), 'student-kd-s1/model.onnx');
+});

@@ -231,6 +231,79 @@ export class VsCode {
     }
   }
 
+  /**
+   * Selects several files in the explorer (the last one revealed, the others added with Ctrl+click; every
+   * file's folder must stay expanded) and picks a context-menu item on the selection.
+   */
+  async explorerMultiMenu(relativePaths, item) {
+    const page = this.page;
+    /** The data-index of a file's row: the row named like the file, under its parent folder's row. */
+    const indexOf = (rel) =>
+      page.evaluate((parts) => {
+        const rows = [...document.querySelectorAll('.explorer-folders-view .monaco-list-row')].sort(
+          (a, b) => Number(a.dataset.index) - Number(b.dataset.index),
+        );
+        const name = (r) => r.getAttribute('aria-label')?.split(/[\\/]/).pop() ?? r.textContent.trim();
+        let folderLevel = -1;
+        for (const r of rows) {
+          const level = Number(r.getAttribute('aria-level'));
+          if (folderLevel >= 0 && level <= folderLevel) folderLevel = -1;
+          if (r.getAttribute('aria-expanded') === 'true' && name(r) === parts[0]) folderLevel = level;
+          else if (folderLevel >= 0 && level === folderLevel + 1 && name(r) === parts[1]) return r.dataset.index;
+        }
+        return null;
+      }, rel.split('/').slice(-2));
+    // Reveal each file in turn (each reveal expands its folder and selects it).
+    for (const rel of relativePaths) {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(rel);
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: rel.split('/').pop() })
+        .filter({ hasText: rel.split('/').slice(0, -1).join('/') })
+        .first()
+        .click();
+      await page.waitForTimeout(1500);
+      await this.runCommand('File: Reveal Active File in Explorer View');
+      await page.waitForTimeout(800);
+    }
+    await this.runCommand('View: Close All Editors');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const indices = [];
+        for (const rel of relativePaths) {
+          const i = await indexOf(rel);
+          if (i === null) throw new Error(`no explorer row for ${rel}`);
+          indices.push(i);
+        }
+        const row = (i) => page.locator(`.explorer-folders-view .monaco-list-row[data-index="${i}"]`);
+        await row(indices.at(-1)).click();
+        for (const i of indices.slice(0, -1)) await row(i).click({ modifiers: ['Control'] });
+        await row(indices.at(-1)).click({ button: 'right' });
+        const entry = page.getByRole('menuitem', { name: item });
+        await entry.waitFor({ state: 'visible', timeout: 5000 });
+        await page.waitForTimeout(300);
+        await entry.click();
+        await page.getByRole('menuitem', { name: item }).waitFor({ state: 'hidden', timeout: 5000 });
+        return;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(500);
+      }
+    }
+  }
+
+  /** The frame of the compare panel's webview (the one holding its "Image…" button). */
+  async compareFrame(tries = 120) {
+    for (let i = 0; i < tries; i++) {
+      for (const f of this.page.frames()) if (await f.$('#pick-folder').catch(() => null)) return f;
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error('the compare panel did not appear');
+  }
+
   /** Opens a model and an image through "Model Lens: Explain Image…" and waits for the first result. */
   async explain(imagePath, modelPath, method = 'gradcam') {
     await this.runCommand('Model Lens: Explain Image…');

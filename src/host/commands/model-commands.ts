@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ModelPanel } from '../../webviews/model/panel';
 import { PairPanel } from '../../webviews/pair/panel';
+import { ComparePanel } from '../../webviews/compare/panel';
 import type { Services } from '../services';
-import { pickModelFile, pickWorkspaceModel, rememberModel } from '../model-picker';
+import { isModelFile, pickModelFile, pickWorkspaceModel, pickWorkspaceModels, rememberModel } from '../model-picker';
 import type { Register } from './register';
 
 export function registerModelCommands(services: Services, register: Register): void {
@@ -49,5 +50,15 @@ export function registerModelCommands(services: Services, register: Register): v
       title: 'Choose the first view (an image)',
     });
     PairPanel.open(services, file, picked?.[0]?.fsPath);
+  });
+
+  // Compare Models: the models selected in the explorer (two or more), else a multi-select of the workspace's.
+  register('modelLens.compareModels', async (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
+    // The file right-clicked is the reference (m1); the other selected files follow in explorer order.
+    const all = (uris?.length ? uris : uri ? [uri] : []).map((u) => u.fsPath);
+    const selected = (uri ? [uri.fsPath, ...all.filter((f) => f !== uri.fsPath)] : all).filter(isModelFile);
+    const models = selected.length >= 2 ? selected : await pickWorkspaceModels('Compare which models?');
+    if (!models) return;
+    ComparePanel.open(services, models);
   });
 }

@@ -6,6 +6,8 @@ import { MODEL_EDITOR_VIEW_TYPES, ModelPanel, VIEW_TYPE } from '../../webviews/m
 import type { PanelState } from '../../webviews/model/protocol';
 import { PairPanel, PAIR_VIEW_TYPE } from '../../webviews/pair/panel';
 import type { PairPanelState } from '../../webviews/pair/protocol';
+import { ComparePanel, COMPARE_VIEW_TYPE } from '../../webviews/compare/panel';
+import type { ComparePanelState } from '../../webviews/compare/protocol';
 import type { RunRegistry } from '../curves/run-registry';
 import type { Services } from '../services';
 
@@ -38,6 +40,11 @@ export function registerSerializers(context: vscode.ExtensionContext, services: 
     vscode.window.registerWebviewPanelSerializer(PAIR_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PairPanelState | undefined) {
         PairPanel.revive(services, panel, state);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: ComparePanelState | undefined) {
+        ComparePanel.revive(services, panel, state);
       },
     }),
   );
