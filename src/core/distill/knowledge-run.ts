@@ -144,7 +144,15 @@ export async function runKnowledge(o: KnowledgeRunOptions): Promise<KnowledgeRun
   };
   if (checkpoints.length) {
     const perCheckpoint: { path: string; points: { name: string; result: KnowledgeResult }[]; weights: Float32Array }[] = [];
+    const modelBytes = fs.readFileSync(model.path);
     for (const file of checkpoints) {
+      // The last checkpoint is usually the model itself (demo/train_kd.py copies it): its points are the model's.
+      if (fs.statSync(file).size === modelBytes.length && fs.readFileSync(file).equals(modelBytes)) {
+        perCheckpoint.push({ path: file, points: final, weights: flatWeights(model) });
+        done += images.length * params.steps;
+        o.onProgress?.(done, total);
+        continue;
+      }
       const m = await loadModel(file);
       if (!m.layers.some((l) => l.name === layer)) throw new InputError(`Layer "${layer}" does not exist in the checkpoint ${file}.`);
       perCheckpoint.push({ path: file, points: await pointsOf(m), weights: flatWeights(m) });

@@ -123,7 +123,8 @@ export async function knowledgeOf(
   const p = { ...KNOWLEDGE_DEFAULTS, ...params };
   const [, height, width, channels] = input.shape;
   const rand = mulberry32(p.seed + 1);
-  const feature = (x: tf.Tensor): tf.Tensor => tf.relu(model.forward(x, { taps: [layer] }).taps[0]);
+  // Only the part of the network up to the layer runs: the outputs are not needed.
+  const feature = (x: tf.Tensor): tf.Tensor => tf.relu(model.forward(x, { taps: [layer], outputs: false }).taps[0]);
   const noise = (): tf.Tensor4D => tf.tensor4d(normalNoise(p.samples * height * width * channels, rand), [p.samples, height, width, channels]);
   const base = tf.tidy(() => tf.keep(feature(input)));
   const index = upsampleIndex(height, width);

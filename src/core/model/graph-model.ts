@@ -118,7 +118,7 @@ export class GraphInspectableModel implements InspectableModel {
 
   forward(x: tf.Tensor, opts: ForwardOptions = {}): ForwardResult {
     const taps = (opts.taps ?? []).map((n) => this.check(n));
-    const outNames = (opts.logits ?? true) ? this.logitNames : this.outputs.map((o) => o.name);
+    const outNames = opts.outputs === false ? [] : (opts.logits ?? true) ? this.logitNames : this.outputs.map((o) => o.name);
     const inputs: tf.NamedTensorMap = { [this.inputs[0].name]: x };
     for (const [name, t] of opts.feeds ?? []) inputs[this.check(name)] = t;
     if (this.inputs.length !== 1) throw new InputError(`${this.path}: models with ${this.inputs.length} inputs are not supported yet.`);

@@ -160,7 +160,7 @@ export class LayersInspectableModel implements InspectableModel {
     return tf.tidy(() => {
       // The caller owns what is returned: never hand back the caller's own input or feed.
       const own = (t: tf.Tensor) => (t === x || [...feeds.values()].includes(t) ? tf.clone(t) : t);
-      const outputs = this.model.outputs.map((o) => own(evaluate(o, logits)));
+      const outputs = opts.outputs === false ? [] : this.model.outputs.map((o) => own(evaluate(o, logits)));
       const tapped = taps.map((t) => own(evaluate(t, false)));
       return { outputs, taps: tapped };
     }) as ForwardResult;

@@ -38,6 +38,8 @@ export interface ForwardOptions {
   taps?: string[];
   /** Skip a final softmax so that scores are logits (EXPLAIN.md). Default true. */
   logits?: boolean;
+  /** Compute the model's outputs (default true); false: only the taps, and only the part of the graph they need (`outputs` is then empty). */
+  outputs?: boolean;
   /** Replace each named layer's output with this tensor (split the model at a layer). */
   feeds?: Map<string, tf.Tensor>;
 }

@@ -75,10 +75,10 @@ export class EmbeddingView implements InspectableModel {
     return tf.tidy(() => {
       if ('output' in this.source) {
         // Logits: the embedding is read before a final softmax, as for classifiers.
-        const r = this.model.forward(x, { ...opts, logits: true });
+        const r = this.model.forward(x, { ...opts, logits: true, outputs: true });
         return { outputs: [EmbeddingView.pool(r.outputs[this.source.output])], taps: r.taps };
       }
-      const r = this.model.forward(x, { ...opts, taps: [this.source.layer, ...(opts.taps ?? [])] });
+      const r = this.model.forward(x, { ...opts, outputs: true, taps: [this.source.layer, ...(opts.taps ?? [])] });
       return { outputs: [EmbeddingView.pool(r.taps[0])], taps: r.taps.slice(1) };
     }) as ForwardResult;
   }

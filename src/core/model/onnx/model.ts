@@ -323,7 +323,7 @@ export class OnnxInspectableModel implements InspectableModel {
   forward(x: tf.Tensor, opts: ForwardOptions = {}): ForwardResult {
     if (this.noOutputReason) throw new InputError(this.noOutputReason);
     const taps = (opts.taps ?? []).map((n) => this.resolve(n));
-    const outNames = (opts.logits ?? true) ? this.logitNames : this.outputs.map((o) => o.name);
+    const outNames = opts.outputs === false ? [] : (opts.logits ?? true) ? this.logitNames : this.outputs.map((o) => o.name);
     const feeds = new Map([...(opts.feeds ?? [])].map(([n, t]) => [this.resolve(n), t] as const));
     return tf.tidy(() => {
       const env = this.evaluate(x, feeds, [...outNames, ...taps]);
