@@ -21,7 +21,9 @@ export async function distillBench(quick: boolean): Promise<void> {
   const steps = quick ? 10 : 30;
   const samples = 4;
   const demo = await loadModel(path.join(repo, 'demo', 'models', 'shapes', 'model.json'));
+  const student = await loadModel(path.join(repo, 'demo', 'runs', 'student-kd-s1', 'model.onnx'));
   const cases: { name: string; model: InspectableModel; size: number }[] = [
+    { name: 'demo KD student (ONNX, demo/runs/student-kd-s1) 32×32', model: student, size: 32 },
     { name: 'demo model 64×64', model: demo, size: 64 },
     { name: 'MobileNetV2 224×224 (random weights)', model: mobileNetV2(), size: 224 },
   ];
@@ -41,16 +43,18 @@ export async function distillBench(quick: boolean): Promise<void> {
     console.log(`    at the defaults (300 steps × 16 samples): about ${(((ms / passes) * 301 * 16) / 1000).toFixed(0)} s per image`);
     x.dispose();
   }
-  // compare: the demo model against itself at two layers, over the demo images.
-  const files = ['circle-1.png', 'square-1.png', 'triangle-1.png', 'cross-1.png', 'circle-2.png', 'square-2.png', 'triangle-2.png', 'cross-2.png'];
-  const images = await Promise.all(files.map(async (f) => ({ name: f, image: await readImage(path.join(repo, 'demo', 'images', f)) })));
+  // compare: the demo's teacher against its KD student (ONNX, 32×32), over the first 8 images of demo/kd-images.
+  const classes = ['circle', 'cross', 'square', 'triangle'];
+  const files = classes.flatMap((c) => [1, 2].map((i) => `${c}/${c}-${i}.png`));
+  const images = await Promise.all(files.map(async (f) => ({ name: f, image: await readImage(path.join(repo, 'demo', 'kd-images', f)) })));
+  const teacher = await loadModel(path.join(repo, 'demo', 'runs', 'teacher', 'model.onnx'));
   const models = [
-    { model: demo, preprocess: DEFAULT_PREPROCESS, layer: 'last_conv_relu' },
-    { model: demo, preprocess: DEFAULT_PREPROCESS, layer: 'conv2' },
+    { model: teacher, preprocess: DEFAULT_PREPROCESS },
+    { model: student, preprocess: DEFAULT_PREPROCESS },
   ];
   const cmp = await median(3, () => compareModels(models, images, { method: 'gradcam' }));
   console.log(
-    `\ncompare on wasm, 2 models × ${images.length} images (Grad-CAM), median of 3: ${(cmp / 1000).toFixed(2)} s, ${(images.length / (cmp / 1000)).toFixed(1)} images/s`,
+    `\ncompare on wasm, the demo's teacher and KD student × ${images.length} images (Grad-CAM), median of 3: ${(cmp / 1000).toFixed(2)} s, ${(images.length / (cmp / 1000)).toFixed(1)} images/s`,
   );
-  cases[1].model.dispose();
+  cases[2].model.dispose();
 }

@@ -21,7 +21,20 @@ export const KNOWLEDGE_OPTIONS = {
   backend: { type: 'string' },
 } as const;
 
-export async function knowledgeCommand(args: string[], stdout: (s: string) => void): Promise<number> {
+/** A progress line on stderr at most every `every` ms: the share done and the time left at the rate so far. */
+export function progressReporter(what: string, stderr: (s: string) => void, every = 5000, now = () => Date.now()): (done: number, total: number) => void {
+  const started = now();
+  let last = started;
+  return (done, total) => {
+    const t = now();
+    if (t - last < every || done >= total) return;
+    last = t;
+    const left = ((t - started) / done) * (total - done);
+    stderr(`${what}: ${Math.floor((100 * done) / total)} % (${done} of ${total} steps), about ${Math.ceil(left / 1000)} s left`);
+  };
+}
+
+export async function knowledgeCommand(args: string[], stdout: (s: string) => void, stderr: (s: string) => void = () => {}): Promise<number> {
   const { values: v, positionals } = parse(args, KNOWLEDGE_OPTIONS);
   if (positionals.length !== 2) throw new InputError('usage: model-lens knowledge <model> <image or folder> --boxes FILE [options] (see model-lens --help)');
   const [modelPath, target] = positionals;
@@ -39,7 +52,15 @@ export async function knowledgeCommand(args: string[], stdout: (s: string) => vo
   };
   await initEngine({ backend: backendArg as never });
   const checkpointsArg = v.checkpoints as string | undefined;
-  const run = await runKnowledge({ model: modelPath, target, boxesFile, layer: v.layer as string | undefined, checkpoints: checkpointsArg, params });
+  const run = await runKnowledge({
+    model: modelPath,
+    target,
+    boxesFile,
+    layer: v.layer as string | undefined,
+    checkpoints: checkpointsArg,
+    params,
+    onProgress: progressReporter('model-lens knowledge', stderr),
+  });
   const out: Record<string, unknown> = {
     model: run.model,
     layer: run.layer,

@@ -196,12 +196,12 @@ async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: str
     if (command === 'pair') return await pairCommand(rest, stdout);
     if (command === 'curves') return await curvesCommand(rest, stdout);
     if (command === 'compare') return await compareCommand(rest, stdout);
-    if (command === 'knowledge') return await knowledgeCommand(rest, stdout);
+    if (command === 'knowledge') return await knowledgeCommand(rest, stdout, stderr);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       stdout(HELP);
       return command === undefined ? 2 : 0;
     }
-    throw new InputError(`unknown command "${command}" (expected summary, explain, pair or curves; see model-lens --help)`);
+    throw new InputError(`unknown command "${command}" (expected summary, explain, pair, compare, knowledge or curves; see model-lens --help)`);
   } catch (err) {
     const e = err as Error;
     if (e instanceof InputError || e instanceof BackendError) {

@@ -7,6 +7,7 @@
  * point when the background's mean entropy exceeds its entropy by more than b: the model keeps it.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { activationBytesPerItem, batchSizeFor } from '../engine/memory';
 import { throwIfAborted } from '../errors';
 import { mulberry32 } from '../explain/random';
 import type { InspectableModel } from '../model/types';
@@ -118,9 +119,11 @@ export async function knowledgeOf(
   layer: string,
   box: InputBox,
   params: Partial<KnowledgeParams> = {},
-  opts: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+  opts: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal; chunk?: number } = {},
 ): Promise<KnowledgeResult> {
   const p = { ...KNOWLEDGE_DEFAULTS, ...params };
+  // Samples per forward/backward pass: all of them, unless the memory budget (or `chunk`) says fewer.
+  const chunk = Math.max(1, Math.min(p.samples, opts.chunk ?? batchSizeFor(activationBytesPerItem(model, input.shape), true)));
   const [, height, width, channels] = input.shape;
   const rand = mulberry32(p.seed + 1);
   // Only the part of the network up to the layer runs: the outputs are not needed.
@@ -133,28 +136,40 @@ export async function knowledgeOf(
   start.dispose();
   const optimizer = tf.train.adam(p.lr);
   try {
-    /** E‖ReLU f(x + σ⊙ε) − ReLU f(x)‖² over the samples, σ per pixel [1, H, W, 1]. */
+    /** Σ‖ReLU f(x + σ⊙ε) − ReLU f(x)‖² over the given samples / all samples, σ per pixel [1, H, W, 1]. */
     const change = (sigmaPixels: tf.Tensor, eps: tf.Tensor4D): tf.Scalar =>
       tf.div(tf.sum(tf.square(tf.sub(feature(tf.add(input, tf.mul(sigmaPixels, eps))), base))), p.samples) as tf.Scalar;
     const nF = tf.tidy(() => {
       const eps = noise();
-      return Math.max(change(tf.fill([1, height, width, 1], SIGMA_START), eps).dataSync()[0], 1e-12);
+      const sigma0 = tf.fill([1, height, width, 1], SIGMA_START);
+      let sum = 0;
+      for (let start = 0; start < p.samples; start += chunk)
+        sum += change(sigma0, tf.slice(eps, [start, 0, 0, 0], [Math.min(chunk, p.samples - start), -1, -1, -1])).dataSync()[0];
+      return Math.max(sum, 1e-12);
     });
     for (let step = 0; step < p.steps; step++) {
       throwIfAborted(opts.signal);
       tf.tidy(() => {
         const eps = noise();
-        optimizer.minimize(
-          () => {
-            const sigma = tf.clipByValue(tf.exp(logSigma), SIGMA_MIN, SIGMA_MAX);
-            const perPixel = tf.reshape(tf.gather(sigma, index), [1, height, width, 1]);
-            const entropy = tf.add(tf.log(sigma), HALF_LOG_2PI_E);
-            return tf.sub(tf.div(change(perPixel, eps), nF), tf.mul(p.lambda, tf.mean(entropy))) as tf.Scalar;
-            // Only σ learns: without the list, Adam would update every trainable variable — the model's weights too.
-          },
-          false,
-          [logSigma],
-        );
+        /** The loss of `share` of the samples (a chunk of them): the chunks' losses add up to the step's. */
+        const loss = (e: tf.Tensor4D, share: number) => (): tf.Scalar => {
+          const sigma = tf.clipByValue(tf.exp(logSigma), SIGMA_MIN, SIGMA_MAX);
+          const perPixel = tf.reshape(tf.gather(sigma, index), [1, height, width, 1]);
+          const entropy = tf.add(tf.log(sigma), HALF_LOG_2PI_E);
+          return tf.sub(tf.div(change(perPixel, e), nF), tf.mul(p.lambda * share, tf.mean(entropy))) as tf.Scalar;
+        };
+        // Only σ learns: without the list, Adam would update every trainable variable — the model's weights too.
+        if (chunk >= p.samples) optimizer.minimize(loss(eps, 1), false, [logSigma]);
+        else {
+          // More samples than the memory budget holds at once: the gradient summed over chunks, one Adam step.
+          let sum: tf.Tensor | undefined;
+          for (let start = 0; start < p.samples; start += chunk) {
+            const n = Math.min(chunk, p.samples - start);
+            const { grads } = tf.variableGrads(loss(tf.slice(eps, [start, 0, 0, 0], [n, -1, -1, -1]), n / p.samples), [logSigma]);
+            sum = sum ? tf.add(sum, grads[logSigma.name]) : grads[logSigma.name];
+          }
+          optimizer.applyGradients([{ name: logSigma.name, tensor: sum! }]);
+        }
       });
       opts.onProgress?.(step + 1, p.steps);
       if (step % 10 === 9) await new Promise<void>((resolve) => setImmediate(resolve));

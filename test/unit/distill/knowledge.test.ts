@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../../src/core/engine/backend';
+import { progressReporter } from '../../../src/cli/knowledge-command';
 import { entropyOf, foregroundCells, GRID, HALF_LOG_2PI_E, knowledgeOf, knowledgePoints } from '../../../src/core/distill/knowledge';
 import { mulberry32 } from '../../../src/core/explain/random';
 import { OnnxInspectableModel } from '../../../src/core/model/onnx/model';
@@ -104,4 +105,50 @@ test('a model whose first layer zeroes a region: σ there reaches its upper clam
     'the visible half keeps information',
   );
   assert.ok(k.nFg > 0 && k.nBg === 0 && k.lambdaFg === 1, JSON.stringify({ nFg: k.nFg, nBg: k.nBg }));
+});
+
+test('samples beyond the memory budget are taken in chunks: the same σ as in one pass (gradients summed, one Adam step), and no tensor left', async () => {
+  await initEngine({ backend: 'cpu' });
+  const model = maskedModel();
+  const rand = mulberry32(3);
+  const input = tf.tensor4d(
+    Float32Array.from({ length: 16 * 16 * 3 }, () => 0.2 + 0.6 * rand()),
+    [1, 16, 16, 3],
+  );
+  const params = { steps: 12, samples: 6, lr: 0.05, seed: 2 };
+  const box = { x: 8, y: 0, width: 8, height: 16 };
+  const whole = await knowledgeOf(model, input, 'features', box, params);
+  const before = tf.memory().numTensors;
+  const chunked = await knowledgeOf(model, input, 'features', box, params, { chunk: 4 });
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+  input.dispose();
+  let worst = 0;
+  for (let i = 0; i < GRID * GRID; i++) worst = Math.max(worst, Math.abs(whole.entropy[i] - chunked.entropy[i]));
+  // float32 sums in another order: equal within 1e-4 nats.
+  assert.ok(worst < 1e-4, `largest entropy difference ${worst}`);
+  assert.ok(
+    whole.entropy.some((h, i) => Math.abs(h - whole.entropy[(i + 1) % (GRID * GRID)]) > 1e-3),
+    'the entropy varies: the comparison is not of constants',
+  );
+  assert.deepEqual(chunked.points, whole.points);
+});
+
+test('the knowledge command reports progress on stderr at most every 5 s, with the time left at the rate so far', () => {
+  const lines: string[] = [];
+  let t = 0;
+  const report = progressReporter(
+    'knowledge',
+    (s) => lines.push(s),
+    5000,
+    () => t,
+  );
+  t = 1000;
+  report(10, 100); // too soon
+  t = 5000;
+  report(25, 100); // 5 s for 25 steps: 15 s for the 75 left
+  t = 6000;
+  report(30, 100); // too soon after the last line
+  t = 20_000;
+  report(100, 100); // done: no line
+  assert.deepEqual(lines, ['knowledge: 25 % (25 of 100 steps), about 15 s left']);
 });
