@@ -13,6 +13,7 @@ import { ASSIGNS, JOINTS, PAIR_METHODS, SIMILARITIES, TRANSFORMS } from '../core
 import { CHANNEL_ORDERS, COLOR_MODES, COLORMAPS, PREPROCESS_PRESETS, RESIZE_MODES, SCALES } from '../core/image/specs';
 import { compareCommand } from './compare-command';
 import { knowledgeCommand } from './knowledge-command';
+import { distillCommand } from './distill-command';
 import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
 import { pairCommand } from './pair-command';
@@ -65,6 +66,12 @@ ${wrap(
   model-lens knowledge <model> <image or folder> --boxes FILE [--layer NAME] [--checkpoints DIR|GLOB]
       [--steps N] [--samples N] [--lambda L] [--b B] [--seed N] [--heatmap-out FILE] [--backend …] [--json]
       knowledge points (Cheng et al. 2020): N_fg, N_bg, λ_fg per image; D_mean, D_std, ρ over checkpoints
+  model-lens distill --student MODEL|cnn[:WIDTH] --data DIR [--teacher MODEL]... [--val DIR|--val-split F]
+      [--loss ce:W,kd:W | --alpha A] [--temperature 4] [--epochs 10] [--batch-size 32] [--lr 0.001]
+      [--optimizer adam|sgd] [--schedule asdt:PERIOD:DUTY] [--logdir runs] [--run-name NAME] [--seed 0]
+      [--resume] [--backend …] [--json]
+      trains a student from a teacher on an ImageFolder; every loss term logged (event file, metrics.csv),
+      a checkpoint per epoch
   model-lens curves <log file or folder>... [--json] [--watch]
       training runs (${LOG_FORMAT_TITLES}) and their tags, a run per folder;
       --watch prints new points as they arrive until interrupted
@@ -197,11 +204,12 @@ async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: str
     if (command === 'curves') return await curvesCommand(rest, stdout);
     if (command === 'compare') return await compareCommand(rest, stdout);
     if (command === 'knowledge') return await knowledgeCommand(rest, stdout, stderr);
+    if (command === 'distill') return await distillCommand(rest, stdout, stderr);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       stdout(HELP);
       return command === undefined ? 2 : 0;
     }
-    throw new InputError(`unknown command "${command}" (expected summary, explain, pair, compare, knowledge or curves; see model-lens --help)`);
+    throw new InputError(`unknown command "${command}" (expected summary, explain, pair, compare, knowledge, distill or curves; see model-lens --help)`);
   } catch (err) {
     const e = err as Error;
     if (e instanceof InputError || e instanceof BackendError) {

@@ -13,6 +13,7 @@ const FILTER_NAME = `Models (${MODEL_FORMAT_TITLES})`;
 /** A folder's model.json, or a file whose extension is a model format's (JSON files other than model.json are not models). */
 const MODEL_GLOB = `**/{model.json,*.${MODEL_EXTENSIONS.filter((e) => e !== 'json').join(',*.')}}`;
 const SKIP_GLOB = '{**/node_modules/**,**/.git/**,**/.venv/**,**/venv/**,**/dist/**}';
+const CHECKPOINTS_SKIP_GLOB = `{${SKIP_GLOB.slice(1, -1)},**/checkpoints/**}`;
 
 /** The models of this workspace, most recently used first. */
 export function recentModels(services: Services): string[] {
@@ -43,7 +44,8 @@ export async function pickModelFile(services: Services, purpose: string): Promis
 
 /** The workspace's models in a quick pick — the most recently used first — and "Choose a model file…". */
 export async function pickWorkspaceModel(services: Services, title: string): Promise<string | undefined> {
-  const found = (await vscode.workspace.findFiles(MODEL_GLOB, SKIP_GLOB, 500)).map((u) => u.fsPath);
+  // A run's per-epoch checkpoints are not offered (they would bury the models); the file dialog still opens them.
+  const found = (await vscode.workspace.findFiles(MODEL_GLOB, CHECKPOINTS_SKIP_GLOB, 500)).map((u) => u.fsPath);
   const recent = recentModels(services);
   const order = (f: string): number => (recent.includes(f) ? recent.indexOf(f) : recent.length);
   const files = [...new Set([...recent.filter((f) => found.includes(f) || !vscode.workspace.getWorkspaceFolder(vscode.Uri.file(f))), ...found])].sort(
@@ -71,7 +73,7 @@ export async function pickWorkspaceModel(services: Services, title: string): Pro
 
 /** Two or more of the workspace's models (a multi-select quick pick, checkpoints left out), in the order listed. */
 export async function pickWorkspaceModels(title: string): Promise<string[] | undefined> {
-  const found = (await vscode.workspace.findFiles(MODEL_GLOB, `{${SKIP_GLOB.slice(1, -1)},**/checkpoints/**}`, 500)).map((u) => u.fsPath).sort();
+  const found = (await vscode.workspace.findFiles(MODEL_GLOB, CHECKPOINTS_SKIP_GLOB, 500)).map((u) => u.fsPath).sort();
   if (found.length < 2) {
     void vscode.window.showInformationMessage('Model Lens: comparing needs two or more model files in the workspace; select them in the explorer.');
     return undefined;

@@ -308,15 +308,25 @@ export class VsCode {
   async explain(imagePath, modelPath, method = 'gradcam') {
     await this.runCommand('Model Lens: Explain Image…');
     await this.answerDialog(imagePath);
-    // "Explain with which model?" lists the workspace's models; the file dialog is its last row.
+    // "Explain with which model?" lists the workspace's models; the file dialog is its last row — out of
+    // sight in a long list, so the filter brings it up.
     const pick = this.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose a model file…' });
+    const input = this.page.locator('.quick-input-widget input');
     if (
-      await pick.waitFor({ timeout: 3000 }).then(
+      await input.waitFor({ state: 'visible', timeout: 3000 }).then(
         () => true,
         () => false,
       )
-    )
-      await pick.click();
+    ) {
+      await input.fill('Choose a model file');
+      if (
+        await pick.waitFor({ timeout: 3000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        await pick.click();
+    }
     await this.answerDialog(modelPath);
     const frame = await this.panelFrame();
     await waitForResult(frame, method);

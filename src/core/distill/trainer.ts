@@ -1,0 +1,316 @@
+/**
+ * The distillation trainer (issue 17): a student learns from one or two teachers on an ImageFolder data
+ * set with a weighted sum of named loss terms — `ce` and `kd` for now — and the ASDT schedule for two
+ * teachers. Every term is logged weighted, as it enters the total (so they add up to `loss/total`), to
+ * a TensorBoard event file and to `metrics.csv`, with the learning rate and the train and validation
+ * accuracy; a checkpoint per epoch (TF.js layers format, the optimiser's state beside it). Data order is a
+ * function of (seed, epoch), so a run resumed from its last checkpoint equals an uninterrupted one.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { InputError, throwIfAborted } from '../errors';
+import { EventFileWriter } from '../logs/event-writer';
+import { readModelArtifacts } from '../model/artifacts';
+import { loadModel } from '../model/load';
+import { resolveModelSettings, resolvePreprocess } from '../model/model-config';
+import { saveLayersModel } from '../model/save';
+import type { InspectableModel } from '../model/types';
+import { DEFAULT_PREPROCESS } from '../image/preprocess';
+import { classFolders, decodeImages, permutation, splitFiles, type ImageSet } from './image-folder';
+import { asdtTeacher, crossEntropy, hintonKd } from './losses';
+import { buildStudent, parseArch } from './students';
+
+/** The loss terms the trainer combines so far. */
+export const TRAINER_TERMS = ['ce', 'kd'] as const;
+export type TrainerTerm = (typeof TRAINER_TERMS)[number];
+
+export interface DistillOptions {
+  teachers: string[];
+  /** A TF.js layers model.json, or an architecture (students.ts). */
+  student: string;
+  data: string;
+  val?: string;
+  valSplit?: number;
+  /** Weights of the terms; `kd` with two teachers follows the ASDT schedule. */
+  loss: Partial<Record<TrainerTerm, number>>;
+  temperature: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: 'adam' | 'sgd';
+  schedule?: { period: number; duty: number };
+  logdir: string;
+  runName?: string;
+  seed: number;
+  resume?: boolean;
+  onProgress?: (done: number, total: number) => void;
+  onEpoch?: (e: EpochReport) => void;
+  signal?: AbortSignal;
+}
+
+export interface EpochReport {
+  epoch: number;
+  trainAccuracy: number;
+  valAccuracy: number;
+  checkpoint: string;
+}
+
+export interface DistillResult {
+  student: string;
+  epochs: number;
+  valAccuracy: number;
+  trainAccuracy: number;
+  logdir: string;
+  terms: string[];
+}
+
+/** The logged names of the terms: ASDT's two teachers' KD terms are kd_t1 and kd_t2. */
+export function loggedTerms(loss: DistillOptions['loss'], teachers: number, asdt: boolean): string[] {
+  return Object.keys(loss).flatMap((t) => (t === 'kd' && asdt && teachers === 2 ? ['kd_t1', 'kd_t2'] : [t]));
+}
+
+const epochDir = (run: string, epoch: number) => path.join(run, 'checkpoints', `epoch-${String(epoch).padStart(3, '0')}`);
+
+/** Loads a TF.js layers model from its model.json (a student file or a checkpoint). */
+async function loadLayers(file: string): Promise<tfl.LayersModel> {
+  const { kind, artifacts } = readModelArtifacts(file);
+  if (kind !== 'layers') throw new InputError(`${file}: the student must be a TF.js layers model (this is a graph model, which cannot be trained)`);
+  return tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+}
+
+/** The optimiser's state as TF.js names it, written beside a checkpoint's model.json. */
+async function saveOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
+  const weights = await optimizer.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(weights);
+  // The optimiser's slots are its own variables; the iteration count is a tensor made for the call.
+  for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+  fs.writeFileSync(path.join(dir, 'optimizer.bin'), Buffer.from(data as ArrayBuffer));
+  fs.writeFileSync(path.join(dir, 'optimizer.json'), JSON.stringify(specs));
+}
+
+async function loadOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
+  const specs = JSON.parse(fs.readFileSync(path.join(dir, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];
+  const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
+  const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length), specs);
+  await optimizer.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name] })));
+  // setWeights copies them into variables of its own.
+  tf.dispose(Object.values(map));
+}
+
+/** Teacher logits for every image, in batches (the cache: no augmentation, so one pass per teacher). */
+function teacherLogits(teacher: InspectableModel, set: ImageSet, batch: number): Float32Array {
+  const [h, w, c] = set.shape;
+  const per = h * w * c;
+  const n = set.labels.length;
+  let k = 0;
+  const parts: Float32Array[] = [];
+  for (let start = 0; start < n; start += batch) {
+    const count = Math.min(batch, n - start);
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(set.x.subarray(start * per, (start + count) * per), [count, h, w, c]);
+      return tf.reshape(teacher.forward(x, { logits: true }).outputs[0], [count, -1]);
+    });
+    k = out.shape[1] as number;
+    parts.push(out.dataSync() as Float32Array);
+    out.dispose();
+  }
+  const all = new Float32Array(n * k);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return all;
+}
+
+/** Top-1 accuracy of the student on a set, in batches. */
+function accuracy(student: tfl.LayersModel, set: ImageSet, batch: number): number {
+  const [h, w, c] = set.shape;
+  const per = h * w * c;
+  let correct = 0;
+  for (let start = 0; start < set.labels.length; start += batch) {
+    const count = Math.min(batch, set.labels.length - start);
+    const pred = tf.tidy(() =>
+      tf
+        .argMax(student.apply(tf.tensor4d(set.x.subarray(start * per, (start + count) * per), [count, h, w, c]), { training: false }) as tf.Tensor, 1)
+        .dataSync(),
+    );
+    for (let i = 0; i < count; i++) if (pred[i] === set.labels[start + i]) correct++;
+  }
+  return set.labels.length ? correct / set.labels.length : 0;
+}
+
+export async function distill(o: DistillOptions): Promise<DistillResult> {
+  const terms = Object.keys(o.loss) as TrainerTerm[];
+  for (const t of terms)
+    if (!(TRAINER_TERMS as readonly string[]).includes(t))
+      throw new InputError(`--loss: "${t}" is not a trainer term yet (the trainer combines ${TRAINER_TERMS.join(', ')})`);
+  if (terms.length === 0) throw new InputError('--loss names no term');
+  if (terms.includes('kd') && o.teachers.length === 0) throw new InputError('the kd term needs --teacher');
+  if (o.teachers.length > 2)
+    throw new InputError(`--teacher is given ${o.teachers.length} times; the trainer takes one, or two with --schedule asdt:PERIOD:DUTY`);
+  if (o.teachers.length === 2 && !o.schedule) throw new InputError('two teachers need --schedule asdt:PERIOD:DUTY (which one teaches at each step)');
+  const asdt = o.teachers.length === 2 && !!o.schedule;
+
+  const teachers: InspectableModel[] = [];
+  for (const t of o.teachers) teachers.push(await loadModel(t));
+  // Images are decoded as the first teacher takes them (or as the student file's settings say, without a teacher).
+  const studentFile = parseArch(o.student) ? undefined : o.student;
+  if (studentFile && !fs.existsSync(studentFile))
+    throw new InputError(`${studentFile}: file not found (--student is a model.json or an architecture: cnn[:WIDTH])`);
+  const inputShape = teachers[0]?.inputs[0].shape ?? (studentFile ? (await loadModel(studentFile)).inputs[0].shape : undefined);
+  if (!inputShape) throw new InputError('without a teacher, --student must be a model file (its input size sets the images’ size)');
+  const preprocess = teachers[0] ? resolvePreprocess(teachers[0], resolveModelSettings(teachers[0].path)).spec : DEFAULT_PREPROCESS;
+
+  const { classes, files } = classFolders(o.data);
+  let trainFiles = files;
+  let valFiles: typeof files = [];
+  if (o.val) {
+    const v = classFolders(o.val);
+    if (v.classes.join('\n') !== classes.join('\n'))
+      throw new InputError(`${o.val}: its class folders (${v.classes.join(', ')}) differ from ${o.data}'s (${classes.join(', ')})`);
+    valFiles = v.files;
+  } else if (o.valSplit !== undefined) ({ train: trainFiles, val: valFiles } = splitFiles(files, o.valSplit, o.seed));
+  const train = await decodeImages(trainFiles, classes, inputShape, preprocess, o.signal);
+  const val = await decodeImages(valFiles, classes, inputShape, preprocess, o.signal);
+  for (const t of teachers) {
+    const units = t.outputs[0].shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
+    if (units !== classes.length) throw new InputError(`${t.path}: ${units} output units for ${classes.length} classes in ${o.data}`);
+  }
+  const cache = teachers.map((t) => teacherLogits(t, train, o.batchSize));
+
+  const runName = o.runName ?? (studentFile ? path.basename(path.dirname(studentFile)) : o.student.replace(/[^a-z0-9.]+/gi, '-'));
+  const run = path.join(o.logdir, runName);
+  fs.mkdirSync(run, { recursive: true });
+  let student = studentFile ? await loadLayers(studentFile) : buildStudent(o.student, train.shape, classes.length, o.seed);
+  const optimizer = o.optimizer === 'sgd' ? tf.train.momentum(o.lr, 0.9) : tf.train.adam(o.lr);
+  let startEpoch = 0;
+  const csvFile = path.join(run, 'metrics.csv');
+  if (o.resume) {
+    const done = fs.existsSync(path.join(run, 'checkpoints'))
+      ? fs
+          .readdirSync(path.join(run, 'checkpoints'))
+          .filter((d) => /^epoch-\d{3}$/.test(d) && fs.existsSync(path.join(run, 'checkpoints', d, 'optimizer.json')))
+          .sort()
+      : [];
+    if (done.length === 0) throw new InputError(`${run}: no checkpoint to resume from`);
+    startEpoch = Number(done.at(-1)!.slice(6));
+    const dir = epochDir(run, startEpoch);
+    student.dispose();
+    student = await loadLayers(path.join(dir, 'model.json'));
+    // The optimiser's slots are matched to the variables by order, which a reloaded model keeps.
+    await loadOptimizer(optimizer, dir);
+  }
+  // metrics.csv: one row per logged step, a column per tag (sparse rows as Lightning writes them).
+  const logged = loggedTerms(o.loss, teachers.length, asdt);
+  const columns = ['step', 'epoch', 'loss/total', ...logged.map((t) => `loss/${t}`), 'lr', 'accuracy/train', 'accuracy/val'];
+  const batches = Math.ceil(train.labels.length / o.batchSize);
+  const firstStep = startEpoch * batches;
+  // Resuming keeps the metrics of the epochs the checkpoint holds and drops what came after it.
+  if (o.resume && fs.existsSync(csvFile)) {
+    const keep = fs
+      .readFileSync(csvFile, 'utf8')
+      .split('\n')
+      .filter((l, i) => i === 0 || (l && Number(l.split(',')[0]) < firstStep));
+    fs.writeFileSync(csvFile, keep.join('\n') + '\n');
+  } else fs.writeFileSync(csvFile, columns.join(',') + '\n');
+  const events = new EventFileWriter(path.join(run, `events.out.tfevents.${Math.floor(Date.now() / 1000)}.model-lens.${process.pid}.${startEpoch}`));
+  const log = (step: number, epoch: number, values: Record<string, number>) => {
+    events.add(step, values);
+    const row: Record<string, number> = { step, epoch, ...values };
+    fs.appendFileSync(csvFile, columns.map((c) => (c in row ? String(row[c]) : '')).join(',') + '\n');
+  };
+
+  // Epoch 0: the weights before training (what knowledge --checkpoints measures from).
+  if (!o.resume) {
+    const dir0 = epochDir(run, 0);
+    await saveLayersModel(student, dir0);
+    await saveOptimizer(optimizer, dir0);
+    fs.writeFileSync(path.join(dir0, 'classes.json'), JSON.stringify(classes) + '\n');
+  }
+  try {
+    return await trainEpochs();
+  } finally {
+    // Cancelled or failed too: nothing of the run stays in memory (its checkpoints and logs stay on disk).
+    student.dispose();
+    optimizer.dispose();
+  }
+
+  async function trainEpochs(): Promise<DistillResult> {
+    const vars = student.trainableWeights.map((w) => w.read() as tf.Variable);
+    const [h, w, c] = train.shape;
+    const per = h * w * c;
+    const k = classes.length;
+    let trainAcc = 0;
+    let valAcc = 0;
+    const total = (o.epochs - startEpoch) * batches;
+    for (let epoch = startEpoch; epoch < o.epochs; epoch++) {
+      const order = permutation(train.labels.length, o.seed * 1000 + epoch);
+      let correct = 0;
+      for (let b = 0; b < batches; b++) {
+        throwIfAborted(o.signal);
+        const step = epoch * batches + b;
+        const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
+        const xb = new Float32Array(idx.length * per);
+        idx.forEach((i, j) => xb.set(train.x.subarray(i * per, (i + 1) * per), j * per));
+        const yb = Int32Array.from(idx, (i) => train.labels[i]);
+        const values: Record<string, number> = {};
+        tf.tidy(() => {
+          const x = tf.tensor4d(xb, [idx.length, h, w, c]);
+          const y = tf.tensor1d(yb, 'int32');
+          const teacherBatch = cache.map((all) =>
+            tf.tensor2d(Float32Array.from(idx.flatMap((i) => Array.from(all.subarray(i * k, (i + 1) * k)))), [idx.length, k]),
+          );
+          const kept: Record<string, tf.Scalar> = {};
+          let logits: tf.Tensor | undefined;
+          const lossValue = optimizer.minimize(
+            () => {
+              logits = tf.keep(student.apply(x, { training: true }) as tf.Tensor2D);
+              const parts: tf.Scalar[] = [];
+              const add = (name: string, weight: number, v: tf.Scalar) => {
+                const weighted = tf.mul(weight, v) as tf.Scalar;
+                kept[name] = tf.keep(weighted.clone());
+                parts.push(weighted);
+              };
+              for (const t of terms) {
+                const weight = o.loss[t]!;
+                if (t === 'ce') add('ce', weight, crossEntropy(logits as tf.Tensor2D, y));
+                else if (asdt) {
+                  const on = asdtTeacher(step, o.schedule!.period, o.schedule!.duty);
+                  // Both terms logged; the one off is 0 and adds nothing.
+                  add('kd_t1', on === 1 ? weight : 0, hintonKd(logits as tf.Tensor2D, teacherBatch[0], o.temperature));
+                  add('kd_t2', on === 2 ? weight : 0, hintonKd(logits as tf.Tensor2D, teacherBatch[1], o.temperature));
+                } else add('kd', weight, hintonKd(logits as tf.Tensor2D, teacherBatch[0], o.temperature));
+              }
+              return tf.addN(parts) as tf.Scalar;
+            },
+            true,
+            vars,
+          );
+          values['loss/total'] = lossValue!.dataSync()[0];
+          for (const [name, v] of Object.entries(kept)) values[`loss/${name}`] = v.dataSync()[0];
+          const pred = tf.argMax(logits!, 1).dataSync();
+          for (let j = 0; j < idx.length; j++) if (pred[j] === yb[j]) correct++;
+          tf.dispose([...Object.values(kept), logits!]);
+        });
+        values.lr = o.lr;
+        log(step, epoch, values);
+        o.onProgress?.(step - firstStep + 1, total);
+        if (b % 4 === 3) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      trainAcc = correct / train.labels.length;
+      valAcc = val.labels.length ? accuracy(student, val, o.batchSize) : NaN;
+      log((epoch + 1) * batches - 1, epoch, { 'accuracy/train': trainAcc, ...(val.labels.length ? { 'accuracy/val': valAcc } : {}) });
+      const dir = epochDir(run, epoch + 1);
+      await saveLayersModel(student, dir);
+      await saveOptimizer(optimizer, dir);
+      fs.writeFileSync(path.join(dir, 'classes.json'), JSON.stringify(classes) + '\n');
+      o.onEpoch?.({ epoch: epoch + 1, trainAccuracy: trainAcc, valAccuracy: valAcc, checkpoint: path.join(dir, 'model.json') });
+    }
+    const final = await saveLayersModel(student, run);
+    fs.writeFileSync(path.join(run, 'classes.json'), JSON.stringify(classes) + '\n');
+    return { student: final, epochs: o.epochs, valAccuracy: valAcc, trainAccuracy: trainAcc, logdir: run, terms: logged };
+  }
+}
