@@ -21,6 +21,7 @@ export const DISTILL_OPTIONS = {
   optimizer: { type: 'string' },
   assistant: { type: 'string', multiple: true },
   schedule: { type: 'string' },
+  pairs: { type: 'string' },
   augment: { type: 'string' },
   logdir: { type: 'string' },
   'run-name': { type: 'string' },
@@ -45,6 +46,15 @@ export function parseLoss(spec: string): Partial<Record<TrainerTerm, number>> {
     out[name] = weight;
   }
   return out;
+}
+
+/** `--pairs T:S,…` → [teacher layer, student layer] pairs (each split at its last colon: a student layer name has none). */
+export function parsePairs(spec: string): [string, string][] {
+  return spec.split(',').map((part) => {
+    const at = part.lastIndexOf(':');
+    if (at <= 0 || at === part.length - 1) throw new InputError(`--pairs ${spec}: "${part}" is not TEACHER_LAYER:STUDENT_LAYER`);
+    return [part.slice(0, at).trim(), part.slice(at + 1).trim()];
+  });
 }
 
 /** `asdt:PERIOD:DUTY` → the ASDT schedule (PERIOD steps ≥ 1, DUTY in (0, 1)). */
@@ -87,6 +97,7 @@ export async function distillCommand(args: string[], stdout: (s: string) => void
     lr: numberOption(v.lr as string | undefined, 'lr', 1e-12) ?? 1e-3,
     optimizer,
     schedule: v.schedule !== undefined ? parseSchedule(v.schedule as string) : undefined,
+    pairs: v.pairs !== undefined ? parsePairs(v.pairs as string) : undefined,
     logdir: (v.logdir as string | undefined) ?? 'runs',
     runName: v['run-name'] as string | undefined,
     seed: intOption(v.seed as string | undefined, 'seed', 0) ?? 0,
@@ -102,6 +113,9 @@ export async function distillCommand(args: string[], stdout: (s: string) => void
   await initEngine({ backend: backendArg as never });
   const r = await distill(opts);
   if (v.json) stdout(JSON.stringify({ ...r, valAccuracy: Number.isNaN(r.valAccuracy) ? null : r.valAccuracy }));
-  else stdout(`student: ${r.student} (logs in ${r.logdir}: ${r.terms.map((t) => `loss/${t}`).join(', ')}, loss/total, lr, accuracy/train, accuracy/val)`);
+  else {
+    if (r.pairs.length) stdout(`feature layer pairs (teacher : student): ${r.pairs.map(([t, st]) => `${t} : ${st}`).join(', ')}`);
+    stdout(`student: ${r.student} (logs in ${r.logdir}: ${r.terms.map((t) => `loss/${t}`).join(', ')}, loss/total, lr, accuracy/train, accuracy/val)`);
+  }
   return 0;
 }

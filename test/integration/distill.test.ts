@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/core/engine/backend';
-import { distill, type DistillOptions } from '../../src/core/distill/trainer';
+import { distill, stageEnds, stagePairs, type DistillOptions } from '../../src/core/distill/trainer';
 import { readModelArtifacts } from '../../src/core/model/artifacts';
 import { loadModel } from '../../src/core/model/load';
 import { ScalarEventDecoder } from '../../src/core/logs/event-decode';
@@ -197,7 +197,7 @@ test('distill --json prints one object: the final student, epochs, accuracies, l
   );
   assert.equal(r.code, 0, r.err);
   const out = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(out), ['student', 'epochs', 'valAccuracy', 'trainAccuracy', 'logdir', 'terms']);
+  assert.deepEqual(Object.keys(out), ['student', 'epochs', 'valAccuracy', 'trainAccuracy', 'logdir', 'terms', 'pairs']);
   assert.equal(out.student, path.join(logdir, 'cnn-0.25', 'model.json'));
   assert.equal(out.epochs, 1);
   assert.deepEqual(out.terms, ['ce', 'kd']);
@@ -205,4 +205,48 @@ test('distill --json prints one object: the final student, epochs, accuracies, l
   // The final student opens as any model does: a 4-class layers model.
   const s = await cli('summary', out.student, '--json');
   assert.equal(JSON.parse(s.out).outputs[0].shape.at(-1), 4);
+});
+
+test('feature pairs: the last layer of each spatial size, paired from the end', () => {
+  const shapes = (spec: [string, number][]) => spec.map(([name, size]) => ({ name, shape: [1, size, size, 8] }));
+  const teacher = stageEnds([
+    ...shapes([
+      ['c1', 32],
+      ['r1', 32],
+      ['p1', 16],
+      ['c2', 16],
+      ['r2', 16],
+      ['c3', 8],
+      ['r3', 8],
+    ]),
+    { name: 'fc', shape: [1, 4] },
+  ]);
+  assert.deepEqual(teacher, ['r1', 'r2', 'r3']);
+  const student = stageEnds(
+    shapes([
+      ['a', 16],
+      ['b', 8],
+    ]),
+  );
+  assert.deepEqual(stagePairs(teacher, student), [
+    ['r2', 'a'],
+    ['r3', 'b'],
+  ]);
+});
+
+test('attention transfer in the trainer: the term is logged weighted and the terms add up to the total', async () => {
+  await initEngine({ backend: 'wasm' });
+  const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
+  const r = await distill({ ...base(logdir), loss: { ce: 1, at: 50 }, epochs: 1 });
+  assert.deepEqual(r.terms, ['ce', 'at']);
+  assert.ok(r.pairs.length >= 2, JSON.stringify(r.pairs));
+  const [header, ...rows] = fs
+    .readFileSync(path.join(logdir, 'run', 'metrics.csv'), 'utf8')
+    .trim()
+    .split('\n');
+  assert.equal(header, 'step,epoch,loss/total,loss/ce,loss/at,lr,accuracy/train,accuracy/val');
+  for (const row of rows.slice(0, 3).map((l) => l.split(',').map(Number))) {
+    assert.ok(row[4] > 0, 'an attention term');
+    assert.ok(Math.abs(row[3] + row[4] - row[2]) < 1e-5);
+  }
 });

@@ -13,17 +13,18 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError, throwIfAborted } from '../errors';
 import { EventFileWriter } from '../logs/event-writer';
 import { readModelArtifacts } from '../model/artifacts';
+import { LayersInspectableModel } from '../model/layers-model';
 import { loadModel } from '../model/load';
 import { resolveModelSettings, resolvePreprocess } from '../model/model-config';
 import { saveLayersModel } from '../model/save';
 import type { InspectableModel } from '../model/types';
 import { DEFAULT_PREPROCESS } from '../image/preprocess';
 import { classFolders, decodeImages, permutation, splitFiles, type ImageSet } from './image-folder';
-import { asdtTeacher, crossEntropy, hintonKd } from './losses';
+import { asdtTeacher, attentionTransfer, crossEntropy, hintonKd } from './losses';
 import { buildStudent, parseArch } from './students';
 
 /** The loss terms the trainer combines so far. */
-export const TRAINER_TERMS = ['ce', 'kd'] as const;
+export const TRAINER_TERMS = ['ce', 'kd', 'at'] as const;
 export type TrainerTerm = (typeof TRAINER_TERMS)[number];
 
 export interface DistillOptions {
@@ -41,6 +42,8 @@ export interface DistillOptions {
   lr: number;
   optimizer: 'adam' | 'sgd';
   schedule?: { period: number; duty: number };
+  /** Feature losses' layer pairs, [teacher layer, student layer]; undefined: stage ends paired from the end (stagePairs). */
+  pairs?: [string, string][];
   logdir: string;
   runName?: string;
   seed: number;
@@ -64,11 +67,45 @@ export interface DistillResult {
   trainAccuracy: number;
   logdir: string;
   terms: string[];
+  /** The feature terms' layer pairs, [teacher layer, student layer] (empty without feature terms). */
+  pairs: [string, string][];
 }
 
 /** The logged names of the terms: ASDT's two teachers' KD terms are kd_t1 and kd_t2. */
 export function loggedTerms(loss: DistillOptions['loss'], teachers: number, asdt: boolean): string[] {
   return Object.keys(loss).flatMap((t) => (t === 'kd' && asdt && teachers === 2 ? ['kd_t1', 'kd_t2'] : [t]));
+}
+
+/**
+ * The last layer of each stage — each run of 4-D outputs at one spatial size — in network order, from the
+ * output shapes one forward pass gives (NHWC).
+ */
+export function stageEnds(layers: { name: string; shape: number[] }[]): string[] {
+  const out: string[] = [];
+  let last = '';
+  for (const l of layers) {
+    if (l.shape.length !== 4) continue;
+    const size = `${l.shape[1]}x${l.shape[2]}`;
+    if (size !== last) out.push(l.name);
+    else out[out.length - 1] = l.name;
+    last = size;
+  }
+  return out;
+}
+
+/** The default pairs of the feature losses: the teacher's and the student's stage ends, paired from the end. */
+export function stagePairs(teacher: string[], student: string[]): [string, string][] {
+  const n = Math.min(teacher.length, student.length);
+  return Array.from({ length: n }, (_, i) => [teacher[teacher.length - n + i], student[student.length - n + i]] as [string, string]);
+}
+
+/** Every layer's output shape from one forward pass of one zero image. */
+function tapShapes(model: InspectableModel, shape: [number, number, number]): { name: string; shape: number[] }[] {
+  const names = model.layers.filter((l) => l.outputShape.length === 4).map((l) => l.name);
+  return tf.tidy(() => {
+    const { taps } = model.forward(tf.zeros([1, ...shape]), { taps: names, outputs: false });
+    return names.map((name, i) => ({ name, shape: taps[i].shape }));
+  });
 }
 
 const epochDir = (run: string, epoch: number) => path.join(run, 'checkpoints', `epoch-${String(epoch).padStart(3, '0')}`);
@@ -223,6 +260,28 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
     fs.appendFileSync(csvFile, columns.map((c) => (c in row ? String(row[c]) : '')).join(',') + '\n');
   };
 
+  // Feature terms: the layer pairs, and the student with those layers as extra outputs (the same weights).
+  const featureTerms = terms.filter((t) => t === 'at');
+  let pairs: [string, string][] = [];
+  if (featureTerms.length) {
+    if (!teachers[0]) throw new InputError(`the ${featureTerms.join(', ')} term needs --teacher`);
+    const studentInfo = new LayersInspectableModel('student', student);
+    pairs =
+      o.pairs ??
+      stagePairs(
+        stageEnds(tapShapes(teachers[0], train.shape)),
+        stageEnds(studentInfo.layers.filter((l) => l.outputShape.length === 4).map((l) => ({ name: l.name, shape: l.outputShape.map((d) => d ?? 1) }))),
+      );
+    if (pairs.length === 0) throw new InputError('the feature terms found no pair of 4-D layers; name them with --pairs TEACHER_LAYER:STUDENT_LAYER');
+    for (const [t, st] of pairs) {
+      if (!teachers[0].layers.some((l) => l.name === t)) throw new InputError(`--pairs: the teacher has no layer "${t}"`);
+      if (!studentInfo.layers.some((l) => l.name === st)) throw new InputError(`--pairs: the student has no layer "${st}"`);
+    }
+  }
+  const withFeatures = pairs.length
+    ? tfl.model({ inputs: student.inputs, outputs: [student.outputs[0], ...pairs.map(([, st]) => student.getLayer(st).output as tfl.SymbolicTensor)] })
+    : undefined;
+
   // Epoch 0: the weights before training (what knowledge --checkpoints measures from).
   if (!o.resume) {
     const dir0 = epochDir(run, 0);
@@ -263,11 +322,15 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
           const teacherBatch = cache.map((all) =>
             tf.tensor2d(Float32Array.from(idx.flatMap((i) => Array.from(all.subarray(i * k, (i + 1) * k)))), [idx.length, k]),
           );
+          // The teacher's features of the batch (no gradient; computed per batch, not cached).
+          const teacherFeatures = pairs.length ? teachers[0].forward(x, { taps: pairs.map(([t]) => t), outputs: false }).taps : [];
           const kept: Record<string, tf.Scalar> = {};
           let logits: tf.Tensor | undefined;
           const lossValue = optimizer.minimize(
             () => {
-              logits = tf.keep(student.apply(x, { training: true }) as tf.Tensor2D);
+              const outs = withFeatures ? (withFeatures.apply(x, { training: true }) as tf.Tensor[]) : [student.apply(x, { training: true }) as tf.Tensor];
+              logits = tf.keep(outs[0] as tf.Tensor2D);
+              const studentFeatures = outs.slice(1) as tf.Tensor4D[];
               const parts: tf.Scalar[] = [];
               const add = (name: string, weight: number, v: tf.Scalar) => {
                 const weighted = tf.mul(weight, v) as tf.Scalar;
@@ -277,6 +340,7 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
               for (const t of terms) {
                 const weight = o.loss[t]!;
                 if (t === 'ce') add('ce', weight, crossEntropy(logits as tf.Tensor2D, y));
+                else if (t === 'at') add('at', weight, attentionTransfer(studentFeatures.map((f, i) => [f, teacherFeatures[i] as tf.Tensor4D])));
                 else if (asdt) {
                   const on = asdtTeacher(step, o.schedule!.period, o.schedule!.duty);
                   // Both terms logged; the one off is 0 and adds nothing.
@@ -311,6 +375,6 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
     }
     const final = await saveLayersModel(student, run);
     fs.writeFileSync(path.join(run, 'classes.json'), JSON.stringify(classes) + '\n');
-    return { student: final, epochs: o.epochs, valAccuracy: valAcc, trainAccuracy: trainAcc, logdir: run, terms: logged };
+    return { student: final, epochs: o.epochs, valAccuracy: valAcc, trainAccuracy: trainAcc, logdir: run, terms: logged, pairs };
   }
 }
