@@ -250,3 +250,47 @@ test('attention transfer in the trainer: the term is logged weighted and the ter
     assert.ok(Math.abs(row[3] + row[4] - row[2]) < 1e-5);
   }
 });
+
+test("the feature terms' learned parts (FitNet's adapters, VID's regressors) are saved with each checkpoint: a resumed run equals an uninterrupted one", async () => {
+  await initEngine({ backend: 'wasm' });
+  const opts = (logdir: string): DistillOptions => ({ ...base(logdir), loss: { ce: 1, hint: 0.5, vid: 0.1 } });
+  const whole = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
+  const parts = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
+  const a = await distill(opts(whole));
+  const controller = new AbortController();
+  await assert.rejects(distill({ ...opts(parts), signal: controller.signal, onProgress: (done) => done === 4 && controller.abort() }), { name: 'AbortError' });
+  assert.ok(fs.existsSync(path.join(parts, 'run', 'checkpoints', 'epoch-001', 'distill-aux.json')));
+  const b = await distill({ ...opts(parts), resume: true });
+  const wa = weightsOf(a.student);
+  const wb = weightsOf(b.student);
+  let worst = 0;
+  for (let i = 0; i < wa.length; i++) worst = Math.max(worst, Math.abs(wa[i] - wb[i]));
+  assert.ok(worst <= 1e-5, `largest weight difference ${worst}`);
+});
+
+test('FSP between a teacher and a student of the same channels: the term is logged and adds up; other channels are refused in one line', async () => {
+  await initEngine({ backend: 'wasm' });
+  const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
+  // A teacher of the student's architecture: a cnn:0.25 trained for one epoch.
+  const t = await distill({ ...base(logdir), runName: 'teacher', loss: { ce: 1 }, epochs: 1 });
+  const r = await distill({ ...base(logdir), teachers: [t.student], runName: 'fsp', loss: { ce: 1, fsp: 1 }, epochs: 1 });
+  assert.deepEqual(r.pairs, [
+    ['conv1_relu', 'conv1_relu'],
+    ['conv2_relu', 'conv2_relu'],
+    ['conv3_relu', 'conv3_relu'],
+  ]);
+  const rows = fs
+    .readFileSync(path.join(logdir, 'fsp', 'metrics.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1, 4)
+    .map((l) => l.split(',').map(Number));
+  for (const row of rows) {
+    assert.ok(row[4] > 0, 'an FSP term');
+    assert.ok(Math.abs(row[3] + row[4] - row[2]) < 1e-5);
+  }
+  await assert.rejects(
+    distill({ ...base(logdir), runName: 'fsp2', loss: { ce: 1, fsp: 1 }, epochs: 1 }),
+    /^InputError: fsp: the student's layers conv1_relu, conv2_relu have 4, 8 channels/,
+  );
+});

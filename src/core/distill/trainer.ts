@@ -20,11 +20,13 @@ import { saveLayersModel } from '../model/save';
 import type { InspectableModel } from '../model/types';
 import { DEFAULT_PREPROCESS } from '../image/preprocess';
 import { classFolders, decodeImages, permutation, splitFiles, type ImageSet } from './image-folder';
-import { asdtTeacher, attentionTransfer, crossEntropy, hintonKd } from './losses';
+import { adaptHint, asdtTeacher, attentionTransfer, crossEntropy, fitnetHint, fsp, fspMatrix, hintonKd, vid, VID_INIT_A, type HintAdapter, type VidParams } from './losses';
 import { buildStudent, parseArch } from './students';
 
 /** The loss terms the trainer combines so far. */
-export const TRAINER_TERMS = ['ce', 'kd', 'at'] as const;
+export const TRAINER_TERMS = ['ce', 'kd', 'at', 'hint', 'fsp', 'vid'] as const;
+/** The terms that compare intermediate features (they need layer pairs). */
+const FEATURE_TERMS: readonly string[] = ['at', 'hint', 'fsp', 'vid'];
 export type TrainerTerm = (typeof TRAINER_TERMS)[number];
 
 export interface DistillOptions {
@@ -84,7 +86,8 @@ export function stageEnds(layers: { name: string; shape: number[] }[]): string[]
   const out: string[] = [];
   let last = '';
   for (const l of layers) {
-    if (l.shape.length !== 4) continue;
+    // A 1×1 map (global pooling kept 4-D) is no feature map.
+    if (l.shape.length !== 4 || (l.shape[1] === 1 && l.shape[2] === 1)) continue;
     const size = `${l.shape[1]}x${l.shape[2]}`;
     if (size !== last) out.push(l.name);
     else out[out.length - 1] = l.name;
@@ -245,23 +248,8 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
   const columns = ['step', 'epoch', 'loss/total', ...logged.map((t) => `loss/${t}`), 'lr', 'accuracy/train', 'accuracy/val'];
   const batches = Math.ceil(train.labels.length / o.batchSize);
   const firstStep = startEpoch * batches;
-  // Resuming keeps the metrics of the epochs the checkpoint holds and drops what came after it.
-  if (o.resume && fs.existsSync(csvFile)) {
-    const keep = fs
-      .readFileSync(csvFile, 'utf8')
-      .split('\n')
-      .filter((l, i) => i === 0 || (l && Number(l.split(',')[0]) < firstStep));
-    fs.writeFileSync(csvFile, keep.join('\n') + '\n');
-  } else fs.writeFileSync(csvFile, columns.join(',') + '\n');
-  const events = new EventFileWriter(path.join(run, `events.out.tfevents.${Math.floor(Date.now() / 1000)}.model-lens.${process.pid}.${startEpoch}`));
-  const log = (step: number, epoch: number, values: Record<string, number>) => {
-    events.add(step, values);
-    const row: Record<string, number> = { step, epoch, ...values };
-    fs.appendFileSync(csvFile, columns.map((c) => (c in row ? String(row[c]) : '')).join(',') + '\n');
-  };
-
   // Feature terms: the layer pairs, and the student with those layers as extra outputs (the same weights).
-  const featureTerms = terms.filter((t) => t === 'at');
+  const featureTerms = terms.filter((t) => FEATURE_TERMS.includes(t));
   let pairs: [string, string][] = [];
   if (featureTerms.length) {
     if (!teachers[0]) throw new InputError(`the ${featureTerms.join(', ')} term needs --teacher`);
@@ -282,11 +270,101 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
     ? tfl.model({ inputs: student.inputs, outputs: [student.outputs[0], ...pairs.map(([, st]) => student.getLayer(st).output as tfl.SymbolicTensor)] })
     : undefined;
 
+  // The learned parts of the feature terms (FitNet's adaptation layers, VID's regressors): seeded, trained
+  // with the student, saved beside each checkpoint and restored on --resume.
+  const aux: tf.Variable[] = [];
+  const hints: { adapter: HintAdapter; stride: 1 | 2 }[] = [];
+  const vids: { params: VidParams; pool: number }[] = [];
+  if (terms.includes('hint') || terms.includes('vid') || terms.includes('fsp')) {
+    const shapes = tf.tidy(() => {
+      const x1 = tf.zeros([1, ...train.shape]);
+      const t = teachers[0].forward(x1, { taps: pairs.map(([name]) => name), outputs: false }).taps.map((f) => f.shape);
+      const st = (withFeatures!.apply(x1, { training: false }) as tf.Tensor[]).slice(1).map((f) => f.shape);
+      return { t, st };
+    });
+    let seed = o.seed * 7919 + 1;
+    const variable = (shape: number[], std: number, name: string) => {
+      const v = tf.variable(tf.randomNormal(shape, 0, std, 'float32', seed++), true, `distill_${name}_${seed}`);
+      aux.push(v);
+      return v;
+    };
+    const constant = (shape: number[], value: number, name: string) => {
+      const v = tf.variable(tf.fill(shape, value), true, `distill_${name}_${seed++}`);
+      aux.push(v);
+      return v;
+    };
+    pairs.forEach(([tName, sName], i) => {
+      const [, th, , tc] = shapes.t[i];
+      const [, sh, , sc] = shapes.st[i];
+      if (terms.includes('hint') || terms.includes('vid')) {
+        const factor = sh / th;
+        if (factor !== 1 && factor !== 2)
+          throw new InputError(`hint/vid: the student's ${sName} (${sh}×${sh}) must be the size of the teacher's ${tName} (${th}×${th}) or twice it; choose other --pairs`);
+        if (terms.includes('hint'))
+          hints.push({
+            adapter: { kernel: variable([1, 1, sc, tc], Math.sqrt(2 / sc), 'hint') as tf.Tensor4D, gamma: constant([tc], 1, 'gamma') as tf.Tensor1D, beta: constant([tc], 0, 'beta') as tf.Tensor1D },
+            stride: factor as 1 | 2,
+          });
+        if (terms.includes('vid'))
+          vids.push({
+            params: {
+              w1: variable([1, 1, sc, tc], Math.sqrt(2 / sc), 'vid1') as tf.Tensor4D,
+              w2: variable([1, 1, tc, tc], Math.sqrt(2 / tc), 'vid2') as tf.Tensor4D,
+              w3: variable([1, 1, tc, tc], Math.sqrt(1 / tc), 'vid3') as tf.Tensor4D,
+              a: constant([tc], VID_INIT_A, 'vida') as tf.Tensor1D,
+            },
+            pool: factor,
+          });
+      }
+    });
+    if (terms.includes('fsp')) {
+      if (pairs.length < 2) throw new InputError('fsp needs two or more layer pairs (it compares the flow between consecutive layers)');
+      for (let i = 0; i + 1 < pairs.length; i++)
+        if (shapes.t[i][3] !== shapes.st[i][3] || shapes.t[i + 1][3] !== shapes.st[i + 1][3])
+          throw new InputError(
+            `fsp: the student's layers ${pairs[i][1]}, ${pairs[i + 1][1]} have ${shapes.st[i][3]}, ${shapes.st[i + 1][3]} channels and the teacher's ${pairs[i][0]}, ${pairs[i + 1][0]} ${shapes.t[i][3]}, ${shapes.t[i + 1][3]}: FSP matrices need equal channels`,
+          );
+    }
+  }
+  const auxFile = (dir: string) => path.join(dir, 'distill-aux.json');
+  const saveAux = async (dir: string) => {
+    if (!aux.length) return;
+    const { data, specs } = await tf.io.encodeWeights(aux.map((v, i) => ({ name: String(i), tensor: v })));
+    fs.writeFileSync(path.join(dir, 'distill-aux.bin'), Buffer.from(data as ArrayBuffer));
+    fs.writeFileSync(auxFile(dir), JSON.stringify(specs));
+  };
+  if (o.resume && aux.length) {
+    const dir = epochDir(run, startEpoch);
+    if (!fs.existsSync(auxFile(dir))) throw new InputError(`${dir}: the checkpoint has no state of the feature terms (distill-aux.json); was it made with other --loss terms?`);
+    const specs = JSON.parse(fs.readFileSync(auxFile(dir), 'utf8')) as tf.io.WeightsManifestEntry[];
+    const buf = fs.readFileSync(path.join(dir, 'distill-aux.bin'));
+    const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length), specs);
+    if (specs.length !== aux.length) throw new InputError(`${dir}: the checkpoint's feature-term state does not fit these --loss terms and pairs`);
+    aux.forEach((v, i) => v.assign(map[String(i)]));
+    tf.dispose(Object.values(map));
+  }
+
+  // Resuming keeps the metrics of the epochs the checkpoint holds and drops what came after it.
+  if (o.resume && fs.existsSync(csvFile)) {
+    const keep = fs
+      .readFileSync(csvFile, 'utf8')
+      .split('\n')
+      .filter((l, i) => i === 0 || (l && Number(l.split(',')[0]) < firstStep));
+    fs.writeFileSync(csvFile, keep.join('\n') + '\n');
+  } else fs.writeFileSync(csvFile, columns.join(',') + '\n');
+  const events = new EventFileWriter(path.join(run, `events.out.tfevents.${Math.floor(Date.now() / 1000)}.model-lens.${process.pid}.${startEpoch}`));
+  const log = (step: number, epoch: number, values: Record<string, number>) => {
+    events.add(step, values);
+    const row: Record<string, number> = { step, epoch, ...values };
+    fs.appendFileSync(csvFile, columns.map((c) => (c in row ? String(row[c]) : '')).join(',') + '\n');
+  };
+
   // Epoch 0: the weights before training (what knowledge --checkpoints measures from).
   if (!o.resume) {
     const dir0 = epochDir(run, 0);
     await saveLayersModel(student, dir0);
     await saveOptimizer(optimizer, dir0);
+    await saveAux(dir0);
     fs.writeFileSync(path.join(dir0, 'classes.json'), JSON.stringify(classes) + '\n');
   }
   try {
@@ -295,10 +373,11 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
     // Cancelled or failed too: nothing of the run stays in memory (its checkpoints and logs stay on disk).
     student.dispose();
     optimizer.dispose();
+    tf.dispose(aux);
   }
 
   async function trainEpochs(): Promise<DistillResult> {
-    const vars = student.trainableWeights.map((w) => w.read() as tf.Variable);
+    const vars = [...student.trainableWeights.map((w) => w.read() as tf.Variable), ...aux];
     const [h, w, c] = train.shape;
     const per = h * w * c;
     const k = classes.length;
@@ -341,6 +420,35 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
                 const weight = o.loss[t]!;
                 if (t === 'ce') add('ce', weight, crossEntropy(logits as tf.Tensor2D, y));
                 else if (t === 'at') add('at', weight, attentionTransfer(studentFeatures.map((f, i) => [f, teacherFeatures[i] as tf.Tensor4D])));
+                else if (t === 'hint')
+                  add(
+                    'hint',
+                    weight,
+                    tf.div(
+                      tf.addN(hints.map((h, i) => fitnetHint(adaptHint(studentFeatures[i], h.adapter, h.stride), teacherFeatures[i] as tf.Tensor4D))),
+                      hints.length,
+                    ) as tf.Scalar,
+                  );
+                else if (t === 'vid')
+                  add(
+                    'vid',
+                    weight,
+                    tf.div(
+                      tf.addN(
+                        vids.map((v, i) => {
+                          const f = v.pool === 2 ? (tf.avgPool(studentFeatures[i], 2, 2, 'valid') as tf.Tensor4D) : studentFeatures[i];
+                          return vid(f, teacherFeatures[i] as tf.Tensor4D, v.params);
+                        }),
+                      ),
+                      vids.length,
+                    ) as tf.Scalar,
+                  );
+                else if (t === 'fsp') {
+                  const g = (f: tf.Tensor[]) => f.slice(0, -1).map((a, i) => fspMatrix(a as tf.Tensor4D, f[i + 1] as tf.Tensor4D));
+                  const gs = g(studentFeatures);
+                  const gt = g(teacherFeatures);
+                  add('fsp', weight, fsp(gs.map((a, i) => [a, gt[i]])));
+                }
                 else if (asdt) {
                   const on = asdtTeacher(step, o.schedule!.period, o.schedule!.duty);
                   // Both terms logged; the one off is 0 and adds nothing.
@@ -370,6 +478,7 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
       const dir = epochDir(run, epoch + 1);
       await saveLayersModel(student, dir);
       await saveOptimizer(optimizer, dir);
+      await saveAux(dir);
       fs.writeFileSync(path.join(dir, 'classes.json'), JSON.stringify(classes) + '\n');
       o.onEpoch?.({ epoch: epoch + 1, trainAccuracy: trainAcc, valAccuracy: valAcc, checkpoint: path.join(dir, 'model.json') });
     }
