@@ -20,7 +20,20 @@ import { saveLayersModel } from '../model/save';
 import type { InspectableModel } from '../model/types';
 import { DEFAULT_PREPROCESS } from '../image/preprocess';
 import { classFolders, decodeImages, permutation, splitFiles, type ImageSet } from './image-folder';
-import { adaptHint, asdtTeacher, attentionTransfer, crossEntropy, fitnetHint, fsp, fspMatrix, hintonKd, vid, VID_INIT_A, type HintAdapter, type VidParams } from './losses';
+import {
+  adaptHint,
+  asdtTeacher,
+  attentionTransfer,
+  crossEntropy,
+  fitnetHint,
+  fsp,
+  fspMatrix,
+  hintonKd,
+  vid,
+  VID_INIT_A,
+  type HintAdapter,
+  type VidParams,
+} from './losses';
 import { buildStudent, parseArch } from './students';
 
 /** The loss terms the trainer combines so far. */
@@ -299,10 +312,16 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
       if (terms.includes('hint') || terms.includes('vid')) {
         const factor = sh / th;
         if (factor !== 1 && factor !== 2)
-          throw new InputError(`hint/vid: the student's ${sName} (${sh}×${sh}) must be the size of the teacher's ${tName} (${th}×${th}) or twice it; choose other --pairs`);
+          throw new InputError(
+            `hint/vid: the student's ${sName} (${sh}×${sh}) must be the size of the teacher's ${tName} (${th}×${th}) or twice it; choose other --pairs`,
+          );
         if (terms.includes('hint'))
           hints.push({
-            adapter: { kernel: variable([1, 1, sc, tc], Math.sqrt(2 / sc), 'hint') as tf.Tensor4D, gamma: constant([tc], 1, 'gamma') as tf.Tensor1D, beta: constant([tc], 0, 'beta') as tf.Tensor1D },
+            adapter: {
+              kernel: variable([1, 1, sc, tc], Math.sqrt(2 / sc), 'hint') as tf.Tensor4D,
+              gamma: constant([tc], 1, 'gamma') as tf.Tensor1D,
+              beta: constant([tc], 0, 'beta') as tf.Tensor1D,
+            },
             stride: factor as 1 | 2,
           });
         if (terms.includes('vid'))
@@ -335,7 +354,8 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
   };
   if (o.resume && aux.length) {
     const dir = epochDir(run, startEpoch);
-    if (!fs.existsSync(auxFile(dir))) throw new InputError(`${dir}: the checkpoint has no state of the feature terms (distill-aux.json); was it made with other --loss terms?`);
+    if (!fs.existsSync(auxFile(dir)))
+      throw new InputError(`${dir}: the checkpoint has no state of the feature terms (distill-aux.json); was it made with other --loss terms?`);
     const specs = JSON.parse(fs.readFileSync(auxFile(dir), 'utf8')) as tf.io.WeightsManifestEntry[];
     const buf = fs.readFileSync(path.join(dir, 'distill-aux.bin'));
     const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length), specs);
@@ -448,8 +468,7 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
                   const gs = g(studentFeatures);
                   const gt = g(teacherFeatures);
                   add('fsp', weight, fsp(gs.map((a, i) => [a, gt[i]])));
-                }
-                else if (asdt) {
+                } else if (asdt) {
                   const on = asdtTeacher(step, o.schedule!.period, o.schedule!.duty);
                   // Both terms logged; the one off is 0 and adds nothing.
                   add('kd_t1', on === 1 ? weight : 0, hintonKd(logits as tf.Tensor2D, teacherBatch[0], o.temperature));
