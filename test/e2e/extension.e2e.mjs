@@ -308,7 +308,7 @@ test('(k) the pair panel from the palette: both maps equal the CLI --out; a clic
   await vs.runCommand('View: Close All Editors');
   await vs.runCommand('Model Lens: Explain Similarity…');
   // "Explain similarity with which encoder?" lists the workspace's models; the file dialog is its last row.
-  await vs.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose a model file…' }).click();
+  await vs.chooseModelFile('with which encoder?');
   await vs.answerDialog(encoderPath());
   await vs.answerDialog(image('triangle-2.png'));
   const frame = await vs.pairFrame();

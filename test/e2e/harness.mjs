@@ -304,6 +304,14 @@ export class VsCode {
     throw new Error('the compare panel did not appear');
   }
 
+  /** In a model pick (its title given), the last row "Choose a model file…": filtered to, as a long list keeps it out of sight. */
+  async chooseModelFile(titleText) {
+    const title = this.page.locator('.quick-input-widget .quick-input-title', { hasText: titleText });
+    await title.waitFor({ state: 'visible', timeout: 15_000 });
+    await this.page.locator('.quick-input-widget input').fill('Choose a model file');
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose a model file…' }).click();
+  }
+
   /** Opens a model and an image through "Model Lens: Explain Image…" and waits for the first result. */
   async explain(imagePath, modelPath, method = 'gradcam') {
     await this.runCommand('Model Lens: Explain Image…');
@@ -312,8 +320,10 @@ export class VsCode {
     // sight in a long list, so the filter brings it up.
     const pick = this.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose a model file…' });
     const input = this.page.locator('.quick-input-widget input');
+    // The model pick (not the image dialog still closing): its title asks which model.
+    const title = this.page.locator('.quick-input-widget .quick-input-title', { hasText: 'with which model?' });
     if (
-      await input.waitFor({ state: 'visible', timeout: 3000 }).then(
+      await title.waitFor({ state: 'visible', timeout: 5000 }).then(
         () => true,
         () => false,
       )
