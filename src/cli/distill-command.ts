@@ -73,7 +73,7 @@ export async function distillCommand(args: string[], stdout: (s: string) => void
   const teachers = (v.teacher as string[] | undefined) ?? [];
   const student = v.student as string | undefined;
   const data = v.data as string | undefined;
-  if (!student) throw new InputError('distill needs --student MODEL|ARCH (a TF.js layers model.json, or cnn[:WIDTH])');
+  if (!student) throw new InputError('distill needs --student MODEL|ARCH (a TF.js layers model.json, cnn[:WIDTH] or mobilenetv2[:ALPHA])');
   if (!data) throw new InputError('distill needs --data DIR (one sub-folder of images per class)');
   if (v.assistant) throw new InputError('--assistant (teacher-assistant chains) is not built yet');
   if (v.augment) throw new InputError('--augment is not built into the trainer yet');

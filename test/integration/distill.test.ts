@@ -170,7 +170,7 @@ test('bad data folders and flags: one line naming the folder or the problem, exi
   r = await cli('distill', '--teacher', teacher, '--teacher', teacher2, '--student', 'cnn', '--data', data, '--schedule', 'asdt:4:1.5');
   assert.equal(r.err.trim(), 'model-lens: --schedule asdt:4:1.5: expected asdt:PERIOD:DUTY (PERIOD steps ≥ 1, DUTY between 0 and 1)');
   r = await cli('distill', '--student', 'resnet', '--data', data);
-  assert.equal(r.err.trim(), 'model-lens: resnet: file not found (--student is a model.json or an architecture: cnn[:WIDTH])');
+  assert.equal(r.err.trim(), 'model-lens: resnet: file not found (--student is a model.json or an architecture: cnn[:WIDTH], mobilenetv2[:ALPHA])');
 });
 
 test('distill --json prints one object: the final student, epochs, accuracies, log folder and terms', async () => {
@@ -292,5 +292,25 @@ test('FSP between a teacher and a student of the same channels: the term is logg
   await assert.rejects(
     distill({ ...base(logdir), runName: 'fsp2', loss: { ce: 1, fsp: 1 }, epochs: 1 }),
     /^InputError: fsp: the student's layers conv1_relu, conv2_relu have 4, 8 channels/,
+  );
+});
+
+test("a mobilenetv2:0.35 student: channels × alpha rounded to eights as Keras does, logits for the data's classes, trained a step", async () => {
+  await initEngine({ backend: 'wasm' });
+  const { divisible } = await import('../../src/core/distill/mobilenet-v2');
+  assert.deepEqual(
+    [32, 16, 24, 64, 96, 160, 320].map((c) => divisible(c * 0.35)),
+    [16, 8, 8, 24, 32, 56, 112],
+  );
+  const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
+  const r = await distill({ ...base(logdir), student: 'mobilenetv2:0.35', epochs: 1, runName: 'mnv2' });
+  const { artifacts } = readModelArtifacts(r.student);
+  const layers = (artifacts.modelTopology as { config: { layers: { name: string; config: { units?: number; activation?: string } }[] } }).config.layers;
+  const head = layers.find((l) => l.name === 'predictions')!;
+  assert.equal(head.config.units, 4);
+  assert.equal(head.config.activation, 'linear');
+  assert.ok(
+    layers.some((l) => l.name === 'block_16_project'),
+    'the 17 inverted residual blocks',
   );
 });

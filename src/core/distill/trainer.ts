@@ -212,7 +212,7 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
   // Images are decoded as the first teacher takes them (or as the student file's settings say, without a teacher).
   const studentFile = parseArch(o.student) ? undefined : o.student;
   if (studentFile && !fs.existsSync(studentFile))
-    throw new InputError(`${studentFile}: file not found (--student is a model.json or an architecture: cnn[:WIDTH])`);
+    throw new InputError(`${studentFile}: file not found (--student is a model.json or an architecture: cnn[:WIDTH], mobilenetv2[:ALPHA])`);
   const inputShape = teachers[0]?.inputs[0].shape ?? (studentFile ? (await loadModel(studentFile)).inputs[0].shape : undefined);
   if (!inputShape) throw new InputError('without a teacher, --student must be a model file (its input size sets the images’ size)');
   const preprocess = teachers[0] ? resolvePreprocess(teachers[0], resolveModelSettings(teachers[0].path)).spec : DEFAULT_PREPROCESS;
