@@ -2,7 +2,7 @@
 // (core/distill/trainer.ts) and prints, with --json, one object at the end.
 import { initEngine, isBackendName } from '../core/engine/backend';
 import { InputError } from '../core/errors';
-import { distill, TRAINER_TERMS, type DistillOptions, type TrainerTerm } from '../core/distill/trainer';
+import { distillChain, TRAINER_TERMS, type DistillOptions, type TrainerTerm } from '../core/distill/trainer';
 import { intOption, numberOption, parse } from './args';
 import { progressReporter } from './knowledge-command';
 
@@ -75,7 +75,6 @@ export async function distillCommand(args: string[], stdout: (s: string) => void
   const data = v.data as string | undefined;
   if (!student) throw new InputError('distill needs --student MODEL|ARCH (a TF.js layers model.json, cnn[:WIDTH] or mobilenetv2[:ALPHA])');
   if (!data) throw new InputError('distill needs --data DIR (one sub-folder of images per class)');
-  if (v.assistant) throw new InputError('--assistant (teacher-assistant chains) is not built yet');
   if (v.augment) throw new InputError('--augment is not built into the trainer yet');
   if (v.loss !== undefined && v.alpha !== undefined) throw new InputError('--alpha A means --loss ce:A,kd:1−A: give one or the other');
   const alpha = numberOption(v.alpha as string | undefined, 'alpha', 0, 1);
@@ -111,8 +110,9 @@ export async function distillCommand(args: string[], stdout: (s: string) => void
           ),
   };
   await initEngine({ backend: backendArg as never });
-  const r = await distill(opts);
+  const r = await distillChain(opts, (v.assistant as string[] | undefined) ?? []);
   if (v.json) stdout(JSON.stringify({ ...r, valAccuracy: Number.isNaN(r.valAccuracy) ? null : r.valAccuracy }));
+  else if (r.chain.length) stdout(`chain: ${r.chain.join(' → ')}`);
   else {
     if (r.pairs.length) stdout(`feature layer pairs (teacher : student): ${r.pairs.map(([t, st]) => `${t} : ${st}`).join(', ')}`);
     stdout(`student: ${r.student} (logs in ${r.logdir}: ${r.terms.map((t) => `loss/${t}`).join(', ')}, loss/total, lr, accuracy/train, accuracy/val)`);

@@ -66,12 +66,12 @@ ${wrap(
   model-lens knowledge <model> <image or folder> --boxes FILE [--layer NAME] [--checkpoints DIR|GLOB]
       [--steps N] [--samples N] [--lambda L] [--b B] [--seed N] [--heatmap-out FILE] [--backend …] [--json]
       knowledge points (Cheng et al. 2020): N_fg, N_bg, λ_fg per image; D_mean, D_std, ρ over checkpoints
-  model-lens distill --student MODEL|cnn[:WIDTH] --data DIR [--teacher MODEL]... [--val DIR|--val-split F]
+  model-lens distill --student MODEL|ARCH --data DIR [--teacher MODEL]... [--val DIR|--val-split F]
       [--loss ce:W,kd:W | --alpha A] [--temperature 4] [--epochs 10] [--batch-size 32] [--lr 0.001]
-      [--optimizer adam|sgd] [--schedule asdt:PERIOD:DUTY] [--pairs T:S,…] [--logdir runs] [--run-name NAME] [--seed 0]
-      [--resume] [--backend …] [--json]
-      trains a student from a teacher on an ImageFolder; every loss term logged (event file, metrics.csv),
-      a checkpoint per epoch
+      [--optimizer adam|sgd] [--assistant MODEL|ARCH]... [--schedule asdt:PERIOD:DUTY] [--pairs T:S,…] [--logdir runs]
+      [--run-name NAME] [--seed 0] [--resume] [--backend …] [--json]
+      trains a student from a teacher (or through assistants) on an ImageFolder; every loss term logged
+      (event file, metrics.csv), a checkpoint per epoch
   model-lens curves <log file or folder>... [--json] [--watch]
       training runs (${LOG_FORMAT_TITLES}) and their tags, a run per folder;
       --watch prints new points as they arrive until interrupted

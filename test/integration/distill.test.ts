@@ -197,7 +197,8 @@ test('distill --json prints one object: the final student, epochs, accuracies, l
   );
   assert.equal(r.code, 0, r.err);
   const out = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(out), ['student', 'epochs', 'valAccuracy', 'trainAccuracy', 'logdir', 'terms', 'pairs']);
+  assert.deepEqual(Object.keys(out), ['student', 'epochs', 'valAccuracy', 'trainAccuracy', 'logdir', 'terms', 'pairs', 'chain']);
+  assert.deepEqual(out.chain, []);
   assert.equal(out.student, path.join(logdir, 'cnn-0.25', 'model.json'));
   assert.equal(out.epochs, 1);
   assert.deepEqual(out.terms, ['ce', 'kd']);
@@ -313,4 +314,63 @@ test("a mobilenetv2:0.35 student: channels × alpha rounded to eights as Keras d
     layers.some((l) => l.name === 'block_16_project'),
     'the 17 inverted residual blocks',
   );
+});
+
+test('a teacher-assistant chain: teacher → assistant → student, each step its own run; --json names the chain', async () => {
+  const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
+  const r = await cli(
+    'distill',
+    '--teacher',
+    teacher,
+    '--assistant',
+    'cnn:0.5',
+    '--student',
+    'cnn:0.25',
+    '--data',
+    data,
+    '--val-split',
+    '0.25',
+    '--epochs',
+    '1',
+    '--batch-size',
+    '6',
+    '--logdir',
+    logdir,
+    '--json',
+    '--backend',
+    'wasm',
+  );
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out);
+  assert.deepEqual(out.chain, [path.join(logdir, 'cnn-0.25-ta1', 'model.json'), path.join(logdir, 'cnn-0.25', 'model.json')]);
+  assert.equal(out.student, out.chain[1]);
+  for (const run of ['cnn-0.25-ta1', 'cnn-0.25'])
+    assert.equal(
+      fs.readFileSync(path.join(logdir, run, 'metrics.csv'), 'utf8').split('\n')[0],
+      'step,epoch,loss/total,loss/ce,loss/kd,lr,accuracy/train,accuracy/val',
+    );
+  // The assistant is wider than the student: its checkpoint's first conv has 8 filters, the student's 4.
+  const filters = (run: string) =>
+    (
+      readModelArtifacts(path.join(logdir, run, 'model.json')).artifacts.modelTopology as {
+        config: { layers: { name: string; config: { filters?: number } }[] };
+      }
+    ).config.layers.find((l) => l.name === 'conv1')!.config.filters;
+  assert.deepEqual([filters('cnn-0.25-ta1'), filters('cnn-0.25')], [8, 4]);
+  const bad = await cli(
+    'distill',
+    '--teacher',
+    teacher,
+    '--teacher',
+    teacher2,
+    '--schedule',
+    'asdt:4:0.5',
+    '--assistant',
+    'cnn',
+    '--student',
+    'cnn',
+    '--data',
+    data,
+  );
+  assert.equal(bad.err.trim(), 'model-lens: --assistant chains start from one --teacher (not two: ASDT and TAKD do not combine)');
 });

@@ -506,3 +506,35 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
     return { student: final, epochs: o.epochs, valAccuracy: valAcc, trainAccuracy: trainAcc, logdir: run, terms: logged, pairs };
   }
 }
+
+/**
+ * Teacher-assistant chains (TAKD, Mirzadeh et al. 2020): teacher → assistant 1 → … → student, each step
+ * ordinary distillation from the model the previous step trained, each its own run
+ * (`<run name>-ta1`, `-ta2`, …, then `<run name>`). With `resume`, a step whose final model exists is
+ * taken as it is and the first unfinished step continues from its last checkpoint.
+ */
+export async function distillChain(o: DistillOptions, assistants: string[]): Promise<DistillResult & { chain: string[] }> {
+  if (!assistants.length) return { ...(await distill(o)), chain: [] };
+  if (o.teachers.length !== 1) throw new InputError('--assistant chains start from one --teacher (not two: ASDT and TAKD do not combine)');
+  if (o.pairs) throw new InputError('--pairs names the layers of one teacher and one student; a chain pairs each step by its stage ends (leave --pairs out)');
+  const base = o.runName ?? (parseArch(o.student) ? o.student.replace(/[^a-z0-9.]+/gi, '-') : path.basename(path.dirname(o.student)));
+  const chain: string[] = [];
+  let teacher = o.teachers[0];
+  const steps = [...assistants.map((a, i) => ({ student: a, runName: `${base}-ta${i + 1}` })), { student: o.student, runName: base }];
+  let last: DistillResult | undefined;
+  for (const [i, step] of steps.entries()) {
+    const run = path.join(o.logdir, step.runName);
+    const finished = path.join(run, 'model.json');
+    const isLast = i === steps.length - 1;
+    if (o.resume && !isLast && fs.existsSync(finished)) {
+      chain.push(finished);
+      teacher = finished;
+      continue;
+    }
+    const hasCheckpoint = fs.existsSync(path.join(run, 'checkpoints', 'epoch-000', 'optimizer.json'));
+    last = await distill({ ...o, teachers: [teacher], student: step.student, runName: step.runName, resume: !!o.resume && hasCheckpoint });
+    chain.push(last.student);
+    teacher = last.student;
+  }
+  return { ...last!, chain };
+}
