@@ -75,7 +75,6 @@ export async function distillCommand(args: string[], stdout: (s: string) => void
   const data = v.data as string | undefined;
   if (!student) throw new InputError('distill needs --student MODEL|ARCH (a TF.js layers model.json, cnn[:WIDTH] or mobilenetv2[:ALPHA])');
   if (!data) throw new InputError('distill needs --data DIR (one sub-folder of images per class)');
-  if (v.augment) throw new InputError('--augment is not built into the trainer yet');
   if (v.loss !== undefined && v.alpha !== undefined) throw new InputError('--alpha A means --loss ce:A,kd:1−A: give one or the other');
   const alpha = numberOption(v.alpha as string | undefined, 'alpha', 0, 1);
   const loss = v.loss !== undefined ? parseLoss(v.loss as string) : teachers.length ? { ce: alpha ?? 0.5, kd: 1 - (alpha ?? 0.5) } : { ce: 1 };
@@ -97,6 +96,7 @@ export async function distillCommand(args: string[], stdout: (s: string) => void
     optimizer,
     schedule: v.schedule !== undefined ? parseSchedule(v.schedule as string) : undefined,
     pairs: v.pairs !== undefined ? parsePairs(v.pairs as string) : undefined,
+    augment: v.augment as string | undefined,
     logdir: (v.logdir as string | undefined) ?? 'runs',
     runName: v['run-name'] as string | undefined,
     seed: intOption(v.seed as string | undefined, 'seed', 0) ?? 0,

@@ -68,8 +68,8 @@ ${wrap(
       knowledge points (Cheng et al. 2020): N_fg, N_bg, λ_fg per image; D_mean, D_std, ρ over checkpoints
   model-lens distill --student MODEL|ARCH --data DIR [--teacher MODEL]... [--val DIR|--val-split F]
       [--loss ce:W,kd:W | --alpha A] [--temperature 4] [--epochs 10] [--batch-size 32] [--lr 0.001]
-      [--optimizer adam|sgd] [--assistant MODEL|ARCH]... [--schedule asdt:PERIOD:DUTY] [--pairs T:S,…] [--logdir runs]
-      [--run-name NAME] [--seed 0] [--resume] [--backend …] [--json]
+      [--optimizer adam|sgd] [--assistant MODEL|ARCH]... [--schedule asdt:PERIOD:DUTY] [--pairs T:S,…] [--augment SPEC]
+      [--logdir runs] [--run-name NAME] [--seed 0] [--resume] [--backend …] [--json]
       trains a student from a teacher (or through assistants) on an ImageFolder; every loss term logged
       (event file, metrics.csv), a checkpoint per epoch
   model-lens curves <log file or folder>... [--json] [--watch]

@@ -374,3 +374,23 @@ test('a teacher-assistant chain: teacher → assistant → student, each step it
   );
   assert.equal(bad.err.trim(), 'model-lens: --assistant chains start from one --teacher (not two: ASDT and TAKD do not combine)');
 });
+
+test('--augment: seeded views per (seed, epoch, batch) — two runs log the same losses, which differ from the unaugmented run', async () => {
+  await initEngine({ backend: 'wasm' });
+  const lossesOf = async (augment?: string) => {
+    const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
+    await distill({ ...base(logdir), epochs: 1, augment });
+    return fs
+      .readFileSync(path.join(logdir, 'run', 'metrics.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1, 4)
+      .map((l) => Number(l.split(',')[2]));
+  };
+  const a = await lossesOf('flip,jitter=0.4,crop=0.6');
+  const b = await lossesOf('flip,jitter=0.4,crop=0.6');
+  const plain = await lossesOf();
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, plain);
+  await assert.rejects(distill({ ...base(fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'))), augment: 'twirl' }), /twirl/);
+});

@@ -20,6 +20,8 @@ export interface ImageSet {
   files: string[];
   /** [H, W, C] */
   shape: [number, number, number];
+  /** With `keepRaw`: the pixels placed at the input size before scaling, RGB 0..255 [N·H·W·3] (what augmentation works on). */
+  raw?: Float32Array;
 }
 
 export function classFolders(dir: string): { classes: string[]; files: { file: string; label: number }[] } {
@@ -51,11 +53,16 @@ export async function decodeImages(
   inputShape: (number | null)[],
   preprocess: PreprocessSpec,
   signal?: AbortSignal,
+  keepRaw = false,
 ): Promise<ImageSet> {
   const [h, w, c] = [inputShape[1] ?? 0, inputShape[2] ?? 0, inputShape[3] ?? 3];
   if (!h || !w) throw new InputError(`the model's input has no fixed size (${JSON.stringify(inputShape)}); the trainer needs one`);
   const x = new Float32Array(files.length * h * w * c);
   const labels = new Int32Array(files.length);
+  const raw = keepRaw ? new Float32Array(files.length * h * w * 3) : undefined;
+  // The same placement (resize mode), no scaling, three channels.
+  const rawSpec: PreprocessSpec = { scale: '0..255', channelOrder: 'rgb', resize: preprocess.resize };
+  const rawShape = [1, h, w, 3];
   for (const [i, f] of files.entries()) {
     if (signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
     const image = await readImage(f.file, { input: inputFit(inputShape) });
@@ -65,9 +72,14 @@ export async function decodeImages(
     } finally {
       tensor.dispose();
     }
+    if (raw) {
+      const r = toModelInput(image, rawShape, rawSpec, f.file).tensor;
+      raw.set(r.dataSync(), i * h * w * 3);
+      r.dispose();
+    }
     labels[i] = f.label;
   }
-  return { classes, x, labels, files: files.map((f) => f.file), shape: [h, w, c] };
+  return { classes, x, labels, files: files.map((f) => f.file), shape: [h, w, c], raw };
 }
 
 /** A deterministic split: the files shuffled by the seed, the last `fraction` of them for validation. */

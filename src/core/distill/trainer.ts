@@ -18,7 +18,8 @@ import { loadModel } from '../model/load';
 import { resolveModelSettings, resolvePreprocess } from '../model/model-config';
 import { saveLayersModel } from '../model/save';
 import type { InspectableModel } from '../model/types';
-import { DEFAULT_PREPROCESS } from '../image/preprocess';
+import { DEFAULT_PREPROCESS, scalePixels } from '../image/preprocess';
+import { augmentBatch, parseAugment } from '../image/augment';
 import { classFolders, decodeImages, permutation, splitFiles, type ImageSet } from './image-folder';
 import {
   adaptHint,
@@ -57,6 +58,8 @@ export interface DistillOptions {
   lr: number;
   optimizer: 'adam' | 'sgd';
   schedule?: { period: number; duty: number };
+  /** Augmentations of the training images (the --augment syntax of core/image/augment.ts), drawn per (seed, epoch, batch). */
+  augment?: string;
   /** Feature losses' layer pairs, [teacher layer, student layer]; undefined: stage ends paired from the end (stagePairs). */
   pairs?: [string, string][];
   logdir: string;
@@ -226,13 +229,15 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
       throw new InputError(`${o.val}: its class folders (${v.classes.join(', ')}) differ from ${o.data}'s (${classes.join(', ')})`);
     valFiles = v.files;
   } else if (o.valSplit !== undefined) ({ train: trainFiles, val: valFiles } = splitFiles(files, o.valSplit, o.seed));
-  const train = await decodeImages(trainFiles, classes, inputShape, preprocess, o.signal);
+  const augmentOps = o.augment ? parseAugment(o.augment) : undefined;
+  const train = await decodeImages(trainFiles, classes, inputShape, preprocess, o.signal, !!augmentOps);
   const val = await decodeImages(valFiles, classes, inputShape, preprocess, o.signal);
   for (const t of teachers) {
     const units = t.outputs[0].shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
     if (units !== classes.length) throw new InputError(`${t.path}: ${units} output units for ${classes.length} classes in ${o.data}`);
   }
-  const cache = teachers.map((t) => teacherLogits(t, train, o.batchSize));
+  // Without augmentation each image's teacher logits are computed once; with it, per batch on the augmented views.
+  const cache = augmentOps ? [] : teachers.map((t) => teacherLogits(t, train, o.batchSize));
 
   const runName = o.runName ?? (studentFile ? path.basename(path.dirname(studentFile)) : o.student.replace(/[^a-z0-9.]+/gi, '-'));
   const run = path.join(o.logdir, runName);
@@ -412,15 +417,32 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
         const step = epoch * batches + b;
         const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
         const xb = new Float32Array(idx.length * per);
-        idx.forEach((i, j) => xb.set(train.x.subarray(i * per, (i + 1) * per), j * per));
+        if (augmentOps) {
+          const rawPer = h * w * 3;
+          const rb = new Float32Array(idx.length * rawPer);
+          idx.forEach((i, j) => rb.set(train.raw!.subarray(i * rawPer, (i + 1) * rawPer), j * rawPer));
+          const seed = o.seed * 1_000_003 + epoch * 10_007 + b + 1;
+          const views = tf.tidy(() =>
+            scalePixels(
+              tf.mul(
+                tf.clipByValue(augmentBatch(tf.div(tf.tensor4d(rb, [idx.length, h, w, 3]), 255) as tf.Tensor4D, augmentOps, seed), 0, 1),
+                255,
+              ) as tf.Tensor4D,
+              c,
+              preprocess,
+            ),
+          );
+          xb.set(views.dataSync());
+          views.dispose();
+        } else idx.forEach((i, j) => xb.set(train.x.subarray(i * per, (i + 1) * per), j * per));
         const yb = Int32Array.from(idx, (i) => train.labels[i]);
         const values: Record<string, number> = {};
         tf.tidy(() => {
           const x = tf.tensor4d(xb, [idx.length, h, w, c]);
           const y = tf.tensor1d(yb, 'int32');
-          const teacherBatch = cache.map((all) =>
-            tf.tensor2d(Float32Array.from(idx.flatMap((i) => Array.from(all.subarray(i * k, (i + 1) * k)))), [idx.length, k]),
-          );
+          const teacherBatch = augmentOps
+            ? teachers.map((t) => tf.reshape(t.forward(x, { logits: true }).outputs[0], [idx.length, k]) as tf.Tensor2D)
+            : cache.map((all) => tf.tensor2d(Float32Array.from(idx.flatMap((i) => Array.from(all.subarray(i * k, (i + 1) * k)))), [idx.length, k]));
           // The teacher's features of the batch (no gradient; computed per batch, not cached).
           const teacherFeatures = pairs.length ? teachers[0].forward(x, { taps: pairs.map(([t]) => t), outputs: false }).taps : [];
           const kept: Record<string, tf.Scalar> = {};
