@@ -394,3 +394,23 @@ test('--augment: seeded views per (seed, epoch, batch) — two runs log the same
   assert.notDeepEqual(a, plain);
   await assert.rejects(distill({ ...base(fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'))), augment: 'twirl' }), /twirl/);
 });
+
+test("HSAKD: the teacher's heads trained first, the student on the rotated views; logged as one term; resumed to the same weights", async () => {
+  await initEngine({ backend: 'wasm' });
+  const opts = (logdir: string): DistillOptions => ({ ...base(logdir), loss: { hsakd: 1 } });
+  const whole = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
+  const parts = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
+  const a = await distill(opts(whole));
+  assert.deepEqual(a.terms, ['hsakd']);
+  const header = fs.readFileSync(path.join(whole, 'run', 'metrics.csv'), 'utf8').split('\n')[0];
+  assert.equal(header, 'step,epoch,loss/total,loss/hsakd,lr,accuracy/train,accuracy/val');
+  const controller = new AbortController();
+  await assert.rejects(distill({ ...opts(parts), signal: controller.signal, onProgress: (done) => done === 4 && controller.abort() }), { name: 'AbortError' });
+  const b = await distill({ ...opts(parts), resume: true });
+  const wa = weightsOf(a.student);
+  const wb = weightsOf(b.student);
+  let worst = 0;
+  for (let i = 0; i < wa.length; i++) worst = Math.max(worst, Math.abs(wa[i] - wb[i]));
+  assert.ok(worst <= 1e-5, `largest weight difference ${worst}`);
+  await assert.rejects(distill({ ...opts(parts), loss: { hsakd: 1, ce: 1 } }), /use --loss hsakd alone/);
+});

@@ -22,6 +22,8 @@ import { DEFAULT_PREPROCESS, scalePixels } from '../image/preprocess';
 import { augmentBatch, parseAugment } from '../image/augment';
 import { classFolders, decodeImages, permutation, splitFiles, type ImageSet } from './image-folder';
 import {
+  rotateBatch,
+  hsakd,
   adaptHint,
   asdtTeacher,
   attentionTransfer,
@@ -36,11 +38,12 @@ import {
   type VidParams,
 } from './losses';
 import { buildStudent, parseArch } from './students';
+import { HSAKD_TEMPERATURE, ROTATIONS } from './loss-specs';
 
 /** The loss terms the trainer combines so far. */
-export const TRAINER_TERMS = ['ce', 'kd', 'at', 'hint', 'fsp', 'vid'] as const;
+export const TRAINER_TERMS = ['ce', 'kd', 'at', 'hint', 'fsp', 'vid', 'hsakd'] as const;
 /** The terms that compare intermediate features (they need layer pairs). */
-const FEATURE_TERMS: readonly string[] = ['at', 'hint', 'fsp', 'vid'];
+const FEATURE_TERMS: readonly string[] = ['at', 'hint', 'fsp', 'vid', 'hsakd'];
 export type TrainerTerm = (typeof TRAINER_TERMS)[number];
 
 export interface DistillOptions {
@@ -207,6 +210,9 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
   if (terms.includes('kd') && o.teachers.length === 0) throw new InputError('the kd term needs --teacher');
   if (o.teachers.length > 2)
     throw new InputError(`--teacher is given ${o.teachers.length} times; the trainer takes one, or two with --schedule asdt:PERIOD:DUTY`);
+  if (terms.includes('hsakd') && terms.length > 1)
+    throw new InputError('hsakd is a whole loss (its own cross-entropy and KD over the rotated views): use --loss hsakd alone');
+  if (terms.includes('hsakd') && o.teachers.length !== 1) throw new InputError('hsakd needs one --teacher');
   if (o.teachers.length === 2 && !o.schedule) throw new InputError('two teachers need --schedule asdt:PERIOD:DUTY (which one teaches at each step)');
   const asdt = o.teachers.length === 2 && !!o.schedule;
 
@@ -350,22 +356,47 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
           );
     }
   }
+  // HSAKD's auxiliary classifiers — pooled feature → 4K joint (class × rotation) logits — on each paired layer:
+  // the teacher's trained first with the teacher frozen (kept in `frozen`), the student's with the student.
+  const frozen: tf.Variable[] = [];
+  const heads = { teacher: [] as { w: tf.Variable; b: tf.Variable }[], student: [] as { w: tf.Variable; b: tf.Variable }[] };
+  if (terms.includes('hsakd')) {
+    const units = ROTATIONS * classes.length;
+    const shapes = tf.tidy(() => {
+      const x1 = tf.zeros([1, ...train.shape]);
+      const t = teachers[0].forward(x1, { taps: pairs.map(([name]) => name), outputs: false }).taps.map((f) => f.shape[3]);
+      const st = (withFeatures!.apply(x1, { training: false }) as tf.Tensor[]).slice(1).map((f) => f.shape[3]);
+      return { t, st };
+    });
+    let seed = o.seed * 7919 + 5003;
+    const head = (channels: number, into: tf.Variable[], name: string) => {
+      const w = tf.variable(tf.randomNormal([channels, units], 0, Math.sqrt(1 / channels), 'float32', seed++), true, `distill_${name}_w_${seed}`);
+      const b = tf.variable(tf.zeros([units]), true, `distill_${name}_b_${seed}`);
+      into.push(w, b);
+      return { w, b };
+    };
+    heads.teacher = shapes.t.map((ch) => head(ch!, frozen, 'hsakd_teacher'));
+    heads.student = shapes.st.map((ch) => head(ch!, aux, 'hsakd_student'));
+  }
+  const applyHead = (f: tf.Tensor, hd: { w: tf.Variable; b: tf.Variable }) => tf.add(tf.matMul(tf.mean(f, [1, 2]) as tf.Tensor2D, hd.w), hd.b) as tf.Tensor2D;
   const auxFile = (dir: string) => path.join(dir, 'distill-aux.json');
   const saveAux = async (dir: string) => {
-    if (!aux.length) return;
-    const { data, specs } = await tf.io.encodeWeights(aux.map((v, i) => ({ name: String(i), tensor: v })));
+    const all = [...aux, ...frozen];
+    if (!all.length) return;
+    const { data, specs } = await tf.io.encodeWeights(all.map((v, i) => ({ name: String(i), tensor: v })));
     fs.writeFileSync(path.join(dir, 'distill-aux.bin'), Buffer.from(data as ArrayBuffer));
     fs.writeFileSync(auxFile(dir), JSON.stringify(specs));
   };
-  if (o.resume && aux.length) {
+  if (o.resume && aux.length + frozen.length) {
     const dir = epochDir(run, startEpoch);
     if (!fs.existsSync(auxFile(dir)))
       throw new InputError(`${dir}: the checkpoint has no state of the feature terms (distill-aux.json); was it made with other --loss terms?`);
     const specs = JSON.parse(fs.readFileSync(auxFile(dir), 'utf8')) as tf.io.WeightsManifestEntry[];
     const buf = fs.readFileSync(path.join(dir, 'distill-aux.bin'));
     const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length), specs);
-    if (specs.length !== aux.length) throw new InputError(`${dir}: the checkpoint's feature-term state does not fit these --loss terms and pairs`);
-    aux.forEach((v, i) => v.assign(map[String(i)]));
+    if (specs.length !== aux.length + frozen.length)
+      throw new InputError(`${dir}: the checkpoint's feature-term state does not fit these --loss terms and pairs`);
+    [...aux, ...frozen].forEach((v, i) => v.assign(map[String(i)]));
     tf.dispose(Object.values(map));
   }
 
@@ -384,6 +415,39 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
     fs.appendFileSync(csvFile, columns.map((c) => (c in row ? String(row[c]) : '')).join(',') + '\n');
   };
 
+  // HSAKD, first stage: the teacher's auxiliary heads learn the joint labels on the rotated views, the teacher frozen.
+  if (heads.teacher.length && !o.resume) {
+    const headOptimizer = tf.train.adam(o.lr);
+    const n = train.labels.length;
+    const [h, w, c] = train.shape;
+    const per = h * w * c;
+    try {
+      for (let epoch = 0; epoch < o.epochs; epoch++) {
+        const order = permutation(n, o.seed * 1000 + epoch + 500_000);
+        for (let start = 0; start < n; start += o.batchSize) {
+          throwIfAborted(o.signal);
+          const idx = order.slice(start, start + o.batchSize);
+          const xb = new Float32Array(idx.length * per);
+          idx.forEach((i, j) => xb.set(train.x.subarray(i * per, (i + 1) * per), j * per));
+          tf.tidy(() => {
+            const { x: x4, joint } = rotateBatch(
+              tf.tensor4d(xb, [idx.length, h, w, c]),
+              tf.tensor1d(
+                Int32Array.from(idx, (i) => train.labels[i]),
+                'int32',
+              ),
+            );
+            const feats = teachers[0].forward(x4, { taps: pairs.map(([t]) => t), outputs: false }).taps;
+            headOptimizer.minimize(() => tf.addN(feats.map((f, i) => crossEntropy(applyHead(f, heads.teacher[i]), joint!))) as tf.Scalar, false, frozen);
+          });
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+    } finally {
+      headOptimizer.dispose();
+    }
+  }
+
   // Epoch 0: the weights before training (what knowledge --checkpoints measures from).
   if (!o.resume) {
     const dir0 = epochDir(run, 0);
@@ -398,7 +462,7 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
     // Cancelled or failed too: nothing of the run stays in memory (its checkpoints and logs stay on disk).
     student.dispose();
     optimizer.dispose();
-    tf.dispose(aux);
+    tf.dispose([...aux, ...frozen]);
   }
 
   async function trainEpochs(): Promise<DistillResult> {
@@ -440,17 +504,27 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
         tf.tidy(() => {
           const x = tf.tensor4d(xb, [idx.length, h, w, c]);
           const y = tf.tensor1d(yb, 'int32');
-          const teacherBatch = augmentOps
-            ? teachers.map((t) => tf.reshape(t.forward(x, { logits: true }).outputs[0], [idx.length, k]) as tf.Tensor2D)
-            : cache.map((all) => tf.tensor2d(Float32Array.from(idx.flatMap((i) => Array.from(all.subarray(i * k, (i + 1) * k)))), [idx.length, k]));
+          const hsakdMode = heads.student.length > 0;
+          const xIn = hsakdMode ? rotateBatch(x).x : x;
+          const hsakdTeacher = hsakdMode ? teachers[0].forward(xIn, { logits: true, taps: pairs.map(([t]) => t) }) : undefined;
+          const teacherBatch = hsakdMode
+            ? [tf.reshape(hsakdTeacher!.outputs[0], [ROTATIONS * idx.length, k]) as tf.Tensor2D]
+            : augmentOps
+              ? teachers.map((t) => tf.reshape(t.forward(x, { logits: true }).outputs[0], [idx.length, k]) as tf.Tensor2D)
+              : cache.map((all) => tf.tensor2d(Float32Array.from(idx.flatMap((i) => Array.from(all.subarray(i * k, (i + 1) * k)))), [idx.length, k]));
           // The teacher's features of the batch (no gradient; computed per batch, not cached).
-          const teacherFeatures = pairs.length ? teachers[0].forward(x, { taps: pairs.map(([t]) => t), outputs: false }).taps : [];
+          const teacherFeatures = hsakdMode
+            ? hsakdTeacher!.taps
+            : pairs.length
+              ? teachers[0].forward(x, { taps: pairs.map(([t]) => t), outputs: false }).taps
+              : [];
           const kept: Record<string, tf.Scalar> = {};
           let logits: tf.Tensor | undefined;
           const lossValue = optimizer.minimize(
             () => {
-              const outs = withFeatures ? (withFeatures.apply(x, { training: true }) as tf.Tensor[]) : [student.apply(x, { training: true }) as tf.Tensor];
-              logits = tf.keep(outs[0] as tf.Tensor2D);
+              const outs = withFeatures ? (withFeatures.apply(xIn, { training: true }) as tf.Tensor[]) : [student.apply(xIn, { training: true }) as tf.Tensor];
+              // The un-rotated rows (the first B of the rotation-major batch) are the predictions.
+              logits = tf.keep((hsakdMode ? tf.slice(outs[0], [0, 0], [idx.length, -1]) : outs[0]) as tf.Tensor2D);
               const studentFeatures = outs.slice(1) as tf.Tensor4D[];
               const parts: tf.Scalar[] = [];
               const add = (name: string, weight: number, v: tf.Scalar) => {
@@ -461,6 +535,21 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
               for (const t of terms) {
                 const weight = o.loss[t]!;
                 if (t === 'ce') add('ce', weight, crossEntropy(logits as tf.Tensor2D, y));
+                else if (t === 'hsakd')
+                  add(
+                    'hsakd',
+                    weight,
+                    hsakd(
+                      {
+                        student: outs[0] as tf.Tensor2D,
+                        teacher: teacherBatch[0],
+                        studentAux: studentFeatures.map((f, i) => applyHead(f, heads.student[i])),
+                        teacherAux: (teacherFeatures as tf.Tensor[]).map((f, i) => applyHead(f, heads.teacher[i])),
+                        labels: y,
+                      },
+                      HSAKD_TEMPERATURE,
+                    ).total,
+                  );
                 else if (t === 'at') add('at', weight, attentionTransfer(studentFeatures.map((f, i) => [f, teacherFeatures[i] as tf.Tensor4D])));
                 else if (t === 'hint')
                   add(
