@@ -12,6 +12,8 @@ export class Services implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel('Model Lens', { log: true });
   private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   private client: WorkerClient | undefined;
+  /** A second worker for training runs: the panels keep explaining while a student trains. */
+  private trainClient: WorkerClient | undefined;
   private running = 0;
   /** Event-loop delay per job, when MODEL_LENS_HOST_METRICS names a file (the host benchmark). */
   private readonly loopDelay = LoopDelayRecorder.fromEnv();
@@ -30,11 +32,22 @@ export class Services implements vscode.Disposable {
   }
 
   get worker(): WorkerClient {
-    if (!this.client) {
+    this.client ??= this.newClient(30 * 60_000);
+    return this.client;
+  }
+
+  /** The training worker (created on the first training run; no time limit — 0 — as a run takes as long as it takes). */
+  get trainer(): WorkerClient {
+    this.trainClient ??= this.newClient(0);
+    return this.trainClient;
+  }
+
+  private newClient(timeoutMs: number): WorkerClient {
+    {
       const cfg = vscode.workspace.getConfiguration('modelLens');
       const dist = path.join(this.context.extensionPath, 'dist');
-      this.client = new WorkerClient(path.join(dist, 'worker.js'), {
-        timeoutMs: 30 * 60_000,
+      return new WorkerClient(path.join(dist, 'worker.js'), {
+        timeoutMs,
         cancelGraceMs: 1500,
         log: (line) => this.log.info(line),
         configure: {
@@ -49,7 +62,6 @@ export class Services implements vscode.Disposable {
         },
       });
     }
-    return this.client;
   }
 
   private resetWorker(): void {
@@ -84,6 +96,7 @@ export class Services implements vscode.Disposable {
 
   dispose(): void {
     this.client?.dispose();
+    this.trainClient?.dispose();
     this.loopDelay?.dispose();
     this.status.dispose();
     this.log.dispose();

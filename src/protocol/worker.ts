@@ -244,6 +244,45 @@ export interface KnowledgeResultMessage {
   rho?: number;
 }
 
+/** Train a student (core/distill/trainer.ts, as `model-lens distill`); runs in the extension's training worker. */
+export interface DistillJob {
+  teachers: string[];
+  student: string;
+  data: string;
+  valSplit?: number;
+  loss: Record<string, number>;
+  temperature: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: 'adam' | 'sgd';
+  schedule?: { period: number; duty: number };
+  assistants?: string[];
+  augment?: string;
+  logdir: string;
+  runName?: string;
+  seed: number;
+}
+
+export interface DistillResultMessage {
+  student: string;
+  epochs: number;
+  valAccuracy: number;
+  trainAccuracy: number;
+  logdir: string;
+  terms: string[];
+  pairs: [string, string][];
+  chain: string[];
+}
+
+/** Sent after each epoch: its checkpoint. */
+export interface DistillEpochMessage {
+  epoch: number;
+  trainAccuracy: number;
+  valAccuracy: number;
+  checkpoint: string;
+}
+
 /** The modelLens.limits.* settings (src/core/limits.ts; unset ones keep their defaults). */
 export interface WorkerLimits {
   maxPixels?: number;
@@ -276,6 +315,7 @@ export interface WorkerCalls {
   pair: { params: PairJob; result: PairResultMessage; partial: PairPartialMessage };
   compare: { params: CompareJob; result: CompareResultMessage; partial: never };
   knowledge: { params: KnowledgeJob; result: KnowledgeResultMessage; partial: never };
+  distill: { params: DistillJob; result: DistillResultMessage; partial: DistillEpochMessage };
   /** Answered at once, even while a job runs. */
   stats: { params: Record<string, never>; result: WorkerStats; partial: never };
 }

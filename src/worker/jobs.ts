@@ -24,7 +24,11 @@ import { limits } from '../core/limits';
 import { compareOverlay } from '../core/distill/compare';
 import { runCompare } from '../core/distill/compare-run';
 import { runKnowledge } from '../core/distill/knowledge-run';
+import { distillChain, TRAINER_TERMS, type TrainerTerm } from '../core/distill/trainer';
 import type {
+  DistillEpochMessage,
+  DistillJob,
+  DistillResultMessage,
   CompareJob,
   CompareResultMessage,
   KnowledgeJob,
@@ -291,4 +295,20 @@ export async function knowledgeJob(job: KnowledgeJob, signal: AbortSignal, onPro
   });
   const { params, ...rest } = r;
   return { ...rest, steps: params.steps, samples: params.samples };
+}
+
+/** Trains a student (the extension's training worker): progress per step, each epoch's checkpoint as a partial. */
+export async function distillJob(
+  job: DistillJob,
+  signal: AbortSignal,
+  onProgress: (done: number, total: number) => void,
+  onEpoch: (e: DistillEpochMessage) => void,
+): Promise<DistillResultMessage> {
+  const loss: Partial<Record<TrainerTerm, number>> = {};
+  for (const [name, weight] of Object.entries(job.loss)) {
+    if (!(TRAINER_TERMS as readonly string[]).includes(name)) throw new InputError(`Unknown loss term "${name}".`);
+    loss[name as TrainerTerm] = weight;
+  }
+  const { assistants, ...rest } = job;
+  return distillChain({ ...rest, loss, signal, onProgress, onEpoch }, assistants ?? []);
 }

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { VsCode, canvasPixels, changedShare, repo, setValue, waitForResult } from './harness.mjs';
@@ -630,4 +630,87 @@ test('(u) two models selected in the explorer → Compare Models: each map equal
   const model = await vs.panelFrame();
   await waitForResult(model, 'gradcam');
   assert.equal(await model.$eval('#model-name', (e) => e.textContent), 'student-kd-s1/model.onnx');
+});
+
+test('(v) Distil a Student from the palette: the run trains in its own worker (the model panel still explains), the curves panel shows its loss terms growing, a cancel keeps the checkpoint and the logs, and the checkpoint opens in the model panel', async () => {
+  const page = vs.page;
+  await vs.runCommand('View: Close All Editors');
+  await vs.runCommand('Model Lens: Distil a Student…');
+  const formFrame = async () => {
+    for (let i = 0; i < 120; i++) {
+      for (const f of page.frames()) if (await f.$('#pick-teacher').catch(() => null)) return f;
+      await page.waitForTimeout(250);
+    }
+    throw new Error('the distillation form did not appear');
+  };
+  let form = await formFrame();
+  await form.click('#pick-teacher');
+  await vs.answerDialog(join(vs.workspace, 'runs', 'teacher', 'model.onnx'));
+  await form.waitForFunction(() => document.getElementById('path-teacher')?.textContent === 'runs/teacher/model.onnx', null, { timeout: 15_000 });
+  await form.click('#pick-data');
+  await vs.answerFolderDialog(join(vs.workspace, 'kd-images'));
+  await form
+    .waitForFunction(() => /kd-images$/.test(document.getElementById('path-data')?.textContent ?? ''), null, { timeout: 15_000 })
+    .catch(async (err) => {
+      await vs.shot('distill-data-pick');
+      throw new Error(`${err.message}: path-data reads "${await form.$eval('#path-data', (e) => e.textContent)}"`);
+    });
+  // A bad value is said at once and stops the start button.
+  await setValue(form, 'epochs', '0', 'input');
+  assert.match(await form.$eval('#form-errors', (e) => e.textContent), /Epochs: a whole number from 1 to 10000\./);
+  await setValue(form, 'epochs', '400', 'input');
+  await setValue(form, 'batch-size', '8', 'input');
+  await setValue(form, 'width', '0.25', 'input');
+  assert.equal(await form.$eval('#form-errors', (e) => e.textContent), '');
+  await vs.shot('distill-form');
+  await form.click('#start');
+  // The curves panel opens on the run and grows.
+  const curves = async () => {
+    for (let i = 0; i < 240; i++) {
+      for (const f of page.frames()) if (await f.$('#export-csv').catch(() => null)) return f;
+      await page.waitForTimeout(250);
+    }
+    throw new Error('the curves panel did not open on the run');
+  };
+  const chart = await curves();
+  await chart.waitForSelector('.series[data-tag="loss/kd"]', { timeout: 60_000 });
+  const count = () => chart.$eval('.series[data-tag="loss/kd"]', (e) => Number(e.dataset.count));
+  const first = await count();
+  for (let i = 0; i < 60 && (await count()) <= first; i++) await page.waitForTimeout(500);
+  assert.ok((await count()) > first, 'the loss/kd curve grows while the student trains');
+  assert.deepEqual((await chart.$$eval('.series', (ss) => [...new Set(ss.map((s) => s.dataset.tag))])).filter((t) => t.startsWith('loss/')).sort(), [
+    'loss/ce',
+    'loss/kd',
+    'loss/total',
+  ]);
+  await vs.shot('distill-curves');
+  // While it trains, the model panel explains (the training has a worker of its own).
+  const model = await vs.explain(image('triangle-1.png'), modelPath);
+  assert.match(await model.$eval('#top', (e) => e.textContent), /^triangle/);
+  form = await formFrame();
+  assert.ok(await form.$eval('#cancel', (e) => !e.hidden), 'the training still runs');
+  await form.waitForSelector('#epoch-list li', { timeout: 60_000 });
+  await form.click('#cancel');
+  await form.waitForFunction(
+    () =>
+      /^Training cancelled after \d+ epochs?: the checkpoints and logs written so far are kept\.$/.test(document.getElementById('status')?.textContent ?? ''),
+    null,
+    {
+      timeout: 30_000,
+    },
+  );
+  const run = join(vs.workspace, 'runs', 'distill', 'cnn-0.25-ce-kd');
+  const checkpoint = join(run, 'checkpoints', 'epoch-001', 'model.json');
+  assert.ok(existsSync(checkpoint), 'the first checkpoint remains');
+  assert.ok(readFileSync(join(run, 'metrics.csv'), 'utf8').split('\n').length > 3, 'the logs remain');
+  await vs.shot('distill-cancelled');
+  // The checkpoint opens in the model panel.
+  await vs.runCommand('View: Close All Editors');
+  await vs.runCommand('Model Lens: Open Model…');
+  await vs.answerDialog(checkpoint);
+  const opened = await vs.panelFrame();
+  await opened.waitForFunction(() => / parameters · input \[\?×32×32×3\]/.test(document.getElementById('model-meta')?.textContent ?? ''), null, {
+    timeout: 30_000,
+  });
+  assert.equal(await opened.$eval('#model-name', (e) => e.textContent), 'epoch-001/model.json');
 });

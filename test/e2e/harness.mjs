@@ -165,6 +165,18 @@ export class VsCode {
     await this.page.keyboard.press('Enter');
   }
 
+  /** The simple dialog of a folder: the path typed and accepted; when it opened the folder instead, OK accepts it. */
+  async answerFolderDialog(folder) {
+    await this.answerDialog(folder);
+    await this.page.waitForTimeout(600);
+    const ok = this.page.locator('.quick-input-widget .quick-input-action a, .quick-input-widget .monaco-button', { hasText: 'OK' });
+    if (await this.page.locator('.quick-input-widget').isVisible())
+      await ok
+        .first()
+        .click({ timeout: 5000 })
+        .catch(() => this.page.keyboard.press('Enter'));
+  }
+
   /** The frame of the model panel's webview (the one holding its "Choose image…" button). */
   async panelFrame(tries = 120) {
     for (let i = 0; i < tries; i++) {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { InputError } from '../errors';
 import { inputFit, readImage } from '../image/decode';
 import { IMAGE_FILE } from '../image/image-list';
-import { toModelInput, type PreprocessSpec } from '../image/preprocess';
+import { PREPROCESS_PRESETS, toModelInput, type PreprocessSpec } from '../image/preprocess';
 import { mulberry32 } from '../explain/random';
 
 export interface ImageSet {
@@ -61,7 +61,7 @@ export async function decodeImages(
   const labels = new Int32Array(files.length);
   const raw = keepRaw ? new Float32Array(files.length * h * w * 3) : undefined;
   // The same placement (resize mode), no scaling, three channels.
-  const rawSpec: PreprocessSpec = { scale: '0..255', channelOrder: 'rgb', resize: preprocess.resize };
+  const rawSpec: PreprocessSpec = { ...PREPROCESS_PRESETS.raw, resize: preprocess.resize };
   const rawShape = [1, h, w, 3];
   for (const [i, f] of files.entries()) {
     if (signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });

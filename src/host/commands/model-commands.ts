@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { ModelPanel } from '../../webviews/model/panel';
 import { PairPanel } from '../../webviews/pair/panel';
 import { ComparePanel } from '../../webviews/compare/panel';
+import { DistillPanel } from '../../webviews/distill/panel';
 import type { Services } from '../services';
 import { isModelFile, pickModelFile, pickWorkspaceModel, pickWorkspaceModels, rememberModel } from '../model-picker';
 import type { Register } from './register';
@@ -60,5 +61,10 @@ export function registerModelCommands(services: Services, register: Register): v
     const models = selected.length >= 2 ? selected : await pickWorkspaceModels('Compare which models?');
     if (!models) return;
     ComparePanel.open(services, models);
+  });
+
+  // Distil a Student: the form, with the model right-clicked (or the last one used) as the teacher.
+  register('modelLens.distillStudent', (uri?: vscode.Uri) => {
+    DistillPanel.open(services, uri?.fsPath && isModelFile(uri.fsPath) ? uri.fsPath : undefined);
   });
 }

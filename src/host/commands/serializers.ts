@@ -8,6 +8,8 @@ import { PairPanel, PAIR_VIEW_TYPE } from '../../webviews/pair/panel';
 import type { PairPanelState } from '../../webviews/pair/protocol';
 import { ComparePanel, COMPARE_VIEW_TYPE } from '../../webviews/compare/panel';
 import type { ComparePanelState } from '../../webviews/compare/protocol';
+import { DistillPanel, DISTILL_VIEW_TYPE } from '../../webviews/distill/panel';
+import type { DistillFormState } from '../../webviews/distill/protocol';
 import type { RunRegistry } from '../curves/run-registry';
 import type { Services } from '../services';
 
@@ -45,6 +47,11 @@ export function registerSerializers(context: vscode.ExtensionContext, services: 
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: ComparePanelState | undefined) {
         ComparePanel.revive(services, panel, state);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(DISTILL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: DistillFormState | undefined) {
+        DistillPanel.revive(services, panel, state);
       },
     }),
   );
