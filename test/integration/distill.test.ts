@@ -414,3 +414,13 @@ test("HSAKD: the teacher's heads trained first, the student on the rotated views
   assert.ok(worst <= 1e-5, `largest weight difference ${worst}`);
   await assert.rejects(distill({ ...opts(parts), loss: { hsakd: 1, ce: 1 } }), /use --loss hsakd alone/);
 });
+
+test("the class index is the teacher's: folders sorted by name (circle, cross, square, triangle) take the teacher's label order (circle, square, triangle, cross)", async () => {
+  await initEngine({ backend: 'wasm' });
+  const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
+  const r = await distill({ ...base(logdir), epochs: 1, loss: { kd: 1 } });
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(path.dirname(r.student), 'classes.json'), 'utf8')), ['circle', 'square', 'triangle', 'cross']);
+  // The folders themselves sort otherwise: without the alignment KD would pair the wrong classes.
+  const { classFolders } = await import('../../src/core/distill/image-folder');
+  assert.deepEqual(classFolders(data).classes, ['circle', 'cross', 'square', 'triangle']);
+});

@@ -226,14 +226,24 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
   if (!inputShape) throw new InputError('without a teacher, --student must be a model file (its input size sets the images’ size)');
   const preprocess = teachers[0] ? resolvePreprocess(teachers[0], resolveModelSettings(teachers[0].path)).spec : DEFAULT_PREPROCESS;
 
-  const { classes, files } = classFolders(o.data);
+  const folders = classFolders(o.data);
+  // The class index is the teacher's: when its labels name the same classes as the folders, a folder's
+  // class is its label's index (the folders sort by name, the teacher's classes need not); otherwise the
+  // folders' name order, as torchvision's ImageFolder numbers them.
+  const teacherLabels = teachers[0] ? resolveModelSettings(teachers[0].path).labels : undefined;
+  const aligned =
+    teacherLabels && teacherLabels.length === folders.classes.length && folders.classes.every((c) => teacherLabels.includes(c)) ? teacherLabels : undefined;
+  const relabel = (list: { file: string; label: number }[], names: string[]) =>
+    aligned ? list.map((f) => ({ file: f.file, label: aligned.indexOf(names[f.label]) })) : list;
+  const classes = aligned ?? folders.classes;
+  const files = relabel(folders.files, folders.classes);
   let trainFiles = files;
   let valFiles: typeof files = [];
   if (o.val) {
     const v = classFolders(o.val);
-    if (v.classes.join('\n') !== classes.join('\n'))
-      throw new InputError(`${o.val}: its class folders (${v.classes.join(', ')}) differ from ${o.data}'s (${classes.join(', ')})`);
-    valFiles = v.files;
+    if ([...v.classes].sort().join('\n') !== [...folders.classes].sort().join('\n'))
+      throw new InputError(`${o.val}: its class folders (${v.classes.join(', ')}) differ from ${o.data}'s (${folders.classes.join(', ')})`);
+    valFiles = relabel(v.files, v.classes);
   } else if (o.valSplit !== undefined) ({ train: trainFiles, val: valFiles } = splitFiles(files, o.valSplit, o.seed));
   const augmentOps = o.augment ? parseAugment(o.augment) : undefined;
   const train = await decodeImages(trainFiles, classes, inputShape, preprocess, o.signal, !!augmentOps);
