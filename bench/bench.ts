@@ -21,6 +21,7 @@ import { decodeBench } from './lib/decode';
 import { logsBench } from './lib/logs';
 import { onnxPeerBench } from './lib/onnx-peer';
 import { distillBench } from './lib/distill';
+import { trainBench } from './lib/train';
 import { median } from './lib/median';
 
 const quick = process.argv.includes('--quick');
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--decode')) return decodeBench(Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3); // image decoding alone
   if (process.argv.includes('--peer')) return onnxPeerBench(quick); // the ONNX / PyTorch comparison alone
   if (process.argv.includes('--distill')) return distillBench(quick); // knowledge points and compare alone
+  if (process.argv.includes('--train')) return trainBench(quick); // training steps: wasm, cpu, PyTorch
   console.log(`MobileNetV2-shaped model, 224×224, random weights; node ${process.version}, ${quick ? 'quick' : 'full'} run`);
   const wasm = await measure('wasm', [
     { name: 'predict', runs: quick ? 3 : 9 },
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
   await logsBench();
   await onnxPeerBench(quick);
   await distillBench(quick);
+  await trainBench(quick);
 }
 
 main().catch((err) => {
