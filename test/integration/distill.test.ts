@@ -61,6 +61,23 @@ function weightsOf(modelJson: string): Float32Array {
   return new Float32Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData!));
 }
 
+/** The largest difference between the weights of two saved students. */
+function worstDifference(a: string, b: string): number {
+  const wa = weightsOf(a);
+  const wb = weightsOf(b);
+  assert.equal(wa.length, wb.length);
+  let worst = 0;
+  for (let i = 0; i < wa.length; i++) worst = Math.max(worst, Math.abs(wa[i] - wb[i]));
+  return worst;
+}
+
+/** Cancels a run at `step` (its progress count), then resumes it: the resumed student. */
+async function cancelThenResume(opts: DistillOptions, step: number): Promise<string> {
+  const controller = new AbortController();
+  await assert.rejects(distill({ ...opts, signal: controller.signal, onProgress: (done) => done === step && controller.abort() }), { name: 'AbortError' });
+  return (await distill({ ...opts, resume: true })).student;
+}
+
 test('a run cancelled in its second epoch and resumed from its checkpoint ends with the weights of an uninterrupted run (within 1e-5)', async () => {
   await initEngine({ backend: 'wasm' });
   const whole = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
@@ -258,14 +275,9 @@ test("the feature terms' learned parts (FitNet's adapters, VID's regressors) are
   const whole = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
   const parts = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
   const a = await distill(opts(whole));
-  const controller = new AbortController();
-  await assert.rejects(distill({ ...opts(parts), signal: controller.signal, onProgress: (done) => done === 4 && controller.abort() }), { name: 'AbortError' });
+  const resumed = await cancelThenResume(opts(parts), 4);
   assert.ok(fs.existsSync(path.join(parts, 'run', 'checkpoints', 'epoch-001', 'distill-aux.json')));
-  const b = await distill({ ...opts(parts), resume: true });
-  const wa = weightsOf(a.student);
-  const wb = weightsOf(b.student);
-  let worst = 0;
-  for (let i = 0; i < wa.length; i++) worst = Math.max(worst, Math.abs(wa[i] - wb[i]));
+  const worst = worstDifference(a.student, resumed);
   assert.ok(worst <= 1e-5, `largest weight difference ${worst}`);
 });
 
@@ -404,13 +416,7 @@ test("HSAKD: the teacher's heads trained first, the student on the rotated views
   assert.deepEqual(a.terms, ['hsakd']);
   const header = fs.readFileSync(path.join(whole, 'run', 'metrics.csv'), 'utf8').split('\n')[0];
   assert.equal(header, 'step,epoch,loss/total,loss/hsakd,lr,accuracy/train,accuracy/val');
-  const controller = new AbortController();
-  await assert.rejects(distill({ ...opts(parts), signal: controller.signal, onProgress: (done) => done === 4 && controller.abort() }), { name: 'AbortError' });
-  const b = await distill({ ...opts(parts), resume: true });
-  const wa = weightsOf(a.student);
-  const wb = weightsOf(b.student);
-  let worst = 0;
-  for (let i = 0; i < wa.length; i++) worst = Math.max(worst, Math.abs(wa[i] - wb[i]));
+  const worst = worstDifference(a.student, await cancelThenResume(opts(parts), 4));
   assert.ok(worst <= 1e-5, `largest weight difference ${worst}`);
   await assert.rejects(distill({ ...opts(parts), loss: { hsakd: 1, ce: 1 } }), /use --loss hsakd alone/);
 });

@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import { METHOD_SPECS } from '../../../core/explain/specs';
-import { $, clearStale, COMMON_HANDLERS, el, listenTo, select, showError } from '../../shared/app/ui';
+import { $, busyRow, clearStale, COMMON_HANDLERS, el, listenTo, select, showError } from '../../shared/app/ui';
 import { COMPARE_PANEL_METHODS, type ToCompareWebview } from '../protocol';
 import { drawFolder, drawImageResult, drawKnowledge, renderCheckpoints, setLut } from './views';
 import { app, post, save } from './state';
@@ -70,14 +70,7 @@ function layout(): void {
         if (app.state.image) post({ type: 'runImage' });
       }),
     ),
-    el(
-      'div',
-      { class: 'busy' },
-      el('vscode-progress-bar', { id: 'progress', hidden: '' }),
-      el('span', { id: 'status', role: 'status' }),
-      el('vscode-button', { id: 'cancel', secondary: '', hidden: '' }, 'Cancel'),
-    ),
-    el('p', { id: 'error', class: 'error', role: 'alert', hidden: '' }),
+    ...busyRow(),
     el(
       'section',
       { id: 'side' },

@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import { $, clearStale, COMMON_HANDLERS, el, listenTo, select, showError, webviewApi } from '../../shared/app/ui';
+import { $, busyRow, clearStale, COMMON_HANDLERS, el, listenTo, select, showError, webviewApi } from '../../shared/app/ui';
 import { settingsProblems, type DistillFormState, type FromDistillWebview, type ToDistillWebview } from '../protocol';
 
 const vscode = webviewApi<FromDistillWebview, DistillFormState>();
@@ -162,14 +162,7 @@ function layout(): void {
       el('div', { class: 'actions' }, el('vscode-button', { id: 'start' }, 'Start training')),
     ),
     el('ul', { id: 'form-errors', class: 'field-error' }),
-    el(
-      'div',
-      { class: 'busy' },
-      el('vscode-progress-bar', { id: 'progress', hidden: '' }),
-      el('span', { id: 'status', role: 'status' }),
-      el('vscode-button', { id: 'cancel', secondary: '', hidden: '' }, 'Cancel'),
-    ),
-    el('p', { id: 'error', class: 'error', role: 'alert', hidden: '' }),
+    ...busyRow(),
     el('section', { id: 'run', class: 'result-view' }, el('ol', { id: 'epoch-list' }), el('div', { id: 'done', class: 'actions', hidden: '' })),
     el('section', { id: 'form' }),
   );

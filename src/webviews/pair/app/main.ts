@@ -6,7 +6,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import { $, el } from '../../shared/app/ui';
+import { $, busyRow, el } from '../../shared/app/ui';
 import { draw, onCanvasClick } from './drawing';
 import { listen } from './messages';
 import { app, post } from './state';
@@ -42,14 +42,7 @@ function layout(): void {
       ),
     ),
     el('section', { id: 'controls', class: 'controls' }),
-    el(
-      'div',
-      { class: 'busy' },
-      el('vscode-progress-bar', { id: 'progress', hidden: '' }),
-      el('span', { id: 'status', role: 'status' }),
-      el('vscode-button', { id: 'cancel', secondary: '', hidden: '' }, 'Cancel'),
-    ),
-    el('p', { id: 'error', class: 'error', role: 'alert', hidden: '' }),
+    ...busyRow(),
     el(
       'p',
       { id: 'probe-note', class: 'probe', hidden: '' },

@@ -44,6 +44,20 @@ export function paint(canvas: HTMLCanvasElement, data: ImageData): void {
   canvas.getContext('2d')!.putImageData(data, 0, 0);
 }
 
+/** The busy row (#progress, #status, #cancel) and the #error line every panel shows under its controls. */
+export function busyRow(): HTMLElement[] {
+  return [
+    el(
+      'div',
+      { class: 'busy' },
+      el('vscode-progress-bar', { id: 'progress', hidden: '' }),
+      el('span', { id: 'status', role: 'status' }),
+      el('vscode-button', { id: 'cancel', secondary: '', hidden: '' }, 'Cancel'),
+    ),
+    el('p', { id: 'error', class: 'error', role: 'alert', hidden: '' }),
+  ];
+}
+
 /** The row with #progress, #status and #cancel. */
 export function setBusy(running: boolean, what: string): void {
   const bar = $('progress') as unknown as { indeterminate: boolean; hidden: boolean };
