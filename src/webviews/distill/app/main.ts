@@ -34,8 +34,9 @@ function pathRow(id: 'teacher' | 'teacher2' | 'studentFile' | 'data' | 'logdir',
 }
 
 function field(id: string, label: string, value: string | number, apply: (v: string) => void, type = 'number'): HTMLElement {
-  // step any: decimals (a weight of 0.5, a learning rate of 0.001) are valid numbers, not marked as errors.
-  const f = el('vscode-textfield', { id, type, value: String(value), 'aria-label': label, ...(type === 'number' ? { step: 'any' } : {}) });
+  // A fine step: decimals (a weight of 0.5, a learning rate of 0.001) are valid numbers, not marked as errors
+  // (vscode-textfield reads step as a number, so "any" would not do).
+  const f = el('vscode-textfield', { id, type, value: String(value), 'aria-label': label, ...(type === 'number' ? { step: '0.000001' } : {}) });
   f.addEventListener('input', () => {
     apply((f as unknown as { value: string }).value);
     validate();
@@ -61,7 +62,7 @@ function render(): void {
     const weight = el('vscode-textfield', {
       id: `weight-${t.name}`,
       type: 'number',
-      step: 'any',
+      step: '0.000001',
       value: String(s.loss[t.name] ?? 1),
       'aria-label': `Weight of ${t.name}`,
       ...(on ? {} : { disabled: '' }),

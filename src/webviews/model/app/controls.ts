@@ -84,6 +84,8 @@ export function renderControls(): void {
     const field = el('vscode-textfield', {
       id: `param-${key}`,
       type: 'number',
+      // A fine step for decimal parameters (σ 0.15 is valid, not marked as an error); vscode-textfield reads step as a number.
+      ...(spec.kind === 'number' ? { step: '0.000001' } : {}),
       placeholder: defaultText(key, spec.default),
       ...(current !== undefined ? { value: String(current) } : {}),
     });

@@ -35,7 +35,8 @@ export function numberField(
     id,
     type: 'number',
     placeholder: decimal ? 'default (1)' : 'default',
-    ...(decimal ? { step: 'any' } : {}),
+    // vscode-textfield reads step as a number: "any" would leave the default step of 1 and mark decimals invalid.
+    ...(decimal ? { step: '0.000001' } : {}),
     ...(value !== undefined ? { value: String(value) } : {}),
   });
   f.addEventListener('change', () => {
