@@ -609,6 +609,9 @@ test('(u) two models selected in the explorer → Compare Models: each map equal
   await frame.$eval('#knowledge', (e) => e.scrollIntoView());
   await page.waitForTimeout(500);
   await vs.shot('compare-knowledge');
+  await vs.colorTheme('Dark Modern');
+  await vs.shot('compare-knowledge-dark');
+  await vs.colorTheme('Light Modern');
 
   // A reload: the panel comes back with its maps, its table and its knowledge view.
   await vs.runCommand('Developer: Reload Window');
@@ -684,6 +687,9 @@ test('(v) Distil a Student from the palette: the run trains in its own worker (t
     'loss/total',
   ]);
   await vs.shot('distill-curves');
+  await vs.colorTheme('Dark Modern');
+  await vs.shot('distill-dark');
+  await vs.colorTheme('Light Modern');
   // While it trains, the model panel explains (the training has a worker of its own).
   const model = await vs.explain(image('triangle-1.png'), modelPath);
   assert.match(await model.$eval('#top', (e) => e.textContent), /^triangle/);

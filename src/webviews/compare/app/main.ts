@@ -185,4 +185,6 @@ listenTo<ToCompareWebview>({
 
 layout();
 renderHeader();
+// A theme change: the chart's colours are read from the theme when it is drawn, so it is drawn again.
+new MutationObserver(() => drawKnowledge()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 post({ type: 'ready' });
