@@ -47,6 +47,25 @@ const base = (logdir: string): DistillOptions => ({
   seed: 3,
 });
 
+/** The CLI flags of a one-epoch run of a cnn:0.25 student on the small data, with --json. */
+const quickRun = (logdir: string): string[] => [
+  '--student',
+  'cnn:0.25',
+  '--data',
+  data,
+  '--val-split',
+  '0.25',
+  '--epochs',
+  '1',
+  '--batch-size',
+  '6',
+  '--logdir',
+  logdir,
+  '--json',
+  '--backend',
+  'wasm',
+];
+
 /** Every scalar of an event file, read by the curves panel's own decoder. */
 function parseEventFile(bytes: Uint8Array): { scalars: { tag: string; step: number; value: number }[] } {
   const scalars: { tag: string; step: number; value: number }[] = [];
@@ -192,26 +211,7 @@ test('bad data folders and flags: one line naming the folder or the problem, exi
 
 test('distill --json prints one object: the final student, epochs, accuracies, log folder and terms', async () => {
   const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
-  const r = await cli(
-    'distill',
-    '--teacher',
-    teacher,
-    '--student',
-    'cnn:0.25',
-    '--data',
-    data,
-    '--val-split',
-    '0.25',
-    '--epochs',
-    '1',
-    '--batch-size',
-    '6',
-    '--logdir',
-    logdir,
-    '--json',
-    '--backend',
-    'wasm',
-  );
+  const r = await cli('distill', '--teacher', teacher, ...quickRun(logdir));
   assert.equal(r.code, 0, r.err);
   const out = JSON.parse(r.out);
   assert.deepEqual(Object.keys(out), ['student', 'epochs', 'valAccuracy', 'trainAccuracy', 'logdir', 'terms', 'pairs', 'chain']);
@@ -330,28 +330,7 @@ test("a mobilenetv2:0.35 student: channels × alpha rounded to eights as Keras d
 
 test('a teacher-assistant chain: teacher → assistant → student, each step its own run; --json names the chain', async () => {
   const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-distill-'));
-  const r = await cli(
-    'distill',
-    '--teacher',
-    teacher,
-    '--assistant',
-    'cnn:0.5',
-    '--student',
-    'cnn:0.25',
-    '--data',
-    data,
-    '--val-split',
-    '0.25',
-    '--epochs',
-    '1',
-    '--batch-size',
-    '6',
-    '--logdir',
-    logdir,
-    '--json',
-    '--backend',
-    'wasm',
-  );
+  const r = await cli('distill', '--teacher', teacher, '--assistant', 'cnn:0.5', ...quickRun(logdir));
   assert.equal(r.code, 0, r.err);
   const out = JSON.parse(r.out);
   assert.deepEqual(out.chain, [path.join(logdir, 'cnn-0.25-ta1', 'model.json'), path.join(logdir, 'cnn-0.25', 'model.json')]);
