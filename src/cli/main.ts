@@ -88,6 +88,20 @@ options of every command:
 exit codes: 0 success, 2 bad input (one line on stderr naming the file and the problem), 1 anything else.
 The environment variable MODEL_LENS_BACKEND forces a backend like --backend.`;
 
+/** `model-lens <command> --help`: that command's lines of the usage, then what every command takes (undefined: no such command). */
+export function commandHelp(command: string): string | undefined {
+  const lines = HELP.split('\n');
+  const usage: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith(`  model-lens ${command} `)) continue;
+    usage.push(lines[i]);
+    while (i + 1 < lines.length && lines[i + 1].startsWith('      ')) usage.push(lines[++i]);
+  }
+  if (usage.length === 0) return undefined;
+  const tail = HELP.slice(HELP.indexOf(['explain', 'compare', 'pair'].includes(command) ? '\nmethods:' : '\noptions of every command:') + 1);
+  return ['usage:', ...usage, '', tail].join('\n');
+}
+
 async function summaryCommand(args: string[], stdout: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, backend: { type: 'string' } });
   if (positionals.length !== 1) throw new InputError('usage: model-lens summary <model> [--json]');
@@ -198,6 +212,11 @@ async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: str
     const g = globalOptions(argv);
     setLimits(g.limits);
     const [command, ...rest] = g.argv;
+    const help = (rest.includes('--help') || rest.includes('-h')) && command !== undefined ? commandHelp(command) : undefined;
+    if (help !== undefined) {
+      stdout(help);
+      return 0;
+    }
     if (command === 'summary') return await summaryCommand(rest, stdout);
     if (command === 'explain') return await explainCommand(rest, stdout, stderr);
     if (command === 'pair') return await pairCommand(rest, stdout);

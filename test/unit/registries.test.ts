@@ -66,6 +66,23 @@ test("the CLI's help names every method, pair method, parameter flag, colormap, 
   for (const f of MODEL_FORMAT_SPECS.filter((s) => s.opens)) assert.ok(out.includes(f.title), f.name);
 });
 
+test("`model-lens COMMAND --help` prints that command's usage lines and the common options, exit 0", async () => {
+  const full = (await cli('--help')).out;
+  const commands = [...new Set([...full.matchAll(/^ {2}model-lens (\w+) /gm)].map((m) => m[1]))];
+  assert.deepEqual(commands, ['summary', 'explain', 'pair', 'compare', 'knowledge', 'distill', 'curves']);
+  for (const command of commands) {
+    const { code, out } = await cli(command, '--help');
+    assert.equal(code, 0, command);
+    assert.equal(out.split('\n')[0], 'usage:', command);
+    const named = [...out.matchAll(/^ {2}model-lens (\w+) /gm)].map((m) => m[1]);
+    assert.ok(named.length >= 1 && named.every((n) => n === command), `${command}: ${named.join(', ')}`);
+    assert.ok(out.includes('options of every command:'), command);
+    assert.equal(out.includes('\nmethods:'), ['explain', 'pair', 'compare'].includes(command), command);
+  }
+  const distill = (await cli('distill', '-h')).out;
+  assert.ok(distill.includes('[--schedule asdt:PERIOD:DUTY]') && distill.includes('a checkpoint per epoch'), distill);
+});
+
 test("the CLI's parsers refuse a name outside the registry and list the registry's names", async () => {
   const explain = await cli('explain', 'm.json', 'i.png', '--method', 'nope');
   assert.equal(explain.code, 2);
