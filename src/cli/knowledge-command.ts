@@ -21,15 +21,20 @@ export const KNOWLEDGE_OPTIONS = {
   backend: { type: 'string' },
 } as const;
 
-/** A progress line on stderr at most every `every` ms: the share done and the time left at the rate so far. */
+/**
+ * A progress line on stderr at most every `every` ms: the share done and the time left at the rate since the
+ * first report (the set-up before the first step — loading, a teacher's cached outputs — would otherwise
+ * inflate the first estimates many times over).
+ */
 export function progressReporter(what: string, stderr: (s: string) => void, every = 5000, now = () => Date.now()): (done: number, total: number) => void {
-  const started = now();
-  let last = started;
+  let last = now();
+  let first: { t: number; done: number } | undefined;
   return (done, total) => {
     const t = now();
-    if (t - last < every || done >= total) return;
+    first ??= { t, done };
+    if (t - last < every || done >= total || done <= first.done) return;
     last = t;
-    const left = ((t - started) / done) * (total - done);
+    const left = ((t - first.t) / (done - first.done)) * (total - done);
     stderr(`${what}: ${Math.floor((100 * done) / total)} % (${done} of ${total} steps), about ${Math.ceil(left / 1000)} s left`);
   };
 }

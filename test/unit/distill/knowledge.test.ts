@@ -133,7 +133,7 @@ test('samples beyond the memory budget are taken in chunks: the same σ as in on
   assert.deepEqual(chunked.points, whole.points);
 });
 
-test('the knowledge command reports progress on stderr at most every 5 s, with the time left at the rate so far', () => {
+test('the knowledge command reports progress on stderr at most every 5 s, with the time left at the rate since the first report', () => {
   const lines: string[] = [];
   let t = 0;
   const report = progressReporter(
@@ -143,12 +143,12 @@ test('the knowledge command reports progress on stderr at most every 5 s, with t
     () => t,
   );
   t = 1000;
-  report(10, 100); // too soon
+  report(10, 100); // too soon; the clock of the rate starts here (the second before it was set-up)
   t = 5000;
-  report(25, 100); // 5 s for 25 steps: 15 s for the 75 left
+  report(25, 100); // 4 s for 15 steps: 20 s for the 75 left
   t = 6000;
   report(30, 100); // too soon after the last line
   t = 20_000;
   report(100, 100); // done: no line
-  assert.deepEqual(lines, ['knowledge: 25 % (25 of 100 steps), about 15 s left']);
+  assert.deepEqual(lines, ['knowledge: 25 % (25 of 100 steps), about 20 s left']);
 });
