@@ -30,7 +30,7 @@ import { intOption, listOption, numberOption, parse } from './args';
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
 /** One string option per method parameter (METHOD_PARAMS' flags). */
-function paramOptions(): Record<string, { type: 'string' }> {
+export function paramOptions(): Record<string, { type: 'string' }> {
   return Object.fromEntries(Object.values(METHOD_PARAMS).map((p) => [p.flag, { type: 'string' as const }]));
 }
 
@@ -86,7 +86,7 @@ export function preprocessFrom(v: Values, model: InspectableModel, settings: Res
 }
 
 /** The method parameters given on the command line, checked against their specs (METHOD_PARAMS). */
-function paramsFrom(v: Values): Partial<MethodParams> {
+export function paramsFrom(v: Values): Partial<MethodParams> {
   const p: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(METHOD_PARAMS)) {
     const raw = str(v, spec.flag);

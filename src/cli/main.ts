@@ -14,6 +14,8 @@ import { CHANNEL_ORDERS, COLOR_MODES, COLORMAPS, PREPROCESS_PRESETS, RESIZE_MODE
 import { compareCommand } from './compare-command';
 import { knowledgeCommand } from './knowledge-command';
 import { distillCommand } from './distill-command';
+import { sprayCommand } from './spray-command';
+import { EMBEDDINGS } from '../core/spray/spray-run';
 import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
 import { pairCommand } from './pair-command';
@@ -72,6 +74,10 @@ ${wrap(
       [--logdir runs] [--run-name NAME] [--seed 0] [--resume] [--backend …] [--json]
       trains a student from a teacher (or through assistants) on an ImageFolder; every loss term logged
       (event file, metrics.csv), a checkpoint per epoch
+  model-lens spray <model> <folder> --class C [--method M] [--grid 16] [--neighbours 10] [--clusters auto|N]
+      [--embedding ${choice(EMBEDDINGS)}] [--seed 0] [--out DIR] [method parameters] [--backend …] [--json]
+      spectral relevance analysis: the class's heat maps over every image below the folder, clustered
+      (eigengap, k-means) and embedded in 2-D; each cluster's mean map (a shortcut is a cluster of its own)
   model-lens curves <log file or folder>... [--json] [--watch]
       training runs (${LOG_FORMAT_TITLES}) and their tags, a run per folder;
       --watch prints new points as they arrive until interrupted
@@ -224,11 +230,12 @@ async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: str
     if (command === 'compare') return await compareCommand(rest, stdout);
     if (command === 'knowledge') return await knowledgeCommand(rest, stdout, stderr);
     if (command === 'distill') return await distillCommand(rest, stdout, stderr);
+    if (command === 'spray') return await sprayCommand(rest, stdout, stderr);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       stdout(HELP);
       return command === undefined ? 2 : 0;
     }
-    throw new InputError(`unknown command "${command}" (expected summary, explain, pair, compare, knowledge, distill or curves; see model-lens --help)`);
+    throw new InputError(`unknown command "${command}" (expected summary, explain, pair, compare, knowledge, distill, spray or curves; see model-lens --help)`);
   } catch (err) {
     const e = err as Error;
     if (e instanceof InputError || e instanceof BackendError) {

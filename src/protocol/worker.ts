@@ -6,7 +6,7 @@
  */
 
 import type { Assign, Joint, Similarity, TransformName } from '../core/explain/pair/specs';
-import type { Baseline } from '../core/explain/specs';
+import type { Baseline, LrpRule } from '../core/explain/specs';
 import type { ScoreKind } from '../core/explain/scores';
 import type { ColormapName, PreprocessKey, PreprocessSpec } from '../core/image/specs';
 
@@ -30,6 +30,10 @@ export interface MethodOptions {
   baseline?: Baseline;
   seed?: number;
   batchSize?: number;
+  lrpRule?: LrpRule;
+  epsilon?: number;
+  lrpAlpha?: number;
+  lrpBeta?: number;
 }
 
 export interface ExplainJob {

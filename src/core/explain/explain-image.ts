@@ -7,7 +7,7 @@ import { defaultCamLayer } from '../model/cam-layers';
 import { batchSizeForMethod } from './batching';
 import type { RgbImage } from '../image/decode';
 import { scaleSigned, scaleUnsigned } from '../image/display';
-import { inputPicture, mapToImage, toModelInput, type InputGeometry, type PreprocessSpec, type RgbaPicture } from '../image/preprocess';
+import { inputPicture, mapToImage, pixelBounds, toModelInput, type InputGeometry, type PreprocessSpec, type RgbaPicture } from '../image/preprocess';
 import { asModelError } from '../model/run-error';
 import type { InspectableModel } from '../model/types';
 import { METHOD_TABLE } from './registry';
@@ -127,6 +127,7 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
       params,
       onProgress: opts.onProgress,
       signal: opts.signal,
+      inputBounds: pixelBounds(opts.preprocess, input.shape[3]),
     });
     const timeMs = performance.now() - started;
     const source = attribution.pixelMap ?? attribution.grid;

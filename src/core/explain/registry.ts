@@ -18,6 +18,8 @@ import { xGradCam } from './cam/xgrad-cam';
 import { integratedGradients } from './gradients/integrated-gradients';
 import { gradientTimesInput, saliency } from './gradients/saliency';
 import { smoothGrad } from './gradients/smooth-grad';
+import { edge } from './edge';
+import { lrp } from './lrp/lrp';
 import { occlusion } from './occlusion/occlusion';
 import type { MethodName } from './specs';
 import type { ExplainMethod } from './types';
@@ -44,5 +46,7 @@ export const METHOD_TABLE: Record<MethodName, ExplainMethod> = {
   gradxinput: gradientTimesInput,
   smoothgrad: smoothGrad,
   ig: integratedGradients,
+  lrp,
   occlusion,
+  edge,
 };

@@ -9,6 +9,10 @@
 export const BASELINES = ['zero', 'mean', 'blur'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
+/** LRP's rule presets (lrp/lrp.ts): which rule each kind of layer takes. */
+export const LRP_RULES = ['composite', 'epsilon', 'zplus', 'alphabeta'] as const;
+export type LrpRule = (typeof LRP_RULES)[number];
+
 export interface NumberParamSpec {
   kind: 'int' | 'number';
   /** Command-line flag, without the dashes. */
@@ -47,6 +51,33 @@ export const METHOD_PARAMS = {
     help: 'IG and occlusion: the value standing for no information',
   },
   seed: { kind: 'int', flag: 'seed', label: 'Seed', min: 0, max: 1e6, default: 0, help: 'random seed of noise methods' },
+  lrpRule: {
+    kind: 'choice',
+    flag: 'lrp-rule',
+    label: 'LRP rule',
+    choices: LRP_RULES,
+    default: 'composite',
+    help: 'LRP: composite (bounded at the input, z⁺ for convolutions, ε for dense layers), ε, z⁺ or αβ everywhere',
+  },
+  epsilon: {
+    kind: 'number',
+    flag: 'epsilon',
+    label: 'ε',
+    min: 0,
+    max: 1e6,
+    default: 1e-6,
+    help: "LRP: the ε rule's stabiliser (larger keeps only the strongest evidence)",
+  },
+  lrpAlpha: {
+    kind: 'number',
+    flag: 'lrp-alpha',
+    label: 'α',
+    min: 1,
+    max: 100,
+    default: 2,
+    help: 'LRP αβ rule: weight of the positive contributions (α − β = 1)',
+  },
+  lrpBeta: { kind: 'number', flag: 'lrp-beta', label: 'β', min: 0, max: 99, default: 1, help: 'LRP αβ rule: weight of the negative contributions' },
   batchSize: { kind: 'int', flag: 'batch-size', label: 'Batch size', min: 1, max: 1e6, help: 'passes per batch (default: sized to memory)' },
 } as const satisfies Record<string, ParamSpec>;
 export type ParamName = keyof typeof METHOD_PARAMS;
@@ -63,14 +94,18 @@ export interface MethodParams {
   seed: number;
   /** Forward/backward passes per batch for perturbation and noise methods. */
   batchSize: number;
+  lrpRule: LrpRule;
+  epsilon: number;
+  lrpAlpha: number;
+  lrpBeta: number;
 }
 
-export type MethodFamily = 'cam' | 'gradient' | 'perturbation';
+export type MethodFamily = 'cam' | 'gradient' | 'perturbation' | 'model-free';
 
 export interface MethodSpec {
   name: string;
   title: string;
-  /** cam: a map at a chosen layer (the panel offers a layer); gradient: at the input; perturbation: by hiding parts. */
+  /** cam: a map at a chosen layer (the panel offers a layer); gradient: at the input; perturbation: by hiding parts; model-free: the input alone (the sanity check's baseline). */
   family: MethodFamily;
   /** Needs gradients of the model (the backend must have the gradient kernels). */
   gradients: boolean;
@@ -220,6 +255,17 @@ export const METHOD_SPECS = [
     help: 'gradients integrated along the path from a baseline',
   },
   {
+    name: 'lrp',
+    title: 'LRP',
+    family: 'gradient',
+    gradients: true,
+    batched: false,
+    signed: true,
+    clipPercentile: 99,
+    params: ['lrpRule', 'epsilon', 'lrpAlpha', 'lrpBeta'],
+    help: 'layer-wise relevance propagation from the logit back to the pixels',
+  },
+  {
     name: 'occlusion',
     title: 'Occlusion',
     family: 'perturbation',
@@ -230,10 +276,22 @@ export const METHOD_SPECS = [
     params: ['window', 'stride', 'baseline', 'batchSize'],
     help: 'score drop when a window is hidden',
   },
+  {
+    name: 'edge',
+    title: 'Edge detector (model-free)',
+    family: 'model-free',
+    gradients: false,
+    batched: false,
+    signed: false,
+    params: [],
+    help: "the input's Sobel gradient magnitude — not an explanation: the sanity check's model-independent baseline",
+  },
 ] as const satisfies readonly MethodSpec[];
 
 export type MethodName = (typeof METHOD_SPECS)[number]['name'];
 export const METHODS: readonly MethodName[] = METHOD_SPECS.map((m) => m.name);
+/** The method SpRAy explains with when none is chosen (the one it was defined on). */
+export const SPRAY_METHOD: MethodName = 'lrp';
 /** The method a new panel, the CLI and the layer strip use when none is chosen. */
 export const DEFAULT_METHOD: MethodName = METHOD_SPECS[0].name;
 

@@ -19,6 +19,8 @@ export interface ExplainContext {
   params: MethodParams;
   onProgress?: Progress;
   signal?: AbortSignal;
+  /** The lowest and highest value the preprocessing gives each input channel (LRP's bounded rule); absent: unknown. */
+  inputBounds?: { low: number[]; high: number[] };
 }
 
 /** A raw map, row-major, not display-scaled. */

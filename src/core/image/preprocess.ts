@@ -114,6 +114,14 @@ export function scalePixels(rgb: tf.Tensor4D, channels: number, spec: Preprocess
   });
 }
 
+/** The lowest and highest value each input channel can take under the spec (pixels 0 and 255 preprocessed): LRP's input bounds. */
+export function pixelBounds(spec: PreprocessSpec, channels: number): { low: number[]; high: number[] } {
+  const v = tf.tidy(() => Array.from(scalePixels(tf.tensor4d([0, 0, 0, 255, 255, 255], [1, 1, 2, 3]), channels, spec).dataSync()));
+  const c = v.length / 2;
+  const [a, b] = [v.slice(0, c), v.slice(c)];
+  return { low: a.map((x, i) => Math.min(x, b[i])), high: a.map((x, i) => Math.max(x, b[i])) };
+}
+
 /** Image → model input [1, H, W, C] per the spec; free spatial dimensions take the image's own size. */
 export function toModelInput(img: RgbImage, inputShape: (number | null)[], spec: PreprocessSpec, modelPath: string): ModelInput {
   const { height, width, channels } = imageInputShape(inputShape, modelPath);

@@ -4,6 +4,7 @@ import { InputError } from '../errors';
 import { layerActivationAndGradient } from './gradient';
 import { type FirstOp, selfScaling } from './input-scaling';
 import { Normalization } from './keras/normalization';
+import { layersLrpGraph, type LrpGraph } from './lrp-graph';
 import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, OutputEnd, ScoreFn, TensorSpec } from './types';
 
 type Sym = tfl.SymbolicTensor;
@@ -186,6 +187,10 @@ export class LayersInspectableModel implements InspectableModel {
     } finally {
       tf.dispose(zeros);
     }
+  }
+
+  lrpGraph(): LrpGraph {
+    return layersLrpGraph(this.model, this.path);
   }
 
   dispose(): void {

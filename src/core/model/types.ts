@@ -1,3 +1,4 @@
+import type { LrpGraph } from './lrp-graph';
 import type * as tf from '@tensorflow/tfjs-core';
 
 export type Dim = number | null;
@@ -73,5 +74,7 @@ export interface InspectableModel {
   layerGradient(x: tf.Tensor, layer: string, score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor };
   /** The same for several layers (one backward pass where the format allows); the caller owns them. */
   layerGradients(x: tf.Tensor, layers: string[], score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor }[];
+  /** The model as the graph LRP walks (its own copies of the weights: dispose it), for inputs like `x`; absent when the format gives no layer types. */
+  lrpGraph?(x?: tf.Tensor): LrpGraph;
   dispose(): void;
 }

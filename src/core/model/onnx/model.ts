@@ -6,6 +6,9 @@ import { type FirstOp, selfScaling } from '../input-scaling';
 import type { Dim, ForwardOptions, ForwardResult, InspectableModel, LayerInfo, OutputEnd, ScoreFn, TensorSpec } from '../types';
 import { checkArity, fromOnnxTensor, isSupportedOp, OpError, OPS, shapeOf, tensor, type OpContext, type Value } from './ops';
 import type { OnnxModel, OnnxNode } from './proto';
+import type { LrpGraph } from '../lrp-graph';
+import { onnxLrpGraph } from './lrp-graph';
+import { tidyValue } from '../../engine/tidy';
 
 /** The operators of a decoded model: count and support, in order of first use. */
 export function operatorsOf(nodes: OnnxNode[]): { op: string; count: number; supported: boolean }[] {
@@ -366,6 +369,27 @@ export class OnnxInspectableModel implements InspectableModel {
 
   layerGradients(x: tf.Tensor, layers: string[], score: ScoreFn): { activation: tf.Tensor; gradient: tf.Tensor }[] {
     return layers.map((l) => this.layerGradient(x, l, score));
+  }
+
+  /** The graph as LRP reads it, with the shapes of one pass on `x` (zeros of the declared size when absent). */
+  lrpGraph(x?: tf.Tensor): LrpGraph {
+    if (this.noOutputReason) throw new InputError(this.noOutputReason);
+    const spec = this.inputs[0].shape;
+    const values = tidyValue(() => {
+      const input = x ?? tf.zeros([1, ...spec.slice(1).map((d) => d ?? 32)]);
+      const env = this.evaluate(input, new Map(), this.logitNames);
+      const out = new Map<string, { shape: number[]; nhwc: boolean }>();
+      for (const [name, v] of env) if (v.kind === 'tensor' && !this.constants.has(name)) out.set(name, { shape: v.t.shape, nhwc: v.nhwc });
+      return out;
+    });
+    return onnxLrpGraph({
+      path: this.path,
+      nodes: this.nodes,
+      constant: (name) => this.constants.get(name),
+      input: this.inputName,
+      outputs: this.logitNames,
+      values,
+    });
   }
 
   dispose(): void {
