@@ -15,6 +15,7 @@ import { compareCommand } from './compare-command';
 import { knowledgeCommand } from './knowledge-command';
 import { distillCommand } from './distill-command';
 import { sprayCommand } from './spray-command';
+import { evaluateCommand } from './evaluate-command';
 import { EMBEDDINGS } from '../core/spray/spray-run';
 import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
@@ -78,6 +79,9 @@ ${wrap(
       [--embedding ${choice(EMBEDDINGS)}] [--seed 0] [--out DIR] [method parameters] [--backend …] [--json]
       spectral relevance analysis: the class's heat maps over every image below the folder, clustered
       (eigengap, k-means) and embedded in 2-D; each cluster's mean map (a shortcut is a cluster of its own)
+  model-lens evaluate <model> <image or folder> [--method M]... [--boxes FILE] [--sanity] [--backend …] [--json]
+      can the maps be trusted: deletion and insertion AUC, pointing games, each beside a random baseline;
+      --sanity: rank correlation with the original map as layers are randomised from the top
   model-lens curves <log file or folder>... [--json] [--watch]
       training runs (${LOG_FORMAT_TITLES}) and their tags, a run per folder;
       --watch prints new points as they arrive until interrupted
@@ -231,11 +235,14 @@ async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: str
     if (command === 'knowledge') return await knowledgeCommand(rest, stdout, stderr);
     if (command === 'distill') return await distillCommand(rest, stdout, stderr);
     if (command === 'spray') return await sprayCommand(rest, stdout, stderr);
+    if (command === 'evaluate') return await evaluateCommand(rest, stdout, stderr);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       stdout(HELP);
       return command === undefined ? 2 : 0;
     }
-    throw new InputError(`unknown command "${command}" (expected summary, explain, pair, compare, knowledge, distill, spray or curves; see model-lens --help)`);
+    throw new InputError(
+      `unknown command "${command}" (expected summary, explain, pair, compare, knowledge, distill, spray, evaluate or curves; see model-lens --help)`,
+    );
   } catch (err) {
     const e = err as Error;
     if (e instanceof InputError || e instanceof BackendError) {

@@ -189,6 +189,37 @@ export class LayersInspectableModel implements InspectableModel {
     }
   }
 
+  /** An independent copy (same architecture, weights copied): the sanity check randomises the copy's layers. */
+  async copy(): Promise<LayersInspectableModel> {
+    const m = (await tfl.models.modelFromJSON({ modelTopology: this.model.toJSON(null, false) as never })) as tfl.LayersModel;
+    m.setWeights(this.model.getWeights());
+    return new LayersInspectableModel(this.path, m, this.format);
+  }
+
+  /** The layers with trainable weights, input to output (the sanity check's cascade runs them backwards). */
+  trainableLayers(): string[] {
+    return this.model.layers.filter((l) => l.trainableWeights.length > 0).map((l) => l.name);
+  }
+
+  /**
+   * Replaces a layer's trainable weights with seeded normal noise of each weight's own mean and standard
+   * deviation (Adebayo et al. 2018's re-initialisation, at the weight's scale); batch norm's moving
+   * statistics are left alone.
+   */
+  randomiseLayer(name: string, seed: number): void {
+    const layer = this.model.getLayer(name);
+    layer.trainableWeights.forEach((w, k) => {
+      const t = w.read();
+      const fresh = tf.tidy(() => {
+        const { mean, variance } = tf.moments(t);
+        const std = Math.sqrt(variance.dataSync()[0]) || 0.05;
+        return tf.add(tf.mul(tf.randomNormal(t.shape, 0, 1, 'float32', seed * 100 + k + 1), std), mean);
+      });
+      w.write(fresh);
+      fresh.dispose(); // the variable holds its own reference
+    });
+  }
+
   lrpGraph(): LrpGraph {
     return layersLrpGraph(this.model, this.path);
   }

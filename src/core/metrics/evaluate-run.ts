@@ -1,0 +1,212 @@
+/**
+ * `model-lens evaluate` from files: for every image (a file, or a folder as compare reads one) and every
+ * method, the map of the top class, then deletion and insertion AUC with the random-order baseline
+ * (deletion.ts), and with a boxes file the pointing game and the energy pointing game beside what a
+ * random map scores (the box's share of the image). The score is the target's probability (the softmax of
+ * logits, the sigmoid of a single logit…, scores.ts) — or the raw output when the model has one logit
+ * unit that is not a probability. Means per method over the images.
+ */
+import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '../errors';
+import { rankCorrelation } from '../distill/compare-metrics';
+import { explainImage, type ExplainResult } from '../explain/explain-image';
+import { activationBytesPerItem, batchSizeFor } from '../engine/memory';
+import type { MethodName } from '../explain/specs';
+import { readImage, type RgbImage } from '../image/decode';
+import { listImages } from '../image/image-list';
+import { resizeMap, toModelInput, type PreprocessSpec } from '../image/preprocess';
+import { loadModel } from '../model/load';
+import { resolveModelSettings, resolvePreprocess } from '../model/model-config';
+import { LayersInspectableModel } from '../model/layers-model';
+import type { InspectableModel } from '../model/types';
+import { parseBoxes } from './boxes';
+import { deletionInsertion } from './deletion';
+import { energyInBox, pointingGameHit } from './pointing-game';
+
+export interface EvaluateOptions {
+  model: string;
+  /** An image or a folder. */
+  target: string;
+  methods: MethodName[];
+  boxesFile?: string;
+  /** Adds the cascading-randomisation sanity check per method. */
+  sanity?: boolean;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface MethodMetrics {
+  method: MethodName;
+  deletionAuc: number;
+  insertionAuc: number;
+  /** Pointing game hit (null without a box for the image). */
+  pointing: boolean | null;
+  /** Share of the map's positive mass inside the box (null without a box). */
+  energyPointing: number | null;
+  randomDeletionAuc: number;
+  randomInsertionAuc: number;
+  /** What a random map scores in both pointing games: the box's share of the image (null without a box). */
+  randomPointing: number | null;
+  /** With --sanity: the rank correlation with the original map after each layer is randomised, top down, cumulatively. */
+  sanity?: SanityStep[];
+}
+
+export interface SanityStep {
+  /** The layer randomised last (every layer above it is random too). */
+  layer: string;
+  /** Spearman's correlation of the map with the original (|map| for signed methods); null when a map is constant. */
+  rankCorrelation: number | null;
+}
+
+export interface MethodMeans {
+  deletionAuc: number;
+  insertionAuc: number;
+  /** Hit rate over the images with a box (null: none had one). */
+  pointing: number | null;
+  energyPointing: number | null;
+  randomDeletionAuc: number;
+  randomInsertionAuc: number;
+  randomPointing: number | null;
+  /** The mean rank correlation per randomised layer (with --sanity). */
+  sanity?: SanityStep[];
+}
+
+export interface EvaluateResult {
+  model: string;
+  /** What the curves score: "probability" or "output" (a single raw logit). */
+  score: 'probability' | 'output';
+  images: { image: string; target: number; methods: MethodMetrics[] }[];
+  means: Record<string, MethodMeans>;
+}
+
+/** The target's probability per row ((outputs) → [B]): softmax over the logits of a softmax output or logits, the value itself for probabilities. */
+export function probabilityScore(model: InspectableModel, kind: 'probability' | 'log-probability' | 'logit', units: number, target: number) {
+  return (outputs: tf.Tensor[]): tf.Tensor1D =>
+    tf.tidy(() => {
+      const o = tf.reshape(outputs[0], [outputs[0].shape[0], -1]);
+      let p: tf.Tensor;
+      if (model.softmaxOutputs[0] || (kind === 'logit' && units > 1)) p = tf.softmax(o);
+      else if (kind === 'log-probability') p = tf.exp(o);
+      else p = o;
+      return tf.reshape(tf.slice(p, [0, target], [-1, 1]), [-1]) as tf.Tensor1D;
+    });
+}
+
+const meanOf = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+
+export async function runEvaluate(o: EvaluateOptions): Promise<EvaluateResult> {
+  if (o.methods.length === 0) throw new InputError('evaluate needs at least one --method');
+  const listed = listImages(o.target);
+  const boxes = o.boxesFile !== undefined ? parseBoxes(readText(o.boxesFile), o.boxesFile) : undefined;
+  const model = await loadModel(o.model);
+  if (model.outputs.length !== 1) throw new InputError(`${o.model}: evaluate scores models with one output (this one has ${model.outputs.length})`);
+  const settings = resolveModelSettings(model.path);
+  const preprocess = resolvePreprocess(model, settings).spec;
+  const spec = model.inputs[0].shape;
+  const images: EvaluateResult['images'] = [];
+  let scoreKind: EvaluateResult['score'] = 'probability';
+  const total = listed.length * o.methods.length;
+  for (const [i, f] of listed.entries()) {
+    const image = await readImage(f.file, { input: { height: spec[1] ?? null, width: spec[2] ?? null } });
+    const box = boxes?.get(f.name) ?? boxes?.get(f.file);
+    const { tensor: x } = toModelInput(image, spec, preprocess, model.path);
+    try {
+      const [, h, w] = x.shape;
+      const methods: MethodMetrics[] = [];
+      let target = -1;
+      for (const [k, method] of o.methods.entries()) {
+        const r = await explainImage(model, image, { method, preprocess, labels: settings.labels, signal: o.signal, target: target < 0 ? 'top' : target });
+        target = r.target;
+        if (r.units === 1 && r.scoreKind === 'logit') scoreKind = 'output';
+        const map = resizeMap(r.grid.values, r.grid.height, r.grid.width, h, w);
+        const batch = { params: { batchSize: batchSizeFor(activationBytesPerItem(model, x.shape), false) }, signal: o.signal };
+        const score =
+          r.units === 1 && r.scoreKind === 'logit'
+            ? (outs: tf.Tensor[]) => tf.tidy(() => tf.reshape(outs[0], [-1]) as tf.Tensor1D)
+            : probabilityScore(model, r.scoreKind, r.units, r.target);
+        const d = await deletionInsertion(model, x as tf.Tensor4D, map, score, batch);
+        methods.push({
+          method,
+          deletionAuc: d.deletionAuc,
+          insertionAuc: d.insertionAuc,
+          pointing: box ? pointingGameHit(r.raw, image.width, box) : null,
+          energyPointing: box ? energyInBox(r.raw, image.width, box) : null,
+          randomDeletionAuc: d.randomDeletionAuc,
+          randomInsertionAuc: d.randomInsertionAuc,
+          randomPointing: box ? (box.width * box.height) / (image.width * image.height) : null,
+          ...(o.sanity ? { sanity: await cascadingRandomisation(model, image, r, preprocess, settings.labels, o.signal) } : {}),
+        });
+        o.onProgress?.(i * o.methods.length + k + 1, total);
+      }
+      images.push({ image: f.name, target, methods });
+    } finally {
+      x.dispose();
+    }
+  }
+  const means: Record<string, MethodMeans> = {};
+  for (const method of o.methods) {
+    const rows = images.map((im) => im.methods.find((m) => m.method === method)!);
+    const boxed = rows.filter((r) => r.pointing !== null);
+    means[method] = {
+      deletionAuc: meanOf(rows.map((r) => r.deletionAuc)),
+      insertionAuc: meanOf(rows.map((r) => r.insertionAuc)),
+      pointing: boxed.length ? meanOf(boxed.map((r) => (r.pointing ? 1 : 0))) : null,
+      energyPointing: boxed.length ? meanOf(boxed.map((r) => r.energyPointing!)) : null,
+      randomDeletionAuc: meanOf(rows.map((r) => r.randomDeletionAuc)),
+      randomInsertionAuc: meanOf(rows.map((r) => r.randomInsertionAuc)),
+      randomPointing: boxed.length ? meanOf(boxed.map((r) => r.randomPointing!)) : null,
+      ...(o.sanity
+        ? {
+            sanity: rows[0].sanity!.map((step, k) => {
+              const values = rows.map((r) => r.sanity![k].rankCorrelation).filter((v): v is number => v !== null);
+              return { layer: step.layer, rankCorrelation: values.length ? meanOf(values) : null };
+            }),
+          }
+        : {}),
+    };
+  }
+  return { model: o.model, score: scoreKind, images, means };
+}
+
+/**
+ * The sanity check of Adebayo et al. (2018, "Sanity checks for saliency maps"): the model's layers with
+ * weights are randomised one by one from the output down (cumulatively, each seeded), and after each the
+ * map of the same image, class and layers is compared with the original by Spearman's rank correlation —
+ * of |map| for signed methods, as in the paper. A map that explains the model falls towards 0; one that does
+ * not change (an edge detector) is not explaining the model.
+ */
+export async function cascadingRandomisation(
+  model: InspectableModel,
+  image: RgbImage,
+  original: ExplainResult,
+  preprocess: PreprocessSpec,
+  labels: string[] | undefined,
+  signal?: AbortSignal,
+): Promise<SanityStep[]> {
+  if (!(model instanceof LayersInspectableModel)) {
+    throw new InputError(`${model.path}: the sanity check randomises the weights of TF.js layers and Keras models, not ${model.format} models`);
+  }
+  const values = (v: Float32Array) => (original.signed ? v.map(Math.abs) : v);
+  const reference = values(original.grid.values);
+  const copy = await model.copy();
+  try {
+    const out: SanityStep[] = [];
+    for (const [i, layer] of copy.trainableLayers().reverse().entries()) {
+      copy.randomiseLayer(layer, i + 1);
+      const r = await explainImage(copy, image, { method: original.method, target: original.target, layers: original.layers, preprocess, labels, signal });
+      out.push({ layer, rankCorrelation: rankCorrelation(reference, values(r.grid.values)) });
+    }
+    return out;
+  } finally {
+    copy.dispose();
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
