@@ -4,7 +4,15 @@ import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /** Core modules a webview may import: pure data and functions, no TensorFlow.js, no Node. */
-export const PURE_CORE = ['./explain/specs.ts', './explain/pair/specs.ts', './explain/scores.ts', './image/specs.ts', './model/specs.ts', './logs/smooth.ts'];
+export const PURE_CORE = [
+  './explain/specs.ts',
+  './explain/pair/specs.ts',
+  './explain/scores.ts',
+  './image/specs.ts',
+  './model/specs.ts',
+  './logs/smooth.ts',
+  './spray/colours.ts',
+];
 
 export const ZONES = [
   // src/core is pure: no host, webview, worker or CLI code.

@@ -22,6 +22,7 @@ import { logsBench } from './lib/logs';
 import { onnxPeerBench } from './lib/onnx-peer';
 import { distillBench } from './lib/distill';
 import { trainBench } from './lib/train';
+import { sprayBench } from './lib/spray';
 import { median } from './lib/median';
 
 const quick = process.argv.includes('--quick');
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--peer')) return onnxPeerBench(quick); // the ONNX / PyTorch comparison alone
   if (process.argv.includes('--distill')) return distillBench(quick); // knowledge points and compare alone
   if (process.argv.includes('--train')) return trainBench(quick); // training steps: wasm, cpu, PyTorch
+  if (process.argv.includes('--spray')) return sprayBench(quick); // SpRAy's stages on a MobileNetV2-shaped model
   console.log(`MobileNetV2-shaped model, 224×224, random weights; node ${process.version}, ${quick ? 'quick' : 'full'} run`);
   const wasm = await measure('wasm', [
     { name: 'predict', runs: quick ? 3 : 9 },

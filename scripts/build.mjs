@@ -77,6 +77,7 @@ await build({
     'webviews/model': 'src/webviews/model/app/main.ts',
     'webviews/pair': 'src/webviews/pair/app/main.ts',
     'webviews/compare': 'src/webviews/compare/app/main.ts',
+    'webviews/spray': 'src/webviews/spray/app/main.ts',
     'webviews/distill': 'src/webviews/distill/app/main.ts',
     'webviews/curves': 'src/webviews/curves/app/main.ts',
   },

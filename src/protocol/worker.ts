@@ -224,6 +224,34 @@ export interface CompareResultMessage {
   overlays?: { png: Uint8Array; probability: number; scoreKind: ScoreKind; units: number }[];
 }
 
+/** SpRAy over a folder (core/spray/spray-run.ts, as `model-lens spray`). */
+export interface SprayJob {
+  model: string;
+  folder: string;
+  /** A class index or one of the model's labels. */
+  classArg: string;
+  method: string;
+  grid: number;
+  neighbours: number;
+  /** undefined: the eigengap's choice. */
+  clusters?: number;
+  embedding: 'umap' | 'tsne';
+  seed: number;
+}
+
+/** The `--json` object of `model-lens spray` (mean maps as typed arrays). */
+export interface SprayResultMessage {
+  class: number;
+  label?: string;
+  method: string;
+  clusters: number;
+  eigenvalues: number[];
+  images: { image: string; cluster: number; x: number; y: number }[];
+  groups: { cluster: number; size: number; meanMap: MapGrid }[];
+  /** Whether the method's maps are signed (the mean maps' colours). */
+  signed: boolean;
+}
+
 /** Knowledge points of one model (core/distill/knowledge-run.ts, as `model-lens knowledge`). */
 export interface KnowledgeJob {
   model: string;
@@ -319,6 +347,7 @@ export interface WorkerCalls {
   pair: { params: PairJob; result: PairResultMessage; partial: PairPartialMessage };
   compare: { params: CompareJob; result: CompareResultMessage; partial: never };
   knowledge: { params: KnowledgeJob; result: KnowledgeResultMessage; partial: never };
+  spray: { params: SprayJob; result: SprayResultMessage; partial: never };
   distill: { params: DistillJob; result: DistillResultMessage; partial: DistillEpochMessage };
   /** Answered at once, even while a job runs. */
   stats: { params: Record<string, never>; result: WorkerStats; partial: never };

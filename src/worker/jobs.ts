@@ -7,6 +7,7 @@ import { camLayers, defaultCamLayer } from '../core/model/cam-layers';
 import { layerStrip } from '../core/explain/layer-strip';
 import { unitScore, resolveOutput } from '../core/explain/target';
 import { isMethod } from '../core/explain/types';
+import { methodSpec } from '../core/explain/specs';
 import { InputError, throwIfAborted } from '../core/errors';
 import { tidyValue } from '../core/engine/tidy';
 import { injectTrapIfAsked } from '../core/engine/fault';
@@ -23,6 +24,7 @@ import { encodePng } from '../core/image/overlay';
 import { limits } from '../core/limits';
 import { compareOverlay } from '../core/distill/compare';
 import { runCompare } from '../core/distill/compare-run';
+import { runSpray } from '../core/spray/spray-run';
 import { runKnowledge } from '../core/distill/knowledge-run';
 import { distillChain, TRAINER_TERMS, type TrainerTerm } from '../core/distill/trainer';
 import type {
@@ -42,6 +44,8 @@ import type {
   PairJob,
   PairPartialMessage,
   PairResultMessage,
+  SprayJob,
+  SprayResultMessage,
 } from '../protocol/worker';
 import { explainPair } from '../core/explain/pair/explain-pair';
 import { isPairMethod } from '../core/explain/pair/types';
@@ -278,6 +282,13 @@ export async function compareJob(job: CompareJob, signal: AbortSignal, onProgres
     },
   });
   return { result, images, overlays };
+}
+
+/** SpRAy over a folder (the SpRAy panel). */
+export async function sprayJob(job: SprayJob, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<SprayResultMessage> {
+  if (!isMethod(job.method)) throw new InputError(`Unknown method "${job.method}".`);
+  const r = await runSpray({ ...job, method: job.method, signal, onProgress });
+  return { ...r, signed: methodSpec(job.method).signed };
 }
 
 /** Knowledge points of one model (the compare panel's knowledge view). */

@@ -720,3 +720,82 @@ test('(v) Distil a Student from the palette: the run trains in its own worker (t
   });
   assert.equal(await opened.$eval('#model-name', (e) => e.textContent), 'epoch-001/model.json');
 });
+
+test('(w) right-click the demo images folder → Find Shortcuts (SpRAy): the scatter, the eigenvalues and every cluster mean draw, the clusters are those of the CLI; a thumbnail opens the model panel on its image; the panel comes back after a reload', async () => {
+  const page = vs.page;
+  await vs.explorerFolderMenu('images', 'Find Shortcuts (SpRAy)…');
+  await vs.chooseModelFile('with which model?');
+  await vs.answerDialog(join(vs.workspace, 'models', 'shapes', 'model.json'));
+  const classPick = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Which class' });
+  await classPick.waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.quick-input-widget input').fill('square');
+  await page.keyboard.press('Enter');
+  let frame = await vs.sprayFrame();
+  const drawn = () =>
+    frame.waitForFunction(
+      () =>
+        document.getElementById('scatter')?.dataset.drawn === 'true' &&
+        document.getElementById('eigen')?.dataset.drawn === 'true' &&
+        document.querySelectorAll('.spray-cluster').length > 0 &&
+        [...document.querySelectorAll('canvas.spray-mean')].every((c) => c.dataset.drawn === 'true'),
+      null,
+      { timeout: 180_000 },
+    );
+  await drawn();
+  // The panel's clusters are the CLI's (same defaults, same backend): sizes, smallest first.
+  const cli = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        join(repo, 'bin', 'model-lens.js'),
+        'spray',
+        join(vs.workspace, 'models', 'shapes'),
+        join(vs.workspace, 'images'),
+        '--class',
+        'square',
+        '--json',
+        '--backend',
+        'wasm',
+      ],
+      {
+        encoding: 'utf8',
+      },
+    ),
+  );
+  assert.equal(
+    await frame.$eval('#summary', (e) => e.textContent),
+    `26 images, class 1 (square), lrp maps: ${cli.clusters} clusters (the largest gap is before λ${cli.clusters}).`,
+  );
+  const titles = await frame.$$eval('.spray-cluster h3', (hs) => hs.map((h) => h.textContent.trim()));
+  const bySize = [...cli.groups].sort((a, b) => a.size - b.size);
+  assert.deepEqual(
+    titles,
+    bySize.map((g) => `Cluster ${g.cluster} · ${g.size} image${g.size === 1 ? '' : 's'}`),
+  );
+  assert.equal(await frame.$$eval('.spray-thumb img', (is) => is.length), 26);
+  await vs.shot('spray-panel');
+  await vs.colorTheme('Dark Modern');
+  await page.waitForTimeout(500);
+  await vs.shot('spray-panel-dark');
+  await vs.colorTheme('Light Modern');
+
+  // The theme change may leave the frame found before hidden: the visible one again.
+  frame = await vs.sprayFrame();
+  await frame.$eval('#cluster-list', (e) => e.scrollIntoView());
+  await page.waitForTimeout(500);
+  await vs.shot('spray-clusters');
+  // A thumbnail opens its image in the model panel.
+  const first = await frame.$eval('.spray-thumb', (b) => b.dataset.image);
+  await frame.click('.spray-thumb');
+  const model = await vs.panelFrame();
+  await waitForResult(model, 'gradcam');
+  assert.equal(await model.$eval('#model-name', (e) => e.textContent), 'shapes/model.json');
+  assert.match(await model.$eval('#image-name', (e) => e.textContent), new RegExp(first.split(/[\\/]/).pop().replace('.', '\\.')));
+
+  // A reload brings the panel back with its result.
+  await vs.runCommand('Developer: Reload Window');
+  await page.waitForTimeout(3000);
+  frame = await vs.sprayFrame(240);
+  await drawn();
+  assert.deepEqual(await frame.$$eval('.spray-cluster h3', (hs) => hs.map((h) => h.textContent.trim())), titles);
+});

@@ -226,8 +226,15 @@ export class VsCode {
       .waitFor({ timeout: 15_000 });
     // The explorer re-renders while it reveals the file, and a click that lands while the menu opens
     // is lost: retry the whole right-click → menu item sequence.
+    await this.contextMenu(row, item);
+  }
+
+  /** Right-clicks a row and picks a context-menu item, the whole sequence retried (a click on a row being re-rendered is lost). */
+  async contextMenu(row, item) {
+    const page = this.page;
     for (let attempt = 1; ; attempt++) {
       try {
+        await row.waitFor({ timeout: 15_000 });
         await row.click({ button: 'right' });
         const entry = page.getByRole('menuitem', { name: item });
         await entry.waitFor({ state: 'visible', timeout: 5000 });
@@ -305,6 +312,23 @@ export class VsCode {
         await page.waitForTimeout(500);
       }
     }
+  }
+
+  /** Right-clicks a top-level folder's row in the explorer and picks a context-menu item. */
+  async explorerFolderMenu(name, item) {
+    const page = this.page;
+    await this.runCommand('View: Close All Editors');
+    await this.runCommand('File: Focus on Files Explorer');
+    await this.contextMenu(page.locator(`.explorer-folders-view .monaco-list-row[aria-level="1"][aria-label="${name}"]`), item);
+  }
+
+  /** The frame of the SpRAy panel's webview (the one holding its embedding chart, laid out: not a hidden copy). */
+  async sprayFrame(tries = 120) {
+    for (let i = 0; i < tries; i++) {
+      for (const f of this.page.frames()) if (await f.$eval('#scatter', (c) => c.getBoundingClientRect().width > 0).catch(() => false)) return f;
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error('the SpRAy panel did not appear');
   }
 
   /** The frame of the compare panel's webview (the one holding its "Image…" button). */

@@ -3,11 +3,7 @@
 import { colorize, type RgbaImage } from '../image/overlay';
 import { DEFAULT_COLORMAP, SIGNED_COLORMAP } from '../image/specs';
 import type { Grid } from '../explain/types';
-
-/** Tableau 10: the clusters' colours here and in the SpRAy panel. */
-export const CLUSTER_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-
-export const clusterColour = (k: number): string => CLUSTER_COLOURS[k % CLUSTER_COLOURS.length];
+import { clusterColour } from './colours';
 
 /** A mean map scaled by its largest |value| (diverging colours when signed, turbo otherwise), each cell `cell` pixels wide. */
 export function meanMapImage(g: Grid, signed: boolean, cell = 16): RgbaImage {

@@ -97,10 +97,21 @@ export interface SpectralResult {
 }
 
 /** Spectral clustering of the rows: the graph, L, its eigenvectors, the eigengap (unless `clusters` is given), seeded k-means. */
-export function spectralClusters(rows: ArrayLike<number>[], opts: { neighbours: number; clusters?: number; seed: number }): SpectralResult {
+export function spectralClusters(
+  rows: ArrayLike<number>[],
+  opts: { neighbours: number; clusters?: number; seed: number; timings?: Record<string, number> },
+): SpectralResult {
   const n = rows.length;
+  let t = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    if (opts.timings) opts.timings[stage] = now - t;
+    t = now;
+  };
   const l = normalizedLaplacian(knnGraph(rows, opts.neighbours));
+  lap('graph');
   const { values, vectors } = symmetricEigen(l);
+  lap('eigen');
   const k = opts.clusters ?? eigengap(values);
   if (k < 1 || k > n) throw new InputError(`--clusters ${k} must be between 1 and the number of images (${n})`);
   const points = Array.from({ length: n }, (_, i) => {
@@ -109,6 +120,7 @@ export function spectralClusters(rows: ArrayLike<number>[], opts: { neighbours: 
     return row.map((v) => v / norm);
   });
   const raw = k === 1 ? new Array<number>(n).fill(0) : kmeans(points, k, { seed: opts.seed + 1, initialization: 'kmeans++', maxIterations: 300 }).clusters;
+  lap('kmeans');
   // Numbered by first appearance: the same partition gives the same labels whatever k-means called them.
   const names = new Map<number, number>();
   const labels = raw.map((c) => {

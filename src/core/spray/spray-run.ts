@@ -16,6 +16,7 @@ import { listImages } from '../image/image-list';
 import { loadModel } from '../model/load';
 import { resolveModelSettings, resolvePreprocess } from '../model/model-config';
 import type { Grid } from '../explain/types';
+import type { InspectableModel } from '../model/types';
 import { spectralClusters } from './spectral';
 import { tsne2d } from './tsne';
 
@@ -25,7 +26,8 @@ export type Embedding = (typeof EMBEDDINGS)[number];
 export const SPRAY_DEFAULTS = { method: SPRAY_METHOD, grid: 16, neighbours: 10, embedding: 'umap' as Embedding, seed: 0 };
 
 export interface SprayOptions {
-  model: string;
+  /** A model file, or a model already loaded (the benchmark's). */
+  model: string | InspectableModel;
   /** The folder, as given (the images' paths in the result start with it). */
   folder: string;
   /** A class index or a label of the model's labels. */
@@ -40,6 +42,8 @@ export interface SprayOptions {
   params?: Partial<MethodParams>;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Filled with each stage's milliseconds: maps, graph, eigen, kmeans, embed. */
+  timings?: Record<string, number>;
 }
 
 export interface SprayResult {
@@ -117,11 +121,12 @@ export async function runSpray(o: SprayOptions): Promise<SprayResult> {
     throw new InputError(
       `${o.folder}: ${listed.length} image${listed.length === 1 ? '' : 's'} for --neighbours ${o.neighbours}; SpRAy needs more images than neighbours`,
     );
-  const model = await loadModel(o.model);
+  const model = typeof o.model === 'string' ? await loadModel(o.model) : o.model;
   const settings = resolveModelSettings(model.path);
   const preprocess = resolvePreprocess(model, settings).spec;
   const units = model.outputs[0]?.shape.at(-1) ?? undefined;
-  const target = resolveClass(o.classArg, settings.labels, units ?? undefined, o.model);
+  const target = resolveClass(o.classArg, settings.labels, units ?? undefined, typeof o.model === 'string' ? o.model : model.path);
+  const started = performance.now();
   const input = model.inputs[0].shape;
   const maps: Float32Array[] = [];
   for (const [i, f] of listed.entries()) {
@@ -138,8 +143,11 @@ export async function runSpray(o: SprayOptions): Promise<SprayResult> {
     maps.push(normaliseMap(poolGrid(r.grid, o.grid)));
     o.onProgress?.(i + 1, listed.length);
   }
-  const spectral = spectralClusters(maps, { neighbours: o.neighbours, clusters: o.clusters, seed: o.seed });
+  if (o.timings) o.timings.maps = performance.now() - started;
+  const spectral = spectralClusters(maps, { neighbours: o.neighbours, clusters: o.clusters, seed: o.seed, timings: o.timings });
+  const t0 = performance.now();
   const xy = embed(maps, o.embedding, o.neighbours, o.seed);
+  if (o.timings) o.timings.embed = performance.now() - t0;
   const groups = Array.from({ length: spectral.clusters }, (_, c) => {
     const members = maps.filter((_, i) => spectral.labels[i] === c);
     const mean = new Float32Array(o.grid * o.grid);

@@ -5,6 +5,7 @@ import { ModelPanel } from '../../webviews/model/panel';
 import { PairPanel } from '../../webviews/pair/panel';
 import { ComparePanel } from '../../webviews/compare/panel';
 import { DistillPanel } from '../../webviews/distill/panel';
+import { SprayPanel } from '../../webviews/spray/panel';
 import type { Services } from '../services';
 import { isModelFile, pickModelFile, pickWorkspaceModel, pickWorkspaceModels, rememberModel } from '../model-picker';
 import type { Register } from './register';
@@ -61,6 +62,43 @@ export function registerModelCommands(services: Services, register: Register): v
     const models = selected.length >= 2 ? selected : await pickWorkspaceModels('Compare which models?');
     if (!models) return;
     ComparePanel.open(services, models);
+  });
+
+  // Find Shortcuts (SpRAy): a folder (right-clicked, else chosen), a model, a class; the panel runs at once.
+  register('modelLens.findShortcuts', async (uri?: vscode.Uri) => {
+    let folder = uri?.fsPath;
+    if (!folder) {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFiles: false,
+        canSelectFolders: true,
+        canSelectMany: false,
+        title: 'Find shortcuts in which folder of images?',
+      });
+      folder = picked?.[0]?.fsPath;
+    }
+    if (!folder) return;
+    const model = await pickWorkspaceModel(services, `Find shortcuts in ${path.basename(folder)} with which model?`);
+    if (!model) return;
+    await rememberModel(services, model);
+    const summary = await services.track(() => services.worker.request('summary', { modelPath: model }), 'summary');
+    const labels = summary.labels ?? [];
+    let classArg: string | undefined;
+    if (labels.length) {
+      const pick = await vscode.window.showQuickPick(
+        labels.map((l, i) => ({ label: l, description: `class ${i}` })),
+        { title: `Which class's maps does SpRAy cluster?`, placeHolder: 'The class whose images may hide a shortcut' },
+      );
+      classArg = pick?.label;
+    } else {
+      const units = summary.outputs[0]?.shape.at(-1);
+      classArg = await vscode.window.showInputBox({
+        title: 'Which class (an index)?',
+        prompt: `The model has no labels; give a class index${units ? ` from 0 to ${units - 1}` : ''}`,
+        validateInput: (v) => (/^\d+$/.test(v.trim()) && (!units || Number(v) < units) ? undefined : `A whole number${units ? ` from 0 to ${units - 1}` : ''}`),
+      });
+    }
+    if (classArg === undefined) return;
+    SprayPanel.open(services, model, folder, classArg.trim(), labels);
   });
 
   // Distil a Student: the form, with the model right-clicked (or the last one used) as the teacher.

@@ -10,6 +10,8 @@ import { ComparePanel, COMPARE_VIEW_TYPE } from '../../webviews/compare/panel';
 import type { ComparePanelState } from '../../webviews/compare/protocol';
 import { DistillPanel, DISTILL_VIEW_TYPE } from '../../webviews/distill/panel';
 import type { DistillFormState } from '../../webviews/distill/protocol';
+import { SprayPanel, SPRAY_VIEW_TYPE } from '../../webviews/spray/panel';
+import type { SprayPanelState } from '../../webviews/spray/protocol';
 import type { RunRegistry } from '../curves/run-registry';
 import type { Services } from '../services';
 
@@ -47,6 +49,11 @@ export function registerSerializers(context: vscode.ExtensionContext, services: 
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: ComparePanelState | undefined) {
         ComparePanel.revive(services, panel, state);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(SPRAY_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: SprayPanelState | undefined) {
+        SprayPanel.revive(services, panel, state);
       },
     }),
     vscode.window.registerWebviewPanelSerializer(DISTILL_VIEW_TYPE, {
