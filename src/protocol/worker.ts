@@ -224,6 +224,32 @@ export interface CompareResultMessage {
   overlays?: { png: Uint8Array; probability: number; scoreKind: ScoreKind; units: number }[];
 }
 
+/** The metrics of one explanation (the model panel's Metrics section; core/metrics/evaluate-run.ts metricsOf). */
+export interface MetricsJob extends ExplainJob {
+  /** Adds the cascading-randomisation sanity check. */
+  sanity?: boolean;
+  /** A boxes file (the image found by its file name): the pointing games. */
+  boxesFile?: string;
+}
+
+export interface MetricsMessage {
+  method: string;
+  target: number;
+  /** What the curves score: the target's probability, or a single logit's raw output. */
+  score: 'probability' | 'output';
+  deletionAuc: number;
+  insertionAuc: number;
+  randomDeletionAuc: number;
+  randomInsertionAuc: number;
+  /** The curves, 5 % of the pixels per step. */
+  deletion: number[];
+  insertion: number[];
+  pointing: boolean | null;
+  energyPointing: number | null;
+  randomPointing: number | null;
+  sanity?: { layer: string; rankCorrelation: number | null }[];
+}
+
 /** SpRAy over a folder (core/spray/spray-run.ts, as `model-lens spray`). */
 export interface SprayJob {
   model: string;
@@ -348,6 +374,7 @@ export interface WorkerCalls {
   compare: { params: CompareJob; result: CompareResultMessage; partial: never };
   knowledge: { params: KnowledgeJob; result: KnowledgeResultMessage; partial: never };
   spray: { params: SprayJob; result: SprayResultMessage; partial: never };
+  metrics: { params: MetricsJob; result: MetricsMessage; partial: never };
   distill: { params: DistillJob; result: DistillResultMessage; partial: DistillEpochMessage };
   /** Answered at once, even while a job runs. */
   stats: { params: Record<string, never>; result: WorkerStats; partial: never };

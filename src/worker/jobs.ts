@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import { readRegularFile } from '../core/io/files';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchSizeForMethod } from '../core/explain/batching';
 import { estimatePasses, estimateSeconds } from '../core/explain/estimate';
@@ -25,6 +27,8 @@ import { limits } from '../core/limits';
 import { compareOverlay } from '../core/distill/compare';
 import { runCompare } from '../core/distill/compare-run';
 import { runSpray } from '../core/spray/spray-run';
+import { metricsOf } from '../core/metrics/evaluate-run';
+import { parseBoxes } from '../core/metrics/boxes';
 import { runKnowledge } from '../core/distill/knowledge-run';
 import { distillChain, TRAINER_TERMS, type TrainerTerm } from '../core/distill/trainer';
 import type {
@@ -46,6 +50,8 @@ import type {
   PairResultMessage,
   SprayJob,
   SprayResultMessage,
+  MetricsJob,
+  MetricsMessage,
 } from '../protocol/worker';
 import { explainPair } from '../core/explain/pair/explain-pair';
 import { isPairMethod } from '../core/explain/pair/types';
@@ -282,6 +288,35 @@ export async function compareJob(job: CompareJob, signal: AbortSignal, onProgres
     },
   });
   return { result, images, overlays };
+}
+
+/** The metrics of the panel's current explanation: the same explanation as `explain`, then metricsOf. */
+export async function metricsJob(job: MetricsJob, signal: AbortSignal, onProgress: ProgressFn): Promise<MetricsMessage> {
+  if (!isMethod(job.method)) throw new InputError(`Unknown method "${job.method}".`);
+  const model = await loadModel(job.modelPath);
+  const settings = resolveModelSettings(model.path);
+  const preprocess = panelPreprocess(model, settings, job.preprocess).spec;
+  const image = await readImage(job.imagePath, { input: inputFit(model.inputs[0].shape) });
+  const box = job.boxesFile ? parseBoxes(readRegularFile(job.boxesFile).toString('utf8'), job.boxesFile).get(path.basename(job.imagePath)) : undefined;
+  const r = await explainImage(model, image, {
+    method: job.method,
+    layers: job.layers,
+    target: job.target,
+    output: job.output ?? settings.output,
+    params: job.params,
+    preprocess,
+    labels: settings.labels,
+    signal,
+  });
+  const { tensor: x } = toModelInput(image, model.inputs[0].shape, preprocess, model.path);
+  try {
+    onProgress(1, 2);
+    const m = await metricsOf(model, image, x as tf.Tensor4D, r, { box, sanity: job.sanity, preprocess, labels: settings.labels, signal });
+    onProgress(2, 2);
+    return { ...m, target: r.target, score: r.units === 1 && r.scoreKind === 'logit' ? 'output' : 'probability' };
+  } finally {
+    x.dispose();
+  }
 }
 
 /** SpRAy over a folder (the SpRAy panel). */

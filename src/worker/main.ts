@@ -17,7 +17,19 @@ import {
   type WorkerStats,
 } from '../protocol/worker';
 import { ourError } from './errors';
-import { compareJob, distillJob, estimateJob, exportPngJob, explainJob, knowledgeJob, layerPreviewJob, pairJob, sprayJob, summaryJob } from './jobs';
+import {
+  compareJob,
+  distillJob,
+  estimateJob,
+  exportPngJob,
+  explainJob,
+  knowledgeJob,
+  layerPreviewJob,
+  pairJob,
+  metricsJob,
+  sprayJob,
+  summaryJob,
+} from './jobs';
 
 /**
  * The worker: one job at a time, in arrival order; `cancel` aborts a running job (checked between
@@ -86,6 +98,7 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
   pair: (job, ctx) => pairJob(job, ctx.signal, throttle(ctx.partial), ctx.progress),
   compare: (job, ctx) => compareJob(job, ctx.signal, ctx.progress),
   spray: (job, ctx) => sprayJob(job, ctx.signal, ctx.progress),
+  metrics: (job, ctx) => metricsJob(job, ctx.signal, ctx.progress),
   knowledge: (job, ctx) => knowledgeJob(job, ctx.signal, ctx.progress),
   distill: (job, ctx) => distillJob(job, ctx.signal, ctx.progress, ctx.partial),
   stats: async () => statsNow(),

@@ -799,3 +799,50 @@ test('(w) right-click the demo images folder → Find Shortcuts (SpRAy): the sca
   await drawn();
   assert.deepEqual(await frame.$$eval('.spray-cluster h3', (hs) => hs.map((h) => h.textContent.trim())), titles);
 });
+
+test('(x) the model panel’s Metrics section: deletion and insertion AUC beside the random baseline, the pointing games with the boxes beside the image, the sanity check plotted — the numbers of model-lens evaluate', async () => {
+  const page = vs.page;
+  await vs.runCommand('View: Close All Editors');
+  const frame = await vs.explain(image('square-2.png'), join(vs.workspace, 'models', 'shapes', 'model.json'));
+  await frame.click('#metrics-sanity');
+  await frame.click('#metrics-run');
+  await frame.waitForFunction(
+    () =>
+      !document.getElementById('metrics-table')?.hidden &&
+      document.getElementById('metrics-curves')?.dataset.drawn === 'true' &&
+      document.getElementById('metrics-sanity-chart')?.dataset.drawn === 'true',
+    null,
+    { timeout: 180_000 },
+  );
+  const cli = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        join(repo, 'bin', 'model-lens.js'),
+        'evaluate',
+        join(vs.workspace, 'models', 'shapes'),
+        image('square-2.png'),
+        '--method',
+        'gradcam',
+        '--boxes',
+        image('boxes.json'),
+        '--sanity',
+        '--json',
+        '--backend',
+        'wasm',
+      ],
+      { encoding: 'utf8' },
+    ),
+  );
+  const m = cli.images[0].methods[0];
+  const rows = await frame.$$eval('#metrics-table tbody tr', (rs) => rs.map((r) => [...r.children].map((c) => c.textContent)));
+  assert.deepEqual(rows, [
+    ['Deletion AUC ↓', m.deletionAuc.toFixed(3), m.randomDeletionAuc.toFixed(3)],
+    ['Insertion AUC ↑', m.insertionAuc.toFixed(3), m.randomInsertionAuc.toFixed(3)],
+    ['Pointing game', m.pointing ? 'hit' : 'miss', m.randomPointing.toFixed(2)],
+    ['Energy in the box', m.energyPointing.toFixed(3), m.randomPointing.toFixed(3)],
+  ]);
+  await frame.$eval('#metrics', (e) => e.scrollIntoView());
+  await page.waitForTimeout(500);
+  await vs.shot('model-metrics');
+});

@@ -16,6 +16,8 @@ test('valid webview messages pass the host-side check', () => {
   assert.deepEqual(parseFromWebview({ type: 'run', settings: withInput }), { type: 'run', settings: withInput });
   const full = { scale: '-1..1', channelOrder: 'bgr', resize: 'letterbox' };
   assert.deepEqual(parseFromWebview({ type: 'savePreprocess', preprocess: full }), { type: 'savePreprocess', preprocess: full });
+  // The Metrics section: the explanation's settings and whether to run the sanity check.
+  assert.deepEqual(parseFromWebview({ type: 'metrics', settings, sanity: true, boxes: '/etc/x' }), { type: 'metrics', settings, sanity: true });
 });
 
 test('anything else is dropped', () => {
@@ -43,6 +45,8 @@ test('anything else is dropped', () => {
     { type: 'run', settings: { ...settings, preprocess: { color: 'sepia' } } },
     { type: 'run', settings: { ...settings, preprocess: { path: '/etc' } } },
     { type: 'savePreprocess', preprocess: { scale: '0..1' } },
+    { type: 'metrics', settings, sanity: 'yes' },
+    { type: 'metrics', settings: { ...settings, method: 'magic' }, sanity: false },
     { type: 'savePreprocess', preprocess: { scale: '0..1', channelOrder: 'rgb', resize: 'stretch', mean: 'x' } },
   ];
   for (const m of bad) assert.equal(parseFromWebview(m), undefined, JSON.stringify(m));

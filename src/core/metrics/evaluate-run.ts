@@ -22,7 +22,7 @@ import { LayersInspectableModel } from '../model/layers-model';
 import type { InspectableModel } from '../model/types';
 import { parseBoxes } from './boxes';
 import { deletionInsertion } from './deletion';
-import { energyInBox, pointingGameHit } from './pointing-game';
+import { energyInBox, pointingGameHit, type Box } from './pointing-game';
 
 export interface EvaluateOptions {
   model: string;
@@ -112,31 +112,18 @@ export async function runEvaluate(o: EvaluateOptions): Promise<EvaluateResult> {
     const box = boxes?.get(f.name) ?? boxes?.get(f.file);
     const { tensor: x } = toModelInput(image, spec, preprocess, model.path);
     try {
-      const [, h, w] = x.shape;
       const methods: MethodMetrics[] = [];
       let target = -1;
       for (const [k, method] of o.methods.entries()) {
         const r = await explainImage(model, image, { method, preprocess, labels: settings.labels, signal: o.signal, target: target < 0 ? 'top' : target });
         target = r.target;
         if (r.units === 1 && r.scoreKind === 'logit') scoreKind = 'output';
-        const map = resizeMap(r.grid.values, r.grid.height, r.grid.width, h, w);
-        const batch = { params: { batchSize: batchSizeFor(activationBytesPerItem(model, x.shape), false) }, signal: o.signal };
-        const score =
-          r.units === 1 && r.scoreKind === 'logit'
-            ? (outs: tf.Tensor[]) => tf.tidy(() => tf.reshape(outs[0], [-1]) as tf.Tensor1D)
-            : probabilityScore(model, r.scoreKind, r.units, r.target);
-        const d = await deletionInsertion(model, x as tf.Tensor4D, map, score, batch);
-        methods.push({
-          method,
-          deletionAuc: d.deletionAuc,
-          insertionAuc: d.insertionAuc,
-          pointing: box ? pointingGameHit(r.raw, image.width, box) : null,
-          energyPointing: box ? energyInBox(r.raw, image.width, box) : null,
-          randomDeletionAuc: d.randomDeletionAuc,
-          randomInsertionAuc: d.randomInsertionAuc,
-          randomPointing: box ? (box.width * box.height) / (image.width * image.height) : null,
-          ...(o.sanity ? { sanity: await cascadingRandomisation(model, image, r, preprocess, settings.labels, o.signal) } : {}),
-        });
+        const {
+          deletion: _d,
+          insertion: _i,
+          ...m
+        } = await metricsOf(model, image, x as tf.Tensor4D, r, { box, sanity: o.sanity, preprocess, labels: settings.labels, signal: o.signal });
+        methods.push(m);
         o.onProgress?.(i * o.methods.length + k + 1, total);
       }
       images.push({ image: f.name, target, methods });
@@ -167,6 +154,38 @@ export async function runEvaluate(o: EvaluateOptions): Promise<EvaluateResult> {
     };
   }
   return { model: o.model, score: scoreKind, images, means };
+}
+
+/** Every metric of one explained image (`r`, of the model input `x`), with the deletion and insertion curves. */
+export async function metricsOf(
+  model: InspectableModel,
+  image: RgbImage,
+  x: tf.Tensor4D,
+  r: ExplainResult,
+  o: { box?: Box; sanity?: boolean; preprocess: PreprocessSpec; labels?: string[]; signal?: AbortSignal },
+): Promise<MethodMetrics & { deletion: number[]; insertion: number[] }> {
+  const [, h, w] = x.shape;
+  const map = resizeMap(r.grid.values, r.grid.height, r.grid.width, h, w);
+  const batch = { params: { batchSize: batchSizeFor(activationBytesPerItem(model, x.shape), false) }, signal: o.signal };
+  const score =
+    r.units === 1 && r.scoreKind === 'logit'
+      ? (outs: tf.Tensor[]) => tf.tidy(() => tf.reshape(outs[0], [-1]) as tf.Tensor1D)
+      : probabilityScore(model, r.scoreKind, r.units, r.target);
+  const d = await deletionInsertion(model, x, map, score, batch);
+  const box = o.box;
+  return {
+    method: r.method,
+    deletionAuc: d.deletionAuc,
+    insertionAuc: d.insertionAuc,
+    pointing: box ? pointingGameHit(r.raw, image.width, box) : null,
+    energyPointing: box ? energyInBox(r.raw, image.width, box) : null,
+    randomDeletionAuc: d.randomDeletionAuc,
+    randomInsertionAuc: d.randomInsertionAuc,
+    randomPointing: box ? (box.width * box.height) / (image.width * image.height) : null,
+    ...(o.sanity ? { sanity: await cascadingRandomisation(model, image, r, o.preprocess, o.labels, o.signal) } : {}),
+    deletion: d.deletion,
+    insertion: d.insertion,
+  };
 }
 
 /**

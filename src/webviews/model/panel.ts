@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MessageHandlers } from '../shared/messages';
@@ -167,6 +168,10 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       else this.post({ type: 'error', message: `${uri.fsPath || msg.uri}: only PNG and JPEG files can be dropped here.` });
     },
     preview: () => this.preview(),
+    metrics: (msg) => {
+      this.state = { ...this.state, settings: msg.settings };
+      return this.metrics(msg.sanity);
+    },
     exportPng: async () => {
       const { imagePath, modelPath, settings } = this.state;
       const shown = this.shown;
@@ -265,6 +270,33 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
         this.post({ type: 'result', result });
         this.post({ type: 'recent', recent });
       };
+    });
+  }
+
+  /** The Metrics section: deletion and insertion, the pointing games (a boxes.json beside the image), the sanity check when asked. */
+  private async metrics(sanity: boolean): Promise<void> {
+    const { imagePath, modelPath, settings } = this.state;
+    if (!imagePath) return;
+    const boxes = path.join(path.dirname(imagePath), 'boxes.json');
+    const job = {
+      modelPath,
+      imagePath,
+      method: settings.method,
+      layers: settings.layer ? [settings.layer] : undefined,
+      target: settings.target,
+      output: settings.output,
+      params: settings.params,
+      preprocess: settings.preprocess,
+      sanity,
+      boxesFile: fs.existsSync(boxes) ? boxes : undefined,
+    };
+    await this.exclusiveJob('metrics', async (controller) => {
+      const metrics = await this.withProgress(
+        `Model Lens: metrics of ${settings.method} on ${path.basename(imagePath)}${sanity ? ', with the sanity check' : ''}`,
+        controller,
+        (onProgress) => this.services.track(() => this.services.worker.request('metrics', job, { signal: controller.signal, onProgress }), 'metrics'),
+      );
+      return () => this.post({ type: 'metrics', imagePath, metrics });
     });
   }
 

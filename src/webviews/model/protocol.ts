@@ -1,5 +1,5 @@
 /** Messages between the model panel's webview and its host-side controller (types and the validator only). */
-import type { ExplainResultMessage, LayerPreviewMessage, MethodOptions, ModelSummaryMessage } from '../../protocol/worker';
+import type { ExplainResultMessage, LayerPreviewMessage, MethodOptions, MetricsMessage, ModelSummaryMessage } from '../../protocol/worker';
 import { METHOD_PARAMS, METHODS } from '../../core/explain/specs';
 import { CHANNEL_ORDERS, COLOR_MODES, COLORMAPS, RESIZE_MODES, SCALES, type PreprocessSpec } from '../../core/image/specs';
 import { exportMessage, isObj } from '../shared/validate';
@@ -41,6 +41,8 @@ export type ToWebview =
   | { type: 'progress'; done: number; total: number }
   | { type: 'result'; result: ExplainResultMessage }
   | { type: 'preview'; preview: LayerPreviewMessage }
+  /** The Metrics section: the metrics of the explanation of `imagePath` with the settings asked. */
+  | { type: 'metrics'; imagePath: string; metrics: MetricsMessage }
   /** The preprocessing was saved to modellens.json (`file`): it is now the model's own. */
   | { type: 'preprocessSaved'; file: string; preprocess: PreprocessSpec }
   | { type: 'error'; message: string };
@@ -55,6 +57,8 @@ export type FromWebview =
   | { type: 'chooseModel' }
   | { type: 'reopenWith' }
   | { type: 'preview' }
+  /** The metrics of the current explanation (these settings), with the sanity check when asked. */
+  | { type: 'metrics'; settings: PanelSettings; sanity: boolean }
   | { type: 'exportPng' }
   | { type: 'copyJson'; json: string }
   /** Write these settings to modellens.json beside the model (for this model file). */
@@ -120,6 +124,8 @@ export function parseFromWebview(msg: unknown): FromWebview | undefined {
       return { type: msg.type };
     case 'run':
       return validSettings(msg.settings) ? { type: 'run', settings: msg.settings } : undefined;
+    case 'metrics':
+      return validSettings(msg.settings) && typeof msg.sanity === 'boolean' ? { type: 'metrics', settings: msg.settings, sanity: msg.sanity } : undefined;
     case 'useImage':
       return typeof msg.path === 'string' && msg.path.length < 4096 ? { type: 'useImage', path: msg.path } : undefined;
     case 'dropUri':

@@ -9,6 +9,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import { $, busyRow, el, select } from '../../shared/app/ui';
 import { renderLayerTable } from './drawing';
 import { listen } from './messages';
+import { metricsSection } from './metrics';
 import { app, post, save } from './state';
 
 /** Export PNG's size (the image's, at least 512 and at most 2048; or a chosen long side) and colour bar. */
@@ -96,6 +97,7 @@ function layout(): void {
       ),
       el('div', { id: 'strip', class: 'strip' }),
     ),
+    metricsSection(),
     el(
       'section',
       {},

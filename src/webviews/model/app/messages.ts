@@ -3,6 +3,7 @@ import { $, clearStale, COMMON_HANDLERS, el, listenTo, showError } from '../../s
 import type { ToWebview } from '../protocol';
 import { renderControls, renderRecent, updateParamPlaceholders } from './controls';
 import { addPreview, draw, renderSummary } from './drawing';
+import { clearMetrics, drawMetrics } from './metrics';
 import { preprocessSaved, renderModelInput } from './model-input';
 import { app, post, rerun } from './state';
 
@@ -51,6 +52,7 @@ export function listen(): void {
     },
     result: (msg) => {
       clearStale();
+      clearMetrics();
       app.result = msg.result;
       $('error').hidden = true;
       draw();
@@ -59,6 +61,9 @@ export function listen(): void {
     },
     preprocessSaved: (msg) => preprocessSaved(msg.file, msg.preprocess),
     preview: (msg) => addPreview(msg.preview),
+    metrics: (msg) => {
+      if (msg.imagePath === app.state.imagePath) drawMetrics(msg.metrics);
+    },
     recent: (msg) => {
       app.recent = msg.recent;
       renderRecent();
