@@ -81,3 +81,21 @@ test('spray: bad arguments exit 2 with one line naming the problem', async () =>
     assert.equal(r.err, message);
   }
 });
+
+test('SpRAy with LRP: the batched maps (one LRP graph for a batch) are the maps image by image — the same clusters, eigenvalues and mean maps', async () => {
+  const { runSpray, SPRAY_DEFAULTS } = await import('../../src/core/spray/spray-run');
+  const { initEngine } = await import('../../src/core/engine/backend');
+  await initEngine({ backend: 'wasm' });
+  const run = (batchSize: number) => runSpray({ ...SPRAY_DEFAULTS, model: MODEL, folder: IMAGES, classArg: 'square', neighbours: 5, batchSize });
+  const one = await run(1);
+  const batched = await run(8);
+  assert.deepEqual(
+    batched.images.map((i) => i.cluster),
+    one.images.map((i) => i.cluster),
+  );
+  for (let k = 0; k < 10; k++) assert.ok(Math.abs(batched.eigenvalues[k] - one.eigenvalues[k]) < 1e-6, `λ${k}`);
+  one.groups.forEach((g, k) => {
+    const d = Math.max(...g.meanMap.values.map((v, i) => Math.abs(v - batched.groups[k].meanMap.values[i])));
+    assert.ok(d < 1e-4, `cluster ${k}: mean maps differ by ${d}`);
+  });
+});

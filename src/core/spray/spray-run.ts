@@ -10,9 +10,16 @@ import { UMAP } from 'umap-js';
 import { InputError, throwIfAborted } from '../errors';
 import { explainImage } from '../explain/explain-image';
 import { mulberry32 } from '../explain/random';
-import { SPRAY_METHOD, type MethodName, type MethodParams } from '../explain/specs';
+import { DEFAULT_PARAMS, SPRAY_METHOD, type MethodName, type MethodParams } from '../explain/specs';
 import { readImage } from '../image/decode';
-import { listImages } from '../image/image-list';
+import { listImages, type ListedImage } from '../image/image-list';
+import { pixelBounds, toModelInput, type PreprocessSpec } from '../image/preprocess';
+import * as tf from '@tensorflow/tfjs-core';
+import { activationBytesPerItem, batchSizeFor } from '../engine/memory';
+import { yieldToEvents } from '../explain/batching';
+import { lrp, lrpMaps } from '../explain/lrp/lrp';
+import { withDefaults } from '../explain/params';
+import { METHOD_TABLE } from '../explain/registry';
 import { loadModel } from '../model/load';
 import { resolveModelSettings, resolvePreprocess } from '../model/model-config';
 import type { Grid } from '../explain/types';
@@ -42,6 +49,8 @@ export interface SprayOptions {
   params?: Partial<MethodParams>;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** LRP's images per batch (1: one at a time, as every other method); default: sized to memory. */
+  batchSize?: number;
   /** Filled with each stage's milliseconds: maps, graph, eigen, kmeans, embed. */
   timings?: Record<string, number>;
 }
@@ -114,6 +123,59 @@ export function embed(rows: Float32Array[], kind: Embedding, neighbours: number,
   return umap.fit(data).map((p) => [p[0], p[1]]);
 }
 
+/**
+ * Each image's map, pooled and scaled. LRP runs in batches through one LRP graph (`lrpMaps`) when the
+ * model's input size is fixed; every other method (and LRP with `batchSize` 1) image by image through
+ * explainImage — the same maps either way (a test checks it).
+ */
+async function sprayMaps(
+  model: InspectableModel,
+  listed: ListedImage[],
+  target: number,
+  preprocess: PreprocessSpec,
+  labels: string[] | undefined,
+  o: SprayOptions,
+): Promise<Float32Array[]> {
+  const input = model.inputs[0].shape;
+  const fit = { height: input[1] ?? null, width: input[2] ?? null };
+  const maps: Float32Array[] = [];
+  const fixed = input.slice(1).every((d) => d !== null);
+  const batch =
+    METHOD_TABLE[o.method] === lrp && fixed ? (o.batchSize ?? batchSizeFor(activationBytesPerItem(model, [1, ...(input.slice(1) as number[])]), true)) : 1;
+  if (batch <= 1) {
+    for (const [i, f] of listed.entries()) {
+      throwIfAborted(o.signal);
+      const image = await readImage(f.file, { input: fit });
+      const r = await explainImage(model, image, { method: o.method, target, preprocess, labels, params: o.params, signal: o.signal });
+      maps.push(normaliseMap(poolGrid(r.grid, o.grid)));
+      o.onProgress?.(i + 1, listed.length);
+    }
+    return maps;
+  }
+  const params: MethodParams = { ...withDefaults(DEFAULT_PARAMS, o.params), batchSize: batch };
+  for (let start = 0; start < listed.length; start += batch) {
+    throwIfAborted(o.signal);
+    const part = listed.slice(start, start + batch);
+    const inputs: tf.Tensor4D[] = [];
+    try {
+      for (const f of part) inputs.push(toModelInput(await readImage(f.file, { input: fit }), input, preprocess, model.path).tensor as tf.Tensor4D);
+      const xs = tf.concat(inputs) as tf.Tensor4D;
+      try {
+        const [, h, w, c] = xs.shape;
+        for (const values of lrpMaps(model, xs, target, params, pixelBounds(preprocess, c)))
+          maps.push(normaliseMap(poolGrid({ width: w, height: h, values }, o.grid)));
+      } finally {
+        xs.dispose();
+      }
+    } finally {
+      tf.dispose(inputs);
+    }
+    o.onProgress?.(Math.min(listed.length, start + batch), listed.length);
+    await yieldToEvents();
+  }
+  return maps;
+}
+
 export async function runSpray(o: SprayOptions): Promise<SprayResult> {
   if (!Number.isInteger(o.grid) || o.grid < 2 || o.grid > 256) throw new InputError(`--grid must be a whole number from 2 to 256 (got ${o.grid})`);
   const listed = listImages(o.folder, { recursive: true });
@@ -127,22 +189,7 @@ export async function runSpray(o: SprayOptions): Promise<SprayResult> {
   const units = model.outputs[0]?.shape.at(-1) ?? undefined;
   const target = resolveClass(o.classArg, settings.labels, units ?? undefined, typeof o.model === 'string' ? o.model : model.path);
   const started = performance.now();
-  const input = model.inputs[0].shape;
-  const maps: Float32Array[] = [];
-  for (const [i, f] of listed.entries()) {
-    throwIfAborted(o.signal);
-    const image = await readImage(f.file, { input: { height: input[1] ?? null, width: input[2] ?? null } });
-    const r = await explainImage(model, image, {
-      method: o.method,
-      target: target.index,
-      preprocess,
-      labels: settings.labels,
-      params: o.params,
-      signal: o.signal,
-    });
-    maps.push(normaliseMap(poolGrid(r.grid, o.grid)));
-    o.onProgress?.(i + 1, listed.length);
-  }
+  const maps = await sprayMaps(model, listed, target.index, preprocess, settings.labels, o);
   if (o.timings) o.timings.maps = performance.now() - started;
   const spectral = spectralClusters(maps, { neighbours: o.neighbours, clusters: o.clusters, seed: o.seed, timings: o.timings });
   const t0 = performance.now();

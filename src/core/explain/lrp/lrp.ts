@@ -29,7 +29,9 @@ import { InputError } from '../../errors';
 import { disposeLrpGraph, type LrpGraph, type LrpNode, type LrpOp } from '../../model/lrp-graph';
 import { tidyValue } from '../../engine/tidy';
 import { gridOf } from '../grid';
-import type { LrpRule } from '../specs';
+import type { LrpRule, MethodParams } from '../specs';
+import { unitScore } from '../target';
+import type { InspectableModel } from '../../model/types';
 import type { Attribution, ExplainContext, ScoreFn } from '../types';
 
 /** The smallest stabiliser of a denominator (an ε of 0 still never divides by 0). */
@@ -289,6 +291,36 @@ export async function lrp(ctx: ExplainContext): Promise<Attribution> {
       const grid = tidyValue(() => gridOf(tf.sum(relevance, -1)));
       relevance.dispose();
       return { grid, signed: true, details: { relevanceSum: total, outputRelevance: start } };
+    } finally {
+      tf.dispose(outputs);
+    }
+  } finally {
+    disposeLrpGraph(graph);
+  }
+}
+
+/**
+ * LRP maps of a batch of inputs ([B, H, W, C], one model graph for all): each the input relevance of the
+ * output-0 unit `target`, summed over channels — what `lrp` gives image by image (SpRAy's batched maps).
+ */
+export function lrpMaps(model: InspectableModel, xs: tf.Tensor4D, target: number, p: MethodParams, bounds?: LrpOptions['bounds']): Float32Array[] {
+  const graph = model.lrpGraph?.(xs);
+  if (!graph) throw new InputError(`${model.path}: LRP needs the model's layer types, which a ${model.format} model does not give`);
+  try {
+    const { outputs } = model.forward(xs);
+    try {
+      const { relevance } = lrpRelevance(
+        graph,
+        xs,
+        unitScore(0, target),
+        { rule: p.lrpRule, epsilon: p.epsilon, alpha: p.lrpAlpha, beta: p.lrpBeta, bounds },
+        outputs,
+        model.path,
+      );
+      const [b, h, w] = xs.shape;
+      const summed = tf.tidy(() => tf.sum(relevance, -1).dataSync() as Float32Array);
+      relevance.dispose();
+      return Array.from({ length: b }, (_, i) => summed.slice(i * h * w, (i + 1) * h * w));
     } finally {
       tf.dispose(outputs);
     }
