@@ -269,3 +269,30 @@ test('LRP on ONNX names the operator it cannot handle', async () => {
   assert.throws(() => model.lrpGraph!(), { message: `${file}: LRP cannot handle node "/LeakyRelu" (LeakyRelu); it covers ${LRP_LAYERS}` });
   model.dispose();
 });
+
+test('LRP-ε (ε → 0) equals gradient × input on the Keras fixtures (ReLU networks, batch norm folded; an independent reference)', async () => {
+  await initEngine({ backend: 'cpu' });
+  const { METHOD_TABLE } = await import('../../../src/core/explain/registry');
+  const { DEFAULT_PARAMS } = await import('../../../src/core/explain/specs');
+  for (const file of ['keras2-sequential.h5', 'keras3-functional.keras']) {
+    const model = await loadModel(path.join(REPO, 'test', 'fixtures', 'keras', file));
+    const [, h, w, c] = model.inputs[0].shape as number[];
+    const x = tf.randomUniform([1, h, w, c], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const logits = tf.tidy(() => Array.from(model.forward(x).outputs[0].dataSync()));
+    const target = logits.indexOf(Math.max(...logits));
+    const ctx = {
+      model,
+      input: x,
+      score: unitScore(0, target),
+      layers: [],
+      params: { ...DEFAULT_PARAMS, batchSize: 1, lrpRule: 'epsilon' as const, epsilon: 1e-9 },
+    };
+    const a = await METHOD_TABLE.lrp(ctx);
+    const b = await METHOD_TABLE.gradxinput(ctx);
+    const scale = Math.max(...b.grid.values.map(Math.abs));
+    assert.ok(scale > 0, file);
+    assertAllClose(a.grid.values, b.grid.values, 1e-3 * scale, `${file}: LRP-ε vs gradient × input`);
+    x.dispose();
+    model.dispose();
+  }
+});

@@ -13,10 +13,11 @@
  *           l and h the lowest and highest input the preprocessing can produce.
  * Pooling takes the ε rule with a vanishing ε (max pooling hands each window's relevance to its maximum,
  * average pooling shares it in proportion to the inputs); Add shares in proportion to the summands;
- * ReLU, element-wise affine nodes (an unfolded batch norm, rescaling), padding, reshape and concatenation
- * pass relevance through unchanged, cropped or split. Presets (`--lrp-rule`):
+ * a batch norm that could not be folded takes the ε rule as the linear layer it is (a diagonal weight);
+ * ReLU, element-wise nodes on the input side (rescaling, normalisation), padding, reshape and
+ * concatenation pass relevance through unchanged, cropped or split. Presets (`--lrp-rule`):
  *   composite — bounded at the input, z⁺ for convolutions, ε for dense layers (Kohlbrenner et al. 2020);
- *   epsilon   — ε everywhere (for ε → 0 in a bias-free network, gradient × input);
+ *   epsilon   — ε everywhere (for ε → 0 in a ReLU network: gradient × input, biases and all);
  *   zplus     — bounded at the input, z⁺ for every other linear layer;
  *   alphabeta — bounded at the input, αβ for every other linear layer (α − β = 1).
  * The map is the input relevance summed over channels (signed). Conservation: with no biases, Σ R_in = the
@@ -136,7 +137,14 @@ function boundedRule(op: Linear, a: tf.Tensor, r: tf.Tensor, low: tf.Tensor, hig
 }
 
 /** The relevance a node's inputs receive from the relevance `r` of its output. */
-function redistribute(node: LrpNode, xs: tf.Tensor[], r: tf.Tensor, linearRule: (op: Linear, a: tf.Tensor, r: tf.Tensor) => tf.Tensor): tf.Tensor[] {
+function redistribute(
+  node: LrpNode,
+  xs: tf.Tensor[],
+  r: tf.Tensor,
+  linearRule: (op: Linear, a: tf.Tensor, r: tf.Tensor) => tf.Tensor,
+  /** ε of an element-wise affine node away from the input (undefined: on the input side, where it passes relevance through). */
+  affineEpsilon: number | undefined,
+): tf.Tensor[] {
   const op = node.op;
   const x = xs[0];
   switch (op.kind) {
@@ -178,6 +186,9 @@ function redistribute(node: LrpNode, xs: tf.Tensor[], r: tf.Tensor, linearRule: 
     case 'pad':
       return [tf.slice(r, [0, op.pads[0][0], op.pads[1][0], 0], x.shape)];
     case 'affine':
+      // A batch norm that could not be folded is a linear layer with a diagonal weight: the ε rule.
+      if (affineEpsilon !== undefined) return [tf.mul(tf.mul(x, op.scale), tf.div(r, stabilise(applyLrpNode(op, [x]), affineEpsilon)))];
+      return [r];
     case 'relu':
     case 'identity':
       return [r];
@@ -261,6 +272,7 @@ export function lrpRelevance(
         n.inputs.map((j) => acts[j]),
         r,
         rule,
+        side[i] ? undefined : Math.max(o.epsilon, TINY),
       );
       n.inputs.forEach((j, k) => {
         relevance[j] = relevance[j] ? tf.add(relevance[j]!, parts[k]) : parts[k];
