@@ -9,7 +9,7 @@ import { camLayers, defaultCamLayer } from '../core/model/cam-layers';
 import { layerStrip } from '../core/explain/layer-strip';
 import { unitScore, resolveOutput } from '../core/explain/target';
 import { isMethod } from '../core/explain/types';
-import { methodSpec } from '../core/explain/specs';
+import { methodSpec, type MethodName } from '../core/explain/specs';
 import { InputError, throwIfAborted } from '../core/errors';
 import { tidyValue } from '../core/engine/tidy';
 import { injectTrapIfAsked } from '../core/engine/fault';
@@ -89,6 +89,20 @@ function panelPreprocess(model: InspectableModel, settings: ResolvedModelSetting
   return resolvePreprocess(model, settings, panel && Object.keys(panel).length ? [{ source: 'panel', values: panel }] : []);
 }
 
+/** What explainImage takes from a panel's job (the explanation and its metrics read it alike). */
+function jobExplainOptions(job: ExplainJob, method: MethodName, settings: ResolvedModelSettings, preprocess: PreprocessSpec, signal: AbortSignal) {
+  return {
+    method,
+    layers: job.layers,
+    target: job.target,
+    output: job.output ?? settings.output,
+    params: job.params,
+    preprocess,
+    labels: settings.labels,
+    signal,
+  };
+}
+
 export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgress: ProgressFn): Promise<ExplainResultMessage> {
   if (!isMethod(job.method)) throw new InputError(`Unknown method "${job.method}".`);
   const model = await loadModel(job.modelPath);
@@ -99,16 +113,9 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
   throwIfAborted(signal);
   injectTrapIfAsked(job.imagePath);
   const r = await explainImage(model, image, {
-    method: job.method,
-    layers: job.layers,
-    target: job.target,
-    output: job.output ?? settings.output,
-    params: job.params,
-    preprocess,
+    ...jobExplainOptions(job, job.method, settings, preprocess, signal),
     expected: resolvePreprocess(model, settings).spec,
-    labels: settings.labels,
     topK: job.topK ?? 5,
-    signal,
     onProgress,
   });
   return {
@@ -298,16 +305,7 @@ export async function metricsJob(job: MetricsJob, signal: AbortSignal, onProgres
   const preprocess = panelPreprocess(model, settings, job.preprocess).spec;
   const image = await readImage(job.imagePath, { input: inputFit(model.inputs[0].shape) });
   const box = job.boxesFile ? parseBoxes(readRegularFile(job.boxesFile).toString('utf8'), job.boxesFile).get(path.basename(job.imagePath)) : undefined;
-  const r = await explainImage(model, image, {
-    method: job.method,
-    layers: job.layers,
-    target: job.target,
-    output: job.output ?? settings.output,
-    params: job.params,
-    preprocess,
-    labels: settings.labels,
-    signal,
-  });
+  const r = await explainImage(model, image, jobExplainOptions(job, job.method, settings, preprocess, signal));
   const { tensor: x } = toModelInput(image, model.inputs[0].shape, preprocess, model.path);
   try {
     onProgress(1, 2);

@@ -239,10 +239,10 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     return pick !== undefined;
   }
 
-  private async run(): Promise<void> {
-    const { imagePath, modelPath, settings } = this.state;
-    if (!imagePath) return;
-    const job: ExplainJob = {
+  /** The explain job of the panel's image and settings (the explanation and its metrics). */
+  private explainJob(imagePath: string): ExplainJob {
+    const { modelPath, settings } = this.state;
+    return {
       modelPath,
       imagePath,
       method: settings.method,
@@ -252,6 +252,12 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
       params: settings.params,
       preprocess: settings.preprocess,
     };
+  }
+
+  private async run(): Promise<void> {
+    const { imagePath, settings } = this.state;
+    if (!imagePath) return;
+    const job = this.explainJob(imagePath);
     if (this.editor) void this.keepEditorState();
     try {
       if (!(await this.confirmLongJob(job)))
@@ -275,21 +281,10 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
 
   /** The Metrics section: deletion and insertion, the pointing games (a boxes.json beside the image), the sanity check when asked. */
   private async metrics(sanity: boolean): Promise<void> {
-    const { imagePath, modelPath, settings } = this.state;
+    const { imagePath, settings } = this.state;
     if (!imagePath) return;
     const boxes = path.join(path.dirname(imagePath), 'boxes.json');
-    const job = {
-      modelPath,
-      imagePath,
-      method: settings.method,
-      layers: settings.layer ? [settings.layer] : undefined,
-      target: settings.target,
-      output: settings.output,
-      params: settings.params,
-      preprocess: settings.preprocess,
-      sanity,
-      boxesFile: fs.existsSync(boxes) ? boxes : undefined,
-    };
+    const job = { ...this.explainJob(imagePath), sanity, boxesFile: fs.existsSync(boxes) ? boxes : undefined };
     await this.exclusiveJob('metrics', async (controller) => {
       const metrics = await this.withProgress(
         `Model Lens: metrics of ${settings.method} on ${path.basename(imagePath)}${sanity ? ', with the sanity check' : ''}`,
