@@ -10,27 +10,16 @@ import { PanelBase } from '../../host/panel-base';
 import { panelOptions } from '../../host/webview-html';
 import { ModelPanel } from '../model/panel';
 import { ComparePanel } from '../compare/panel';
-import { parseFromDistillWebview, type DistillFormState, type DistillSettings, type FromDistillWebview, type ToDistillWebview } from './protocol';
+import {
+  defaultDistillSettings,
+  parseFromDistillWebview,
+  type DistillFormState,
+  type DistillSettings,
+  type FromDistillWebview,
+  type ToDistillWebview,
+} from './protocol';
 
 export const DISTILL_VIEW_TYPE = 'modelLens.distill';
-
-export function defaultDistillSettings(): DistillSettings {
-  return {
-    student: 'cnn',
-    width: 0.5,
-    loss: { ce: 0.5, kd: 0.5 },
-    temperature: 4,
-    epochs: 5,
-    batchSize: 32,
-    lr: 0.001,
-    optimizer: 'adam',
-    valSplit: 0.2,
-    period: 100,
-    duty: 0.5,
-    seed: 0,
-    runName: '',
-  };
-}
 
 /** "Distil a Student": the form, the run in the training worker, the curves beside it, the student at the end. */
 export class DistillPanel extends PanelBase<FromDistillWebview, ToDistillWebview> {

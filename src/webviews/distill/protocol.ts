@@ -27,6 +27,25 @@ export interface DistillSettings {
   runName: string;
 }
 
+/** What a new form starts with (pure, so the form's tests take the same defaults). */
+export function defaultDistillSettings(): DistillSettings {
+  return {
+    student: 'cnn',
+    width: 0.5,
+    loss: { ce: 0.5, kd: 0.5 },
+    temperature: 4,
+    epochs: 5,
+    batchSize: 32,
+    lr: 0.001,
+    optimizer: 'adam',
+    valSplit: 0.2,
+    period: 100,
+    duty: 0.5,
+    seed: 0,
+    runName: '',
+  };
+}
+
 export interface DistillFormState {
   teacher?: string;
   teacher2?: string;

@@ -1,22 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFromDistillWebview, settingsProblems, type DistillSettings } from '../../../src/webviews/distill/protocol';
+import { defaultDistillSettings, parseFromDistillWebview, settingsProblems, type DistillSettings } from '../../../src/webviews/distill/protocol';
 
-const good: DistillSettings = {
-  student: 'cnn',
-  width: 0.5,
-  loss: { ce: 0.5, kd: 0.5 },
-  temperature: 4,
-  epochs: 5,
-  batchSize: 32,
-  lr: 0.001,
-  optimizer: 'adam',
-  valSplit: 0.2,
-  period: 100,
-  duty: 0.5,
-  seed: 0,
-  runName: '',
-};
+/** The form's own defaults: a new form starts valid. */
+const good: DistillSettings = defaultDistillSettings();
 
 test('the form settings: one sentence per problem, none for good settings', () => {
   assert.deepEqual(settingsProblems(good), []);
