@@ -293,6 +293,12 @@ async function assertPairMatchesCli(frame, imageA, extraArgs) {
 
 const encoderPath = () => join(vs.workspace, 'models', 'encoder', 'model.json');
 
+/** Empties the pair panel's status line before a re-run: two runs may print the same text (same trial count, same milliseconds), and a wait for a changed line would never end. */
+const clearTiming = (frame) =>
+  frame.$eval('#timing', (e) => {
+    e.textContent = '';
+  });
+
 async function waitForPair(frame, method, previous = '', imageA = '') {
   await frame.waitForFunction(
     ([m, prev, a]) => {
@@ -318,18 +324,18 @@ test('(k) the pair panel from the palette: both maps equal the CLI --out; a clic
   await vs.shot('pair-panel');
   // Probe: click the middle of view A; the result comes back with view A occluded there.
   const before = await canvasPixels(frame, 'overlay-b');
-  const previous = await frame.$eval('#timing', (e) => e.textContent);
+  await clearTiming(frame);
   await frame.click('#overlay-a');
-  await waitForPair(frame, 'conditional', previous);
+  await waitForPair(frame, 'conditional');
   await frame.waitForSelector('#probe-note:not([hidden])');
   assert.match(await frame.$eval('#probe-text', (e) => e.textContent), /^Showing the maps with view A occluded at \(\d+, \d+\)/);
   const after = await canvasPixels(frame, 'overlay-b');
   assert.ok(changedShare(before, after) > 0.05, "view B's map changed when a patch of view A was occluded");
   await vs.shot('pair-probe');
   // Deletion and insertion are drawn as curves beside their areas.
-  const beforeMetrics = await frame.$eval('#timing', (e) => e.textContent);
+  await clearTiming(frame);
   await frame.click('#metrics');
-  await waitForPair(frame, 'conditional', beforeMetrics);
+  await waitForPair(frame, 'conditional');
   await frame.waitForSelector('#metrics-curve-a:not([hidden])', { timeout: 60_000 });
   assert.match(await frame.$eval('#metrics-a', (e) => e.textContent), /^deletion AUC -?\d\.\d{3} · insertion AUC -?\d\.\d{3}/);
   const curve = await canvasPixels(frame, 'metrics-curve-a');
@@ -356,15 +362,10 @@ test('(l) the pair panel from a right-click on the encoder, with another method'
   await vs.shot('pair-panel-dark');
   await vs.colorTheme('Light Modern');
   // Pairwise occlusion with the reference code's credit rule: the status says how many trials carry the weight; the maps equal the CLI's.
-  // The status line is cleared first: two runs may print the same text (same trial count, same milliseconds).
-  const clearTiming = () =>
-    frame.$eval('#timing', (e) => {
-      e.textContent = '';
-    });
-  await clearTiming();
+  await clearTiming(frame);
   await setValue(frame, 'method', 'pairwise');
   await waitForPair(frame, 'pairwise');
-  await clearTiming();
+  await clearTiming(frame);
   await setValue(frame, 'assign', 'smaller-norm');
   await waitForPair(frame, 'pairwise');
   assert.match(await frame.$eval('#timing', (e) => e.textContent), /^pairwise · \d+ of 100 trials effective/);
