@@ -12,6 +12,7 @@ export const PURE_CORE = [
   './model/specs.ts',
   './logs/smooth.ts',
   './spray/colours.ts',
+  './explain/file-job.ts',
 ];
 
 export const ZONES = [
@@ -35,6 +36,12 @@ export const ZONES = [
     from: './src/core',
     except: PURE_CORE,
     message: 'webview apps import only pure core modules (PURE_CORE in eslint.config.mjs).',
+  },
+  // The pool starts workers and talks to them through the protocol: no core, host, webview or CLI code.
+  {
+    target: './src/pool',
+    from: ['./src/host', './src/webviews', './src/worker', './src/cli', './src/core', './src/extension.ts'],
+    message: 'src/pool knows the worker only through src/protocol.',
   },
   // The worker and CLI do not reach into the host or the webviews.
   {

@@ -7,7 +7,7 @@
  * V8 flags hold for the worker thread too, which then collects before each sample.
  */
 import * as path from 'node:path';
-import { WorkerClient } from '../src/host/worker-client';
+import { WorkerClient } from '../src/pool/worker-client';
 import type { ExplainJob, WorkerStats } from '../src/protocol/worker';
 
 const repo = path.resolve(__dirname, '..', '..');

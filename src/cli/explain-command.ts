@@ -1,31 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initEngine, isBackendName } from '../core/engine/backend';
-import { injectTrapIfAsked } from '../core/engine/fault';
+import { BackendError, initEngine, isBackendName } from '../core/engine/backend';
 import { InputError, orList } from '../core/errors';
-import { explainImage, type ExplainResult } from '../core/explain/explain-image';
-import { explainProvenance } from '../core/explain/provenance';
-import { describeScore } from '../core/explain/scores';
-import { DEFAULT_METHOD, isMethod, METHOD_PARAMS, METHODS, methodSpec, type MethodName, type MethodParams } from '../core/explain/specs';
-import { COLORMAPS, DEFAULT_COLORMAP, isColormap, SIGNED_COLORMAP, type ColormapName } from '../core/image/specs';
-import { inputFit, readImage } from '../core/image/decode';
-import { renderExport } from '../core/image/export';
-import { encodePng, fitOutput } from '../core/image/overlay';
+import { explainFile, modelFilesHash } from '../core/explain/explain-file';
+import { SUMMARY_HEADER, type FileJob, type FileResult } from '../core/explain/file-job';
+import { DEFAULT_METHOD, isMethod, METHOD_PARAMS, METHODS, type MethodName, type MethodParams } from '../core/explain/specs';
+import { COLORMAPS, isColormap, type ColormapName } from '../core/image/specs';
 import { limits } from '../core/limits';
 import { PREPROCESS_PRESETS, type PreprocessSpec } from '../core/image/preprocess';
-import { loadModel } from '../core/model/load';
-import {
-  modelScalingNote,
-  presetLayer,
-  resolveModelSettings,
-  resolvePreprocess,
-  type PreprocessLayer,
-  type ResolvedModelSettings,
-  type ResolvedPreprocess,
-} from '../core/model/model-config';
+import { presetLayer, resolvePreprocess, type PreprocessLayer, type ResolvedModelSettings, type ResolvedPreprocess } from '../core/model/model-config';
 import type { InspectableModel } from '../core/model/types';
 import { sha256File } from '../core/model/sha256';
+import { WorkerPool, poolSize } from '../pool/pool';
+import { WorkerJobError } from '../pool/worker-client';
+import type { BackendChoice } from '../protocol/worker';
 import { intOption, listOption, numberOption, parse } from './args';
+import { CACHE_DIR, folderProgress, inShard, parseShard, ResultCache, writeAtomic } from './folder-job';
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
@@ -56,6 +46,9 @@ export const EXPLAIN_OPTIONS = {
   invert: { type: 'boolean', default: false },
   colorbar: { type: 'boolean', default: false },
   'top-k': { type: 'string' },
+  workers: { type: 'string' },
+  shard: { type: 'string' },
+  fresh: { type: 'boolean', default: false },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -99,18 +92,6 @@ export function paramsFrom(v: Values): Partial<MethodParams> {
   return p as Partial<MethodParams>;
 }
 
-/** The JSON shape of `--heatmap-out`. */
-export function heatmapJson(r: ExplainResult, params: Record<string, unknown>) {
-  return {
-    method: r.method,
-    layer: r.layers.join(','),
-    target: r.target,
-    grid: { width: r.grid.width, height: r.grid.height, values: Array.from(r.grid.values) },
-    image: { width: r.image.width, height: r.image.height, values: Array.from(r.image.values) },
-    params,
-  };
-}
-
 function listImages(folder: string): string[] {
   return fs
     .readdirSync(folder)
@@ -142,74 +123,154 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     .map((s) => s.trim())
     .filter(Boolean);
 
-  const backend = await initEngine({ backend: backendArg as never });
-  const model = await loadModel(modelPath);
-  const settings = resolveModelSettings(model.path);
-  const resolved = preprocessFrom(v, model, settings);
-  const preprocess = resolved.spec;
-  const output = str(v, 'output') ?? settings.output;
-  const sha256 = sha256File(model.path);
-
   const stat = fs.statSync(imagePath, { throwIfNoEntry: false });
   if (!stat) throw new InputError(`${imagePath}: file not found`);
   const folder = stat.isDirectory();
-  const images = folder ? listImages(imagePath) : [imagePath];
-  if (folder && images.length === 0) throw new InputError(`${imagePath}: the folder holds no PNG or JPEG images`);
-  const outDir = folder ? (str(v, 'out') ?? path.join(imagePath, 'model-lens-out')) : undefined;
-  if (outDir) fs.mkdirSync(outDir, { recursive: true });
+  const job: FileJob = {
+    modelPath,
+    method: method as MethodName,
+    layers,
+    target,
+    output: str(v, 'output'),
+    params,
+    preprocess: preprocessLayers(v),
+    colormap: colormap as ColormapName | undefined,
+    opacity,
+    colorbar: v.colorbar as boolean,
+    topK,
+    files: folder || str(v, 'out') !== undefined || str(v, 'heatmap-out') !== undefined,
+  };
+  if (folder) return explainFolder(job, imagePath, v, backendArg as BackendChoice | undefined, stdout, stderr);
+  if (v.shard !== undefined) throw new InputError('--shard takes a share of a folder; give a folder of images');
 
-  const summary: string[] = ['image,top_class,top_label,score,method,time_ms,score_kind'];
-  const perImage: Record<string, unknown>[] = [];
-  for (const file of images) {
-    const image = await readImage(file, { input: inputFit(model.inputs[0].shape) });
-    injectTrapIfAsked(file);
-    const r = await explainImage(model, image, { method: method as MethodName, layers, target, output, params, preprocess, labels: settings.labels, topK });
-    const allParams = explainProvenance(r, path.resolve(file), { model, sha256 }, preprocess, {
-      preprocessSource: resolved.sources.scale,
-      preprocessSources: resolved.sources,
-      ...(resolved.modelScaling ? { modelScaling: resolved.modelScaling } : {}),
-      colormap: colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP),
-      opacity,
-      clipPercentile: methodSpec(method).clipPercentile ?? null,
-    });
-    const base = path.basename(file).replace(IMAGE_EXT, '');
-    const overlayPath = outDir ? path.join(outDir, `${base}.overlay.png`) : str(v, 'out');
-    const mapPath = outDir ? path.join(outDir, `${base}.map.json`) : str(v, 'heatmap-out');
-    // Exported maps are at most --out-size on their long side; overlays are the panel's Export PNG
-    // (export.ts: the image's size, at least 512 and at most --out-size, a colour bar with --colorbar).
-    const fitted = fitOutput(image, r.image.values, limits().outSize);
-    const shown = { ...r, image: { width: fitted.image.width, height: fitted.image.height, values: fitted.map } };
-    if (overlayPath)
-      fs.writeFileSync(
-        overlayPath,
-        encodePng(
-          renderExport(image, r.image.values, {
-            colormap: (colormap as ColormapName | undefined) ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP),
-            opacity,
-            signed: r.signed,
-            cap: limits().outSize,
-            colorbar: v.colorbar as boolean,
-          }),
-        ),
-      );
-    if (mapPath) fs.writeFileSync(mapPath, JSON.stringify(heatmapJson(shown, allParams)));
-    const top = r.top.map((p) => ({ index: p.index, score: p.score, probability: p.probability, label: p.label ?? null }));
-    summary.push([file, r.top[0].index, r.top[0].label ?? '', r.top[0].score, method, r.timeMs.toFixed(1), r.scoreKind].map(csvField).join(','));
-    const notes = [...(resolved.modelScaling ? [modelScalingNote(resolved.modelScaling)] : []), ...r.notes];
-    const record = { backend, method, layer: r.layers.join(','), target: r.target, scoreKind: r.scoreKind, top, timeMs: r.timeMs, params: allParams, notes };
-    perImage.push(record);
-    if (!v.json) {
-      for (const n of notes) stderr(`${file}: note: ${n}`);
-      const t = r.top[0];
-      stdout(
-        `${file}: ${t.label ?? `class ${t.index}`} (${describeScore(r.scoreKind, t.score, t.probability, r.units)}), ${method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${backend}${overlayPath ? ` → ${overlayPath}` : ''}`,
-      );
-    }
+  const backend = await initEngine({ backend: backendArg as never });
+  const r = await explainFile(job, imagePath);
+  for (const [file, data] of [
+    [str(v, 'out'), r.overlayPng],
+    [str(v, 'heatmap-out'), r.mapJson],
+  ] as const)
+    if (file && data !== undefined) fs.writeFileSync(file, data);
+  if (v.json) {
+    const { image: _image, ...record } = r.record;
+    stdout(JSON.stringify({ ...record, backend }));
+  } else {
+    for (const n of r.notes) stderr(`${imagePath}: note: ${n}`);
+    stdout(`${r.line}${str(v, 'out') ? ` → ${str(v, 'out')}` : ''}`);
   }
-  if (outDir) {
-    fs.writeFileSync(path.join(outDir, 'summary.csv'), summary.join('\n') + '\n');
-    if (!v.json) stdout(`summary: ${path.join(outDir, 'summary.csv')}`);
-  }
-  if (v.json) stdout(JSON.stringify(folder ? { backend, method, images: perImage } : perImage[0]));
   return 0;
+}
+
+/** The worker bundle beside the command line's bundle (dist/), or dist/ from the sources (tests). */
+function workerFile(): string {
+  const candidates = [path.join(__dirname, 'worker.js'), path.join(__dirname, '..', '..', 'dist', 'worker.js')];
+  const found = candidates.find((f) => fs.existsSync(f));
+  if (!found) throw new Error(`the worker bundle is missing (looked for ${candidates.join(' and ')}); run npm run build`);
+  return found;
+}
+
+/** A worker's failure as the command line reports it: our errors keep their kind (exit 2 for bad input). */
+function fromWorker(e: unknown, file: string): Error {
+  if (!(e instanceof WorkerJobError)) return e as Error;
+  if (e.name === 'InputError') return new InputError(e.message);
+  if (e.name === 'BackendError') return new BackendError(e.message);
+  if (e.name === 'AbortError') return e;
+  return new Error(`${file}: ${e.detail?.split('\n')[0] ?? e.message}`);
+}
+
+/**
+ * `model-lens explain <model> <folder>`: every PNG and JPEG of the folder (or its --shard share), in a
+ * pool of --workers workers (default: one per core) or, with one worker, in this thread; each image's
+ * result cached in the output folder, so an interrupted run continues where it stopped.
+ */
+async function explainFolder(
+  job: FileJob,
+  folder: string,
+  v: Values,
+  backendArg: BackendChoice | undefined,
+  stdout: (s: string) => void,
+  stderr: (s: string) => void,
+): Promise<number> {
+  const shard = parseShard(str(v, 'shard'));
+  const all = listImages(folder);
+  if (all.length === 0) throw new InputError(`${folder}: the folder holds no PNG or JPEG images`);
+  const images = all.filter((f) => inShard(path.relative(folder, f), shard));
+  const outDir = str(v, 'out') ?? path.join(folder, 'model-lens-out');
+  fs.mkdirSync(outDir, { recursive: true });
+  const workers = poolSize({ asked: intOption(str(v, 'workers'), 'workers'), items: Math.max(1, images.length) });
+  const requested = backendArg ?? process.env.MODEL_LENS_BACKEND ?? 'auto';
+
+  const cache = new ResultCache<FileResult>(path.join(outDir, CACHE_DIR), !v.fresh);
+  const modelHash = images.length ? modelFilesHash(modelPathChecked(job.modelPath)) : '';
+  const { modelPath: _modelPath, ...jobParams } = job;
+  const filesOf = (file: string) => {
+    const base = path.basename(file).replace(IMAGE_EXT, '');
+    return { overlay: path.join(outDir, `${base}.overlay.png`), map: path.join(outDir, `${base}.map.json`) };
+  };
+  const keyOf = (file: string) =>
+    ResultCache.key({ v: 1, model: modelHash, image: sha256File(file), file, job: jobParams, backend: requested, outSize: limits().outSize });
+  const results = new Array<FileResult>(images.length);
+  const todo: number[] = [];
+  const progress = folderProgress('model-lens explain', images.length, stderr);
+  images.forEach((file, i) => {
+    const f = filesOf(file);
+    const hit = cache.get(keyOf(file), [f.overlay, f.map]);
+    if (hit) {
+      results[i] = hit;
+      if (!v.json) progress.print(() => stdout(`${hit.line} → ${f.overlay} (cached)`));
+      progress.tick(true);
+    } else todo.push(i);
+  });
+  const finish = (i: number, r: FileResult) => {
+    const f = filesOf(images[i]);
+    writeAtomic(f.overlay, r.overlayPng!);
+    writeAtomic(f.map, r.mapJson!);
+    const { overlayPng: _png, mapJson: _map, ...kept } = r;
+    cache.set(keyOf(images[i]), kept);
+    results[i] = kept;
+    if (!v.json)
+      progress.print(() => {
+        for (const n of r.notes) stderr(`${images[i]}: note: ${n}`);
+        stdout(`${r.line} → ${f.overlay}`);
+      });
+    progress.tick();
+  };
+  let backend = '';
+  if (todo.length && workers > 1) {
+    const pool = new WorkerPool(workerFile(), workers, { configure: { backend: requested as BackendChoice, limits: { ...limits() } } });
+    try {
+      backend = await pool.clients[0].request('configure', { backend: requested as BackendChoice, limits: { ...limits() } });
+      await pool
+        .map(todo, 'explainFile', (i) => ({ job, file: images[i] }), { onResult: (k, r) => finish(todo[k], r) })
+        .catch((e) => {
+          throw fromWorker(e, folder);
+        });
+      if (pool.restarts)
+        stderr(
+          `model-lens explain: ${pool.restarts} worker${pool.restarts === 1 ? '' : 's'} stopped and ${pool.restarts === 1 ? 'was' : 'were'} replaced; ${pool.restarts === 1 ? 'its image' : 'their images'} ran again`,
+        );
+    } finally {
+      pool.dispose();
+    }
+  } else if (todo.length) {
+    backend = await initEngine({ backend: backendArg as never });
+    for (const i of todo) finish(i, await explainFile(job, images[i]));
+  }
+  stderr(progress.stop());
+  const records = results.map((r) => r.record);
+  backend ||= String(records[0]?.backend ?? requested);
+  const summary = [SUMMARY_HEADER.join(','), ...results.map((r) => r.row.map(csvField).join(','))];
+  fs.writeFileSync(path.join(outDir, 'summary.csv'), summary.join('\n') + '\n');
+  const out = { backend, method: job.method, ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}), images: records };
+  fs.writeFileSync(path.join(outDir, RESULTS_FILE), JSON.stringify(out));
+  if (v.json) stdout(JSON.stringify(out));
+  else stdout(`summary: ${path.join(outDir, 'summary.csv')}`);
+  return 0;
+}
+
+/** The results.json a folder job writes beside summary.csv (the --json object); merge reads it. */
+export const RESULTS_FILE = 'results.json';
+
+function modelPathChecked(modelPath: string): string {
+  if (!fs.existsSync(modelPath)) throw new InputError(`${modelPath}: file not found`);
+  return modelPath;
 }

@@ -19,6 +19,7 @@ import { evaluateCommand } from './evaluate-command';
 import { EMBEDDINGS } from '../core/spray/spray-run';
 import { curvesCommand } from './curves-command';
 import { explainCommand } from './explain-command';
+import { mergeCommand } from './merge-command';
 import { pairCommand } from './pair-command';
 
 /** Words laid out in lines of at most `width` characters, the first after `first`, the others after `indent`. */
@@ -47,11 +48,15 @@ ${wrap(
     ...['[--out overlay.png]', '[--colorbar]', '[--heatmap-out map.json]', `[--colormap ${choice(COLORMAPS)}]`, '[--opacity F]', '[--top-k N]'],
     ...[`[--preprocess ${choice(Object.keys(PREPROCESS_PRESETS))}]`, `[--scale ${choice(SCALES)}]`, '[--mean a,b,c]', '[--std a,b,c]'],
     ...[`[--channel-order ${choice(CHANNEL_ORDERS)}]`, `[--resize ${choice(RESIZE_MODES)}]`, `[--color ${choice(COLOR_MODES)}]`, '[--invert]'],
-    ...[`[--backend ${choice(BACKENDS)}]`, '[--json]'],
+    ...[`[--backend ${choice(BACKENDS)}]`, '[--json]', '[--workers N]', '[--shard K/N]', '[--fresh]'],
   ],
   '  model-lens explain',
   '      ',
 )}
+      a folder: every PNG and JPEG in it on --workers workers (default one per core), written to --out DIR
+      (default <folder>/model-lens-out) with summary.csv and results.json; each image cached there, so a
+      re-run continues where the last stopped (--fresh ignores the cache); --shard K/N takes the K-th of N
+      shares (0 ≤ K < N, by a hash of the image's path)
 ${wrap(
   [
     ...['<encoder>', '<imageA>', '[<imageB> | --augment SPEC]', '--method M', '[--layer NAME]', '[--embedding NAME]', `[--similarity ${choice(SIMILARITIES)}]`],
@@ -82,6 +87,8 @@ ${wrap(
   model-lens evaluate <model> <image or folder> [--method M]... [--boxes FILE] [--sanity] [--backend …] [--json]
       can the maps be trusted: deletion and insertion AUC, pointing games, each beside a random baseline;
       --sanity: rank correlation with the original map as layers are randomised from the top
+  model-lens merge <folder>... --out DIR [--json]
+      joins the --out folders of explain --shard runs into what the unsharded run writes
   model-lens curves <log file or folder>... [--json] [--watch]
       training runs (${LOG_FORMAT_TITLES}) and their tags, a run per folder;
       --watch prints new points as they arrive until interrupted
@@ -236,12 +243,13 @@ async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: str
     if (command === 'distill') return await distillCommand(rest, stdout, stderr);
     if (command === 'spray') return await sprayCommand(rest, stdout, stderr);
     if (command === 'evaluate') return await evaluateCommand(rest, stdout, stderr);
+    if (command === 'merge') return await mergeCommand(rest, stdout);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       stdout(HELP);
       return command === undefined ? 2 : 0;
     }
     throw new InputError(
-      `unknown command "${command}" (expected summary, explain, pair, compare, knowledge, distill, spray, evaluate or curves; see model-lens --help)`,
+      `unknown command "${command}" (expected summary, explain, pair, compare, knowledge, distill, spray, evaluate, merge or curves; see model-lens --help)`,
     );
   } catch (err) {
     const e = err as Error;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../protocol/worker';
 import { LoopDelayRecorder } from './loop-delay';
-import { WorkerClient } from './worker-client';
+import { WorkerClient } from '../pool/worker-client';
 
 /**
  * What the commands and panels share: the worker client (created lazily on the first job), the

@@ -16,7 +16,9 @@ import {
   type WorkerRequest,
   type WorkerStats,
 } from '../protocol/worker';
+import { explainFile } from '../core/explain/explain-file';
 import { ourError } from './errors';
+import { exitIfAsked } from './fault';
 import {
   compareJob,
   distillJob,
@@ -92,6 +94,10 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
   },
   summary: (p) => summaryJob(p.modelPath),
   explain: (job, ctx) => explainJob(job, ctx.signal, ctx.progress),
+  explainFile: (p, ctx) => {
+    exitIfAsked(p.file);
+    return explainFile(p.job, p.file, ctx.signal);
+  },
   estimate: (job) => estimateJob(job),
   exportPng: (job) => exportPngJob(job),
   layerPreview: (job, ctx) => layerPreviewJob(job, ctx.signal, ctx.partial, ctx.progress),

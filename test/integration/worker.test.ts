@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkerClient } from '../../src/host/worker-client';
+import { WorkerClient } from '../../src/pool/worker-client';
 import type { LayerPreviewMessage, PairPartialMessage } from '../../src/protocol/worker';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';

@@ -69,7 +69,7 @@ test("the CLI's help names every method, pair method, parameter flag, colormap, 
 test("`model-lens COMMAND --help` prints that command's usage lines and the common options, exit 0", async () => {
   const full = (await cli('--help')).out;
   const commands = [...new Set([...full.matchAll(/^ {2}model-lens (\w+) /gm)].map((m) => m[1]))];
-  assert.deepEqual(commands, ['summary', 'explain', 'pair', 'compare', 'knowledge', 'distill', 'spray', 'evaluate', 'curves']);
+  assert.deepEqual(commands, ['summary', 'explain', 'pair', 'compare', 'knowledge', 'distill', 'spray', 'evaluate', 'merge', 'curves']);
   for (const command of commands) {
     const { code, out } = await cli(command, '--help');
     assert.equal(code, 0, command);

@@ -1,0 +1,221 @@
+// Folder jobs (issue 19): the pool gives what one worker gives, shards merge into the unsharded run,
+// an interrupted run continues from its cache, a worker that dies is replaced.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { folderProgress, inShard, parseShard, shardOf } from '../../src/cli/folder-job';
+import { poolSize } from '../../src/pool/pool';
+import { cli } from '../helpers/cli';
+
+const repo = path.resolve(__dirname, '..', '..');
+const bin = path.join(repo, 'bin', 'model-lens.js');
+const demoModel = path.join(repo, 'demo', 'models', 'shapes', 'model.json');
+const demoImages = path.join(repo, 'demo', 'images');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-folder-'));
+
+/** A folder of a dozen demo images (the whole demo folder takes longer than these tests need). */
+const folder = path.join(tmp, 'images');
+fs.mkdirSync(folder);
+const names = fs
+  .readdirSync(demoImages)
+  .filter((f) => f.endsWith('.png'))
+  .sort()
+  .filter((_, i) => i % 2 === 0);
+for (const f of names) fs.copyFileSync(path.join(demoImages, f), path.join(folder, f));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  if (!fs.existsSync(path.join(repo, 'dist', 'worker.js'))) assert.fail('dist/ is missing: npm test builds it first');
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+}
+
+/** Every file of an output folder but the cache, with its bytes; summary.csv without its time column, results.json without times. */
+function outputOf(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const name of fs.readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue;
+    let text = fs.readFileSync(path.join(dir, name)).toString(name.endsWith('.png') ? 'base64' : 'utf8');
+    if (name === 'summary.csv') text = text.replace(/,[\d.]+,(probability|log-probability|logit)$/gm, ',T,$1');
+    if (name === 'results.json') {
+      const r = JSON.parse(text) as { images: { timeMs: number }[] };
+      for (const img of r.images) img.timeMs = 0;
+      text = JSON.stringify(r);
+    }
+    files.set(name, text);
+  }
+  return files;
+}
+
+function assertSameOutput(a: string, b: string): void {
+  const x = outputOf(a);
+  const y = outputOf(b);
+  assert.deepEqual([...y.keys()], [...x.keys()]);
+  for (const [name, text] of x) assert.ok(y.get(name) === text, `${name} differs between ${a} and ${b}`);
+}
+
+test('--shard K/N: parsed to the letter, every image in exactly one share, the share a SHA-256 of the relative path', () => {
+  assert.deepEqual(parseShard('2/4'), { index: 2, count: 4 });
+  assert.equal(parseShard(undefined), undefined);
+  for (const bad of ['4/4', '1/0', 'a/4', '1', '-1/4'])
+    assert.throws(() => parseShard(bad), { message: `--shard must be K/N with 0 ≤ K < N, e.g. 0/4 for the first of four shares (got "${bad}")` });
+  // Python's hashlib as the reference: int.from_bytes(sha256(p).digest()[:4], 'big') % N.
+  assert.equal(shardOf('circle-1.png', 4), 3113247920 % 4);
+  assert.equal(shardOf('circle-1.png', 7), 3113247920 % 7);
+  assert.equal(shardOf(path.join('sub', 'dog.jpg'), 7), 2410785096 % 7);
+  assert.equal(shardOf('a.png', 4), 2131169845 % 4);
+  for (const n of [1, 2, 3, 5]) {
+    const shares = names.map((f) => Array.from({ length: n }, (_, k) => k).filter((k) => inShard(f, { index: k, count: n })));
+    assert.ok(
+      shares.every((s) => s.length === 1),
+      `${n} shares`,
+    );
+  }
+});
+
+test('poolSize: the cores asked for or available, no more than the items or the memory budget, at least one', () => {
+  assert.equal(poolSize({ items: 100, cores: 8 }), 8);
+  assert.equal(poolSize({ items: 3, cores: 8 }), 3);
+  assert.equal(poolSize({ asked: 2, items: 100, cores: 8 }), 2);
+  assert.equal(poolSize({ items: 100, cores: 8, perWorkerBytes: 3e9, budgetBytes: 10e9 }), 3);
+  assert.equal(poolSize({ items: 0, cores: 8 }), 1);
+});
+
+test('progress lines without a terminal: the rate counts only images computed in this run, from the first one', () => {
+  const lines: string[] = [];
+  let t = 0;
+  const p = folderProgress('job', 10, (s) => lines.push(s), { tty: false, every: 1000, now: () => t });
+  p.tick(true); // cached: no rate from it
+  t = 5000;
+  p.tick(); // the first computed image starts the clock; no rate yet, no line
+  t = 7000;
+  p.tick(); // one image in 2 s: 0.5 images/s, 7 left → 14 s
+  p.tick(); // less than a second after the last line: none
+  assert.deepEqual(lines, ['job: 30 % (3 of 10 images), 0.50 images/s, about 14 s left']);
+  assert.equal(p.stop(), 'job: 4 images, 1 from the cache, 1.00 images/s');
+});
+
+test('a pool of two workers writes exactly what one worker writes; a re-run comes from the cache', () => {
+  const one = path.join(tmp, 'one');
+  const two = path.join(tmp, 'two');
+  const r1 = run(['explain', demoModel, folder, '--out', one, '--workers', '1', '--backend', 'wasm']);
+  assert.equal(r1.status, 0, r1.stderr);
+  const r2 = run(['explain', demoModel, folder, '--out', two, '--workers', '2', '--backend', 'wasm']);
+  assert.equal(r2.status, 0, r2.stderr);
+  assert.equal(r2.stdout.split('\n').filter((l) => l.includes(' → ')).length, names.length);
+  assertSameOutput(one, two);
+  const results = JSON.parse(fs.readFileSync(path.join(two, 'results.json'), 'utf8')) as { images: { image: string }[] };
+  assert.deepEqual(
+    results.images.map((r) => r.image),
+    names.map((f) => path.join(folder, f)),
+  );
+  const mtime = fs.statSync(path.join(two, `${names[0].replace('.png', '')}.overlay.png`)).mtimeMs;
+  const again = run(['explain', demoModel, folder, '--out', two, '--workers', '2', '--backend', 'wasm']);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stderr, new RegExp(`^model-lens explain: ${names.length} images, ${names.length} from the cache$`, 'm'));
+  assert.equal(fs.statSync(path.join(two, `${names[0].replace('.png', '')}.overlay.png`)).mtimeMs, mtime, 'a cached image is not written again');
+  assertSameOutput(one, two);
+  // A change of parameters is not served from the cache.
+  const other = run(['explain', demoModel, folder, '--out', two, '--workers', '2', '--backend', 'wasm', '--method', 'layercam']);
+  assert.doesNotMatch(other.stderr, /from the cache/);
+});
+
+test('an interrupted run continues where it stopped and ends with what an uninterrupted run writes', async () => {
+  const out = path.join(tmp, 'interrupted');
+  const reference = path.join(tmp, 'reference-occlusion');
+  const args = ['explain', demoModel, folder, '--workers', '1', '--backend', 'wasm', '--method', 'occlusion'];
+  assert.equal(run([...args, '--out', reference]).status, 0);
+  // Killed after its third image.
+  const child = spawn(process.execPath, [bin, ...args, '--out', out]);
+  let seen = 0;
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      seen += (d.toString().match(/ → /g) ?? []).length;
+      if (seen >= 3) child.kill('SIGKILL');
+    });
+    child.on('exit', () => resolve());
+  });
+  assert.ok(seen >= 3 && seen < names.length, `killed after ${seen} images`);
+  assert.ok(!fs.existsSync(path.join(out, 'summary.csv')), 'the killed run wrote no summary');
+  const resumed = run([...args, '--out', out]);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const cached = Number(/(\d+) from the cache/.exec(resumed.stderr)?.[1]);
+  assert.ok(cached >= 3 && cached < names.length, resumed.stderr);
+  assertSameOutput(reference, out);
+});
+
+test('N shard processes at once, merged, equal the unsharded run; merge refuses a partial or mixed set', async () => {
+  const whole = path.join(tmp, 'whole');
+  assert.equal(run(['explain', demoModel, folder, '--out', whole, '--workers', '1', '--backend', 'wasm']).status, 0);
+  const n = 3;
+  const dirs = Array.from({ length: n }, (_, k) => path.join(tmp, `shard-${k}`));
+  const codes = await Promise.all(
+    dirs.map(
+      (dir, k) =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(process.execPath, [
+            bin,
+            'explain',
+            demoModel,
+            folder,
+            '--out',
+            dir,
+            '--shard',
+            `${k}/${n}`,
+            '--workers',
+            '1',
+            '--backend',
+            'wasm',
+          ]);
+          child.on('exit', resolve);
+        }),
+    ),
+  );
+  assert.deepEqual(codes, [0, 0, 0]);
+  const counts = dirs.map((d) => (JSON.parse(fs.readFileSync(path.join(d, 'results.json'), 'utf8')) as { images: unknown[] }).images.length);
+  assert.equal(
+    counts.reduce((a, b) => a + b),
+    names.length,
+  );
+  const merged = path.join(tmp, 'merged');
+  const m = await cli('merge', ...dirs.reverse(), '--out', merged);
+  assert.equal(m.code, 0, m.err);
+  assert.equal(m.out, `merged ${names.length} images from 3 folders into ${merged} (${2 * names.length} maps and overlays, summary.csv, results.json)`);
+  assertSameOutput(whole, merged);
+
+  const partial = await cli('merge', dirs[0], dirs[1], '--out', path.join(tmp, 'partial'));
+  assert.deepEqual([partial.code, partial.err], [2, `model-lens: shard ${/shard-(\d)/.exec(dirs[2])![1]}/3 missing: the merge would be partial`]);
+  const twice = await cli('merge', dirs[0], dirs[0], dirs[1], dirs[2], '--out', path.join(tmp, 'twice'));
+  assert.equal(twice.code, 2);
+  assert.match(twice.err, /^model-lens: shard \d\/3 is given twice: /);
+  const notOutput = await cli('merge', folder, '--out', path.join(tmp, 'x'));
+  assert.deepEqual(
+    [notOutput.code, notOutput.err],
+    [2, `model-lens: ${folder}: no results.json, so not the output folder of a finished model-lens explain over a folder`],
+  );
+  const layercam = path.join(tmp, 'layercam');
+  assert.equal(run(['explain', demoModel, folder, '--out', layercam, '--workers', '1', '--method', 'layercam', '--backend', 'wasm']).status, 0);
+  const mixed = await cli('merge', whole, layercam, '--out', path.join(tmp, 'mixed'));
+  assert.deepEqual([mixed.code, mixed.err], [2, `model-lens: the folders differ in method: ${whole} has gradcam, ${layercam} has layercam`]);
+});
+
+test('a worker that dies is replaced and its image runs again; a bad image in the folder is named, exit 2', () => {
+  const out = path.join(tmp, 'died');
+  const marker = path.join(tmp, 'died-marker');
+  const r = run(['explain', demoModel, folder, '--out', out, '--workers', '2', '--backend', 'wasm'], {
+    MODEL_LENS_INJECT_WORKER_EXIT: `${names[1]}:${marker}`,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(fs.existsSync(marker), 'the worker was made to exit');
+  assert.match(r.stderr, /^model-lens explain: 1 worker stopped and was replaced; its image ran again$/m);
+  assertSameOutput(path.join(tmp, 'one'), out);
+
+  const broken = path.join(tmp, 'broken');
+  fs.mkdirSync(broken);
+  for (const f of names.slice(0, 3)) fs.copyFileSync(path.join(folder, f), path.join(broken, f));
+  fs.writeFileSync(path.join(broken, 'zz-truncated.png'), fs.readFileSync(path.join(folder, names[0])).subarray(0, 100));
+  const b = run(['explain', demoModel, broken, '--out', path.join(tmp, 'broken-out'), '--workers', '2', '--backend', 'wasm']);
+  assert.equal(b.status, 2, b.stderr);
+  assert.match(b.stderr.trim().split('\n').at(-1)!, /^model-lens: .*zz-truncated\.png: /);
+});
