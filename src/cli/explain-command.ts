@@ -257,7 +257,8 @@ async function explainFolder(
   }
   stderr(progress.stop());
   const records = results.map((r) => r.record);
-  backend ||= String(records[0]?.backend ?? requested);
+  // A share with no image (or only cached ones) still names the backend its images would run on.
+  backend ||= records.length ? String(records[0].backend) : await initEngine({ backend: backendArg as never });
   const summary = [SUMMARY_HEADER.join(','), ...results.map((r) => r.row.map(csvField).join(','))];
   fs.writeFileSync(path.join(outDir, 'summary.csv'), summary.join('\n') + '\n');
   const out = { backend, method: job.method, ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}), images: records };
