@@ -4,7 +4,7 @@ import { BackendError, initEngine, isBackendName } from '../core/engine/backend'
 import { InputError, orList } from '../core/errors';
 import { explainFile, modelFilesHash } from '../core/explain/explain-file';
 import { SUMMARY_HEADER, type FileJob, type FileResult } from '../core/explain/file-job';
-import { DEFAULT_METHOD, isMethod, METHOD_PARAMS, METHODS, type MethodName, type MethodParams } from '../core/explain/specs';
+import { DEFAULT_METHOD, isMethod, METHOD_PARAMS, METHODS, methodSpec, type MethodName, type MethodParams } from '../core/explain/specs';
 import { COLORMAPS, isColormap, type ColormapName } from '../core/image/specs';
 import { limits } from '../core/limits';
 import { PREPROCESS_PRESETS, type PreprocessSpec } from '../core/image/preprocess';
@@ -12,6 +12,7 @@ import { presetLayer, resolvePreprocess, type PreprocessLayer, type ResolvedMode
 import type { InspectableModel } from '../core/model/types';
 import { sha256File } from '../core/model/sha256';
 import { WorkerPool, poolSize } from '../pool/pool';
+import { splitRun } from '../pool/split';
 import { WorkerJobError } from '../pool/worker-client';
 import type { BackendChoice } from '../protocol/worker';
 import { intOption, listOption, numberOption, parse } from './args';
@@ -143,8 +144,25 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   if (folder) return explainFolder(job, imagePath, v, backendArg as BackendChoice | undefined, stdout, stderr);
   if (v.shard !== undefined) throw new InputError('--shard takes a share of a folder; give a folder of images');
 
-  const backend = await initEngine({ backend: backendArg as never });
-  const r = await explainFile(job, imagePath);
+  const workers = intOption(str(v, 'workers'), 'workers', 1) ?? 1;
+  let backend: string;
+  let r: FileResult;
+  if (workers > 1 && methodSpec(job.method).batched) {
+    // One explanation's batched loop shared out over the workers (src/pool/split.ts).
+    const requested = (backendArg ?? process.env.MODEL_LENS_BACKEND ?? 'auto') as BackendChoice;
+    const pool = new WorkerPool(workerFile(), workers, { configure: { backend: requested, limits: { ...limits() } } });
+    try {
+      backend = await pool.clients[0].request('configure', { backend: requested, limits: { ...limits() } });
+      r = await splitRun(pool, 'explainFile', { job, file: imagePath }).catch((e) => {
+        throw fromWorker(e, imagePath);
+      });
+    } finally {
+      pool.dispose();
+    }
+  } else {
+    backend = await initEngine({ backend: backendArg as never });
+    r = await explainFile(job, imagePath);
+  }
   for (const [file, data] of [
     [str(v, 'out'), r.overlayPng],
     [str(v, 'heatmap-out'), r.mapJson],

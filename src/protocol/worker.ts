@@ -10,6 +10,7 @@ import type { Baseline, LrpRule } from '../core/explain/specs';
 import type { ScoreKind } from '../core/explain/scores';
 import type { ColormapName, PreprocessKey, PreprocessSpec } from '../core/image/specs';
 import type { FileJob, FileResult } from '../core/explain/file-job';
+import type { BatchSplit } from '../core/explain/split';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -367,7 +368,7 @@ export interface WorkerCalls {
   summary: { params: { modelPath: string }; result: ModelSummaryMessage; partial: never };
   explain: { params: ExplainJob; result: ExplainResultMessage; partial: never };
   /** One image of a folder job (`model-lens explain <model> <folder>` with a pool): core/explain/explain-file.ts. */
-  explainFile: { params: { job: FileJob; file: string }; result: FileResult; partial: never };
+  explainFile: { params: { job: FileJob; file: string; split?: BatchSplit }; result: FileResult; partial: never };
   /** The overlay to save (core/image/export.ts, as the CLI's --out): PNG bytes. */
   exportPng: { params: ExportJob; result: Uint8Array; partial: never };
   /** How long an explain job would take: its passes and the time of one forward pass on this model. */

@@ -96,7 +96,7 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
   explain: (job, ctx) => explainJob(job, ctx.signal, ctx.progress),
   explainFile: (p, ctx) => {
     exitIfAsked(p.file);
-    return explainFile(p.job, p.file, ctx.signal);
+    return explainFile(p.job, p.file, { signal: ctx.signal, split: p.split, onProgress: ctx.progress });
   },
   estimate: (job) => estimateJob(job),
   exportPng: (job) => exportPngJob(job),

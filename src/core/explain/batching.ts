@@ -4,6 +4,9 @@ import { throwIfAborted } from '../errors';
 import type { InspectableModel } from '../model/types';
 import { methodSpec, type MethodName } from './specs';
 import type { ExplainContext } from './types';
+import { shareRange, type BatchSplit, type SplitRecord } from './split';
+
+export type { BatchSplit, SplitRecord } from './split';
 
 /** Lets pending messages (a cancel) in between batches. */
 export const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -32,11 +35,23 @@ export class BatchSizer {
   }
 }
 
-/** What batching needs of a context: a batch size, an abort signal and a progress callback. */
+/** The records of the loop being replayed, one per share; the loop's kind is checked. */
+function replayed<K extends SplitRecord['kind']>(split: BatchSplit, kind: K): Extract<SplitRecord, { kind: K }>[] {
+  const loop = split.loops ?? 0;
+  split.loops = loop + 1;
+  return split.replay!.map((records, k) => {
+    const r = records[loop];
+    if (r?.kind !== kind) throw new Error(`split replay: share ${k} has no ${kind} record for loop ${loop}`);
+    return r as Extract<SplitRecord, { kind: K }>;
+  });
+}
+
+/** What batching needs of a context: a batch size, an abort signal and a progress callback (and, on a pool, the split). */
 export interface BatchOptions {
   params: { batchSize: number };
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  split?: BatchSplit;
 }
 
 /**
@@ -51,19 +66,28 @@ export async function mapBatched(
   onBatch?: (values: Float32Array, done: number) => void,
 ): Promise<Float32Array> {
   const out = new Float32Array(total);
+  const split = ctx.split;
+  if (split?.replay) {
+    for (const r of replayed(split, 'map')) out.set(r.values, r.from);
+    onBatch?.(out, total);
+    ctx.onProgress?.(total, total);
+    return out;
+  }
+  const [from, to] = split?.share ? shareRange(total, split.share) : [0, total];
   const sizer = new BatchSizer(Math.max(1, Math.floor(ctx.params.batchSize)));
-  for (let start = 0; start < total;) {
+  for (let start = from; start < to;) {
     throwIfAborted(ctx.signal);
-    const count = sizer.next(total - start);
+    const count = sizer.next(to - start);
     const t0 = performance.now();
     out.set(run(start, count), start);
     sizer.record(count, performance.now() - t0);
     start += count;
     onBatch?.(out, start);
-    ctx.onProgress?.(start, total);
+    ctx.onProgress?.(start - from, to - from);
     await yieldToEvents();
   }
   throwIfAborted(ctx.signal);
+  if (split?.share) (split.records ??= []).push({ kind: 'map', from, values: out.slice(from, to) });
   return out;
 }
 
@@ -74,18 +98,27 @@ export async function mapBatched(
  * (progress, yielding). Returns the sum; the caller owns it. Tensors of failed runs are released.
  */
 export async function sumBatched(
-  opts: { batchSize: number; signal?: AbortSignal },
+  opts: { batchSize: number; signal?: AbortSignal; split?: BatchSplit },
   total: number,
   zeros: () => tf.Tensor,
   run: (start: number, count: number) => tf.Tensor,
-  after: (done: number, count: number) => Promise<void> | void,
+  after: (done: number, count: number, total: number) => Promise<void> | void,
 ): Promise<tf.Tensor> {
+  const split = opts.split;
+  if (split?.replay) {
+    // The shares' partial sums, added in share order.
+    const records = replayed(split, 'sum');
+    const sum = tf.tidy(() => records.map((r) => tf.tensor(r.values, r.shape)).reduce((a, b) => tf.add(a, b)));
+    await after(total, total, total);
+    return sum;
+  }
+  const [from, to] = split?.share ? shareRange(total, split.share) : [0, total];
   const sizer = new BatchSizer(Math.max(1, Math.floor(opts.batchSize)));
   let sum = zeros();
   try {
-    for (let start = 0; start < total;) {
+    for (let start = from; start < to;) {
       throwIfAborted(opts.signal);
-      const count = sizer.next(total - start);
+      const count = sizer.next(to - start);
       const t0 = performance.now();
       const next = tf.tidy(() => tf.add(sum, run(start, count)));
       // The cpu, wasm and native backends compute eagerly: the batch's work is done here.
@@ -93,9 +126,10 @@ export async function sumBatched(
       sum = next;
       sizer.record(count, performance.now() - t0);
       start += count;
-      await after(start, count);
+      await after(start - from, count, to - from);
     }
     throwIfAborted(opts.signal);
+    if (split?.share) (split.records ??= []).push({ kind: 'sum', shape: sum.shape, values: sum.dataSync().slice() as Float32Array });
     return sum;
   } catch (err) {
     sum.dispose();
@@ -103,11 +137,11 @@ export async function sumBatched(
   }
 }
 
-/** `after` for sumBatched: progress to the context and a chance for a cancel to arrive. */
+/** `after` for sumBatched: progress to the context (of the share's items on a pool) and a chance for a cancel to arrive. */
 export const reportBatch =
   (ctx: { onProgress?: (done: number, total: number) => void }, total: number) =>
-  async (done: number): Promise<void> => {
-    ctx.onProgress?.(done, total);
+  async (done: number, _count?: number, of = total): Promise<void> => {
+    ctx.onProgress?.(done, of);
     await yieldToEvents();
   };
 

@@ -16,6 +16,8 @@ import { explainProvenance } from './provenance';
 import { describeScore } from './scores';
 import { methodSpec } from './specs';
 import type { FileJob, FileResult } from './file-job';
+import type { BatchSplit } from './split';
+import { InputError } from '../errors';
 
 /** The JSON shape of `--heatmap-out`. */
 export function heatmapJson(r: ExplainResult, params: Record<string, unknown>) {
@@ -30,7 +32,12 @@ export function heatmapJson(r: ExplainResult, params: Record<string, unknown>) {
 }
 
 /** Explains one image file as `model-lens explain` does. `file` is the path as the command line gave it (joined with the folder). */
-export async function explainFile(job: FileJob, file: string, signal?: AbortSignal): Promise<FileResult> {
+export async function explainFile(
+  job: FileJob,
+  file: string,
+  { signal, split, onProgress }: { signal?: AbortSignal; split?: BatchSplit; onProgress?: (done: number, total: number) => void } = {},
+): Promise<FileResult> {
+  if (split?.share && !methodSpec(job.method).batched) throw new InputError(`${job.method} has no batched loop to share out over workers`);
   const model = await loadModel(job.modelPath);
   const settings = resolveModelSettings(model.path);
   const resolved = resolvePreprocess(model, settings, job.preprocess);
@@ -48,7 +55,11 @@ export async function explainFile(job: FileJob, file: string, signal?: AbortSign
     labels: settings.labels,
     topK: job.topK,
     signal,
+    split,
+    onProgress,
   });
+  if (split?.share) return { image: file, record: { timeMs: r.timeMs }, row: [], notes: [], line: '', split: split.records ?? [] };
+  const workers = split?.replay ? `, ${split.replay.length} workers` : '';
   const colormap = job.colormap ?? (r.signed ? SIGNED_COLORMAP : DEFAULT_COLORMAP);
   const backend = tf.getBackend();
   const allParams = explainProvenance(r, path.resolve(file), { model, sha256: sha256File(model.path) }, preprocess, {
@@ -78,7 +89,7 @@ export async function explainFile(job: FileJob, file: string, signal?: AbortSign
     },
     row: [file, t.index, t.label ?? '', t.score, r.method, r.timeMs.toFixed(1), r.scoreKind],
     notes,
-    line: `${file}: ${t.label ?? `class ${t.index}`} (${describeScore(r.scoreKind, t.score, t.probability, r.units)}), ${r.method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${backend}`,
+    line: `${file}: ${t.label ?? `class ${t.index}`} (${describeScore(r.scoreKind, t.score, t.probability, r.units)}), ${r.method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${backend}${workers}`,
   };
   if (job.files) {
     // Exported maps are at most --out-size on their long side; overlays are the panel's Export PNG

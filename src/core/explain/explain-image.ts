@@ -4,7 +4,7 @@ import { currentBackend } from '../engine/backend';
 import { scopedJob, tidyValue } from '../engine/tidy';
 import { InputError } from '../errors';
 import { defaultCamLayer } from '../model/cam-layers';
-import { batchSizeForMethod } from './batching';
+import { batchSizeForMethod, type BatchSplit } from './batching';
 import type { RgbImage } from '../image/decode';
 import { scaleSigned, scaleUnsigned } from '../image/display';
 import { inputPicture, mapToImage, pixelBounds, toModelInput, type InputGeometry, type PreprocessSpec, type RgbaPicture } from '../image/preprocess';
@@ -34,6 +34,8 @@ export interface ExplainOptions {
   clipPercentile?: number;
   onProgress?: Progress;
   signal?: AbortSignal;
+  /** On a pool: this worker's share of a batched method's loops, or the shares' values to finish with (batching.ts). */
+  split?: BatchSplit;
 }
 
 export interface Prediction {
@@ -127,9 +129,11 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
       params,
       onProgress: opts.onProgress,
       signal: opts.signal,
+      split: opts.split,
       inputBounds: pixelBounds(opts.preprocess, input.shape[3]),
     });
-    const timeMs = performance.now() - started;
+    // A split run's time: its longest share's and the replay's (the shares run at once).
+    const timeMs = performance.now() - started + (opts.split?.sharesMs ?? 0);
     const source = attribution.pixelMap ?? attribution.grid;
     const resized = mapToImage(source.values, source.height, source.width, geometry);
     const clip = opts.clipPercentile ?? methodSpec(opts.method).clipPercentile;

@@ -1,6 +1,7 @@
 // The plain data of a folder job's image (TensorFlow.js-free: the worker protocol and the pool name these types).
 import type { ColormapName, PreprocessSpec } from '../image/specs';
 import type { MethodName, MethodParams } from './specs';
+import type { SplitRecord } from './split';
 
 /**
  * One image of a folder job (`model-lens explain <model> <folder>`), the same wherever it runs: in the
@@ -34,6 +35,8 @@ export interface FileResult {
   line: string;
   overlayPng?: Uint8Array;
   mapJson?: string;
+  /** A share's run on a pool (split.share): what its loops computed; the rest of the result is empty. */
+  split?: SplitRecord[];
 }
 
 export const SUMMARY_HEADER = ['image', 'top_class', 'top_label', 'score', 'method', 'time_ms', 'score_kind'];

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { InspectableModel } from '../model/types';
+import type { BatchSplit } from './batching';
 
 export { BASELINES, DEFAULT_PARAMS, isMethod, METHODS, type Baseline, type MethodName, type MethodParams } from './specs';
 
@@ -21,6 +22,8 @@ export interface ExplainContext {
   signal?: AbortSignal;
   /** The lowest and highest value the preprocessing gives each input channel (LRP's bounded rule); absent: unknown. */
   inputBounds?: { low: number[]; high: number[] };
+  /** On a pool: this worker's share of the batched loops, or every share's values to finish with (batching.ts). */
+  split?: BatchSplit;
 }
 
 /** A raw map, row-major, not display-scaled. */

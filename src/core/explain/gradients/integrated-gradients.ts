@@ -18,7 +18,7 @@ export async function integratedGradients(ctx: ExplainContext): Promise<Attribut
   try {
     // Steps k = 1 … m: item i of the batches is step i + 1.
     sum = await sumBatched(
-      { batchSize: ctx.params.batchSize, signal: ctx.signal },
+      { batchSize: ctx.params.batchSize, signal: ctx.signal, split: ctx.split },
       m,
       () => tf.zerosLike(ctx.input),
       (start, count) => {

@@ -13,16 +13,15 @@ export async function smoothGrad(ctx: ExplainContext): Promise<Attribution> {
   const sigma = tf.tidy(() => noise * (tf.max(ctx.input).dataSync()[0] - tf.min(ctx.input).dataSync()[0]));
   const [, h, w] = ctx.input.shape;
   const total = await sumBatched(
-    { batchSize, signal: ctx.signal },
+    { batchSize, signal: ctx.signal, split: ctx.split },
     n,
     () => tf.zeros([h, w]),
     (start, count) => {
       const shape = [count, ...ctx.input.shape.slice(1)] as [number, number, number, number];
-      const noise = gaussianNoise(
-        shape.reduce((a, b) => a * b, 1),
-        sigma,
-        seed * 1_000_003 + start,
-      );
+      // Each sample's noise from its own seed: the same samples however the items are batched or shared out.
+      const size = h * w * ctx.input.shape[3];
+      const noise = new Float32Array(count * size);
+      for (let i = 0; i < count; i++) noise.set(gaussianNoise(size, sigma, seed * 1_000_003 + start + i), i * size);
       const noisy = tf.add(ctx.input, tf.tensor4d(noise, shape));
       const sal = tf.max(tf.abs(inputGradient(ctx.model, noisy, ctx.score)), -1);
       return tf.sum(sal, 0);

@@ -1,0 +1,71 @@
+import type { BatchSplit, SplitRecord } from '../core/explain/split';
+import type { CallParams, CallResult } from '../protocol/worker';
+import type { WorkerPool } from './pool';
+import { WorkerJobError } from './worker-client';
+
+/** The jobs whose batched loops can be shared out: their parameters take a `split`, their results give `split` records and the share's time (record.timeMs) back. */
+type SplitCall = 'explainFile';
+
+export interface SplitOptions {
+  signal?: AbortSignal;
+  /** The pool's progress: the shares' items done of all their items. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * One explanation of a batched method on every worker of the pool (core/explain/split.ts): each
+ * worker runs the method on its share of the loop's items — occlusion windows, Score-CAM or
+ * Ablation-CAM channels, SmoothGrad samples, Integrated-Gradients steps — then the first worker runs it
+ * once more with every share's values in place of computing, and its result is the job's. A share
+ * whose worker died runs again on the replacement (once); cancelling the signal cancels every worker.
+ */
+export async function splitRun<K extends SplitCall>(pool: WorkerPool, type: K, params: CallParams<K>, opts: SplitOptions = {}): Promise<CallResult<K>> {
+  const n = pool.size;
+  const progress = Array.from({ length: n }, () => ({ done: 0, total: 0 }));
+  const report = () => {
+    const done = progress.reduce((s, p) => s + p.done, 0);
+    const total = progress.reduce((s, p) => s + p.total, 0);
+    if (total > 0) opts.onProgress?.(done, total);
+  };
+  const inner = new AbortController();
+  const onAbort = () => inner.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    // Every share settles before the job does: after a failure or a cancel, no worker is still busy with it.
+    const settled = await Promise.allSettled(
+      pool.clients.map(async (client, index) => {
+        const split: BatchSplit = { share: { index, count: n } };
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const r = await client.request(
+              type,
+              { ...params, split },
+              {
+                signal: inner.signal,
+                onProgress: (done, total) => {
+                  progress[index] = { done, total };
+                  report();
+                },
+              },
+            );
+            return { records: r.split ?? [], ms: Number(r.record.timeMs ?? 0) };
+          } catch (e) {
+            if (e instanceof WorkerJobError && e.name === 'WorkerDied' && attempt < 1 && !inner.signal.aborted) continue;
+            inner.abort();
+            throw e;
+          }
+        }
+      }),
+    );
+    const rejected = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+    // A share's own failure is the job's; the other shares were cancelled because of it.
+    const failed = rejected.find((s) => (s.reason as Error).name !== 'AbortError') ?? rejected[0];
+    if (failed) throw opts.signal?.aborted ? new WorkerJobError('AbortError', 'The job was cancelled.') : failed.reason;
+    const shares = settled.map((s) => (s as PromiseFulfilledResult<{ records: SplitRecord[]; ms: number }>).value);
+    const replay: SplitRecord[][] = shares.map((s) => s.records);
+    const sharesMs = Math.max(...shares.map((s) => s.ms));
+    return await pool.clients[0].request(type, { ...params, split: { replay, sharesMs } }, { signal: opts.signal });
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
