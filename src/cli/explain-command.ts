@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BackendError, initEngine, isBackendName } from '../core/engine/backend';
+import { BackendError, initEngine, isBackendName, nativeBackendChosen } from '../core/engine/backend';
 import { InputError, orList } from '../core/errors';
 import { explainFile, modelFilesHash } from '../core/explain/explain-file';
 import { SUMMARY_HEADER, type FileJob, type FileResult } from '../core/explain/file-job';
@@ -144,7 +144,7 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   if (folder) return explainFolder(job, imagePath, v, backendArg as BackendChoice | undefined, stdout, stderr);
   if (v.shard !== undefined) throw new InputError('--shard takes a share of a folder; give a folder of images');
 
-  const workers = intOption(str(v, 'workers'), 'workers', 1) ?? 1;
+  const workers = oneThreadIfNative(intOption(str(v, 'workers'), 'workers', 1) ?? 1, backendArg, stderr);
   let backend: string;
   let r: FileResult;
   if (workers > 1 && methodSpec(job.method).batched) {
@@ -176,6 +176,13 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     stdout(`${r.line}${str(v, 'out') ? ` → ${str(v, 'out')}` : ''}`);
   }
   return 0;
+}
+
+/** The native backend runs in this thread alone: a pool of one (its kernels use every core themselves). */
+function oneThreadIfNative(workers: number, backendArg: string | undefined, stderr: (s: string) => void): number {
+  if (workers === 1 || !nativeBackendChosen(backendArg ?? process.env.MODEL_LENS_BACKEND)) return workers;
+  stderr('model-lens explain: note: the native tensorflow backend runs in one thread (its kernels use every core), so one worker');
+  return 1;
 }
 
 /** The worker bundle beside the command line's bundle (dist/), or dist/ from the sources (tests). */
@@ -214,7 +221,7 @@ async function explainFolder(
   const images = all.filter((f) => inShard(path.relative(folder, f), shard));
   const outDir = str(v, 'out') ?? path.join(folder, 'model-lens-out');
   fs.mkdirSync(outDir, { recursive: true });
-  const workers = poolSize({ asked: intOption(str(v, 'workers'), 'workers'), items: Math.max(1, images.length) });
+  const workers = oneThreadIfNative(poolSize({ asked: intOption(str(v, 'workers'), 'workers', 1), items: Math.max(1, images.length) }), backendArg, stderr);
   const requested = backendArg ?? process.env.MODEL_LENS_BACKEND ?? 'auto';
 
   const cache = new ResultCache<FileResult>(path.join(outDir, CACHE_DIR), !v.fresh);

@@ -1,17 +1,22 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BackendChoice } from '../protocol/worker';
+import { availableParallelism } from 'node:os';
+import { methodSpec, type MethodName } from '../core/explain/specs';
+import type { BackendChoice, CallResult, ExplainJob } from '../protocol/worker';
 import { LoopDelayRecorder } from './loop-delay';
-import { WorkerClient } from '../pool/worker-client';
+import { WorkerPool } from '../pool/pool';
+import { splitRun } from '../pool/split';
+import { WorkerClient, type RequestOptions, type WorkerClientOptions } from '../pool/worker-client';
 
 /**
- * What the commands and panels share: the worker client (created lazily on the first job), the
- * output channel and the status bar item. Disposed with the extension.
+ * What the commands and panels share: the pool of workers (its first worker runs every job; the others
+ * join in on a batched method's loop — threads created on first use), the training worker, the output
+ * channel and the status bar item. Disposed with the extension.
  */
 export class Services implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel('Model Lens', { log: true });
   private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
-  private client: WorkerClient | undefined;
+  private workerPool: WorkerPool | undefined;
   /** A second worker for training runs: the panels keep explaining while a student trains. */
   private trainClient: WorkerClient | undefined;
   private running = 0;
@@ -25,15 +30,35 @@ export class Services implements vscode.Disposable {
     this.updateStatus();
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('modelLens.backend') || e.affectsConfiguration('modelLens.tfjsNodePath') || e.affectsConfiguration('modelLens.limits'))
+        if (['backend', 'tfjsNodePath', 'limits', 'workers'].some((k) => e.affectsConfiguration(`modelLens.${k}`)))
           this.resetWorker();
       }),
     );
   }
 
+  /** The pool: `modelLens.workers` workers, or one per core when it is 0. */
+  get pool(): WorkerPool {
+    const cfg = vscode.workspace.getConfiguration('modelLens');
+    const asked = cfg.get<number>('workers', 0);
+    // The native backend is loaded in one thread only (a user's tfjs-node, chosen or found by auto).
+    const native = cfg.get<string>('backend', 'auto') === 'tensorflow' || (cfg.get<string>('backend', 'auto') === 'auto' && Boolean(cfg.get<string>('tfjsNodePath')));
+    this.workerPool ??= new WorkerPool(this.workerFile, native ? 1 : asked > 0 ? asked : availableParallelism(), this.clientOptions(30 * 60_000));
+    return this.workerPool;
+  }
+
+  /** The pool's first worker: every job but a batched method's shares runs here. */
   get worker(): WorkerClient {
-    this.client ??= this.newClient(30 * 60_000);
-    return this.client;
+    return this.pool.clients[0];
+  }
+
+  /** How many workers an explanation by `method` runs on. */
+  explainWorkers(method: string): number {
+    return methodSpec(method as MethodName)?.batched ? this.pool.size : 1;
+  }
+
+  /** An explanation: a batched method's loop shared out over the pool (src/pool/split.ts), any other on the first worker. */
+  explain(job: ExplainJob, opts: RequestOptions = {}): Promise<CallResult<'explain'>> {
+    return this.explainWorkers(job.method) > 1 ? splitRun(this.pool, 'explain', job, opts) : this.worker.request('explain', job, opts);
   }
 
   /** The training worker (created on the first training run; no time limit — 0 — as a run takes as long as it takes). */
@@ -42,11 +67,19 @@ export class Services implements vscode.Disposable {
     return this.trainClient;
   }
 
+  private get workerFile(): string {
+    return path.join(this.context.extensionPath, 'dist', 'worker.js');
+  }
+
   private newClient(timeoutMs: number): WorkerClient {
+    return new WorkerClient(this.workerFile, this.clientOptions(timeoutMs));
+  }
+
+  private clientOptions(timeoutMs: number): WorkerClientOptions {
     {
       const cfg = vscode.workspace.getConfiguration('modelLens');
       const dist = path.join(this.context.extensionPath, 'dist');
-      return new WorkerClient(path.join(dist, 'worker.js'), {
+      return {
         timeoutMs,
         cancelGraceMs: 1500,
         log: (line) => this.log.info(line),
@@ -60,13 +93,13 @@ export class Services implements vscode.Disposable {
             outSize: cfg.get<number>('limits.outSize'),
           },
         },
-      });
+      };
     }
   }
 
   private resetWorker(): void {
-    this.client?.dispose();
-    this.client = undefined;
+    this.workerPool?.dispose();
+    this.workerPool = undefined;
     this.backend = 'not started';
     this.updateStatus();
   }
@@ -95,7 +128,7 @@ export class Services implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.client?.dispose();
+    this.workerPool?.dispose();
     this.trainClient?.dispose();
     this.loopDelay?.dispose();
     this.status.dispose();

@@ -3,8 +3,12 @@ import type { CallParams, CallResult } from '../protocol/worker';
 import type { WorkerPool } from './pool';
 import { WorkerJobError } from './worker-client';
 
-/** The jobs whose batched loops can be shared out: their parameters take a `split`, their results give `split` records and the share's time (record.timeMs) back. */
-type SplitCall = 'explainFile';
+/** The jobs whose batched loops can be shared out: their parameters take a `split`; from a share's result, its records and its time in the method. */
+const SPLIT_CALLS = {
+  explain: (r: CallResult<'explain'>) => ({ records: r.split ?? [], ms: r.timeMs }),
+  explainFile: (r: CallResult<'explainFile'>) => ({ records: r.split ?? [], ms: Number(r.record.timeMs ?? 0) }),
+};
+type SplitCall = keyof typeof SPLIT_CALLS;
 
 export interface SplitOptions {
   signal?: AbortSignal;
@@ -48,7 +52,7 @@ export async function splitRun<K extends SplitCall>(pool: WorkerPool, type: K, p
                 },
               },
             );
-            return { records: r.split ?? [], ms: Number(r.record.timeMs ?? 0) };
+            return (SPLIT_CALLS[type] as (r: CallResult<K>) => { records: SplitRecord[]; ms: number })(r);
           } catch (e) {
             if (e instanceof WorkerJobError && e.name === 'WorkerDied' && attempt < 1 && !inner.signal.aborted) continue;
             inner.abort();

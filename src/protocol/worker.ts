@@ -10,7 +10,7 @@ import type { Baseline, LrpRule } from '../core/explain/specs';
 import type { ScoreKind } from '../core/explain/scores';
 import type { ColormapName, PreprocessKey, PreprocessSpec } from '../core/image/specs';
 import type { FileJob, FileResult } from '../core/explain/file-job';
-import type { BatchSplit } from '../core/explain/split';
+import type { BatchSplit, SplitRecord } from '../core/explain/split';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -50,6 +50,8 @@ export interface ExplainJob {
   /** Overrides of the model's own settings (modellens.json), key by key. */
   preprocess?: PreprocessOptions;
   topK?: number;
+  /** On a pool (src/pool/split.ts): this worker's share of a batched method's loop, or every share's values to finish with. */
+  split?: BatchSplit;
 }
 
 export interface LayerRow {
@@ -108,6 +110,8 @@ export interface ExplainResultMessage {
   modelInput: { width: number; height: number; rgba: Uint8ClampedArray };
   timeMs: number;
   backend: string;
+  /** A share's run on a pool: what its loops computed (the rest is the share's own, meaningless, result). */
+  split?: SplitRecord[];
 }
 
 /** What Export PNG needs: the image (decoded as the explain job did, for this model), its display map, the look. */

@@ -117,8 +117,10 @@ export async function explainJob(job: ExplainJob, signal: AbortSignal, onProgres
     expected: resolvePreprocess(model, settings).spec,
     topK: job.topK ?? 5,
     onProgress,
+    split: job.split,
   });
   return {
+    ...(job.split?.share ? { split: job.split.records ?? [] } : {}),
     method: r.method,
     layers: r.layers,
     output: r.output,

@@ -26,6 +26,23 @@ export class BackendError extends Error {
   }
 }
 
+/**
+ * Whether the native backend would be loaded: asked for, or `auto` with @tensorflow/tfjs-node
+ * installed (or a path to it given). It is loaded in one thread only (its kernels use every core
+ * themselves; a native add-on in several worker threads is not safe), so pools shrink to one worker.
+ */
+export function nativeBackendChosen(backend: string | undefined, tfjsNodePath?: string): boolean {
+  if (backend === 'tensorflow') return true;
+  if (backend !== undefined && backend !== 'auto') return false;
+  if (tfjsNodePath) return true;
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function isBackendName(name: string): name is BackendName {
   return (BACKENDS as readonly string[]).includes(name);
 }

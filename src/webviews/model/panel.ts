@@ -227,11 +227,14 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     const spec = methodSpec(job.method as MethodName);
     if (!spec?.batched || this.services.context.workspaceState.get<boolean>(SKIP_LONG_JOB_KEY)) return true;
     const e = await this.services.worker.request('estimate', job);
-    if (e.seconds <= LONG_JOB_SECONDS) return true;
+    // The passes are shared out over the pool's workers (one core each).
+    const workers = this.services.explainWorkers(job.method);
+    const seconds = e.seconds / workers;
+    if (seconds <= LONG_JOB_SECONDS) return true;
     const run = 'Run';
     const always = "Run, and don't ask again";
     const pick = await vscode.window.showWarningMessage(
-      `Model Lens: ${spec.title} will make ${e.passes.toLocaleString('en-US')} passes through the model (${e.what}), about ${duration(e.seconds)} at ${e.msPerPass.toFixed(0)} ms a pass${e.backward ? ' and its backward pass' : ''}. Run it?`,
+      `Model Lens: ${spec.title} will make ${e.passes.toLocaleString('en-US')} passes through the model (${e.what}), about ${duration(seconds)} at ${e.msPerPass.toFixed(0)} ms a pass${e.backward ? ' and its backward pass' : ''}${workers > 1 ? ` on ${workers} workers` : ''}. Run it?`,
       run,
       always,
     );
@@ -268,7 +271,7 @@ export class ModelPanel extends PanelBase<FromWebview, ToWebview> {
     const title = methodSpec(settings.method as MethodName)?.title ?? settings.method;
     await this.exclusiveJob(title, async (controller) => {
       const result = await this.withProgress(`Model Lens: ${title} on ${path.basename(imagePath)}`, controller, (onProgress) =>
-        this.services.track(() => this.services.worker.request('explain', job, { signal: controller.signal, onProgress }), settings.method),
+        this.services.track(() => this.services.explain(job, { signal: controller.signal, onProgress }), settings.method),
       );
       const recent = await this.remember(imagePath);
       return () => {
