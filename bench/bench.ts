@@ -1,5 +1,6 @@
 // npm run bench — median latencies of predict and explanations on a MobileNetV2-shaped model
 // (224×224, random weights) on wasm and cpu, with ratios measured in the same run.
+import { poolBench } from './lib/pool';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../src/core/engine/backend';
 import { METHOD_TABLE } from '../src/core/explain/registry';
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--distill')) return distillBench(quick); // knowledge points and compare alone
   if (process.argv.includes('--train')) return trainBench(quick); // training steps: wasm, cpu, PyTorch
   if (process.argv.includes('--spray')) return sprayBench(quick); // SpRAy's stages on a MobileNetV2-shaped model
+  if (process.argv.includes('--pool')) return poolBench(quick); // a pool of workers against one worker
   console.log(`MobileNetV2-shaped model, 224×224, random weights; node ${process.version}, ${quick ? 'quick' : 'full'} run`);
   const wasm = await measure('wasm', [
     { name: 'predict', runs: quick ? 3 : 9 },
@@ -140,6 +142,7 @@ async function main(): Promise<void> {
   await stripBench();
   await pairBench();
   await logsBench();
+  await poolBench(quick);
   await onnxPeerBench(quick);
   await distillBench(quick);
   await trainBench(quick);

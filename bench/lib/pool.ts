@@ -1,0 +1,162 @@
+// npm run bench -- --pool: one worker against a pool of one worker per core, on a MobileNetV2-shaped
+// model (random weights, 224×224) saved as a TF.js layers model, in the same run, interleaved
+// (A B, then B A, …), medians with min–max: occlusion, Score-CAM and IG-50 on one image shared out
+// over the pool (src/pool/split.ts), and Grad-CAM over a folder of images split by image.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PNG } from 'pngjs';
+import type { FileJob } from '../../src/core/explain/file-job';
+import { DEFAULT_METHOD, methodSpec, type MethodName } from '../../src/core/explain/specs';
+import { mulberry32 } from '../../src/core/explain/random';
+import { saveLayersModel } from '../../src/core/model/save';
+import { initEngine } from '../../src/core/engine/backend';
+import { WorkerPool } from '../../src/pool/pool';
+import { splitRun } from '../../src/pool/split';
+import { mobileNetV2Layers } from './mobilenet-v2';
+
+const SIZE = 224;
+
+/** Smooth random images (a bright disc on dark noise), `count` PNGs in `dir`. */
+export function writeBenchImages(dir: string, count: number, seed = 7): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const rand = mulberry32(seed);
+  const files: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const png = new PNG({ width: SIZE, height: SIZE });
+    const [cx, cy, r] = [rand() * SIZE, rand() * SIZE, 20 + rand() * 40];
+    for (let p = 0; p < SIZE * SIZE; p++) {
+      const inside = ((p % SIZE) - cx) ** 2 + (Math.floor(p / SIZE) - cy) ** 2 < r * r;
+      for (let c = 0; c < 3; c++) png.data[p * 4 + c] = inside ? 220 : Math.floor(rand() * 80);
+      png.data[p * 4 + 3] = 255;
+    }
+    const file = path.join(dir, `${String(i).padStart(3, '0')}.png`);
+    fs.writeFileSync(file, PNG.sync.write(png));
+    files.push(file);
+  }
+  return files;
+}
+
+/** The MobileNetV2-shaped model as files, for workers to load. */
+export async function saveBenchModel(dir: string): Promise<string> {
+  await initEngine({ backend: 'wasm' });
+  const model = mobileNetV2Layers(SIZE);
+  const file = await saveLayersModel(model, dir);
+  model.dispose();
+  return file;
+}
+
+export const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+};
+
+const fmt = (xs: number[], unit = 's', scale = 1000) => {
+  const { median, min, max } = stats(xs);
+  const f = (v: number) => (v / scale).toFixed(scale === 1 ? 1 : 2);
+  return `${f(median)} ${unit} (${f(min)}–${f(max)})`;
+};
+
+/** The load of the machine, as `uptime` gives it. */
+export const loadLine = () =>
+  `load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${os.availableParallelism()} cores`;
+
+export async function poolBench(quick: boolean): Promise<void> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pool-bench-'));
+  const cores = os.availableParallelism();
+  const workerFile = path.join(__dirname, '..', 'worker.js');
+  const modelPath = await saveBenchModel(path.join(workDir, 'model'));
+  const [image] = writeBenchImages(path.join(workDir, 'one'), 1, 3);
+  const rounds = quick ? 2 : 5;
+  console.log(
+    `\npool of ${cores} workers against one worker: MobileNetV2-shaped (random weights, ${SIZE}×${SIZE}) on wasm, ${rounds} rounds interleaved; ${loadLine()}`,
+  );
+  const one = new WorkerPool(workerFile, 1, { configure: { backend: 'wasm' } });
+  const pool = new WorkerPool(workerFile, cores, { configure: { backend: 'wasm' } });
+  const job = (method: MethodName, params: FileJob['params'] = {}, layers?: string[]): FileJob => ({
+    modelPath,
+    method,
+    layers,
+    target: 0,
+    params,
+    preprocess: [],
+    opacity: 0.5,
+    colorbar: false,
+    topK: 1,
+    files: false,
+  });
+  try {
+    // Warm-up: every worker loads the model and compiles its kernels.
+    const warm = job(DEFAULT_METHOD);
+    await one.clients[0].request('explainFile', { job: warm, file: image });
+    await Promise.all(pool.clients.map((c) => c.request('explainFile', { job: warm, file: image })));
+    const cases: [string, FileJob][] = [
+      ['occlusion (window 32, stride 16: 169 windows)', job(methodOf('occlusion'), { window: 32, stride: 16 })],
+      ['Score-CAM at block_16_project_BN (320 channels)', job(methodOf('scorecam'), {}, ['block_16_project_BN'])],
+      ['Integrated Gradients (50 steps)', job(methodOf('ig'), { steps: 50 })],
+    ];
+    console.log(`  ${'one image'.padEnd(46)} ${'one worker'.padStart(22)} ${`${cores} workers`.padStart(22)}   speed-up`);
+    for (const [name, j] of cases) {
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const runOne = async () => {
+          const t = performance.now();
+          await one.clients[0].request('explainFile', { job: j, file: image });
+          a.push(performance.now() - t);
+        };
+        const runPool = async () => {
+          const t = performance.now();
+          await splitRun(pool, 'explainFile', { job: j, file: image });
+          b.push(performance.now() - t);
+        };
+        // A B, then B A: a drift in the machine's load falls on both sides.
+        if (r % 2 === 0) {
+          await runOne();
+          await runPool();
+        } else {
+          await runPool();
+          await runOne();
+        }
+      }
+      console.log(`  ${name.padEnd(46)} ${fmt(a).padStart(22)} ${fmt(b).padStart(22)}   ${(stats(a).median / stats(b).median).toFixed(2)}×`);
+    }
+    // A folder: Grad-CAM over 200 images (decode, predict, Grad-CAM, no files written), split by image.
+    const count = quick ? 60 : 200;
+    const folder = writeBenchImages(path.join(workDir, 'folder'), count);
+    const folderRounds = quick ? 1 : 3;
+    const perSecond: Record<string, number[]> = { one: [], pool: [] };
+    for (let r = 0; r < folderRounds; r++) {
+      for (const [side, p] of (r % 2 === 0
+        ? [
+            ['one', one],
+            ['pool', pool],
+          ]
+        : [
+            ['pool', pool],
+            ['one', one],
+          ]) as [string, WorkerPool][]) {
+        const t = performance.now();
+        await p.map(folder, 'explainFile', (file) => ({ job: warm, file }));
+        perSecond[side].push((count * 1000) / (performance.now() - t));
+      }
+    }
+    console.log(
+      `  Grad-CAM over a folder of ${count} images: one worker ${fmt(perSecond.one, 'images/s', 1)}, ${cores} workers ${fmt(perSecond.pool, 'images/s', 1)}: ${(stats(perSecond.pool).median / stats(perSecond.one).median).toFixed(2)}×`,
+    );
+    console.log(`  after: ${loadLine()}`);
+  } finally {
+    one.dispose();
+    pool.dispose();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** A method's name, checked against the registry. */
+function methodOf(name: string): MethodName {
+  if (!methodSpec(name as MethodName)) throw new Error(`no method ${name}`);
+  return name as MethodName;
+}
