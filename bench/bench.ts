@@ -1,6 +1,7 @@
 // npm run bench — median latencies of predict and explanations on a MobileNetV2-shaped model
 // (224×224, random weights) on wasm and cpu, with ratios measured in the same run.
 import { poolBench } from './lib/pool';
+import { profileBench } from './lib/profile';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../src/core/engine/backend';
 import { METHOD_TABLE } from '../src/core/explain/registry';
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--train')) return trainBench(quick); // training steps: wasm, cpu, PyTorch
   if (process.argv.includes('--spray')) return sprayBench(quick); // SpRAy's stages on a MobileNetV2-shaped model
   if (process.argv.includes('--pool')) return poolBench(quick); // a pool of workers against one worker
+  if (process.argv.includes('--profile')) return profileBench(); // the input gradient, kernel by kernel
   console.log(`MobileNetV2-shaped model, 224×224, random weights; node ${process.version}, ${quick ? 'quick' : 'full'} run`);
   const wasm = await measure('wasm', [
     { name: 'predict', runs: quick ? 3 : 9 },

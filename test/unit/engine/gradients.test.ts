@@ -62,3 +62,21 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
   }
 }
+
+test("the ClipByValue (ReLU6) gradient equals TensorFlow.js's own, boundaries included, on cpu and wasm", async () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await initEngine({ backend });
+    // Values inside, outside and exactly at both bounds, and ±Infinity.
+    const x = tf.tensor4d([-1, 0, 0.5, 3, 6, 6.5, Infinity, -Infinity, 5.999, 1e-30, -1e-30, 6.0001], [1, 2, 2, 3]);
+    const dy = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [1, 2, 2, 3]);
+    const f = (a: tf.Tensor) => tf.sum(tf.mul(dy, tf.clipByValue(a, 0, 6)));
+    restoreGradients();
+    const reference = Array.from(tf.grad(f)(x).dataSync());
+    installGradients();
+    const ours = Array.from(tf.grad(f)(x).dataSync());
+    assert.deepEqual(ours, reference, backend);
+    // By hand: dy where 0 ≤ x ≤ 6, else 0.
+    assert.deepEqual(ours, [0, 2, 3, 4, 5, 0, 0, 0, 9, 10, 0, 0], backend);
+    tf.dispose([x, dy]);
+  }
+});

@@ -81,18 +81,32 @@ export const conv: Op = (ctx, [xv, wv, bv]) => {
   if (Cg * group !== C) throw new OpError(`weights expect ${Cg * group} input channels, the input has ${C}`);
   const pads = spatialPads(ctx, x.shape[1], x.shape[2], kH, kW, sH, sW, dH, dW);
   checkWindow(x.shape[1], x.shape[2], kH, kW, [sH, sW], [dH, dW], pads, x.shape[0] * x.shape[3]);
-  const padded = padNhwc(x, pads);
+  // Stride 1 with the centred pads of an odd window is TensorFlow's 'same' exactly: no Pad (and, in a
+  // gradient, no Slice — 8 ms each on a MobileNetV2 batch of ten on wasm) for most depthwise layers.
+  const same =
+    sH === 1 &&
+    sW === 1 &&
+    dH === 1 &&
+    dW === 1 &&
+    kH % 2 === 1 &&
+    kW % 2 === 1 &&
+    pads[0] === pads[2] &&
+    pads[1] === pads[3] &&
+    2 * pads[0] === kH - 1 &&
+    2 * pads[1] === kW - 1;
+  const padding = same ? 'same' : 'valid';
+  const padded = same ? x : padNhwc(x, pads);
   const key = `${ctx.node.outputs[0]}:filter`;
   let out: tf.Tensor4D;
   if (group === 1) {
     let filter = ctx.cache.get(key);
     if (!filter) ctx.cache.set(key, (filter = tf.keep(tf.transpose(plain(w), [2, 3, 1, 0]))));
-    out = tf.conv2d(padded, filter as tf.Tensor4D, [sH, sW], 'valid', 'NHWC', [dH, dW]);
+    out = tf.conv2d(padded, filter as tf.Tensor4D, [sH, sW], padding, 'NHWC', [dH, dW]);
   } else if (Cg === 1 && group === C) {
     let filter = ctx.cache.get(key);
     if (!filter) ctx.cache.set(key, (filter = tf.keep(tf.transpose(tf.reshape(plain(w), [C, M / C, kH, kW]), [2, 3, 0, 1]))));
     if ((dH > 1 || dW > 1) && (sH > 1 || sW > 1)) throw new OpError('depthwise convolution with both dilation and stride is not supported by TensorFlow.js');
-    out = tf.depthwiseConv2d(padded, filter as tf.Tensor4D, [sH, sW], 'valid', 'NHWC', [dH, dW]);
+    out = tf.depthwiseConv2d(padded, filter as tf.Tensor4D, [sH, sW], padding, 'NHWC', [dH, dW]);
   } else {
     const Mg = M / group;
     const filters: tf.Tensor4D[] = [];
@@ -102,7 +116,7 @@ export const conv: Op = (ctx, [xv, wv, bv]) => {
       if (!f) ctx.cache.set(k, (f = tf.keep(tf.transpose(tf.slice(plain(w), [g * Mg, 0, 0, 0], [Mg, Cg, kH, kW]), [2, 3, 1, 0]))));
       filters.push(f as tf.Tensor4D);
     }
-    const parts = tf.split(padded, group, 3).map((p, g) => tf.conv2d(p as tf.Tensor4D, filters[g], [sH, sW], 'valid', 'NHWC', [dH, dW]));
+    const parts = tf.split(padded, group, 3).map((p, g) => tf.conv2d(p as tf.Tensor4D, filters[g], [sH, sW], padding, 'NHWC', [dH, dW]));
     out = tf.concat(parts, 3);
   }
   if (bv) out = tf.add(out, plain(bv));
