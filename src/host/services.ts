@@ -30,8 +30,7 @@ export class Services implements vscode.Disposable {
     this.updateStatus();
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (['backend', 'tfjsNodePath', 'limits', 'workers'].some((k) => e.affectsConfiguration(`modelLens.${k}`)))
-          this.resetWorker();
+        if (['backend', 'tfjsNodePath', 'limits', 'workers'].some((k) => e.affectsConfiguration(`modelLens.${k}`))) this.resetWorker();
       }),
     );
   }
@@ -41,7 +40,8 @@ export class Services implements vscode.Disposable {
     const cfg = vscode.workspace.getConfiguration('modelLens');
     const asked = cfg.get<number>('workers', 0);
     // The native backend is loaded in one thread only (a user's tfjs-node, chosen or found by auto).
-    const native = cfg.get<string>('backend', 'auto') === 'tensorflow' || (cfg.get<string>('backend', 'auto') === 'auto' && Boolean(cfg.get<string>('tfjsNodePath')));
+    const native =
+      cfg.get<string>('backend', 'auto') === 'tensorflow' || (cfg.get<string>('backend', 'auto') === 'auto' && Boolean(cfg.get<string>('tfjsNodePath')));
     this.workerPool ??= new WorkerPool(this.workerFile, native ? 1 : asked > 0 ? asked : availableParallelism(), this.clientOptions(30 * 60_000));
     return this.workerPool;
   }
