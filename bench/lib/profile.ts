@@ -1,7 +1,8 @@
 // npm run bench -- --profile: the input gradient of a batch of ten through MobileNetV2 on wasm, kernel by
 // kernel (tf.profile), for torchvision's ONNX export when it exists and for the MobileNetV2-shaped
-// layers model: what the backward passes of IG, SmoothGrad and the layer strip spend their time on.
-import { existsSync } from 'node:fs';
+// layers model: what the backward passes of IG, SmoothGrad and the layer strip spend their time on;
+// and onnxruntime-web's forward pass against TF.js wasm's, the candidate forward-only engine.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/core/engine/backend';
@@ -41,12 +42,53 @@ async function profileOne(name: string, model: InspectableModel): Promise<void> 
     );
 }
 
+/**
+ * A forward-only engine for the perturbation methods, measured before it is chosen: onnxruntime-web
+ * (single-threaded WebAssembly in Node, as one per pool worker would be) against TF.js wasm on the same
+ * ONNX model and input, interleaved, with the outputs compared.
+ */
+async function forwardEngines(onnx: string): Promise<void> {
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  const session = await ort.InferenceSession.create(readFileSync(onnx));
+  const model = await loadModel(onnx);
+  console.log('  forward passes, onnxruntime-web (1 thread) against TF.js wasm, same ONNX model and input, 7 rounds interleaved:');
+  for (const batch of [1, 10]) {
+    const data = Float32Array.from({ length: batch * 3 * 224 * 224 }, (_, i) => ((i * 7919) % 1000) / 1000);
+    const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', data, [batch, 3, 224, 224]) };
+    const x = tf.tidy(() => tf.transpose(tf.tensor4d(data, [batch, 3, 224, 224]), [0, 2, 3, 1])) as tf.Tensor4D;
+    const theirs = async () => Array.from((await session.run(feeds))[session.outputNames[0]].data as Float32Array);
+    const ours = () => tf.tidy(() => Array.from(model.forward(x).outputs[0].dataSync()));
+    const [a, b] = [await theirs(), ours()];
+    const gap = Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / Math.max(...a.map(Math.abs));
+    const ortMs: number[] = [];
+    const tfjs: number[] = [];
+    for (let r = 0; r < 7; r++) {
+      let t = performance.now();
+      await theirs();
+      ortMs.push(performance.now() - t);
+      t = performance.now();
+      ours();
+      tfjs.push(performance.now() - t);
+    }
+    x.dispose();
+    const med = (v: number[]) => [...v].sort((p, q) => p - q)[3];
+    console.log(
+      `    batch ${String(batch).padStart(2)}: onnxruntime-web ${med(ortMs).toFixed(0)} ms, TF.js wasm ${med(tfjs).toFixed(0)} ms (${(med(tfjs) / med(ortMs)).toFixed(2)}×); outputs differ by ${gap.toExponential(1)} of their largest`,
+    );
+  }
+  await session.release();
+}
+
 export async function profileBench(): Promise<void> {
   await initEngine({ backend: 'wasm' });
   console.log('\ninput gradient of a batch of ten, MobileNetV2 224×224 on wasm, kernel by kernel (tf.profile)');
   const onnx = join(process.cwd(), '.cache', 'onnx', 'mobilenet_v2.onnx');
-  if (existsSync(onnx)) await profileOne("torchvision's ONNX export", await loadModel(onnx));
-  else console.log(`  (${onnx} is missing: /usr/bin/python3 scripts/make-onnx-fixtures.py --mobilenet)`);
+  if (existsSync(onnx)) {
+    await profileOne("torchvision's ONNX export", await loadModel(onnx));
+    await forwardEngines(onnx);
+  } else console.log(`  (${onnx} is missing: /usr/bin/python3 scripts/make-onnx-fixtures.py --mobilenet)`);
   const layers = mobileNetV2();
   await profileOne('MobileNetV2-shaped TF.js layers model', layers);
   layers.dispose();
