@@ -57,7 +57,8 @@ await build({
   entryPoints,
   // ESM builds of TensorFlow.js, so that deep imports (register_all_gradients) share one copy.
   mainFields: ['module', 'main'],
-  external: ['@tensorflow/tfjs-backend-wasm/package.json', '@tensorflow/tfjs-node'],
+  // onnxruntime-web (dev) only in the benchmark, loaded from node_modules: it finds its .wasm beside its own module.
+  external: ['@tensorflow/tfjs-backend-wasm/package.json', '@tensorflow/tfjs-node', 'onnxruntime-web'],
   plugins: [sharpWasm],
 });
 
