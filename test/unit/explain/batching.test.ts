@@ -61,21 +61,21 @@ test('mapBatched fills one value per item, in batches, with progress after each'
   assert.deepEqual(progress, [1, 3, 5]);
 });
 
-test('batch sizes follow the clock: about 250 ms a batch, at most four times the last, never above the memory cap', () => {
+test('batch sizes follow the clock: about half a second a batch, at most four times the last, never above the memory cap', () => {
   const sizer = new BatchSizer(64);
   assert.equal(sizer.next(1000), 1, 'the first batch times one item');
-  sizer.record(1, 100); // 100 ms an item: 250 / 100 → 2
+  sizer.record(1, 200); // 200 ms an item: 500 / 200 → 2
   assert.equal(sizer.next(1000), 2);
-  sizer.record(2, 100); // 50 ms an item → 5 (under 4 × 2)
+  sizer.record(2, 200); // 100 ms an item → 5 (under 4 × 2)
   assert.equal(sizer.next(1000), 5);
-  sizer.record(5, 10); // 2 ms an item → 125, but at most 4 × 5
+  sizer.record(5, 10); // 2 ms an item → 250, but at most 4 × 5
   assert.equal(sizer.next(1000), 20);
-  sizer.record(20, 20); // 1 ms an item → 250, 4 × 20 = 80, the cap 64
+  sizer.record(20, 20); // 1 ms an item → 500, 4 × 20 = 80, the cap 64
   assert.equal(sizer.next(1000), 64);
   assert.equal(sizer.next(7), 7, 'never more than is left');
-  sizer.record(64, 6400); // 100 ms an item: back to 2
-  assert.equal(sizer.next(1000), 2);
+  sizer.record(64, 6400); // 100 ms an item: back to 5
+  assert.equal(sizer.next(1000), 5);
   sizer.record(2, 2000); // 1 s an item: still one at a time
   assert.equal(sizer.next(1000), 1);
-  assert.equal(BATCH_TARGET_MS, 250);
+  assert.equal(BATCH_TARGET_MS, 500);
 });
