@@ -16,6 +16,7 @@ import { DEFAULT_METHOD } from '../../src/core/explain/specs';
 import { loadModel } from '../../src/core/model/load';
 import { WorkerPool } from '../../src/pool/pool';
 import { splitRun } from '../../src/pool/split';
+import { interleaved } from './median';
 import { loadLine, stats, writeBenchImages } from './pool';
 
 const MODEL = join(process.cwd(), '.cache', 'onnx', 'mobilenet_v2.onnx');
@@ -122,19 +123,11 @@ export async function onnxPeerBench(quick: boolean): Promise<void> {
   console.log(`\n  one thread each   ${'Model Lens wasm'.padStart(24)} ${'PyTorch CPU'.padStart(24)}   ratio   target`);
   for (const [name, op, method, params, target] of jobs) {
     await oursOnce(method, params); // warm-up, as the peer warms up
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const a = async () => ours.push(await oursOnce(method, params));
-      const b = async () => theirs.push((await peer.ask({ op: 'image', what: op, threads: 1, file: image })).ms);
-      if (r % 2 === 0) {
-        await a();
-        await b();
-      } else {
-        await b();
-        await a();
-      }
-    }
+    const [ours, theirs] = await interleaved(
+      rounds,
+      () => oursOnce(method, params),
+      async () => (await peer.ask({ op: 'image', what: op, threads: 1, file: image })).ms,
+    );
     const ratio = median(ours) / median(theirs);
     const ms = (v: number) => `${v.toFixed(0)} ms`;
     console.log(
@@ -203,17 +196,8 @@ export async function onnxPeerBench(quick: boolean): Promise<void> {
       ],
     ];
     for (const [name, unit, ours, theirs, items, times] of throughput) {
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let r = 0; r < times; r++) {
-        if (r % 2 === 0) {
-          a.push((items * 1000) / (await ours()));
-          b.push((items * 1000) / (await theirs()));
-        } else {
-          b.push((items * 1000) / (await theirs()));
-          a.push((items * 1000) / (await ours()));
-        }
-      }
+      const perSecond = (ms: () => Promise<number>) => async () => (items * 1000) / (await ms());
+      const [a, b] = await interleaved(times, perSecond(ours), perSecond(theirs));
       const f = (v: number) => `${v.toFixed(1)} ${unit}`;
       const ratio = median(a) / median(b);
       console.log(

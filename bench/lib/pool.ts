@@ -13,6 +13,7 @@ import { saveLayersModel } from '../../src/core/model/save';
 import { initEngine } from '../../src/core/engine/backend';
 import { WorkerPool } from '../../src/pool/pool';
 import { splitRun } from '../../src/pool/split';
+import { interleaved } from './median';
 import { mobileNetV2Layers } from './mobilenet-v2';
 
 const SIZE = 224;
@@ -100,50 +101,29 @@ export async function poolBench(quick: boolean): Promise<void> {
     ];
     console.log(`  ${'one image'.padEnd(46)} ${'one worker'.padStart(22)} ${`${cores} workers`.padStart(22)}   speed-up`);
     for (const [name, j] of cases) {
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let r = 0; r < rounds; r++) {
-        const runOne = async () => {
-          const t = performance.now();
-          await one.clients[0].request('explainFile', { job: j, file: image });
-          a.push(performance.now() - t);
-        };
-        const runPool = async () => {
-          const t = performance.now();
-          await splitRun(pool, 'explainFile', { job: j, file: image });
-          b.push(performance.now() - t);
-        };
-        // A B, then B A: a drift in the machine's load falls on both sides.
-        if (r % 2 === 0) {
-          await runOne();
-          await runPool();
-        } else {
-          await runPool();
-          await runOne();
-        }
-      }
+      const timed = async (f: () => Promise<unknown>) => {
+        const t = performance.now();
+        await f();
+        return performance.now() - t;
+      };
+      const [a, b] = await interleaved(
+        rounds,
+        () => timed(() => one.clients[0].request('explainFile', { job: j, file: image })),
+        () => timed(() => splitRun(pool, 'explainFile', { job: j, file: image })),
+      );
       console.log(`  ${name.padEnd(46)} ${fmt(a).padStart(22)} ${fmt(b).padStart(22)}   ${(stats(a).median / stats(b).median).toFixed(2)}×`);
     }
     // A folder: Grad-CAM over 200 images (decode, predict, Grad-CAM, no files written), split by image.
     const count = quick ? 60 : 200;
     const folder = writeBenchImages(path.join(workDir, 'folder'), count);
     const folderRounds = quick ? 1 : 3;
-    const perSecond: Record<string, number[]> = { one: [], pool: [] };
-    for (let r = 0; r < folderRounds; r++) {
-      for (const [side, p] of (r % 2 === 0
-        ? [
-            ['one', one],
-            ['pool', pool],
-          ]
-        : [
-            ['pool', pool],
-            ['one', one],
-          ]) as [string, WorkerPool][]) {
-        const t = performance.now();
-        await p.map(folder, 'explainFile', (file) => ({ job: warm, file }));
-        perSecond[side].push((count * 1000) / (performance.now() - t));
-      }
-    }
+    const rate = (p: WorkerPool) => async () => {
+      const t = performance.now();
+      await p.map(folder, 'explainFile', (file) => ({ job: warm, file }));
+      return (count * 1000) / (performance.now() - t);
+    };
+    const [oneRate, poolRate] = await interleaved(folderRounds, rate(one), rate(pool));
+    const perSecond = { one: oneRate, pool: poolRate };
     console.log(
       `  Grad-CAM over a folder of ${count} images: one worker ${fmt(perSecond.one, 'images/s', 1)}, ${cores} workers ${fmt(perSecond.pool, 'images/s', 1)}: ${(stats(perSecond.pool).median / stats(perSecond.one).median).toFixed(2)}×`,
     );

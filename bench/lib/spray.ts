@@ -5,12 +5,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { PNG } from 'pngjs';
 import { initEngine } from '../../src/core/engine/backend';
 import { DEFAULT_METHOD, SPRAY_METHOD } from '../../src/core/explain/specs';
-import { mulberry32 } from '../../src/core/explain/random';
 import { runSpray, SPRAY_DEFAULTS } from '../../src/core/spray/spray-run';
 import { median } from './median';
+import { writeBenchImages } from './pool';
 import { mobileNetV2 } from './mobilenet-v2';
 
 export async function sprayBench(quick: boolean): Promise<void> {
@@ -19,17 +18,7 @@ export async function sprayBench(quick: boolean): Promise<void> {
   const size = 224;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spray-bench-'));
   // Smooth random images (blobs on noise): the maps differ from image to image.
-  const rand = mulberry32(7);
-  for (let i = 0; i < count; i++) {
-    const png = new PNG({ width: size, height: size });
-    const [cx, cy, r] = [rand() * size, rand() * size, 20 + rand() * 40];
-    for (let p = 0; p < size * size; p++) {
-      const inside = ((p % size) - cx) ** 2 + (Math.floor(p / size) - cy) ** 2 < r * r;
-      for (let c = 0; c < 3; c++) png.data[p * 4 + c] = inside ? 220 : Math.floor(rand() * 80);
-      png.data[p * 4 + 3] = 255;
-    }
-    fs.writeFileSync(path.join(dir, `${String(i).padStart(3, '0')}.png`), PNG.sync.write(png));
-  }
+  writeBenchImages(dir, count);
   const model = mobileNetV2(size);
   const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 1);
   const forward = await median(5, () => tf.dispose(model.forward(x).outputs));
