@@ -8,6 +8,7 @@ import { DEFAULT_METHOD, isMethod, METHOD_PARAMS, METHODS, methodSpec, type Meth
 import { COLORMAPS, isColormap, type ColormapName } from '../core/image/specs';
 import { limits } from '../core/limits';
 import { PREPROCESS_PRESETS, type PreprocessSpec } from '../core/image/preprocess';
+import { resolveModelFile } from '../core/model/load';
 import { presetLayer, resolvePreprocess, type PreprocessLayer, type ResolvedModelSettings, type ResolvedPreprocess } from '../core/model/model-config';
 import type { InspectableModel } from '../core/model/types';
 import { sha256File } from '../core/model/sha256';
@@ -225,7 +226,8 @@ async function explainFolder(
   const requested = backendArg ?? process.env.MODEL_LENS_BACKEND ?? 'auto';
 
   const cache = new ResultCache<FileResult>(path.join(outDir, CACHE_DIR), !v.fresh);
-  const modelHash = images.length ? modelFilesHash(modelPathChecked(job.modelPath)) : '';
+  // A folder holding a model.json names that file; a missing model is refused here, before any worker starts.
+  const modelHash = modelFilesHash(resolveModelFile(job.modelPath));
   const { modelPath: _modelPath, ...jobParams } = job;
   const filesOf = (file: string) => {
     const base = path.basename(file).replace(IMAGE_EXT, '');
@@ -295,8 +297,3 @@ async function explainFolder(
 
 /** The results.json a folder job writes beside summary.csv (the --json object); merge reads it. */
 export const RESULTS_FILE = 'results.json';
-
-function modelPathChecked(modelPath: string): string {
-  if (!fs.existsSync(modelPath)) throw new InputError(`${modelPath}: file not found`);
-  return modelPath;
-}

@@ -116,6 +116,14 @@ test('a pool of two workers writes exactly what one worker writes; a re-run come
   assert.match(again.stderr, new RegExp(`^model-lens explain: ${names.length} images, ${names.length} from the cache$`, 'm'));
   assert.equal(fs.statSync(path.join(two, `${names[0].replace('.png', '')}.overlay.png`)).mtimeMs, mtime, 'a cached image is not written again');
   assertSameOutput(one, two);
+  // The model named by its folder (README's examples do): the same files.
+  const byFolder = path.join(tmp, 'by-folder');
+  const f = run(['explain', path.dirname(demoModel), folder, '--out', byFolder, '--workers', '2', '--backend', 'wasm']);
+  assert.equal(f.status, 0, f.stderr);
+  assertSameOutput(one, byFolder);
+  const missing = run(['explain', path.join(tmp, 'no-such-model'), folder, '--out', path.join(tmp, 'missing')]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /^model-lens: .*no-such-model.*\n?$/);
   // A change of parameters is not served from the cache.
   const other = run(['explain', demoModel, folder, '--out', two, '--workers', '2', '--backend', 'wasm', '--method', 'layercam']);
   assert.doesNotMatch(other.stderr, /from the cache/);

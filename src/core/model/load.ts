@@ -239,18 +239,22 @@ function checkModel(model: InspectableModel): void {
     );
 }
 
+/** The model file a path names: the file itself, or the model.json of a folder (one sentence if there is none, or a SavedModel instead). */
+export function resolveModelFile(modelPath: string): string {
+  const file = path.resolve(modelPath);
+  if (!statOrFail(file).isDirectory()) return file;
+  if (!fs.existsSync(path.join(file, 'model.json')) && fs.existsSync(path.join(file, 'saved_model.pb'))) throw savedModelError(modelPath);
+  const json = path.join(file, 'model.json');
+  if (!fs.existsSync(json)) throw new InputError(`${modelPath}: the folder holds no model.json`);
+  return json;
+}
+
 /**
  * Loads a model from a model.json (or a folder holding one), cached by path, modification time,
  * size and backend. The cache owns the models: callers must not dispose them.
  */
 export async function loadModel(modelPath: string): Promise<InspectableModel> {
-  let file = path.resolve(modelPath);
-  const st = statOrFail(file);
-  if (st.isDirectory()) {
-    if (!fs.existsSync(path.join(file, 'model.json')) && fs.existsSync(path.join(file, 'saved_model.pb'))) throw savedModelError(modelPath);
-    file = path.join(file, 'model.json');
-    if (!fs.existsSync(file)) throw new InputError(`${modelPath}: the folder holds no model.json`);
-  }
+  const file = resolveModelFile(modelPath);
   const format = modelFormatOf(file);
   // Formats Model Lens refuses (a SavedModel) are refused before anything is read.
   if (!MODEL_FORMAT_SPECS.find((f) => f.name === format.name)!.opens) await format.load(file, modelPath);
