@@ -14,6 +14,8 @@ export const PURE_CORE = [
   './spray/colours.ts',
   './explain/file-job.ts',
   './explain/split.ts',
+  './spray/maps-job.ts',
+  './metrics/types.ts',
 ];
 
 export const ZONES = [

@@ -4,8 +4,10 @@
 import { initEngine, isBackendName } from '../core/engine/backend';
 import { InputError } from '../core/errors';
 import { DEFAULT_METHOD, isMethod, METHODS, type MethodName } from '../core/explain/specs';
-import { runEvaluate } from '../core/metrics/evaluate-run';
+import { evaluateResult, runEvaluate } from '../core/metrics/evaluate-run';
+import { listImages } from '../core/image/image-list';
 import { parse } from './args';
+import { fromWorker, pieces, restartNote, withPool, workerCount } from './cli-pool';
 import { progressReporter } from './knowledge-command';
 
 export const EVALUATE_OPTIONS = {
@@ -14,6 +16,7 @@ export const EVALUATE_OPTIONS = {
   sanity: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   backend: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 const num = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits));
@@ -26,14 +29,36 @@ export async function evaluateCommand(args: string[], stdout: (s: string) => voi
   const backendArg = v.backend as string | undefined;
   if (backendArg !== undefined && !isBackendName(backendArg)) throw new InputError(`--backend must be tensorflow, wasm or cpu (got "${backendArg}")`);
   await initEngine({ backend: backendArg as never });
-  const result = await runEvaluate({
+  const job = {
     model: positionals[0],
     target: positionals[1],
     methods: [...new Set(methods)] as MethodName[],
     boxesFile: v.boxes as string | undefined,
     sanity: v.sanity as boolean,
-    onProgress: progressReporter('model-lens evaluate', stderr),
-  });
+  };
+  const report = progressReporter('model-lens evaluate', stderr);
+  const listed = listImages(job.target).length;
+  const workers = workerCount(v.workers as string | undefined, 'evaluate', backendArg, stderr, listed);
+  // With a pool, each worker evaluates a piece of the folder; the means are taken here over every image.
+  const result =
+    workers > 1
+      ? await withPool(workers, backendArg, async (pool) => {
+          const parts = pieces(
+            Array.from({ length: listed }, (_, i) => i),
+            pool.size,
+          );
+          let done = 0;
+          const total = listed * job.methods.length;
+          const evaluated = await pool
+            .map(parts, 'evaluateImages', (pick) => ({ job, pick }), { onResult: (k) => report((done += parts[k].length * job.methods.length), total) })
+            .catch((e) => {
+              throw fromWorker(e, job.target);
+            });
+          const note = restartNote('evaluate', pool, 'share');
+          if (note) stderr(note);
+          return evaluateResult(job, evaluated);
+        })
+      : await runEvaluate({ ...job, onProgress: report });
   if (v.json) {
     stdout(JSON.stringify(result));
     return 0;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BackendError, initEngine, isBackendName, nativeBackendChosen } from '../core/engine/backend';
+import { initEngine, isBackendName } from '../core/engine/backend';
 import { InputError, orList } from '../core/errors';
 import { explainFile, modelFilesHash } from '../core/explain/explain-file';
 import { SUMMARY_HEADER, type FileJob, type FileResult } from '../core/explain/file-job';
@@ -12,11 +12,10 @@ import { resolveModelFile } from '../core/model/load';
 import { presetLayer, resolvePreprocess, type PreprocessLayer, type ResolvedModelSettings, type ResolvedPreprocess } from '../core/model/model-config';
 import type { InspectableModel } from '../core/model/types';
 import { sha256File } from '../core/model/sha256';
-import { WorkerPool, poolSize } from '../pool/pool';
 import { splitRun } from '../pool/split';
-import { WorkerJobError } from '../pool/worker-client';
 import type { BackendChoice } from '../protocol/worker';
 import { intOption, listOption, numberOption, parse } from './args';
+import { fromWorker, restartNote, withPool, workerCount } from './cli-pool';
 import { CACHE_DIR, folderProgress, inShard, parseShard, ResultCache, writeAtomic } from './folder-job';
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
@@ -51,6 +50,7 @@ export const EXPLAIN_OPTIONS = {
   workers: { type: 'string' },
   shard: { type: 'string' },
   fresh: { type: 'boolean', default: false },
+  'no-cache': { type: 'boolean', default: false },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -145,21 +145,17 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   if (folder) return explainFolder(job, imagePath, v, backendArg as BackendChoice | undefined, stdout, stderr);
   if (v.shard !== undefined) throw new InputError('--shard takes a share of a folder; give a folder of images');
 
-  const workers = oneThreadIfNative(intOption(str(v, 'workers'), 'workers', 1) ?? 1, backendArg, stderr);
+  const workers = workerCount(str(v, 'workers'), 'explain', backendArg, stderr);
   let backend: string;
   let r: FileResult;
   if (workers > 1 && methodSpec(job.method).batched) {
     // One explanation's batched loop shared out over the workers (src/pool/split.ts).
-    const requested = (backendArg ?? process.env.MODEL_LENS_BACKEND ?? 'auto') as BackendChoice;
-    const pool = new WorkerPool(workerFile(), workers, { configure: { backend: requested, limits: { ...limits() } } });
-    try {
-      backend = await pool.clients[0].request('configure', { backend: requested, limits: { ...limits() } });
-      r = await splitRun(pool, 'explainFile', { job, file: imagePath }).catch((e) => {
+    [backend, r] = await withPool(workers, backendArg, async (pool, loaded) => [
+      loaded,
+      await splitRun(pool, 'explainFile', { job, file: imagePath }).catch((e) => {
         throw fromWorker(e, imagePath);
-      });
-    } finally {
-      pool.dispose();
-    }
+      }),
+    ]);
   } else {
     backend = await initEngine({ backend: backendArg as never });
     r = await explainFile(job, imagePath);
@@ -177,30 +173,6 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     stdout(`${r.line}${str(v, 'out') ? ` → ${str(v, 'out')}` : ''}`);
   }
   return 0;
-}
-
-/** The native backend runs in this thread alone: a pool of one (its kernels use every core themselves). */
-function oneThreadIfNative(workers: number, backendArg: string | undefined, stderr: (s: string) => void): number {
-  if (workers === 1 || !nativeBackendChosen(backendArg ?? process.env.MODEL_LENS_BACKEND)) return workers;
-  stderr('model-lens explain: note: the native tensorflow backend runs in one thread (its kernels use every core), so one worker');
-  return 1;
-}
-
-/** The worker bundle beside the command line's bundle (dist/), or dist/ from the sources (tests). */
-function workerFile(): string {
-  const candidates = [path.join(__dirname, 'worker.js'), path.join(__dirname, '..', '..', 'dist', 'worker.js')];
-  const found = candidates.find((f) => fs.existsSync(f));
-  if (!found) throw new Error(`the worker bundle is missing (looked for ${candidates.join(' and ')}); run npm run build`);
-  return found;
-}
-
-/** A worker's failure as the command line reports it: our errors keep their kind (exit 2 for bad input). */
-function fromWorker(e: unknown, file: string): Error {
-  if (!(e instanceof WorkerJobError)) return e as Error;
-  if (e.name === 'InputError') return new InputError(e.message);
-  if (e.name === 'BackendError') return new BackendError(e.message);
-  if (e.name === 'AbortError') return e;
-  return new Error(`${file}: ${e.detail?.split('\n')[0] ?? e.message}`);
 }
 
 /**
@@ -222,10 +194,10 @@ async function explainFolder(
   const images = all.filter((f) => inShard(path.relative(folder, f), shard));
   const outDir = str(v, 'out') ?? path.join(folder, 'model-lens-out');
   fs.mkdirSync(outDir, { recursive: true });
-  const workers = oneThreadIfNative(poolSize({ asked: intOption(str(v, 'workers'), 'workers', 1), items: Math.max(1, images.length) }), backendArg, stderr);
+  const workers = workerCount(str(v, 'workers'), 'explain', backendArg, stderr, images.length);
   const requested = backendArg ?? process.env.MODEL_LENS_BACKEND ?? 'auto';
 
-  const cache = new ResultCache<FileResult>(path.join(outDir, CACHE_DIR), !v.fresh);
+  const cache = new ResultCache<FileResult>(path.join(outDir, CACHE_DIR), v['no-cache'] ? 'off' : v.fresh ? 'refresh' : 'use');
   // A folder holding a model.json names that file; a missing model is refused here, before any worker starts.
   const modelHash = modelFilesHash(resolveModelFile(job.modelPath));
   const { modelPath: _modelPath, ...jobParams } = job;
@@ -263,21 +235,16 @@ async function explainFolder(
   };
   let backend = '';
   if (todo.length && workers > 1) {
-    const pool = new WorkerPool(workerFile(), workers, { configure: { backend: requested as BackendChoice, limits: { ...limits() } } });
-    try {
-      backend = await pool.clients[0].request('configure', { backend: requested as BackendChoice, limits: { ...limits() } });
+    backend = await withPool(workers, backendArg, async (pool, loaded) => {
       await pool
         .map(todo, 'explainFile', (i) => ({ job, file: images[i] }), { onResult: (k, r) => finish(todo[k], r) })
         .catch((e) => {
           throw fromWorker(e, folder);
         });
-      if (pool.restarts)
-        stderr(
-          `model-lens explain: ${pool.restarts} worker${pool.restarts === 1 ? '' : 's'} stopped and ${pool.restarts === 1 ? 'was' : 'were'} replaced; ${pool.restarts === 1 ? 'its image' : 'their images'} ran again`,
-        );
-    } finally {
-      pool.dispose();
-    }
+      const note = restartNote('explain', pool, 'image');
+      if (note) stderr(note);
+      return loaded;
+    });
   } else if (todo.length) {
     backend = await initEngine({ backend: backendArg as never });
     for (const i of todo) finish(i, await explainFile(job, images[i]));

@@ -5,8 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InputError } from '../core/errors';
+import { intOption } from './args';
 
-/** `--shard K/N`: the K-th of N shares (0 ≤ K < N; K is a job array's index as Kubernetes and Slurm count from 0). */
+/** `--shard K/N`: the K-th of N shares, 1 ≤ K ≤ N (as Jest and Playwright number shards; Kubernetes passes `JOB_COMPLETION_INDEX + 1`, Slurm `SLURM_ARRAY_TASK_ID` of `--array=1-N`). */
 export interface Shard {
   index: number;
   count: number;
@@ -16,23 +17,29 @@ export function parseShard(raw: string | undefined): Shard | undefined {
   if (raw === undefined) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
   const shard = m ? { index: Number(m[1]), count: Number(m[2]) } : undefined;
-  if (!shard || shard.count < 1 || shard.index >= shard.count)
-    throw new InputError(`--shard must be K/N with 0 ≤ K < N, e.g. 0/4 for the first of four shares (got "${raw}")`);
+  if (!shard || shard.index < 1 || shard.index > shard.count)
+    throw new InputError(`--shard must be K/N with 1 ≤ K ≤ N, e.g. 1/4 for the first of four shares (got "${raw}")`);
   return shard;
 }
 
 /**
- * Which share an image belongs to: the first 32 bits of the SHA-256 of its path relative to the
- * folder (forward slashes), modulo N. The same on every machine and for every N-way split, whatever
+ * Which share an image belongs to: 1 + the first 4 bytes (big-endian) of the SHA-256 of its path
+ * relative to the folder (forward slashes), modulo N. The same on every machine and for every N-way split, whatever
  * order the folder lists in; images added later do not move the others.
  */
 export function shardOf(relativePath: string, count: number): number {
   const digest = createHash('sha256').update(relativePath.split(path.sep).join('/')).digest();
-  return digest.readUInt32BE(0) % count;
+  return 1 + (digest.readUInt32BE(0) % count);
 }
 
 export function inShard(relativePath: string, shard: Shard | undefined): boolean {
   return !shard || shardOf(relativePath, shard.count) === shard.index;
+}
+
+/** `--workers N`: N ≥ 1 worker threads; 0 or absent: one per core (undefined here, as `poolSize` takes it). */
+export function workersOption(raw: string | undefined): number | undefined {
+  const n = intOption(raw, 'workers', 0);
+  return n === 0 ? undefined : n;
 }
 
 /** The cache folder inside a folder job's output folder (merge leaves it out). */
@@ -45,9 +52,10 @@ export const CACHE_DIR = '.model-lens-cache';
  * run leaves either a complete entry or none.
  */
 export class ResultCache<T> {
+  /** `use`: read and write; `refresh` (--fresh): compute every image again and write; `off` (--no-cache): neither. */
   constructor(
     private readonly dir: string,
-    private readonly enabled: boolean,
+    private readonly mode: 'use' | 'refresh' | 'off' = 'use',
   ) {}
 
   static key(parts: unknown): string {
@@ -55,7 +63,7 @@ export class ResultCache<T> {
   }
 
   get(key: string, files: string[]): T | undefined {
-    if (!this.enabled) return undefined;
+    if (this.mode !== 'use') return undefined;
     try {
       const entry = JSON.parse(fs.readFileSync(path.join(this.dir, `${key}.json`), 'utf8')) as { key: string; value: T };
       if (entry.key !== key || !files.every((f) => fs.existsSync(f))) return undefined;
@@ -66,6 +74,7 @@ export class ResultCache<T> {
   }
 
   set(key: string, value: T): void {
+    if (this.mode === 'off') return;
     fs.mkdirSync(this.dir, { recursive: true });
     writeAtomic(path.join(this.dir, `${key}.json`), JSON.stringify({ key, value }));
   }
@@ -80,7 +89,7 @@ export function writeAtomic(file: string, data: string | Uint8Array): void {
 
 /**
  * Progress of a folder job on stderr: a bar with the rate and the time left when stderr is a
- * terminal (cli-progress), else a plain line every `every` ms. Rates count only images computed in
+ * terminal (cli-progress), else a plain line at most every `every` ms (10 s). Rates count only images computed in
  * this run, from the first one done (cached images and the start-up would make them lie).
  */
 export function folderProgress(what: string, total: number, stderr: (s: string) => void, o: { tty?: boolean; every?: number; now?: () => number } = {}) {
@@ -112,7 +121,7 @@ export function folderProgress(what: string, total: number, stderr: (s: string) 
       else first ??= { t: now(), done };
       if (bar) return bar.update(done, payload());
       const t = now();
-      if (t - last < (o.every ?? 5000) || done >= total || rate() === undefined) return;
+      if (t - last < (o.every ?? 10_000) || done >= total || rate() === undefined) return;
       last = t;
       const p = payload();
       stderr(`${what}: ${Math.floor((100 * done) / total)} % (${done} of ${total} images), ${p.rate} images/s, about ${p.left} left`);

@@ -22,11 +22,11 @@ export const KNOWLEDGE_OPTIONS = {
 } as const;
 
 /**
- * A progress line on stderr at most every `every` ms: the share done and the time left at the rate since the
+ * A progress line on stderr at most every `every` ms (10 s): the share done and the time left at the rate since the
  * first report (the set-up before the first step — loading, a teacher's cached outputs — would otherwise
  * inflate the first estimates many times over).
  */
-export function progressReporter(what: string, stderr: (s: string) => void, every = 5000, now = () => Date.now()): (done: number, total: number) => void {
+export function progressReporter(what: string, stderr: (s: string) => void, every = 10_000, now = () => Date.now()): (done: number, total: number) => void {
   let last = now();
   let first: { t: number; done: number } | undefined;
   return (done, total) => {

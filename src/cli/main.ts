@@ -48,15 +48,15 @@ ${wrap(
     ...['[--out overlay.png]', '[--colorbar]', '[--heatmap-out map.json]', `[--colormap ${choice(COLORMAPS)}]`, '[--opacity F]', '[--top-k N]'],
     ...[`[--preprocess ${choice(Object.keys(PREPROCESS_PRESETS))}]`, `[--scale ${choice(SCALES)}]`, '[--mean a,b,c]', '[--std a,b,c]'],
     ...[`[--channel-order ${choice(CHANNEL_ORDERS)}]`, `[--resize ${choice(RESIZE_MODES)}]`, `[--color ${choice(COLOR_MODES)}]`, '[--invert]'],
-    ...[`[--backend ${choice(BACKENDS)}]`, '[--json]', '[--workers N]', '[--shard K/N]', '[--fresh]'],
+    ...[`[--backend ${choice(BACKENDS)}]`, '[--json]', '[--workers N]', '[--shard K/N]', '[--fresh]', '[--no-cache]'],
   ],
   '  model-lens explain',
   '      ',
 )}
       a folder: every PNG and JPEG in it on --workers workers (default one per core), written to --out DIR
       (default <folder>/model-lens-out) with summary.csv and results.json; each image cached there, so a
-      re-run continues where the last stopped (--fresh ignores the cache); --shard K/N takes the K-th of N
-      shares (0 ≤ K < N, by a hash of the image's path)
+      re-run continues where the last stopped (--fresh recomputes and rewrites it, --no-cache neither reads
+      nor writes it); --shard K/N takes the K-th of N shares (1 ≤ K ≤ N, by a hash of the image's path)
 ${wrap(
   [
     ...['<encoder>', '<imageA>', '[<imageB> | --augment SPEC]', '--method M', '[--layer NAME]', '[--embedding NAME]', `[--similarity ${choice(SIMILARITIES)}]`],
@@ -81,10 +81,11 @@ ${wrap(
       trains a student from a teacher (or through assistants) on an ImageFolder; every loss term logged
       (event file, metrics.csv), a checkpoint per epoch
   model-lens spray <model> <folder> --class C [--method M] [--grid 16] [--neighbours 10] [--clusters auto|N]
-      [--embedding ${choice(EMBEDDINGS)}] [--seed 0] [--out DIR] [method parameters] [--backend …] [--json]
+      [--embedding ${choice(EMBEDDINGS)}] [--seed 0] [--out DIR] [method parameters] [--backend …] [--workers N] [--json]
       spectral relevance analysis: the class's heat maps over every image below the folder, clustered
       (eigengap, k-means) and embedded in 2-D; each cluster's mean map (a shortcut is a cluster of its own)
-  model-lens evaluate <model> <image or folder> [--method M]... [--boxes FILE] [--sanity] [--backend …] [--json]
+  model-lens evaluate <model> <image or folder> [--method M]... [--boxes FILE] [--sanity] [--backend …] [--workers N]
+      [--json]
       can the maps be trusted: deletion and insertion AUC, pointing games, each beside a random baseline;
       --sanity: rank correlation with the original map as layers are randomised from the top
   model-lens merge <folder>... --out DIR [--json]

@@ -52,7 +52,7 @@ function checkShards(outputs: ShardOutput[]): void {
     if (seen.has(k)) throw new InputError(`shard ${k}/${count} is given twice: ${seen.get(k)} and ${o.dir}`);
     seen.set(k, o.dir);
   }
-  const missing = Array.from({ length: count }, (_, k) => k).filter((k) => !seen.has(k));
+  const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !seen.has(k));
   if (missing.length)
     throw new InputError(`shard${missing.length === 1 ? '' : 's'} ${missing.map((k) => `${k}/${count}`).join(', ')} missing: the merge would be partial`);
 }

@@ -9,6 +9,7 @@ import { encodePng } from '../core/image/overlay';
 import { embeddingImage, meanMapImage } from '../core/spray/render';
 import { EMBEDDINGS, runSpray, SPRAY_DEFAULTS, type Embedding, type SprayResult } from '../core/spray/spray-run';
 import { intOption, parse } from './args';
+import { fromWorker, pieces, restartNote, withPool, workerCount } from './cli-pool';
 import { paramOptions, paramsFrom } from './explain-command';
 import { progressReporter } from './knowledge-command';
 
@@ -23,6 +24,7 @@ export const SPRAY_OPTIONS = {
   json: { type: 'boolean', default: false },
   out: { type: 'string' },
   backend: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 /** The JSON of a result: maps as plain arrays. */
@@ -51,7 +53,8 @@ export async function sprayCommand(args: string[], stdout: (s: string) => void, 
   await initEngine({ backend: backendArg as never });
   // --seed seeds k-means and the embedding, and a noise method's samples too.
   const params = paramsFrom(v);
-  const result = await runSpray({
+  const report = progressReporter('model-lens spray', stderr);
+  const options = {
     model: modelPath,
     folder,
     classArg,
@@ -62,8 +65,33 @@ export async function sprayCommand(args: string[], stdout: (s: string) => void, 
     embedding: embedding as Embedding,
     seed,
     params,
-    onProgress: progressReporter('model-lens spray', stderr),
-  });
+    onProgress: report,
+  };
+  const workers = workerCount(v.workers as string | undefined, 'spray', backendArg, stderr);
+  // With a pool, the maps (nearly all the time) are computed by the workers, a piece of the folder each;
+  // the graph, the eigenvectors, k-means and the embedding here.
+  const result =
+    workers > 1
+      ? await withPool(workers, backendArg, (pool) =>
+          runSpray({
+            ...options,
+            mapsOf: async (files, target) => {
+              const parts = pieces(files, pool.size, 4);
+              let done = 0;
+              const maps = await pool
+                .map(parts, 'sprayMaps', (part) => ({ model: modelPath, files: part, target, method: method as MethodName, grid, params }), {
+                  onResult: (k) => report((done += parts[k].length), files.length),
+                })
+                .catch((e) => {
+                  throw fromWorker(e, folder);
+                });
+              const note = restartNote('spray', pool, 'share');
+              if (note) stderr(note);
+              return maps.flat();
+            },
+          }),
+        )
+      : await runSpray(options);
   const json = sprayJson(result);
   const out = v.out as string | undefined;
   if (out) {

@@ -35,15 +35,21 @@ export class Services implements vscode.Disposable {
     );
   }
 
-  /** The pool: `modelLens.workers` workers, or one per core when it is 0. */
+  /** The pool: `modelLens.workers` workers, or one per core when it is 0 (settings read when it is created). */
   get pool(): WorkerPool {
+    this.workerPool ??= new WorkerPool(this.workerFile, this.poolSize(), this.clientOptions(30 * 60_000));
+    return this.workerPool;
+  }
+
+  /** How many workers the pool has, or will have when it starts. */
+  private poolSize(): number {
+    if (this.workerPool) return this.workerPool.size;
     const cfg = vscode.workspace.getConfiguration('modelLens');
     const asked = cfg.get<number>('workers', 0);
     // The native backend is loaded in one thread only (a user's tfjs-node, chosen or found by auto).
-    const native =
-      cfg.get<string>('backend', 'auto') === 'tensorflow' || (cfg.get<string>('backend', 'auto') === 'auto' && Boolean(cfg.get<string>('tfjsNodePath')));
-    this.workerPool ??= new WorkerPool(this.workerFile, native ? 1 : asked > 0 ? asked : availableParallelism(), this.clientOptions(30 * 60_000));
-    return this.workerPool;
+    const backend = cfg.get<string>('backend', 'auto');
+    const native = backend === 'tensorflow' || (backend === 'auto' && Boolean(cfg.get<string>('tfjsNodePath')));
+    return native ? 1 : asked > 0 ? asked : availableParallelism();
   }
 
   /** The pool's first worker: every job but a batched method's shares runs here. */
@@ -122,8 +128,9 @@ export class Services implements vscode.Disposable {
   }
 
   private updateStatus(): void {
-    this.status.text = `${this.running ? '$(sync~spin)' : '$(telescope)'} Model Lens: ${this.backend}`;
-    this.status.tooltip = `Model Lens backend: ${this.backend}${this.running ? ' — a job is running' : ''}. Click to open the log.`;
+    const n = this.poolSize();
+    this.status.text = `${this.running ? '$(sync~spin)' : '$(telescope)'} Model Lens: ${this.backend}${this.backend === 'not started' ? '' : ` ×${n}`}`;
+    this.status.tooltip = `Model Lens backend: ${this.backend}, ${n} worker${n === 1 ? '' : 's'} (modelLens.workers)${this.running ? ' — a job is running' : ''}. Click to open the log.`;
     this.status.show();
   }
 

@@ -11,6 +11,8 @@ import type { ScoreKind } from '../core/explain/scores';
 import type { ColormapName, PreprocessKey, PreprocessSpec } from '../core/image/specs';
 import type { FileJob, FileResult } from '../core/explain/file-job';
 import type { BatchSplit, SplitRecord } from '../core/explain/split';
+import type { SprayMapsJob } from '../core/spray/maps-job';
+import type { EvaluatedImages, EvaluateJob } from '../core/metrics/types';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -382,6 +384,10 @@ export interface WorkerCalls {
   compare: { params: CompareJob; result: CompareResultMessage; partial: never };
   knowledge: { params: KnowledgeJob; result: KnowledgeResultMessage; partial: never };
   spray: { params: SprayJob; result: SprayResultMessage; partial: never };
+  /** The maps of a piece of a SpRAy job's folder (the command line's pool): core/spray/spray-run.ts sprayMapsOf. */
+  sprayMaps: { params: SprayMapsJob; result: Float32Array[]; partial: never };
+  /** The records of a piece of an evaluation's folder (the command line's pool): core/metrics/evaluate-run.ts evaluateImages. */
+  evaluateImages: { params: { job: EvaluateJob; pick: number[] }; result: EvaluatedImages; partial: never };
   metrics: { params: MetricsJob; result: MetricsMessage; partial: never };
   distill: { params: DistillJob; result: DistillResultMessage; partial: DistillEpochMessage };
   /** Answered at once, even while a job runs. */

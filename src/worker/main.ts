@@ -17,6 +17,8 @@ import {
   type WorkerStats,
 } from '../protocol/worker';
 import { explainFile } from '../core/explain/explain-file';
+import { sprayMapsOf } from '../core/spray/spray-run';
+import { evaluateImages } from '../core/metrics/evaluate-run';
 import { ourError } from './errors';
 import { exitIfAsked } from './fault';
 import {
@@ -104,6 +106,11 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
   pair: (job, ctx) => pairJob(job, ctx.signal, throttle(ctx.partial), ctx.progress),
   compare: (job, ctx) => compareJob(job, ctx.signal, ctx.progress),
   spray: (job, ctx) => sprayJob(job, ctx.signal, ctx.progress),
+  sprayMaps: (job, ctx) => {
+    for (const f of job.files) exitIfAsked(f);
+    return sprayMapsOf(job, { signal: ctx.signal, onProgress: ctx.progress });
+  },
+  evaluateImages: (p, ctx) => evaluateImages({ ...p.job, signal: ctx.signal, onProgress: ctx.progress }, p.pick),
   metrics: (job, ctx) => metricsJob(job, ctx.signal, ctx.progress),
   knowledge: (job, ctx) => knowledgeJob(job, ctx.signal, ctx.progress),
   distill: (job, ctx) => distillJob(job, ctx.signal, ctx.progress, ctx.partial),

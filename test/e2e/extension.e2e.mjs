@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { VsCode, canvasPixels, changedShare, repo, setValue, waitForResult } from './harness.mjs';
@@ -33,7 +34,7 @@ test('(a) the palette command explains a demo image: right class, wasm in the st
   assert.match(await timing(frame), /on wasm$/);
   // The demo ends in a softmax: a percentage, of a probability.
   assert.match(await frame.$eval('#top', (e) => e.textContent), /^triangle — \d+\.\d % ◀ target/);
-  await vs.page.locator('.statusbar', { hasText: 'Model Lens: wasm' }).waitFor({ timeout: 10_000 });
+  await vs.page.locator('.statusbar', { hasText: `Model Lens: wasm ×${availableParallelism()}` }).waitFor({ timeout: 10_000 });
   const drawn = await canvasPixels(frame, 'overlay');
   const out = join(vs.work, 'cli-overlay.png');
   // At the image's own size (--out-size 64): the overlay drawn on screen, pixel for pixel.
@@ -846,4 +847,56 @@ test('(x) the model panel’s Metrics section: deletion and insertion AUC beside
   await frame.$eval('#metrics', (e) => e.scrollIntoView());
   await page.waitForTimeout(500);
   await vs.shot('model-metrics');
+});
+
+test('(y) the pool: the status bar reads "Model Lens: wasm ×N" (N cores); occlusion in the panel is faster on the pool than with modelLens.workers set to 1', async () => {
+  const cores = availableParallelism();
+  let frame = await vs.explain(image('triangle-1.png'), modelPath);
+  const status = (text) => vs.page.locator('.statusbar', { hasText: text }).waitFor({ timeout: 30_000 });
+  await status(`Model Lens: wasm ×${cores}`);
+  /** Method and parameters set in one step (one job), then the wall time until the panel shows the result. */
+  const run = async (method, params = {}) => {
+    const previous = await timing(frame);
+    const t0 = Date.now();
+    await frame.evaluate(
+      ([m, p]) => {
+        const select = document.getElementById('method');
+        select.value = m;
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+        for (const [key, v] of Object.entries(p)) {
+          const field = document.getElementById(`param-${key}`);
+          field.value = String(v);
+          field.dispatchEvent(new Event('change', { bubbles: true }));
+        }
+      },
+      [method, params],
+    );
+    await waitForResult(frame, method, previous, 180_000);
+    return Date.now() - t0;
+  };
+  // Every window of the 64 × 64 image at stride 1: 3,969 forward passes. Each side starts its pool and
+  // runs the occlusion once untimed (every worker sets up its kernels for the batch shapes), then once
+  // timed; two rounds, the sides alternating.
+  const occlusion = { window: 2, stride: 1 };
+  const timed = async (workers) => {
+    await vs.setting('modelLens.workers', workers);
+    // settings.json opened over the panel hid it: its webview comes back in a new frame.
+    frame = await vs.panelFrame();
+    // The pool starts again (the panel explains once more on a changed setting): the status bar says its size.
+    await status(`Model Lens: wasm ×${workers}`);
+    await run('gradcam');
+    await run('occlusion', occlusion);
+    await run('gradcam');
+    return run('occlusion', occlusion);
+  };
+  const times = { pool: [], one: [] };
+  for (let round = 0; round < 2; round++) {
+    times.pool.push(await timed(cores));
+    times.one.push(await timed(1));
+  }
+  await vs.setting('modelLens.workers', undefined);
+  const best = (t) => Math.min(...t);
+  console.log(`occlusion in the panel: ${times.pool.join(', ')} ms on ${cores} workers; ${times.one.join(', ')} ms on 1`);
+  if (cores > 1) assert.ok(best(times.pool) < best(times.one), `the pool took ${best(times.pool)} ms, one worker ${best(times.one)} ms`);
+  await vs.shot('pool-status');
 });

@@ -2,7 +2,7 @@
 // packaged .vsix installed, serving a copy of the demo workspace, driven by Playwright in Debian's
 // Chromium (../shared/design/TESTING-IN-VSCODE.md).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -118,6 +118,30 @@ export class VsCode {
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
     await this.page.keyboard.press('Enter');
     await this.page.waitForTimeout(1500);
+  }
+
+  /**
+   * Changes a user setting as a person would: Preferences: Open User Settings (JSON), the whole text
+   * replaced, saved and closed (VS Code does not notice the file changed behind its back here).
+   */
+  async setting(key, value) {
+    const file = join(this.work, 'user', 'User', 'settings.json');
+    const all = JSON.parse(readFileSync(file, 'utf8'));
+    if (value === undefined) delete all[key];
+    else all[key] = value;
+    // One line (typed newlines would be auto-indented), and whatever the editor closed after the cursor removed.
+    const text = JSON.stringify(all);
+    await this.runCommand('Preferences: Open User Settings (JSON)');
+    const editor = this.page.locator('.editor-instance .monaco-editor').first();
+    await this.page.locator('.tab.active', { hasText: 'settings.json' }).waitFor({ timeout: 30_000 });
+    await editor.click();
+    await this.page.keyboard.press('Control+A');
+    await this.page.keyboard.insertText(text);
+    await this.page.keyboard.press('Control+Shift+End');
+    await this.page.keyboard.press('Delete');
+    await this.page.keyboard.press('Control+S');
+    for (let i = 0; i < 40 && readFileSync(file, 'utf8') !== text; i++) await this.page.waitForTimeout(250);
+    await this.page.keyboard.press('Control+W');
   }
 
   async shot(name) {

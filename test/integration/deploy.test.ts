@@ -59,7 +59,7 @@ function unsharded(imagesDir: string, extra: string[] = []): Record<string, stri
   return outputOf(out);
 }
 
-test('the Kubernetes Indexed Job: an indexed Job whose pods run explain --shard INDEX/completions; its command, run for every index, then the merge Job, gives the unsharded result', () => {
+test('the Kubernetes Indexed Job: an indexed Job whose pods run explain --shard INDEX+1/completions; its command, run for every index, then the merge Job, gives the unsharded result', () => {
   const manifest = (name: string) => parseAllDocuments(fs.readFileSync(path.join(repo, 'docs', 'deploy', name), 'utf8')).map((d) => d.toJS());
   const [job, ...more] = manifest('k8s-indexed-job.yaml');
   const [merge, ...more2] = manifest('k8s-merge-job.yaml');
@@ -72,40 +72,40 @@ test('the Kubernetes Indexed Job: an indexed Job whose pods run explain --shard 
   assert.equal(merge.spec.template.spec.containers[0].image, container.image);
   const script = (container.command as string[]).concat(container.args as string[]);
   assert.deepEqual(script.slice(0, 2), ['sh', '-c']);
-  assert.match(script[2], /^exec model-lens explain .* --shard "\$\{JOB_COMPLETION_INDEX\}\/\$\{SHARDS\}"/);
+  assert.match(script[2], /^exec model-lens explain .* --shard "\$\(\(JOB_COMPLETION_INDEX \+ 1\)\)\/\$\{SHARDS\}"/);
   // The volumes' mount paths become this machine's folders.
   const mounts = Object.fromEntries((container.volumeMounts as { name: string; mountPath: string }[]).map((m) => [m.name, m.mountPath]));
   const out = path.join(tmp, 'k8s-out');
   const local = (s: string) => s.replaceAll(mounts.data, data).replaceAll(mounts.out, out);
   for (let index = 0; index < job.spec.completions; index++) sh(local(script[2]), { ...env, JOB_COMPLETION_INDEX: String(index) });
-  assert.deepEqual(fs.readdirSync(out).sort(), ['shard-0', 'shard-1', 'shard-2', 'shard-3']);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['shard-1', 'shard-2', 'shard-3', 'shard-4']);
   const mergeContainer = merge.spec.template.spec.containers[0];
   const mergeScript = (mergeContainer.command as string[]).concat(mergeContainer.args as string[]);
   sh(local(mergeScript[2]), {});
   assert.deepEqual(outputOf(path.join(out, 'merged')), unsharded(path.join(data, 'images'), ['--method', 'gradcam']));
 });
 
-test('the Slurm array script: shard K of N counted from 0 whatever the array numbers; its tasks merged give the unsharded result', () => {
+test('the Slurm array script: shard K of N counted from 1 whatever the array numbers; its tasks merged give the unsharded result', () => {
   const script = path.join(repo, 'docs', 'deploy', 'slurm-array.sh');
   const text = fs.readFileSync(script, 'utf8');
-  assert.match(text, /^#SBATCH --array=0-3$/m);
+  assert.match(text, /^#SBATCH --array=1-4$/m);
   // The arithmetic, with a stand-in command line that prints its arguments.
   const echo = path.join(tmp, 'echo-args.sh');
   fs.writeFileSync(echo, '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
   const argsOf = (env: Record<string, string>) =>
     spawnSync('bash', [script, 'm.json', 'imgs', 'out', '--method', 'layercam'], { encoding: 'utf8', env: { ...process.env, MODEL_LENS: echo, ...env } });
   for (const [id, min, count, want] of [
-    ['1', '1', '4', '0/4'],
-    ['4', '1', '4', '3/4'],
-    ['0', '0', '2', '0/2'],
-    ['7', '5', '3', '2/3'],
+    ['1', '1', '4', '1/4'],
+    ['4', '1', '4', '4/4'],
+    ['0', '0', '2', '1/2'],
+    ['7', '5', '3', '3/3'],
   ]) {
     const r = argsOf({ SLURM_ARRAY_TASK_ID: id, SLURM_ARRAY_TASK_MIN: min, SLURM_ARRAY_TASK_COUNT: count, SLURM_CPUS_PER_TASK: '2' });
     const k = want.split('/')[0];
     assert.equal(r.stdout.trim(), `explain m.json imgs --shard ${want} --out out/shard-${k} --workers 2 --method layercam`, `task ${id} of ${min}..`);
   }
   // Without a count (older Slurm), from the maximum.
-  assert.equal(argsOf({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '3' }).stdout.trim().split(' ')[4], '1/3');
+  assert.equal(argsOf({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '3' }).stdout.trim().split(' ')[4], '2/3');
   const outside = argsOf({ SLURM_ARRAY_TASK_ID: '' });
   assert.equal(outside.status, 1);
   assert.match(outside.stderr, /run this script with sbatch --array \(SLURM_ARRAY_TASK_ID is not set\)/);

@@ -55,18 +55,19 @@ function assertSameOutput(a: string, b: string): void {
   for (const [name, text] of x) assert.ok(y.get(name) === text, `${name} differs between ${a} and ${b}`);
 }
 
-test('--shard K/N: parsed to the letter, every image in exactly one share, the share a SHA-256 of the relative path', () => {
+test('--shard K/N: parsed to the letter (1 ≤ K ≤ N), every image in exactly one share, the share 1 + a SHA-256 of the relative path mod N', () => {
   assert.deepEqual(parseShard('2/4'), { index: 2, count: 4 });
+  assert.deepEqual(parseShard('4/4'), { index: 4, count: 4 });
   assert.equal(parseShard(undefined), undefined);
-  for (const bad of ['4/4', '1/0', 'a/4', '1', '-1/4'])
-    assert.throws(() => parseShard(bad), { message: `--shard must be K/N with 0 ≤ K < N, e.g. 0/4 for the first of four shares (got "${bad}")` });
-  // Python's hashlib as the reference: int.from_bytes(sha256(p).digest()[:4], 'big') % N.
-  assert.equal(shardOf('circle-1.png', 4), 3113247920 % 4);
-  assert.equal(shardOf('circle-1.png', 7), 3113247920 % 7);
-  assert.equal(shardOf(path.join('sub', 'dog.jpg'), 7), 2410785096 % 7);
-  assert.equal(shardOf('a.png', 4), 2131169845 % 4);
+  for (const bad of ['0/4', '5/4', '1/0', 'a/4', '1', '-1/4'])
+    assert.throws(() => parseShard(bad), { message: `--shard must be K/N with 1 ≤ K ≤ N, e.g. 1/4 for the first of four shares (got "${bad}")` });
+  // Python's hashlib as the reference: 1 + int.from_bytes(sha256(p).digest()[:4], 'big') % N.
+  assert.equal(shardOf('circle-1.png', 4), 1 + (3113247920 % 4));
+  assert.equal(shardOf('circle-1.png', 7), 1 + (3113247920 % 7));
+  assert.equal(shardOf(path.join('sub', 'dog.jpg'), 7), 1 + (2410785096 % 7));
+  assert.equal(shardOf('a.png', 4), 1 + (2131169845 % 4));
   for (const n of [1, 2, 3, 5]) {
-    const shares = names.map((f) => Array.from({ length: n }, (_, k) => k).filter((k) => inShard(f, { index: k, count: n })));
+    const shares = names.map((f) => Array.from({ length: n }, (_, k) => k + 1).filter((k) => inShard(f, { index: k, count: n })));
     assert.ok(
       shares.every((s) => s.length === 1),
       `${n} shares`,
@@ -94,6 +95,15 @@ test('progress lines without a terminal: the rate counts only images computed in
   p.tick(); // less than a second after the last line: none
   assert.deepEqual(lines, ['job: 30 % (3 of 10 images), 0.50 images/s, about 14 s left']);
   assert.equal(p.stop(), 'job: 4 images, 1 from the cache, 1.00 images/s');
+  // By default at most one line per 10 s.
+  const quiet: string[] = [];
+  t = 0;
+  const q = folderProgress('job', 100, (s) => quiet.push(s), { tty: false, now: () => t });
+  for (t = 1000; t <= 30_000; t += 1000) q.tick();
+  assert.deepEqual(
+    quiet.map((l) => l.split(' (')[0]),
+    ['job: 10 %', 'job: 20 %', 'job: 30 %'],
+  );
 });
 
 test('a pool of two workers writes exactly what one worker writes; a re-run comes from the cache', () => {
@@ -157,7 +167,7 @@ test('N shard processes at once, merged, equal the unsharded run; merge refuses 
   const whole = path.join(tmp, 'whole');
   assert.equal(run(['explain', demoModel, folder, '--out', whole, '--workers', '1', '--backend', 'wasm']).status, 0);
   const n = 3;
-  const dirs = Array.from({ length: n }, (_, k) => path.join(tmp, `shard-${k}`));
+  const dirs = Array.from({ length: n }, (_, k) => path.join(tmp, `shard-${k + 1}`));
   const codes = await Promise.all(
     dirs.map(
       (dir, k) =>
@@ -170,7 +180,7 @@ test('N shard processes at once, merged, equal the unsharded run; merge refuses 
             '--out',
             dir,
             '--shard',
-            `${k}/${n}`,
+            `${k + 1}/${n}`,
             '--workers',
             '1',
             '--backend',
@@ -226,4 +236,32 @@ test('a worker that dies is replaced and its image runs again; a bad image in th
   const b = run(['explain', demoModel, broken, '--out', path.join(tmp, 'broken-out'), '--workers', '2', '--backend', 'wasm']);
   assert.equal(b.status, 2, b.stderr);
   assert.match(b.stderr.trim().split('\n').at(-1)!, /^model-lens: .*zz-truncated\.png: /);
+});
+
+test('spray and evaluate with --workers 2 print exactly what one worker prints; a worker that dies mid-piece is replaced; --workers is checked', () => {
+  const json = (args: string[], env: Record<string, string> = {}) => {
+    const r = run([...args, '--json', '--backend', 'wasm'], env);
+    assert.equal(r.status, 0, r.stderr);
+    return { out: JSON.parse(r.stdout) as unknown, err: r.stderr };
+  };
+  // SpRAy over the dozen images (the maps on the pool, a piece each; the clustering here).
+  const spray = ['spray', demoModel, folder, '--class', 'square', '--neighbours', '3', '--method', 'gradcam'];
+  const sprayOne = json([...spray, '--workers', '1']).out as { images: unknown[] };
+  assert.equal(sprayOne.images.length, names.length);
+  assert.deepEqual(json([...spray, '--workers', '2']).out, sprayOne);
+  const marker = path.join(tmp, 'spray-died');
+  const died = json([...spray, '--workers', '2'], { MODEL_LENS_INJECT_WORKER_EXIT: `${names[4]}:${marker}` });
+  assert.ok(fs.existsSync(marker), 'the worker was made to exit');
+  assert.match(died.err, /^model-lens spray: 1 worker stopped and was replaced; its share ran again$/m);
+  assert.deepEqual(died.out, sprayOne);
+  // evaluate: each worker a piece of the folder; the means over every image.
+  const evaluate = ['evaluate', demoModel, folder, '--method', 'gradcam', '--method', 'saliency', '--boxes', path.join(demoImages, 'boxes.json')];
+  const evalOne = json([...evaluate, '--workers', '1']).out as { images: unknown[]; means: Record<string, { deletionAuc: number }> };
+  assert.equal(evalOne.images.length, names.length);
+  assert.ok(Number.isFinite(evalOne.means.gradcam.deletionAuc));
+  assert.deepEqual(json([...evaluate, '--workers', '2']).out, evalOne);
+  // --workers 0 is one per core; anything but a count is refused in one line.
+  assert.deepEqual(json([...evaluate.slice(0, 5), '--workers', '0']).out, json([...evaluate.slice(0, 5), '--workers', '1']).out);
+  const bad = run([...spray, '--workers', 'all']);
+  assert.deepEqual([bad.status, bad.stderr.trim()], [2, 'model-lens: --workers must be an integer ≥ 0 (got "all")']);
 });

@@ -12,7 +12,6 @@ import { InputError } from '../errors';
 import { rankCorrelation } from '../distill/compare-metrics';
 import { explainImage, type ExplainResult } from '../explain/explain-image';
 import { activationBytesPerItem, batchSizeFor } from '../engine/memory';
-import type { MethodName } from '../explain/specs';
 import { readImage, type RgbImage } from '../image/decode';
 import { listImages } from '../image/image-list';
 import { resizeMap, toModelInput, type PreprocessSpec } from '../image/preprocess';
@@ -23,61 +22,13 @@ import type { InspectableModel } from '../model/types';
 import { parseBoxes } from './boxes';
 import { deletionInsertion } from './deletion';
 import { energyInBox, pointingGameHit, type Box } from './pointing-game';
+import type { EvaluatedImages, EvaluateJob, EvaluateResult, MethodMeans, MethodMetrics, SanityStep } from './types';
 
-export interface EvaluateOptions {
-  model: string;
-  /** An image or a folder. */
-  target: string;
-  methods: MethodName[];
-  boxesFile?: string;
-  /** Adds the cascading-randomisation sanity check per method. */
-  sanity?: boolean;
+export type { EvaluatedImages, EvaluateJob, EvaluateResult, MethodMeans, MethodMetrics, SanityStep } from './types';
+
+export interface EvaluateOptions extends EvaluateJob {
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
-}
-
-export interface MethodMetrics {
-  method: MethodName;
-  deletionAuc: number;
-  insertionAuc: number;
-  /** Pointing game hit (null without a box for the image). */
-  pointing: boolean | null;
-  /** Share of the map's positive mass inside the box (null without a box). */
-  energyPointing: number | null;
-  randomDeletionAuc: number;
-  randomInsertionAuc: number;
-  /** What a random map scores in both pointing games: the box's share of the image (null without a box). */
-  randomPointing: number | null;
-  /** With --sanity: the rank correlation with the original map after each layer is randomised, top down, cumulatively. */
-  sanity?: SanityStep[];
-}
-
-export interface SanityStep {
-  /** The layer randomised last (every layer above it is random too). */
-  layer: string;
-  /** Spearman's correlation of the map with the original (|map| for signed methods); null when a map is constant. */
-  rankCorrelation: number | null;
-}
-
-export interface MethodMeans {
-  deletionAuc: number;
-  insertionAuc: number;
-  /** Hit rate over the images with a box (null: none had one). */
-  pointing: number | null;
-  energyPointing: number | null;
-  randomDeletionAuc: number;
-  randomInsertionAuc: number;
-  randomPointing: number | null;
-  /** The mean rank correlation per randomised layer (with --sanity). */
-  sanity?: SanityStep[];
-}
-
-export interface EvaluateResult {
-  model: string;
-  /** What the curves score: "probability" or "output" (a single raw logit). */
-  score: 'probability' | 'output';
-  images: { image: string; target: number; methods: MethodMetrics[] }[];
-  means: Record<string, MethodMeans>;
 }
 
 /** The target's probability per row ((outputs) → [B]): softmax over the logits of a softmax output or logits, the value itself for probabilities. */
@@ -95,9 +46,14 @@ export function probabilityScore(model: InspectableModel, kind: 'probability' | 
 
 const meanOf = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
-export async function runEvaluate(o: EvaluateOptions): Promise<EvaluateResult> {
+/**
+ * The records of the images at `pick` (indices into the listing of `o.target`; default: every image),
+ * in that order — a worker's piece of a folder, or the whole of it.
+ */
+export async function evaluateImages(o: EvaluateOptions, pick?: number[]): Promise<EvaluatedImages> {
   if (o.methods.length === 0) throw new InputError('evaluate needs at least one --method');
-  const listed = listImages(o.target);
+  const all = listImages(o.target);
+  const listed = pick ? pick.map((i) => all[i]) : all;
   const boxes = o.boxesFile !== undefined ? parseBoxes(readText(o.boxesFile), o.boxesFile) : undefined;
   const model = await loadModel(o.model);
   if (model.outputs.length !== 1) throw new InputError(`${o.model}: evaluate scores models with one output (this one has ${model.outputs.length})`);
@@ -131,6 +87,12 @@ export async function runEvaluate(o: EvaluateOptions): Promise<EvaluateResult> {
       x.dispose();
     }
   }
+  return { score: scoreKind, images };
+}
+
+/** The result of an evaluation from its images' records (pieces joined in listing order): the means per method. */
+export function evaluateResult(o: Pick<EvaluateOptions, 'model' | 'methods' | 'sanity'>, pieces: EvaluatedImages[]): EvaluateResult {
+  const images = pieces.flatMap((p) => p.images);
   const means: Record<string, MethodMeans> = {};
   for (const method of o.methods) {
     const rows = images.map((im) => im.methods.find((m) => m.method === method)!);
@@ -153,7 +115,11 @@ export async function runEvaluate(o: EvaluateOptions): Promise<EvaluateResult> {
         : {}),
     };
   }
-  return { model: o.model, score: scoreKind, images, means };
+  return { model: o.model, score: pieces.some((p) => p.score === 'output') ? 'output' : 'probability', images, means };
+}
+
+export async function runEvaluate(o: EvaluateOptions): Promise<EvaluateResult> {
+  return evaluateResult(o, [await evaluateImages(o)]);
 }
 
 /** Every metric of one explained image (`r`, of the model input `x`), with the deletion and insertion curves. */

@@ -24,6 +24,7 @@ import { loadModel } from '../model/load';
 import { resolveModelSettings, resolvePreprocess } from '../model/model-config';
 import type { Grid } from '../explain/types';
 import type { InspectableModel } from '../model/types';
+import type { SprayMapsJob } from './maps-job';
 import { spectralClusters } from './spectral';
 import { tsne2d } from './tsne';
 
@@ -53,6 +54,11 @@ export interface SprayOptions {
   batchSize?: number;
   /** Filled with each stage's milliseconds: maps, graph, eigen, kmeans, embed. */
   timings?: Record<string, number>;
+  /**
+   * The maps of these image files for class `target`, in their order, computed elsewhere (the command
+   * line's pool of workers, each running `sprayMapsOf` on a piece); default: in this thread.
+   */
+  mapsOf?: (files: string[], target: number) => Promise<Float32Array[]>;
 }
 
 export interface SprayResult {
@@ -134,7 +140,7 @@ async function sprayMaps(
   target: number,
   preprocess: PreprocessSpec,
   labels: string[] | undefined,
-  o: SprayOptions,
+  o: Pick<SprayOptions, 'method' | 'grid' | 'params' | 'batchSize' | 'signal' | 'onProgress'>,
 ): Promise<Float32Array[]> {
   const input = model.inputs[0].shape;
   const fit = { height: input[1] ?? null, width: input[2] ?? null };
@@ -176,6 +182,17 @@ async function sprayMaps(
   return maps;
 }
 
+/** The maps of `job.files` for one class (pooled to the grid, scaled), as runSpray computes them. */
+export async function sprayMapsOf(
+  job: SprayMapsJob,
+  o: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<Float32Array[]> {
+  const model = await loadModel(job.model);
+  const settings = resolveModelSettings(model.path);
+  const listed = job.files.map((file) => ({ file, name: file }));
+  return sprayMaps(model, listed, job.target, resolvePreprocess(model, settings).spec, settings.labels, { ...job, ...o });
+}
+
 export async function runSpray(o: SprayOptions): Promise<SprayResult> {
   if (!Number.isInteger(o.grid) || o.grid < 2 || o.grid > 256) throw new InputError(`--grid must be a whole number from 2 to 256 (got ${o.grid})`);
   const listed = listImages(o.folder, { recursive: true });
@@ -189,7 +206,12 @@ export async function runSpray(o: SprayOptions): Promise<SprayResult> {
   const units = model.outputs[0]?.shape.at(-1) ?? undefined;
   const target = resolveClass(o.classArg, settings.labels, units ?? undefined, typeof o.model === 'string' ? o.model : model.path);
   const started = performance.now();
-  const maps = await sprayMaps(model, listed, target.index, preprocess, settings.labels, o);
+  const maps = o.mapsOf
+    ? await o.mapsOf(
+        listed.map((f) => f.file),
+        target.index,
+      )
+    : await sprayMaps(model, listed, target.index, preprocess, settings.labels, o);
   if (o.timings) o.timings.maps = performance.now() - started;
   const spectral = spectralClusters(maps, { neighbours: o.neighbours, clusters: o.clusters, seed: o.seed, timings: o.timings });
   const t0 = performance.now();

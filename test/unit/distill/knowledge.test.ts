@@ -133,22 +133,24 @@ test('samples beyond the memory budget are taken in chunks: the same σ as in on
   assert.deepEqual(chunked.points, whole.points);
 });
 
-test('the knowledge command reports progress on stderr at most every 5 s, with the time left at the rate since the first report', () => {
+test('the knowledge command reports progress on stderr at most every 10 s (the default), with the time left at the rate since the first report', () => {
   const lines: string[] = [];
   let t = 0;
   const report = progressReporter(
     'knowledge',
     (s) => lines.push(s),
-    5000,
+    undefined,
     () => t,
   );
   t = 1000;
   report(10, 100); // too soon; the clock of the rate starts here (the second before it was set-up)
-  t = 5000;
-  report(25, 100); // 4 s for 15 steps: 20 s for the 75 left
-  t = 6000;
-  report(30, 100); // too soon after the last line
+  t = 9000;
+  report(20, 100); // 8 s after the start: still too soon
+  t = 11_000;
+  report(25, 100); // 10 s for 15 steps: 50 s for the 75 left
   t = 20_000;
+  report(30, 100); // 9 s after the last line: too soon
+  t = 40_000;
   report(100, 100); // done: no line
-  assert.deepEqual(lines, ['knowledge: 25 % (25 of 100 steps), about 20 s left']);
+  assert.deepEqual(lines, ['knowledge: 25 % (25 of 100 steps), about 50 s left']);
 });
