@@ -16,6 +16,7 @@ export const PURE_CORE = [
   './explain/split.ts',
   './spray/maps-job.ts',
   './metrics/types.ts',
+  './distill/compare-types.ts',
 ];
 
 export const ZONES = [

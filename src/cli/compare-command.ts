@@ -4,12 +4,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initEngine, isBackendName } from '../core/engine/backend';
 import { InputError } from '../core/errors';
-import { compareOverlay } from '../core/distill/compare';
+import { compareOverlay, summariseComparison } from '../core/distill/compare';
 import { runCompare } from '../core/distill/compare-run';
 import { DEFAULT_METHOD, isMethod, METHODS, type MethodName } from '../core/explain/specs';
-import { IMAGE_FILE } from '../core/image/image-list';
+import { IMAGE_FILE, listImages } from '../core/image/image-list';
 import { encodePng } from '../core/image/overlay';
 import { parse } from './args';
+import { fromWorker, pieces, restartNote, withPool, workerCount } from './cli-pool';
+import { folderProgress } from './folder-job';
 
 export const COMPARE_OPTIONS = {
   method: { type: 'string', default: DEFAULT_METHOD },
@@ -19,11 +21,12 @@ export const COMPARE_OPTIONS = {
   json: { type: 'boolean', default: false },
   out: { type: 'string' },
   backend: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 const fmt = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits));
 
-export async function compareCommand(args: string[], stdout: (s: string) => void): Promise<number> {
+export async function compareCommand(args: string[], stdout: (s: string) => void, stderr: (s: string) => void = () => {}): Promise<number> {
   const { values: v, positionals } = parse(args, COMPARE_OPTIONS);
   if (positionals.length < 3)
     throw new InputError('compare needs at least two models and an image or folder: model-lens compare <model> <model>... <image or folder>');
@@ -39,19 +42,60 @@ export async function compareCommand(args: string[], stdout: (s: string) => void
   await initEngine({ backend: backendArg as never });
   const outDir = v.out as string | undefined;
   if (outDir) fs.mkdirSync(outDir, { recursive: true });
-  const { result, images } = await runCompare({
+  const job = {
     models: modelPaths,
     target,
     method: method as MethodName,
     layers,
     labelsFile: v.labels as string | undefined,
     boxesFile: v.boxes as string | undefined,
-    onImage: (img, results) => {
-      if (!outDir) return;
-      const stem = img.name.replace(/[\\/]/g, '_').replace(IMAGE_FILE, '');
-      results.forEach((r, k) => fs.writeFileSync(path.join(outDir, `${stem}.m${k + 1}.overlay.png`), encodePng(compareOverlay(img.image, r))));
-    },
-  });
+  };
+  const listed = listImages(target);
+  const stemOf = (name: string) => name.replace(/[\\/]/g, '_').replace(IMAGE_FILE, '');
+  const workers = workerCount(v.workers as string | undefined, 'compare', backendArg, stderr, listed.length);
+  // A folder's progress on stderr (a bar on a terminal); nothing for one image.
+  const progress = listed.length > 1 ? folderProgress('model-lens compare', listed.length, stderr) : undefined;
+  // With a pool, each worker compares the models on a piece of the folder (and draws its overlays);
+  // the means and the order by disagreement are taken here over every image.
+  const { result, images } =
+    workers > 1
+      ? await withPool(workers, backendArg, async (pool) => {
+          const parts = pieces(
+            listed.map((_, i) => i),
+            pool.size,
+          );
+          const done = await pool
+            .map(parts, 'compareImages', (pick) => ({ job, pick, overlays: Boolean(outDir) }), { onResult: (k) => parts[k].forEach(() => progress?.tick()) })
+            .catch((e) => {
+              throw fromWorker(e, target);
+            });
+          const note = restartNote('compare', pool, 'share');
+          if (note) stderr(note);
+          if (outDir)
+            parts.forEach((pick, k) =>
+              pick.forEach((i, n) =>
+                done[k].overlays![n].forEach((png, m) => fs.writeFileSync(path.join(outDir, `${stemOf(listed[i].name)}.m${m + 1}.overlay.png`), png)),
+              ),
+            );
+          return {
+            result: summariseComparison(
+              done[0].paths,
+              done.flatMap((d) => d.images),
+            ),
+            images: listed.length,
+          };
+        })
+      : await runCompare({
+          ...job,
+          onImage: (img, results) => {
+            progress?.tick();
+            if (!outDir) return;
+            results.forEach((r, k) =>
+              fs.writeFileSync(path.join(outDir, `${stemOf(img.name)}.m${k + 1}.overlay.png`), encodePng(compareOverlay(img.image, r))),
+            );
+          },
+        });
+  if (progress) stderr(progress.stop());
   if (outDir) fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(result, null, 2) + '\n');
   if (v.json) {
     stdout(JSON.stringify(result));

@@ -69,7 +69,7 @@ ${wrap(
 )}
       SPEC: comma-separated crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG
   model-lens compare <model> <model>... <image or folder> [--method M] [--layer NAME]... [--labels FILE]
-      [--boxes FILE] [--out DIR] [--backend …] [--json]
+      [--boxes FILE] [--out DIR] [--backend …] [--workers N] [--json]
       two or more models on the same images: accuracy, agreement with the first, KL, pointing game, map similarity
   model-lens knowledge <model> <image or folder> --boxes FILE [--layer NAME] [--checkpoints DIR|GLOB]
       [--steps N] [--samples N] [--lambda L] [--b B] [--seed N] [--heatmap-out FILE] [--backend …] [--json]
@@ -239,7 +239,7 @@ async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: str
     if (command === 'explain') return await explainCommand(rest, stdout, stderr);
     if (command === 'pair') return await pairCommand(rest, stdout);
     if (command === 'curves') return await curvesCommand(rest, stdout);
-    if (command === 'compare') return await compareCommand(rest, stdout);
+    if (command === 'compare') return await compareCommand(rest, stdout, stderr);
     if (command === 'knowledge') return await knowledgeCommand(rest, stdout, stderr);
     if (command === 'distill') return await distillCommand(rest, stdout, stderr);
     if (command === 'spray') return await sprayCommand(rest, stdout, stderr);

@@ -13,6 +13,7 @@ import type { FileJob, FileResult } from '../core/explain/file-job';
 import type { BatchSplit, SplitRecord } from '../core/explain/split';
 import type { SprayMapsJob } from '../core/spray/maps-job';
 import type { EvaluatedImages, EvaluateJob } from '../core/metrics/types';
+import type { ComparedImages, CompareJobSpec, CompareResult } from '../core/distill/compare-types';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -208,25 +209,14 @@ export interface PairPartialMessage {
 }
 
 /** Compare two or more models on an image or a folder (core/distill/compare-run.ts, as `model-lens compare`). */
-export interface CompareJob {
-  models: string[];
-  /** An image or a folder (class sub-folders give the truth). */
-  target: string;
-  method: string;
-  layers?: (string | undefined)[];
-  labelsFile?: string;
-  boxesFile?: string;
+export interface CompareJob extends CompareJobSpec {
   /** With a single image: each model's overlay as `compare --out` writes it (PNG bytes). */
   overlays?: boolean;
 }
 
 export interface CompareResultMessage {
   /** The `--json` object of `model-lens compare`. */
-  result: {
-    models: { path: string; accuracy: number | null; agreement: number | null; kl: number | null; pointing: number | null }[];
-    pairs: { a: string; b: string; rankCorrelation: number | null; iouTop20: number | null; cosine: number | null }[];
-    images: { image: string; predictions: { model: string; index: number; label: string | null; score: number }[]; disagreement: number }[];
-  };
+  result: CompareResult;
   images: number;
   /** Per model, in model order (with `overlays`, for the first image). */
   overlays?: { png: Uint8Array; probability: number; scoreKind: ScoreKind; units: number }[];
@@ -388,6 +378,15 @@ export interface WorkerCalls {
   sprayMaps: { params: SprayMapsJob; result: Float32Array[]; partial: never };
   /** The records of a piece of an evaluation's folder (the command line's pool): core/metrics/evaluate-run.ts evaluateImages. */
   evaluateImages: { params: { job: EvaluateJob; pick: number[] }; result: EvaluatedImages; partial: never };
+  /**
+   * A piece of a comparison's folder (the command line's pool): core/distill/compare-run.ts compareImagesOf;
+   * with `overlays`, each image's overlay per model as `compare --out` writes it (PNG bytes).
+   */
+  compareImages: {
+    params: { job: CompareJobSpec; pick: number[]; overlays?: boolean };
+    result: ComparedImages & { overlays?: Uint8Array[][] };
+    partial: never;
+  };
   metrics: { params: MetricsJob; result: MetricsMessage; partial: never };
   distill: { params: DistillJob; result: DistillResultMessage; partial: DistillEpochMessage };
   /** Answered at once, even while a job runs. */

@@ -25,7 +25,7 @@ import { renderExport } from '../core/image/export';
 import { encodePng } from '../core/image/overlay';
 import { limits } from '../core/limits';
 import { compareOverlay } from '../core/distill/compare';
-import { runCompare } from '../core/distill/compare-run';
+import { compareImagesOf, runCompare } from '../core/distill/compare-run';
 import { runSpray } from '../core/spray/spray-run';
 import { metricsOf } from '../core/metrics/evaluate-run';
 import { parseBoxes } from '../core/metrics/boxes';
@@ -52,6 +52,8 @@ import type {
   SprayResultMessage,
   MetricsJob,
   MetricsMessage,
+  CallParams,
+  CallResult,
 } from '../protocol/worker';
 import { explainPair } from '../core/explain/pair/explain-pair';
 import { isPairMethod } from '../core/explain/pair/types';
@@ -297,6 +299,29 @@ export async function compareJob(job: CompareJob, signal: AbortSignal, onProgres
     },
   });
   return { result, images, overlays };
+}
+
+/** A piece of a comparison's folder (the command line's pool), with each image's overlays when asked. */
+export async function compareImagesJob(
+  p: CallParams<'compareImages'>,
+  signal: AbortSignal,
+  onProgress: (done: number, total: number) => void,
+): Promise<CallResult<'compareImages'>> {
+  if (!isMethod(p.job.method)) throw new InputError(`Unknown method "${p.job.method}".`);
+  const overlays: Uint8Array[][] = [];
+  const r = await compareImagesOf(
+    {
+      ...p.job,
+      method: p.job.method,
+      signal,
+      onProgress,
+      onImage: (img, results) => {
+        if (p.overlays) overlays.push(results.map((x) => Uint8Array.from(encodePng(compareOverlay(img.image, x)))));
+      },
+    },
+    p.pick,
+  );
+  return { ...r, ...(p.overlays ? { overlays } : {}) };
 }
 
 /** The metrics of the panel's current explanation: the same explanation as `explain`, then metricsOf. */

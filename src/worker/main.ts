@@ -32,6 +32,7 @@ import {
   pairJob,
   metricsJob,
   sprayJob,
+  compareImagesJob,
   summaryJob,
 } from './jobs';
 
@@ -110,6 +111,7 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
     for (const f of job.files) exitIfAsked(f);
     return sprayMapsOf(job, { signal: ctx.signal, onProgress: ctx.progress });
   },
+  compareImages: (p, ctx) => compareImagesJob(p, ctx.signal, ctx.progress),
   evaluateImages: (p, ctx) => evaluateImages({ ...p.job, signal: ctx.signal, onProgress: ctx.progress }, p.pick),
   metrics: (job, ctx) => metricsJob(job, ctx.signal, ctx.progress),
   knowledge: (job, ctx) => knowledgeJob(job, ctx.signal, ctx.progress),

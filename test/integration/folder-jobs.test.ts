@@ -265,3 +265,28 @@ test('spray and evaluate with --workers 2 print exactly what one worker prints; 
   const bad = run([...spray, '--workers', 'all']);
   assert.deepEqual([bad.status, bad.stderr.trim()], [2, 'model-lens: --workers must be an integer ≥ 0 (got "all")']);
 });
+
+test('compare with --workers 2 prints and draws exactly what one worker does, with a progress line per folder', () => {
+  const kd = path.join(repo, 'demo', 'kd-images');
+  const sub = path.join(tmp, 'kd');
+  // Two classes, four images each: the truth from the class folders, the boxes from the demo's file.
+  for (const c of ['circle', 'cross']) {
+    fs.mkdirSync(path.join(sub, c), { recursive: true });
+    for (const f of fs.readdirSync(path.join(kd, c)).sort().slice(0, 4)) fs.copyFileSync(path.join(kd, c, f), path.join(sub, c, f));
+  }
+  const models = ['teacher', 'student-kd-s1'].map((r) => path.join(repo, 'demo', 'runs', r, 'model.onnx'));
+  const compare = (workers: string) => {
+    const out = path.join(tmp, `compare-${workers}`);
+    const r = run(['compare', ...models, sub, '--boxes', path.join(kd, 'boxes.json'), '--out', out, '--workers', workers, '--json', '--backend', 'wasm']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^model-lens compare: 8 images, [\d.]+ images\/s$/m);
+    return { json: JSON.parse(r.stdout) as { images: unknown[]; models: { accuracy: number }[] }, out };
+  };
+  const one = compare('1');
+  assert.equal(one.json.images.length, 8);
+  assert.ok(one.json.models.every((m) => m.accuracy >= 0 && m.accuracy <= 1));
+  const two = compare('2');
+  assert.deepEqual(two.json, one.json);
+  assertSameOutput(one.out, two.out);
+  assert.equal(fs.readdirSync(two.out).filter((f) => f.endsWith('.overlay.png')).length, 16);
+});

@@ -11,18 +11,11 @@ import { listImages } from '../image/image-list';
 import { parseBoxes } from '../metrics/boxes';
 import { loadModel } from '../model/load';
 import { resolveModelSettings, resolvePreprocess } from '../model/model-config';
-import { compareModels, type CompareImage, type CompareModel, type CompareOptions, type CompareResult } from './compare';
+import { compareImage, summariseComparison, type CompareModel, type CompareOptions, type CompareResult } from './compare';
+import type { ComparedImages, CompareJobSpec, ImageComparison } from './compare-types';
 
-export interface CompareRunOptions {
-  models: string[];
-  /** An image or a folder. */
-  target: string;
+export interface CompareRunOptions extends Omit<CompareJobSpec, 'method'> {
   method: MethodName;
-  /** One per model, in model order (fewer: the rest take their default CAM layer). */
-  layers?: (string | undefined)[];
-  /** labels.txt-style: line i names class i (for models without labels of their own). */
-  labelsFile?: string;
-  boxesFile?: string;
   onProgress?: CompareOptions['onProgress'];
   onImage?: CompareOptions['onImage'];
   signal?: AbortSignal;
@@ -48,7 +41,11 @@ function readText(file: string): string {
   }
 }
 
-export async function runCompare(o: CompareRunOptions): Promise<{ result: CompareResult; images: number }> {
+/**
+ * The contributions of the images at `pick` (indices into the listing of `o.target`; default: every
+ * image), in that order — a worker's piece of a folder, or the whole of it.
+ */
+export async function compareImagesOf(o: CompareRunOptions, pick?: number[]): Promise<ComparedImages> {
   if (o.models.length < 2) throw new InputError('compare needs at least two models');
   const layers = o.layers ?? [];
   if (layers.length > o.models.length)
@@ -62,7 +59,8 @@ export async function runCompare(o: CompareRunOptions): Promise<{ result: Compar
   const boxesText = o.boxesFile !== undefined ? readText(o.boxesFile) : undefined;
   const boxes = boxesText !== undefined ? parseBoxes(boxesText, o.boxesFile!) : undefined;
   const boxLabels = boxesText !== undefined ? labelsFromBoxes(boxesText) : new Map<string, number>();
-  const listed = listImages(o.target);
+  const all = listImages(o.target);
+  const listed = pick ? pick.map((i) => all[i]) : all;
 
   const models: CompareModel[] = [];
   for (const [i, p] of o.models.entries()) {
@@ -75,11 +73,17 @@ export async function runCompare(o: CompareRunOptions): Promise<{ result: Compar
     height: Math.max(...models.map((m) => m.model.inputs[0].shape[1] ?? 0)) || null,
     width: Math.max(...models.map((m) => m.model.inputs[0].shape[2] ?? 0)) || null,
   };
-  const images: CompareImage[] = [];
-  for (const f of listed) {
+  const out: ImageComparison[] = [];
+  const opts = { method: o.method, onProgress: o.onProgress, onImage: o.onImage, signal: o.signal };
+  for (const [i, f] of listed.entries()) {
     const image = await readImage(f.file, { input: fit });
-    images.push({ name: f.name, image, truth: f.truth ?? boxLabels.get(f.name), box: boxes?.get(f.name) });
+    const img = { name: f.name, image, truth: f.truth ?? boxLabels.get(f.name), box: boxes?.get(f.name) };
+    out.push(await compareImage(models, img, opts, i * models.length, listed.length * models.length));
   }
-  const result = await compareModels(models, images, { method: o.method, onProgress: o.onProgress, onImage: o.onImage, signal: o.signal });
-  return { result, images: images.length };
+  return { paths: models.map((m) => m.model.path), images: out };
+}
+
+export async function runCompare(o: CompareRunOptions): Promise<{ result: CompareResult; images: number }> {
+  const { paths, images } = await compareImagesOf(o);
+  return { result: summariseComparison(paths, images), images: images.length };
 }

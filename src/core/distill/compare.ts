@@ -16,6 +16,9 @@ import type { PreprocessSpec } from '../image/preprocess';
 import { pointingGameHit, type Box } from '../metrics/pointing-game';
 import type { InspectableModel } from '../model/types';
 import { cosine, iouTop, klDivergence, meanOf, rankCorrelation } from './compare-metrics';
+import type { CompareResult, ImageComparison } from './compare-types';
+
+export type { CompareResult, ImageComparison } from './compare-types';
 
 export interface CompareModel {
   model: InspectableModel;
@@ -40,12 +43,6 @@ export interface CompareOptions {
   signal?: AbortSignal;
   /** Called with each image's results (the CLI writes overlays from them). */
   onImage?: (image: CompareImage, results: ExplainResult[]) => void;
-}
-
-export interface CompareResult {
-  models: { path: string; accuracy: number | null; agreement: number | null; kl: number | null; pointing: number | null }[];
-  pairs: { a: string; b: string; rankCorrelation: number | null; iouTop20: number | null; cosine: number | null }[];
-  images: { image: string; predictions: { model: string; index: number; label: string | null; score: number }[]; disagreement: number }[];
 }
 
 /**
@@ -77,78 +74,92 @@ function probabilityVector(r: ExplainResult): Float64Array {
   return p;
 }
 
-export async function compareModels(models: CompareModel[], images: CompareImage[], opts: CompareOptions): Promise<CompareResult> {
-  const n = models.length;
-  const perModel = models.map(() => ({ correct: [] as number[], agree: [] as number[], kl: [] as number[], pointing: [] as number[] }));
-  const pairKeys: [number, number][] = [];
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairKeys.push([i, j]);
-  const pairValues = pairKeys.map(() => ({ rc: [] as (number | null)[], iou: [] as (number | null)[], cos: [] as (number | null)[] }));
-  const rows: (CompareResult['images'][number] & { tie: number })[] = [];
-  let done = 0;
-  for (const img of images) {
-    const results: ExplainResult[] = [];
-    for (const m of models) {
-      throwIfAborted(opts.signal);
-      const units = m.model.outputs[0]?.shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1) ?? 1;
-      results.push(
-        await explainImage(m.model, img.image, {
-          method: opts.method,
-          layers: m.layer ? [m.layer] : undefined,
-          params: opts.params,
-          preprocess: m.preprocess,
-          labels: m.labels,
-          topK: Math.max(units, 1),
-          signal: opts.signal,
-        }),
-      );
-      opts.onProgress?.(++done, images.length * n);
-    }
-    opts.onImage?.(img, results);
-    const first = probabilityVector(results[0]);
-    results.forEach((r, k) => {
-      const t = truthIndex(img.truth, models[k].labels);
-      if (t !== undefined) perModel[k].correct.push(r.top[0].index === t ? 1 : 0);
-      if (k > 0) {
-        perModel[k].agree.push(r.top[0].index === results[0].top[0].index ? 1 : 0);
-        perModel[k].kl.push(klDivergence(first, probabilityVector(r)));
-      }
-      if (img.box) perModel[k].pointing.push(pointingGameHit(r.raw, img.image.width, img.box) ? 1 : 0);
-    });
-    const rcs: (number | null)[] = [];
-    let differ = 0;
-    pairKeys.forEach(([i, j], p) => {
-      const rc = rankCorrelation(results[i].raw, results[j].raw);
-      rcs.push(rc);
-      pairValues[p].rc.push(rc);
-      pairValues[p].iou.push(iouTop(results[i].raw, results[j].raw));
-      pairValues[p].cos.push(cosine(results[i].raw, results[j].raw));
-      if (results[i].top[0].index !== results[j].top[0].index) differ++;
-    });
-    rows.push({
+/** The pairs of models compared, i < j, in order. */
+export function modelPairs(n: number): [number, number][] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push([i, j]);
+  return pairs;
+}
+
+/** One image explained by every model, and what it adds to the comparison. `done`: the progress count before it. */
+export async function compareImage(models: CompareModel[], img: CompareImage, opts: CompareOptions, done = 0, total = models.length): Promise<ImageComparison> {
+  const results: ExplainResult[] = [];
+  for (const m of models) {
+    throwIfAborted(opts.signal);
+    const units = m.model.outputs[0]?.shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1) ?? 1;
+    results.push(
+      await explainImage(m.model, img.image, {
+        method: opts.method,
+        layers: m.layer ? [m.layer] : undefined,
+        params: opts.params,
+        preprocess: m.preprocess,
+        labels: m.labels,
+        topK: Math.max(units, 1),
+        signal: opts.signal,
+      }),
+    );
+    opts.onProgress?.(++done, total);
+  }
+  opts.onImage?.(img, results);
+  const first = probabilityVector(results[0]);
+  const perModel = results.map((r, k) => {
+    const t = truthIndex(img.truth, models[k].labels);
+    return {
+      ...(t !== undefined ? { correct: r.top[0].index === t ? 1 : 0 } : {}),
+      ...(k > 0 ? { agree: r.top[0].index === results[0].top[0].index ? 1 : 0, kl: klDivergence(first, probabilityVector(r)) } : {}),
+      ...(img.box ? { pointing: pointingGameHit(r.raw, img.image.width, img.box) ? 1 : 0 } : {}),
+    };
+  });
+  const pairKeys = modelPairs(models.length);
+  let differ = 0;
+  const pairs = pairKeys.map(([i, j]) => {
+    if (results[i].top[0].index !== results[j].top[0].index) differ++;
+    return { rc: rankCorrelation(results[i].raw, results[j].raw), iou: iouTop(results[i].raw, results[j].raw), cos: cosine(results[i].raw, results[j].raw) };
+  });
+  return {
+    row: {
       image: img.name,
       predictions: results.map((r, k) => ({ model: models[k].model.path, index: r.top[0].index, label: r.top[0].label ?? null, score: r.top[0].score })),
       disagreement: pairKeys.length ? differ / pairKeys.length : 0,
-      tie: 1 - (meanOf(rcs) ?? 1),
-    });
-  }
-  const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
+    },
+    tie: 1 - (meanOf(pairs.map((p) => p.rc)) ?? 1),
+    models: perModel,
+    pairs,
+  };
+}
+
+/** The comparison from its images' contributions (in listing order): each model's and each pair's means, the images by disagreement. */
+export function summariseComparison(modelPaths: string[], images: ImageComparison[]): CompareResult {
+  const mean = (v: (number | undefined)[]) => {
+    const xs = v.filter((x): x is number => x !== undefined);
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  };
   // Most disagreement first; ties broken by 1 − the mean rank correlation of the maps.
-  rows.sort((a, b) => b.disagreement - a.disagreement || b.tie - a.tie);
+  const rows = images.map((c) => ({ ...c.row, tie: c.tie })).sort((a, b) => b.disagreement - a.disagreement || b.tie - a.tie);
   return {
-    models: models.map((m, k) => ({
-      path: m.model.path,
-      accuracy: mean(perModel[k].correct),
-      agreement: k === 0 ? null : mean(perModel[k].agree),
-      kl: k === 0 ? null : mean(perModel[k].kl),
-      pointing: mean(perModel[k].pointing),
+    models: modelPaths.map((path, k) => ({
+      path,
+      accuracy: mean(images.map((c) => c.models[k].correct)),
+      agreement: k === 0 ? null : mean(images.map((c) => c.models[k].agree)),
+      kl: k === 0 ? null : mean(images.map((c) => c.models[k].kl)),
+      pointing: mean(images.map((c) => c.models[k].pointing)),
     })),
-    pairs: pairKeys.map(([i, j], p) => ({
-      a: models[i].model.path,
-      b: models[j].model.path,
-      rankCorrelation: meanOf(pairValues[p].rc),
-      iouTop20: meanOf(pairValues[p].iou),
-      cosine: meanOf(pairValues[p].cos),
+    pairs: modelPairs(modelPaths.length).map(([i, j], p) => ({
+      a: modelPaths[i],
+      b: modelPaths[j],
+      rankCorrelation: meanOf(images.map((c) => c.pairs[p].rc)),
+      iouTop20: meanOf(images.map((c) => c.pairs[p].iou)),
+      cosine: meanOf(images.map((c) => c.pairs[p].cos)),
     })),
     images: rows.map(({ tie: _tie, ...row }) => row),
   };
+}
+
+export async function compareModels(models: CompareModel[], images: CompareImage[], opts: CompareOptions): Promise<CompareResult> {
+  const contributions: ImageComparison[] = [];
+  for (const [i, img] of images.entries()) contributions.push(await compareImage(models, img, opts, i * models.length, images.length * models.length));
+  return summariseComparison(
+    models.map((m) => m.model.path),
+    contributions,
+  );
 }
