@@ -17,6 +17,7 @@ export const PURE_CORE = [
   './spray/maps-job.ts',
   './metrics/types.ts',
   './distill/compare-types.ts',
+  './distill/knowledge-types.ts',
 ];
 
 export const ZONES = [

@@ -5,7 +5,9 @@ import { initEngine, isBackendName } from '../core/engine/backend';
 import { InputError } from '../core/errors';
 import { GRID, KNOWLEDGE_DEFAULTS, type KnowledgeParams } from '../core/distill/knowledge';
 import { runKnowledge } from '../core/distill/knowledge-run';
+import { listImages } from '../core/image/image-list';
 import { intOption, numberOption, parse } from './args';
+import { fromWorker, pieces, restartNote, withPool, workerCount } from './cli-pool';
 
 export const KNOWLEDGE_OPTIONS = {
   boxes: { type: 'string' },
@@ -19,6 +21,7 @@ export const KNOWLEDGE_OPTIONS = {
   json: { type: 'boolean', default: false },
   'heatmap-out': { type: 'string' },
   backend: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 /**
@@ -57,15 +60,39 @@ export async function knowledgeCommand(args: string[], stdout: (s: string) => vo
   };
   await initEngine({ backend: backendArg as never });
   const checkpointsArg = v.checkpoints as string | undefined;
-  const run = await runKnowledge({
+  const report = progressReporter('model-lens knowledge', stderr);
+  const options = {
     model: modelPath,
     target,
     boxesFile,
     layer: v.layer as string | undefined,
     checkpoints: checkpointsArg,
     params,
-    onProgress: progressReporter('model-lens knowledge', stderr),
-  });
+    onProgress: report,
+  };
+  const workers = workerCount(v.workers as string | undefined, 'knowledge', backendArg, stderr, listImages(target).length);
+  // With a pool, the points of each model and checkpoint are found by the workers, a piece of the images
+  // each; D and ρ are taken here.
+  const run =
+    workers > 1
+      ? await withPool(workers, backendArg, async (pool) => {
+          const r = await runKnowledge({
+            ...options,
+            pointsOf: async (job) => {
+              const parts = pieces(job.images, pool.size);
+              const points = await pool
+                .map(parts, 'knowledgePoints', (images) => ({ ...job, images }))
+                .catch((e) => {
+                  throw fromWorker(e, target);
+                });
+              return points.flat();
+            },
+          });
+          const note = restartNote('knowledge', pool, 'share');
+          if (note) stderr(note);
+          return r;
+        })
+      : await runKnowledge(options);
   const out: Record<string, unknown> = {
     model: run.model,
     layer: run.layer,

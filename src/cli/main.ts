@@ -72,7 +72,7 @@ ${wrap(
       [--boxes FILE] [--out DIR] [--backend …] [--workers N] [--json]
       two or more models on the same images: accuracy, agreement with the first, KL, pointing game, map similarity
   model-lens knowledge <model> <image or folder> --boxes FILE [--layer NAME] [--checkpoints DIR|GLOB]
-      [--steps N] [--samples N] [--lambda L] [--b B] [--seed N] [--heatmap-out FILE] [--backend …] [--json]
+      [--steps N] [--samples N] [--lambda L] [--b B] [--seed N] [--heatmap-out FILE] [--backend …] [--workers N] [--json]
       knowledge points (Cheng et al. 2020): N_fg, N_bg, λ_fg per image; D_mean, D_std, ρ over checkpoints
   model-lens distill --student MODEL|ARCH --data DIR [--teacher MODEL]... [--val DIR|--val-split F]
       [--loss ce:W,kd:W | --alpha A] [--temperature 4] [--epochs 10] [--batch-size 32] [--lr 0.001]

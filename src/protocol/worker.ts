@@ -14,6 +14,7 @@ import type { BatchSplit, SplitRecord } from '../core/explain/split';
 import type { SprayMapsJob } from '../core/spray/maps-job';
 import type { EvaluatedImages, EvaluateJob } from '../core/metrics/types';
 import type { ComparedImages, CompareJobSpec, CompareResult } from '../core/distill/compare-types';
+import type { ImagePoints, KnowledgePointsJob } from '../core/distill/knowledge-types';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -387,6 +388,8 @@ export interface WorkerCalls {
     result: ComparedImages & { overlays?: Uint8Array[][] };
     partial: never;
   };
+  /** A piece of a knowledge job (the command line's pool): core/distill/knowledge-run.ts knowledgePointsOf. */
+  knowledgePoints: { params: KnowledgePointsJob; result: ImagePoints; partial: never };
   metrics: { params: MetricsJob; result: MetricsMessage; partial: never };
   distill: { params: DistillJob; result: DistillResultMessage; partial: DistillEpochMessage };
   /** Answered at once, even while a job runs. */

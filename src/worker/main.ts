@@ -19,6 +19,7 @@ import {
 import { explainFile } from '../core/explain/explain-file';
 import { sprayMapsOf } from '../core/spray/spray-run';
 import { evaluateImages } from '../core/metrics/evaluate-run';
+import { knowledgePointsOf } from '../core/distill/knowledge-run';
 import { ourError } from './errors';
 import { exitIfAsked } from './fault';
 import {
@@ -110,6 +111,10 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
   sprayMaps: (job, ctx) => {
     for (const f of job.files) exitIfAsked(f);
     return sprayMapsOf(job, { signal: ctx.signal, onProgress: ctx.progress });
+  },
+  knowledgePoints: (job, ctx) => {
+    for (const img of job.images) exitIfAsked(img.file);
+    return knowledgePointsOf(job, { signal: ctx.signal, onProgress: ctx.progress });
   },
   compareImages: (p, ctx) => compareImagesJob(p, ctx.signal, ctx.progress),
   evaluateImages: (p, ctx) => evaluateImages({ ...p.job, signal: ctx.signal, onProgress: ctx.progress }, p.pick),

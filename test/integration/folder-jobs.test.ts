@@ -266,7 +266,7 @@ test('spray and evaluate with --workers 2 print exactly what one worker prints; 
   assert.deepEqual([bad.status, bad.stderr.trim()], [2, 'model-lens: --workers must be an integer ≥ 0 (got "all")']);
 });
 
-test('compare with --workers 2 prints and draws exactly what one worker does, with a progress line per folder', () => {
+test("compare and knowledge with --workers 2 print (and draw) exactly what one worker does; compare shows a folder's progress", () => {
   const kd = path.join(repo, 'demo', 'kd-images');
   const sub = path.join(tmp, 'kd');
   // Two classes, four images each: the truth from the class folders, the boxes from the demo's file.
@@ -289,4 +289,41 @@ test('compare with --workers 2 prints and draws exactly what one worker does, wi
   assert.deepEqual(two.json, one.json);
   assertSameOutput(one.out, two.out);
   assert.equal(fs.readdirSync(two.out).filter((f) => f.endsWith('.overlay.png')).length, 16);
+
+  // knowledge over a run's checkpoints: each worker a piece of the images of each checkpoint; D and ρ here.
+  const checkpoints = path.join(tmp, 'checkpoints');
+  fs.mkdirSync(checkpoints);
+  for (const f of ['epoch-00.onnx', 'epoch-04.onnx', 'epoch-08.onnx'])
+    fs.copyFileSync(path.join(repo, 'demo', 'runs', 'student-kd-s1', 'checkpoints', f), path.join(checkpoints, f));
+  const knowledge = (workers: string) => {
+    const heat = path.join(tmp, `knowledge-${workers}.json`);
+    const r = run([
+      'knowledge',
+      models[1],
+      sub,
+      '--boxes',
+      path.join(kd, 'boxes.json'),
+      '--steps',
+      '4',
+      '--samples',
+      '2',
+      '--checkpoints',
+      checkpoints,
+      '--heatmap-out',
+      heat,
+      '--workers',
+      workers,
+      '--json',
+      '--backend',
+      'wasm',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    return { json: JSON.parse(r.stdout) as { images: unknown[]; checkpoints: unknown[]; dMean: number }, heat: fs.readFileSync(heat, 'utf8') };
+  };
+  const k1 = knowledge('1');
+  assert.deepEqual([k1.json.images.length, k1.json.checkpoints.length], [8, 3]);
+  assert.ok(Number.isFinite(k1.json.dMean));
+  const k2 = knowledge('2');
+  assert.deepEqual(k2.json, k1.json);
+  assert.equal(k2.heat, k1.heat);
 });

@@ -15,7 +15,8 @@ import { loadModel } from '../model/load';
 import { resolveModelSettings, resolvePreprocess } from '../model/model-config';
 import type { InspectableModel } from '../model/types';
 import { checkpointFiles, learningMetrics } from './checkpoints';
-import { KNOWLEDGE_DEFAULTS, knowledgeOf, type InputBox, type KnowledgeParams, type KnowledgeResult } from './knowledge';
+import { KNOWLEDGE_DEFAULTS, knowledgeOf, type InputBox, type KnowledgeParams } from './knowledge';
+import type { BoxedImage, ImagePoints, KnowledgePointsJob } from './knowledge-types';
 
 /** A box in image pixels → the model input's pixels, through where the image sits in the input. */
 export function boxToInput(box: Box, g: InputGeometry): InputBox {
@@ -38,6 +39,11 @@ export interface KnowledgeRunOptions {
   maxImages?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * The points of `images` in the model or checkpoint file `model`, computed elsewhere (the command line's
+   * pool of workers, each running `knowledgePointsOf` on a piece); default: in this thread.
+   */
+  pointsOf?: (job: KnowledgePointsJob) => Promise<ImagePoints>;
 }
 
 /** The CLI's --json object, with each image's entropy grid and points (--heatmap-out) beside it. */
@@ -52,15 +58,6 @@ export interface KnowledgeRunResult {
   rho?: number;
 }
 
-/** An image with a box, in the image file's pixels. */
-interface BoxedImage {
-  file: string;
-  name: string;
-  box: Box;
-  width: number;
-  height: number;
-}
-
 const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
 
 /** Every float weight of a model, concatenated in its order (for weight distances between checkpoints). */
@@ -73,6 +70,48 @@ export function flatWeights(model: InspectableModel): Float32Array {
     o += t.size;
   }
   return out;
+}
+
+/** The points of each image in `m` at `layer`; progress counts steps (`params.steps` per image). */
+async function pointsIn(
+  m: InspectableModel,
+  images: BoxedImage[],
+  layer: string,
+  params: KnowledgeParams,
+  o: { signal?: AbortSignal; onProgress?: (done: number) => void },
+): Promise<ImagePoints> {
+  const preprocess = resolvePreprocess(m, resolveModelSettings(m.path)).spec;
+  const out: ImagePoints = [];
+  for (const [i, img] of images.entries()) {
+    throwIfAborted(o.signal);
+    // Decoding may shrink a large photo: the box follows.
+    const image = await readImage(img.file, { input: inputFit(m.inputs[0].shape) });
+    const sx = image.width / img.width;
+    const sy = image.height / img.height;
+    const scaled: Box = { x: img.box.x * sx, y: img.box.y * sy, width: img.box.width * sx, height: img.box.height * sy };
+    const { tensor, geometry } = toModelInput(image, m.inputs[0].shape, preprocess, m.path);
+    try {
+      const base = i * params.steps;
+      const result = await knowledgeOf(m, tensor, layer, boxToInput(scaled, geometry), params, {
+        signal: o.signal,
+        onProgress: (d) => o.onProgress?.(base + d),
+      });
+      out.push({ name: img.name, result });
+    } finally {
+      tensor.dispose();
+    }
+  }
+  return out;
+}
+
+/** A worker's piece of a knowledge job: the points of some images in one model or checkpoint file. */
+export async function knowledgePointsOf(
+  job: KnowledgePointsJob,
+  o: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<ImagePoints> {
+  const m = await loadModel(job.model);
+  const total = job.images.length * job.params.steps;
+  return pointsIn(m, job.images, job.layer, job.params, { signal: o.signal, onProgress: (d) => o.onProgress?.(d, total) });
 }
 
 export async function runKnowledge(o: KnowledgeRunOptions): Promise<KnowledgeRunResult> {
@@ -101,30 +140,17 @@ export async function runKnowledge(o: KnowledgeRunOptions): Promise<KnowledgeRun
 
   const total = images.length * (1 + checkpoints.length) * params.steps;
   let done = 0;
-  const pointsOf = async (m: InspectableModel): Promise<{ name: string; result: KnowledgeResult }[]> => {
-    const preprocess = resolvePreprocess(m, resolveModelSettings(m.path)).spec;
-    const out: { name: string; result: KnowledgeResult }[] = [];
-    for (const img of images) {
-      throwIfAborted(o.signal);
-      // Decoding may shrink a large photo: the box follows.
-      const image = await readImage(img.file, { input: inputFit(m.inputs[0].shape) });
-      const sx = image.width / img.width;
-      const sy = image.height / img.height;
-      const scaled: Box = { x: img.box.x * sx, y: img.box.y * sy, width: img.box.width * sx, height: img.box.height * sy };
-      const { tensor, geometry } = toModelInput(image, m.inputs[0].shape, preprocess, m.path);
-      try {
-        const base = done;
-        const result = await knowledgeOf(m, tensor, layer, boxToInput(scaled, geometry), params, {
-          signal: o.signal,
-          onProgress: (d) => o.onProgress?.(base + d, total),
-        });
-        done = base + params.steps;
-        out.push({ name: img.name, result });
-      } finally {
-        tensor.dispose();
-      }
+  const pointsOf = async (m: InspectableModel): Promise<ImagePoints> => {
+    if (o.pointsOf) {
+      const r = await o.pointsOf({ model: m.path, layer, images, params });
+      done += images.length * params.steps;
+      o.onProgress?.(done, total);
+      return r;
     }
-    return out;
+    const base = done;
+    const r = await pointsIn(m, images, layer, params, { signal: o.signal, onProgress: (d) => o.onProgress?.(base + d, total) });
+    done = base + images.length * params.steps;
+    return r;
   };
 
   const final = await pointsOf(model);
@@ -143,7 +169,7 @@ export async function runKnowledge(o: KnowledgeRunOptions): Promise<KnowledgeRun
     })),
   };
   if (checkpoints.length) {
-    const perCheckpoint: { path: string; points: { name: string; result: KnowledgeResult }[]; weights: Float32Array }[] = [];
+    const perCheckpoint: { path: string; points: ImagePoints; weights: Float32Array }[] = [];
     const modelBytes = fs.readFileSync(model.path);
     for (const file of checkpoints) {
       // The last checkpoint is usually the model itself (demo/train_kd.py copies it): its points are the model's.

@@ -11,6 +11,9 @@ import { activationBytesPerItem, batchSizeFor } from '../engine/memory';
 import { throwIfAborted } from '../errors';
 import { mulberry32 } from '../explain/random';
 import type { InspectableModel } from '../model/types';
+import type { InputBox, KnowledgeParams, KnowledgeResult } from './knowledge-types';
+
+export type { InputBox, KnowledgeParams, KnowledgeResult } from './knowledge-types';
 
 export const GRID = 16;
 export const SIGMA_MIN = 0.001;
@@ -19,40 +22,10 @@ export const SIGMA_START = 0.01;
 /** ½ log(2πe): the entropy of a unit Gaussian, in nats. */
 export const HALF_LOG_2PI_E = 0.5 * Math.log(2 * Math.PI * Math.E);
 
-export interface KnowledgeParams {
-  steps: number;
-  /** Noise samples per step. */
-  samples: number;
-  lambda: number;
-  b: number;
-  lr: number;
-  seed: number;
-}
-
 export const KNOWLEDGE_DEFAULTS: KnowledgeParams = { steps: 300, samples: 16, lambda: 6.5, b: 0.2, lr: 0.01, seed: 0 };
 
 /** The entropy of a Gaussian of scale σ: log σ + ½ log(2πe). */
 export const entropyOf = (sigma: number): number => Math.log(sigma) + HALF_LOG_2PI_E;
-
-/** A box in the model input's pixels. */
-export interface InputBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface KnowledgeResult {
-  /** Entropy H per cell of the 16×16 grid, row-major. */
-  entropy: Float32Array;
-  /** Knowledge points, [row, col]. */
-  points: [number, number][];
-  nFg: number;
-  nBg: number;
-  /** N_fg / (N_fg + N_bg); null without points. */
-  lambdaFg: number | null;
-  meanEntropyBg: number;
-}
 
 /** Which cells are foreground: those whose centre lies in the box (input pixels). */
 export function foregroundCells(height: number, width: number, box: InputBox): boolean[] {
