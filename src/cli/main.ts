@@ -62,7 +62,7 @@ ${wrap(
     ...['<encoder>', '<imageA>', '[<imageB> | --augment SPEC]', '--method M', '[--layer NAME]', '[--embedding NAME]', `[--similarity ${choice(SIMILARITIES)}]`],
     ...['[--window N]', '[--stride N]', '[--samples N]', '[--temperature T]', `[--assign ${choice(ASSIGNS)}]`, `[--joint ${choice(JOINTS)}]`],
     ...[`[--transform ${choice(TRANSFORMS)}]`, '[--seed N]', '[--batch-size N]', '[--heatmap-out maps.json]', '[--out overlay.png]', '[--view-out view.png]'],
-    ...['[--metrics]', '[--colormap …]', '[--opacity F]', '[--preprocess …]', `[--backend ${choice(BACKENDS)}]`, '[--json]'],
+    ...['[--metrics]', '[--colormap …]', '[--opacity F]', '[--preprocess …]', `[--backend ${choice(BACKENDS)}]`, '[--workers N]', '[--json]'],
   ],
   '  model-lens pair',
   '      ',
@@ -237,7 +237,7 @@ async function run_(argv: string[], stdout: (s: string) => void, stderr: (s: str
     }
     if (command === 'summary') return await summaryCommand(rest, stdout);
     if (command === 'explain') return await explainCommand(rest, stdout, stderr);
-    if (command === 'pair') return await pairCommand(rest, stdout);
+    if (command === 'pair') return await pairCommand(rest, stdout, stderr);
     if (command === 'curves') return await curvesCommand(rest, stdout);
     if (command === 'compare') return await compareCommand(rest, stdout, stderr);
     if (command === 'knowledge') return await knowledgeCommand(rest, stdout, stderr);

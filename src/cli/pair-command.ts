@@ -28,6 +28,8 @@ import { resolveModelSettings } from '../core/model/model-config';
 import { sha256File } from '../core/model/sha256';
 import { intOption, numberOption, parse } from './args';
 import { EXPLAIN_OPTIONS, preprocessFrom } from './explain-command';
+import { fromWorker, withPool, workerCount } from './cli-pool';
+import { splitShares } from '../pool/split';
 
 export const PAIR_OPTIONS = {
   method: { type: 'string' },
@@ -51,6 +53,7 @@ export const PAIR_OPTIONS = {
   colormap: { type: 'string' },
   opacity: { type: 'string' },
   backend: { type: 'string' },
+  workers: { type: 'string' },
   json: { type: 'boolean', default: false },
   preprocess: EXPLAIN_OPTIONS.preprocess,
   scale: EXPLAIN_OPTIONS.scale,
@@ -112,7 +115,7 @@ function toPng(img: RgbImage): Buffer {
   return encodePng({ width: img.width, height: img.height, data });
 }
 
-export async function pairCommand(args: string[], stdout: (s: string) => void): Promise<number> {
+export async function pairCommand(args: string[], stdout: (s: string) => void, stderr: (s: string) => void = () => {}): Promise<number> {
   const { values: v, positionals } = parse(args, PAIR_OPTIONS);
   if (positionals.length < 2 || positionals.length > 3) throw new InputError(USAGE);
   const [modelPath, imageAPath, imageBPath] = positionals;
@@ -167,14 +170,38 @@ export async function pairCommand(args: string[], stdout: (s: string) => void): 
   const imageB = ops ? augmentImage(imageA, ops, seed) : await readImage(imageBPath!, fit);
   const viewOut = str(v, 'view-out');
   if (viewOut) fs.writeFileSync(viewOut, toPng(imageB));
-  const r = await explainPair(model, imageA, imageB, {
+  // A method with a loop of batched passes (occlusion windows, trials, transforms) shares it out over a
+  // pool of workers (src/pool/split.ts); the last pass, which replays every share's values, runs here.
+  const workers = pairMethodSpec(method).batched ? workerCount(str(v, 'workers'), 'pair', backendArg, stderr) : 1;
+  const job = {
+    modelPath,
+    imageA: imageAPath,
+    imageB: imageBPath,
+    augment: augmentSpec,
     method,
-    embedding: str(v, 'embedding') ?? (typeof settings.output === 'string' ? settings.output : undefined),
+    embedding: str(v, 'embedding'),
     layer: str(v, 'layer'),
     similarity: similarity as Similarity,
     params,
     preprocess,
+  };
+  const split =
+    workers > 1
+      ? await withPool(workers, backendArg, (pool) =>
+          splitShares(pool, 'pair', job).catch((e) => {
+            throw fromWorker(e, imageAPath);
+          }),
+        )
+      : undefined;
+  const r = await explainPair(model, imageA, imageB, {
+    method,
+    embedding: job.embedding ?? (typeof settings.output === 'string' ? settings.output : undefined),
+    layer: job.layer,
+    similarity: job.similarity,
+    params,
+    preprocess,
     metrics: v.metrics as boolean,
+    split,
   });
   const allParams = pairProvenance(
     r,

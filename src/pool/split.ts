@@ -7,6 +7,7 @@ import { WorkerJobError } from './worker-client';
 const SPLIT_CALLS = {
   explain: (r: CallResult<'explain'>) => ({ records: r.split ?? [], ms: r.timeMs }),
   explainFile: (r: CallResult<'explainFile'>) => ({ records: r.split ?? [], ms: Number(r.record.timeMs ?? 0) }),
+  pair: (r: CallResult<'pair'>) => ({ records: r.split ?? [], ms: r.timeMs }),
 };
 type SplitCall = keyof typeof SPLIT_CALLS;
 
@@ -19,11 +20,27 @@ export interface SplitOptions {
 /**
  * One explanation of a batched method on every worker of the pool (core/explain/split.ts): each
  * worker runs the method on its share of the loop's items — occlusion windows, Score-CAM or
- * Ablation-CAM channels, SmoothGrad samples, Integrated-Gradients steps — then the first worker runs it
- * once more with every share's values in place of computing, and its result is the job's. A share
- * whose worker died runs again on the replacement (once); cancelling the signal cancels every worker.
+ * Ablation-CAM channels, SmoothGrad samples, Integrated-Gradients steps, a pair method's windows or
+ * trials — then the first worker runs it once more with every share's values in place of computing,
+ * and its result is the job's. A share whose worker died runs again on the replacement (once);
+ * cancelling the signal cancels every worker.
  */
 export async function splitRun<K extends SplitCall>(pool: WorkerPool, type: K, params: CallParams<K>, opts: SplitOptions = {}): Promise<CallResult<K>> {
+  const split = await splitShares(pool, type, params, opts);
+  return pool.clients[0].request(type, { ...params, split }, { signal: opts.signal });
+}
+
+/**
+ * The shares of `splitRun` without its last step: every worker's records, to replay where the caller
+ * runs the method itself (the command line replays a pair method in its own thread, where it draws
+ * and writes the result).
+ */
+export async function splitShares<K extends SplitCall>(
+  pool: WorkerPool,
+  type: K,
+  params: CallParams<K>,
+  opts: SplitOptions = {},
+): Promise<{ replay: SplitRecord[][]; sharesMs: number }> {
   const n = pool.size;
   const progress = Array.from({ length: n }, () => ({ done: 0, total: 0 }));
   const report = () => {
@@ -66,9 +83,7 @@ export async function splitRun<K extends SplitCall>(pool: WorkerPool, type: K, p
     const failed = rejected.find((s) => (s.reason as Error).name !== 'AbortError') ?? rejected[0];
     if (failed) throw opts.signal?.aborted ? new WorkerJobError('AbortError', 'The job was cancelled.') : failed.reason;
     const shares = settled.map((s) => (s as PromiseFulfilledResult<{ records: SplitRecord[]; ms: number }>).value);
-    const replay: SplitRecord[][] = shares.map((s) => s.records);
-    const sharesMs = Math.max(...shares.map((s) => s.ms));
-    return await pool.clients[0].request(type, { ...params, split: { replay, sharesMs } }, { signal: opts.signal });
+    return { replay: shares.map((s) => s.records), sharesMs: Math.max(...shares.map((s) => s.ms)) };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }

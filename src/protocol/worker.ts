@@ -176,6 +176,10 @@ export interface PairJob {
   metrics?: boolean;
   /** Occlude one window of one view (model-input pixels, top-left corner) before explaining: "what if this patch were gone?". */
   occlude?: { view: 'a' | 'b'; top: number; left: number };
+  /** The preprocessing (the command line's flags); default: the model's settings. */
+  preprocess?: PreprocessSpec;
+  /** On a pool (src/pool/split.ts): this worker's share of the method's loops, or every share's values to replay. */
+  split?: BatchSplit;
 }
 
 export interface PairViewMessage {
@@ -201,6 +205,8 @@ export interface PairResultMessage {
   params: Record<string, unknown>;
   timeMs: number;
   backend: string;
+  /** With a `split` share: what this share's loops computed (the maps are then meaningless). */
+  split?: SplitRecord[];
 }
 
 /** A partial map of one view while an occlusion method runs. */

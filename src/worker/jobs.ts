@@ -234,7 +234,7 @@ export async function pairJob(
   if (!job.imageB && !job.augment) throw new InputError('The pair job needs a second image or an augmentation.');
   const model = await loadModel(job.modelPath);
   const settings = resolveModelSettings(model.path);
-  const pairPre = resolvePreprocess(model, settings).spec;
+  const pairPre = job.preprocess ?? resolvePreprocess(model, settings).spec;
   const imageA = await readImage(job.imageA, { input: inputFit(model.inputs[0].shape) });
   const seed = job.params?.seed ?? 0;
   const imageB = job.imageB ? await readImage(job.imageB, { input: inputFit(model.inputs[0].shape) }) : augmentImage(imageA, parseAugment(job.augment!), seed);
@@ -251,6 +251,7 @@ export async function pairJob(
     signal,
     onProgress,
     onPartial: (view, grid) => onPartial({ view, grid: { ...grid, values: Float32Array.from(grid.values) } }),
+    split: job.split,
   });
   const size = imageInputShape(model.inputs[0].shape, model.path);
   const viewMessage = (v: typeof r.a, img: RgbImage) => ({ grid: v.grid, image: v.image, picture: rgba(img), metrics: v.metrics });
@@ -272,6 +273,7 @@ export async function pairJob(
     ),
     timeMs: r.timeMs,
     backend: r.backend,
+    ...(job.split?.share ? { split: job.split.records ?? [] } : {}),
   };
 }
 

@@ -194,3 +194,41 @@ test("pair overlays and exported maps are fitted to --out-size like explain's", 
   assert.deepEqual([json.b.image.width, json.b.image.height], [32, 32]);
   fs.rmSync(map);
 });
+
+test('pair --workers 2: the windows or trials shared out over two workers and replayed here give the maps of one worker', async () => {
+  for (const method of ['context-agnostic', 'pairwise']) {
+    const maps = async (workers: string) => {
+      const file = path.join(tmp, `workers-${method}-${workers}.json`);
+      const r = await cli(
+        'pair',
+        encoder,
+        image('square-2.png'),
+        '--augment',
+        'crop=0.7,flip',
+        '--method',
+        method,
+        '--assign',
+        'smaller-norm',
+        '--samples',
+        '40',
+        '--window',
+        '16',
+        '--stride',
+        '8',
+        '--heatmap-out',
+        file,
+        '--workers',
+        workers,
+        '--backend',
+        'wasm',
+      );
+      assert.equal(r.code, 0, r.err);
+      const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+      return [...m.a.grid.values, ...m.b.grid.values] as number[];
+    };
+    const one = await maps('1');
+    const two = await maps('2');
+    assert.ok(one.some((v) => v !== 0));
+    assert.ok(relativeError(two, one) <= 1e-6, `${method}: ${relativeError(two, one)}`);
+  }
+});

@@ -14,6 +14,11 @@ import type { FileJob, FileResult } from '../../src/core/explain/file-job';
 import { METHODS, methodSpec, type MethodName } from '../../src/core/explain/specs';
 import { WorkerPool } from '../../src/pool/pool';
 import { splitRun } from '../../src/pool/split';
+import { explainPair } from '../../src/core/explain/pair/explain-pair';
+import { PAIR_METHODS, pairMethodSpec, type Assign, type PairMethodName } from '../../src/core/explain/pair/specs';
+import { readImage } from '../../src/core/image/decode';
+import { DEFAULT_PREPROCESS } from '../../src/core/image/preprocess';
+import { loadModel } from '../../src/core/model/load';
 
 const repo = path.resolve(__dirname, '..', '..');
 const workerFile = path.join(repo, 'dist', 'worker.js');
@@ -134,4 +139,41 @@ test('a share whose worker dies runs again on its replacement; a cancel stops ev
     delete process.env.MODEL_LENS_INJECT_WORKER_EXIT;
     pool.dispose();
   }
+});
+
+test('the pair methods by shares: three shares of every loop, replayed, give the maps of one pass (pairwise with either assignment too); no tensor left', async () => {
+  await initEngine({ backend: 'wasm' });
+  const encoder = await loadModel(path.join(repo, 'demo', 'models', 'encoder', 'model.json'));
+  const imageA = await readImage(path.join(repo, 'demo', 'images', 'circle-1.png'));
+  const imageB = await readImage(path.join(repo, 'demo', 'images', 'circle-2.png'));
+  const before = tf.memory().numTensors;
+  const runs = PAIR_METHODS.filter((m) => pairMethodSpec(m).batched).flatMap((method): { method: PairMethodName; assign?: Assign }[] =>
+    method === 'pairwise' ? (['both', 'smaller-norm'] as const).map((assign) => ({ method, assign })) : [{ method }],
+  );
+  assert.deepEqual(
+    runs.map((r) => r.method),
+    ['conditional', 'context-agnostic', 'pairwise', 'pairwise', 'averaged-transforms'],
+  );
+  for (const { method, assign } of runs) {
+    const opts = {
+      method,
+      preprocess: DEFAULT_PREPROCESS,
+      params: { window: 16, stride: 8, samples: 12, seed: 5, batchSize: 4, ...(assign ? { assign } : {}) },
+    };
+    const one = await explainPair(encoder, imageA, imageB, opts);
+    const shares: SplitRecord[][] = [];
+    for (let index = 0; index < 3; index++) {
+      const split: BatchSplit = { share: { index, count: 3 } };
+      await explainPair(encoder, imageA, imageB, { ...opts, split });
+      assert.ok(split.records!.length > 0, `${method}: share ${index} recorded its loops`);
+      shares.push(split.records!);
+    }
+    const replayed = await explainPair(encoder, imageA, imageB, { ...opts, split: { replay: shares } });
+    for (const view of ['a', 'b'] as const) {
+      const gap = relativeGap(Array.from(one[view].grid.values), Array.from(replayed[view].grid.values));
+      assert.ok(gap <= 1e-6, `${method}${assign ? ` (${assign})` : ''}, view ${view}: ${gap}`);
+    }
+    assert.equal(replayed.base, one.base);
+  }
+  assert.equal(tf.memory().numTensors, before);
 });

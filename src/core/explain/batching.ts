@@ -62,18 +62,19 @@ export interface BatchOptions {
 /**
  * Runs `total` items through `run` in batches of at most ctx.params.batchSize, sized by the clock
  * (BatchSizer), checking the abort signal and reporting progress between batches. `run(start, count)`
- * returns one number per item; `onBatch` sees the values so far (items not yet run are 0).
+ * returns `per` numbers per item (item-major); `onBatch` sees the values so far (items not yet run are 0).
  */
 export async function mapBatched(
   ctx: BatchOptions,
   total: number,
   run: (start: number, count: number) => Float32Array | number[],
   onBatch?: (values: Float32Array, done: number) => void,
+  per = 1,
 ): Promise<Float32Array> {
-  const out = new Float32Array(total);
+  const out = new Float32Array(total * per);
   const split = ctx.split;
   if (split?.replay) {
-    for (const r of replayed(split, 'map')) out.set(r.values, r.from);
+    for (const r of replayed(split, 'map')) out.set(r.values, r.from * per);
     onBatch?.(out, total);
     ctx.onProgress?.(total, total);
     return out;
@@ -84,7 +85,7 @@ export async function mapBatched(
     throwIfAborted(ctx.signal);
     const count = sizer.next(to - start);
     const t0 = performance.now();
-    out.set(run(start, count), start);
+    out.set(run(start, count), start * per);
     sizer.record(count, performance.now() - t0);
     start += count;
     onBatch?.(out, start);
@@ -92,7 +93,7 @@ export async function mapBatched(
     await yieldToEvents();
   }
   throwIfAborted(ctx.signal);
-  if (split?.share) (split.records ??= []).push({ kind: 'map', from, values: out.slice(from, to) });
+  if (split?.share) (split.records ??= []).push({ kind: 'map', from, values: out.slice(from * per, to * per) });
   return out;
 }
 

@@ -49,7 +49,7 @@ export async function averagedTransforms(ctx: PairContext): Promise<PairAttribut
     try {
       const score = pairScore(e, ctx.similarity);
       sum = await sumBatched(
-        { batchSize: ctx.params.batchSize, signal: ctx.signal },
+        { batchSize: ctx.params.batchSize, signal: ctx.signal, split: ctx.split },
         LAMBDAS.length,
         () => tf.zerosLike(x),
         (start, count) => {

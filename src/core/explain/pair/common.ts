@@ -36,16 +36,17 @@ export class PairProgress {
       this.done = base + done;
       this.ctx.onProgress?.(this.done, this.total);
     };
-    return { params: this.ctx.params, signal: this.ctx.signal, onProgress };
+    return { params: this.ctx.params, signal: this.ctx.signal, onProgress, split: this.ctx.split };
   }
 }
 
-/** `total` items through `run(start, count)` in batches, progress continuing `progress`; `onBatch` sees the values so far. */
+/** `total` items through `run(start, count)` in batches (`per` values each), progress continuing `progress`; `onBatch` sees the values so far. */
 export function batched(
   progress: PairProgress,
   total: number,
   run: (start: number, count: number) => Float32Array,
   onBatch?: (values: Float32Array, done: number) => void,
+  per = 1,
 ): Promise<Float32Array> {
-  return mapBatched(progress.batches(), total, run, onBatch);
+  return mapBatched(progress.batches(), total, run, onBatch, per);
 }

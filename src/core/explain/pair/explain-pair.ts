@@ -12,6 +12,7 @@ import { asModelError } from '../../model/run-error';
 import { activationBytesPerItem } from '../../engine/memory';
 import { defaultCamLayer } from '../../model/cam-layers';
 import type { Grid } from '../types';
+import type { BatchSplit } from '../split';
 import { mapAtInput, pairWindowGrid } from '../grid';
 import { withDefaults } from '../params';
 import { EmbeddingView, type Similarity } from './embedding';
@@ -37,6 +38,11 @@ export interface PairOptions {
   signal?: AbortSignal;
   /** Zero one window of one view (model-input pixels; size = the occlusion window) before explaining. */
   occlude?: { view: View; top: number; left: number };
+  /**
+   * On a pool (core/explain/split.ts): compute only this share of the method's loops (its records are
+   * left in `split.records`; the maps are then meaningless, and metrics are skipped), or replay every share's values.
+   */
+  split?: BatchSplit;
 }
 
 export interface PairViewResult {
@@ -122,12 +128,16 @@ async function explainPairUnchecked(model: InspectableModel, imageA: RgbImage, i
       params,
       transformed,
       onProgress: opts.onProgress,
-      onPartial: opts.onPartial,
+      onPartial: opts.split?.share ? undefined : opts.onPartial,
       signal: opts.signal,
+      split: opts.split,
     };
     const started = performance.now();
     const r = await PAIR_METHOD_TABLE[opts.method](ctx);
-    const timeMs = performance.now() - started;
+    const timeMs = performance.now() - started + (opts.split?.sharesMs ?? 0);
+    // The metrics' own loops are not shared: they read the finished maps.
+    const metricsCtx = { ...ctx, split: undefined };
+    const withMetrics = opts.metrics && !opts.split?.share;
     const [, height, width] = a.tensor.shape;
     const views: Partial<Record<View, PairViewResult>> = {};
     for (const [name, attribution, geometry, image] of [
@@ -140,7 +150,7 @@ async function explainPairUnchecked(model: InspectableModel, imageA: RgbImage, i
       views[name] = {
         grid: attribution.grid,
         image: { width: image.width, height: image.height, values: display },
-        metrics: opts.metrics ? await pairMetrics(ctx, name, mapAtInput(attribution, height, width)) : undefined,
+        metrics: withMetrics ? await pairMetrics(metricsCtx, name, mapAtInput(attribution, height, width)) : undefined,
       };
     }
     return {

@@ -47,38 +47,44 @@ export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttributi
   const rects = Array.from({ length: n }, () => ({ a: randomErase(rand, height, width), b: randomErase(rand, height, width) }));
   const base = baseSimilarity(ctx);
   const progress = new PairProgress(ctx, n);
-  // The erased views' embedding norms, read only for `assign: 'smaller-norm'`.
+  // Per trial: the similarity, and for `assign: 'smaller-norm'` the erased views' embedding norms beside it
+  // (one loop's values, so a pool's shares carry them too).
   const only = ctx.params.assign === 'smaller-norm';
-  const norms = { a: new Float32Array(only ? n : 0), b: new Float32Array(only ? n : 0) };
-  const sims = await batched(progress, n, (start, count) =>
-    tf.tidy(() => {
-      const part = rects.slice(start, start + count);
-      const ma = tf.tensor4d(
-        eraseMasks(
-          part.map((r) => r.a),
-          height,
-          width,
-        ),
-        [count, height, width, 1],
-      );
-      const mb = tf.tensor4d(
-        eraseMasks(
-          part.map((r) => r.b),
-          height,
-          width,
-        ),
-        [count, height, width, 1],
-      );
-      const ea = embed(ctx, tf.mul(ctx.a, tf.sub(1, ma)) as tf.Tensor4D);
-      const eb = embed(ctx, tf.mul(ctx.b, tf.sub(1, mb)) as tf.Tensor4D);
-      if (only) {
-        norms.a.set(tf.norm(ea, 'euclidean', 1).dataSync(), start);
-        norms.b.set(tf.norm(eb, 'euclidean', 1).dataSync(), start);
-      }
-      return similarity(ea, eb, ctx.similarity).dataSync() as Float32Array;
-    }),
+  const per = only ? 3 : 1;
+  const values = await batched(
+    progress,
+    n,
+    (start, count) =>
+      tf.tidy(() => {
+        const part = rects.slice(start, start + count);
+        const ma = tf.tensor4d(
+          eraseMasks(
+            part.map((r) => r.a),
+            height,
+            width,
+          ),
+          [count, height, width, 1],
+        );
+        const mb = tf.tensor4d(
+          eraseMasks(
+            part.map((r) => r.b),
+            height,
+            width,
+          ),
+          [count, height, width, 1],
+        );
+        const ea = embed(ctx, tf.mul(ctx.a, tf.sub(1, ma)) as tf.Tensor4D);
+        const eb = embed(ctx, tf.mul(ctx.b, tf.sub(1, mb)) as tf.Tensor4D);
+        const sim = similarity(ea, eb, ctx.similarity);
+        const columns = only ? tf.stack([sim, tf.norm(ea, 'euclidean', 1), tf.norm(eb, 'euclidean', 1)], 1) : sim;
+        return columns.dataSync() as Float32Array;
+      }),
+    undefined,
+    per,
   );
-  const d = Array.from(sims, (s) => base - s);
+  const sims = Array.from({ length: n }, (_, k) => values[k * per]);
+  const norms = { a: Array.from({ length: n }, (_, k) => values[k * per + 1]), b: Array.from({ length: n }, (_, k) => values[k * per + 2]) };
+  const d = sims.map((s) => base - s);
   let top = -Infinity;
   let bottom = Infinity;
   for (const v of d) {

@@ -32,6 +32,8 @@ export interface PairMethodSpec {
   family: 'perturbation' | 'cam' | 'gradient';
   /** Needs gradients of the encoder. */
   gradients: boolean;
+  /** Runs a loop of batched passes a pool can share out (core/explain/split.ts). */
+  batched: boolean;
   /** Reads a 4-D feature layer (the panel offers one; the CLI's --layer applies). */
   layer: boolean;
   /** Views passed through the encoder per occlusion (the memory one batch item needs, in images). */
@@ -53,6 +55,7 @@ export const PAIR_METHOD_SPECS = [
     title: 'Conditional occlusion',
     family: 'perturbation',
     gradients: false,
+    batched: true,
     layer: false,
     viewsPerItem: 1,
     transformed: false,
@@ -65,6 +68,7 @@ export const PAIR_METHOD_SPECS = [
     title: 'Context-agnostic occlusion',
     family: 'perturbation',
     gradients: false,
+    batched: true,
     layer: false,
     viewsPerItem: 2,
     transformed: false,
@@ -77,6 +81,7 @@ export const PAIR_METHOD_SPECS = [
     title: 'Pairwise occlusion',
     family: 'perturbation',
     gradients: false,
+    batched: true,
     layer: false,
     viewsPerItem: 1,
     transformed: false,
@@ -89,6 +94,7 @@ export const PAIR_METHOD_SPECS = [
     title: 'Interaction-CAM',
     family: 'cam',
     gradients: true,
+    batched: false,
     layer: true,
     viewsPerItem: 1,
     transformed: false,
@@ -101,6 +107,7 @@ export const PAIR_METHOD_SPECS = [
     title: 'Averaged transforms',
     family: 'gradient',
     gradients: true,
+    batched: true,
     layer: false,
     viewsPerItem: 1,
     transformed: true,

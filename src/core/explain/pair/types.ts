@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Attribution, Grid, Progress } from '../types';
+import type { BatchSplit } from '../split';
 import type { EmbeddingView, Similarity } from './embedding';
 
 export { isPairMethod, PAIR_METHODS, TRANSFORMS, type PairMethodName, type TransformName } from './specs';
@@ -48,6 +49,8 @@ export interface PairContext {
   /** A view's map so far (occlusion methods, between batches). */
   onPartial?: (view: View, grid: Grid) => void;
   signal?: AbortSignal;
+  /** On a pool: this worker's share of the method's loops, or every share's values to replay (core/explain/split.ts). */
+  split?: BatchSplit;
 }
 
 export interface PairAttribution {
