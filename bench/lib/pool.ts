@@ -130,6 +130,16 @@ export async function poolBench(quick: boolean): Promise<void> {
     console.log(
       `  Grad-CAM over a folder of ${count} images: one worker ${fmt(perSecond.one, 'images/s', 1)}, ${cores} workers ${fmt(perSecond.pool, 'images/s', 1)}: ${(stats(perSecond.pool).median / stats(perSecond.one).median).toFixed(2)}×`,
     );
+    // Peak memory: each worker's wasm memory (it grows to the job's high-water mark and never shrinks) and JS heap.
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+    const peak = async (p: WorkerPool) => {
+      const s = await Promise.all(p.clients.map((c) => c.request('stats', {})));
+      const each = s.map((x) => x.wasmBytes + x.heapBytes);
+      return `${each.map(mb).join(' + ')}${each.length > 1 ? ` = ${mb(each.reduce((a, b) => a + b, 0))}` : ''}`;
+    };
+    console.log(
+      `  peak memory per worker (wasm memory + JS heap): one worker ${await peak(one)}; ${cores} workers ${await peak(pool)}; the process's RSS now ${mb(process.memoryUsage().rss)}`,
+    );
     console.log(`  after: ${loadLine()}`);
   } finally {
     one.dispose();

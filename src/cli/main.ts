@@ -69,11 +69,14 @@ ${wrap(
 )}
       SPEC: comma-separated crop=S, flip, jitter=S, gray, blur=SIGMA, solarize=T, rotate=DEG
   model-lens compare <model> <model>... <image or folder> [--method M] [--layer NAME]... [--labels FILE]
-      [--boxes FILE] [--out DIR] [--backend …] [--workers N] [--json]
-      two or more models on the same images: accuracy, agreement with the first, KL, pointing game, map similarity
+      [--boxes FILE] [--out DIR] [--fresh] [--no-cache] [--backend …] [--workers N] [--json]
+      two or more models on the same images: accuracy, agreement with the first, KL, pointing game, map similarity;
+      with --out, each image is cached there (a re-run continues where the last stopped)
   model-lens knowledge <model> <image or folder> --boxes FILE [--layer NAME] [--checkpoints DIR|GLOB]
-      [--steps N] [--samples N] [--lambda L] [--b B] [--seed N] [--heatmap-out FILE] [--backend …] [--workers N] [--json]
-      knowledge points (Cheng et al. 2020): N_fg, N_bg, λ_fg per image; D_mean, D_std, ρ over checkpoints
+      [--steps N] [--samples N] [--lambda L] [--b B] [--seed N] [--heatmap-out FILE] [--out DIR] [--fresh] [--no-cache]
+      [--backend …] [--workers N] [--json]
+      knowledge points (Cheng et al. 2020): N_fg, N_bg, λ_fg per image; D_mean, D_std, ρ over checkpoints;
+      with --out, results.json and each image's points per model cached there
   model-lens distill --student MODEL|ARCH --data DIR [--teacher MODEL]... [--val DIR|--val-split F]
       [--loss ce:W,kd:W | --alpha A] [--temperature 4] [--epochs 10] [--batch-size 32] [--lr 0.001]
       [--optimizer adam|sgd] [--assistant MODEL|ARCH]... [--schedule asdt:PERIOD:DUTY] [--pairs T:S,…] [--augment SPEC]

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { availableParallelism } from 'node:os';
 import { methodSpec, type MethodName } from '../core/explain/specs';
-import type { BackendChoice, CallResult, ExplainJob } from '../protocol/worker';
+import type { BackendChoice, CallResult, ExplainJob, PairJob, PairPartialMessage } from '../protocol/worker';
+import { isPairMethod, pairMethodSpec } from '../core/explain/pair/specs';
 import { LoopDelayRecorder } from './loop-delay';
 import { WorkerPool } from '../pool/pool';
 import { splitRun } from '../pool/split';
@@ -65,6 +66,12 @@ export class Services implements vscode.Disposable {
   /** An explanation: a batched method's loop shared out over the pool (src/pool/split.ts), any other on the first worker. */
   explain(job: ExplainJob, opts: RequestOptions = {}): Promise<CallResult<'explain'>> {
     return this.explainWorkers(job.method) > 1 ? splitRun(this.pool, 'explain', job, opts) : this.worker.request('explain', job, opts);
+  }
+
+  /** A pair explanation: a method with a batched loop shared out over the pool (its first share's partial maps shown), any other on the first worker. */
+  pair(job: PairJob, opts: RequestOptions<PairPartialMessage> = {}): Promise<CallResult<'pair'>> {
+    const batched = isPairMethod(job.method) && pairMethodSpec(job.method).batched;
+    return batched && this.pool.size > 1 ? splitRun(this.pool, 'pair', job, opts) : this.worker.request('pair', job, opts);
   }
 
   /** The training worker (created on the first training run; no time limit — 0 — as a run takes as long as it takes). */

@@ -1,5 +1,5 @@
 import type { BatchSplit, SplitRecord } from '../core/explain/split';
-import type { CallParams, CallResult } from '../protocol/worker';
+import type { CallParams, CallPartial, CallResult } from '../protocol/worker';
 import type { WorkerPool } from './pool';
 import { WorkerJobError } from './worker-client';
 
@@ -11,8 +11,10 @@ const SPLIT_CALLS = {
 };
 type SplitCall = keyof typeof SPLIT_CALLS;
 
-export interface SplitOptions {
+export interface SplitOptions<P = unknown> {
   signal?: AbortSignal;
+  /** The first share's partial results (a pair method's maps so far). */
+  onPartial?: (p: P) => void;
   /** The pool's progress: the shares' items done of all their items. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -25,7 +27,12 @@ export interface SplitOptions {
  * and its result is the job's. A share whose worker died runs again on the replacement (once);
  * cancelling the signal cancels every worker.
  */
-export async function splitRun<K extends SplitCall>(pool: WorkerPool, type: K, params: CallParams<K>, opts: SplitOptions = {}): Promise<CallResult<K>> {
+export async function splitRun<K extends SplitCall>(
+  pool: WorkerPool,
+  type: K,
+  params: CallParams<K>,
+  opts: SplitOptions<CallPartial<K>> = {},
+): Promise<CallResult<K>> {
   const split = await splitShares(pool, type, params, opts);
   return pool.clients[0].request(type, { ...params, split }, { signal: opts.signal });
 }
@@ -39,7 +46,7 @@ export async function splitShares<K extends SplitCall>(
   pool: WorkerPool,
   type: K,
   params: CallParams<K>,
-  opts: SplitOptions = {},
+  opts: SplitOptions<CallPartial<K>> = {},
 ): Promise<{ replay: SplitRecord[][]; sharesMs: number }> {
   const n = pool.size;
   const progress = Array.from({ length: n }, () => ({ done: 0, total: 0 }));
@@ -63,6 +70,7 @@ export async function splitShares<K extends SplitCall>(
               { ...params, split },
               {
                 signal: inner.signal,
+                ...(index === 0 && opts.onPartial ? { onPartial: opts.onPartial } : {}),
                 onProgress: (done, total) => {
                   progress[index] = { done, total };
                   report();

@@ -851,9 +851,12 @@ test('(x) the model panel’s Metrics section: deletion and insertion AUC beside
 
 test('(y) the pool: the status bar reads "Model Lens: wasm ×N" (N cores); occlusion in the panel is faster on the pool than with modelLens.workers set to 1', async () => {
   const cores = availableParallelism();
+  // The model panel alone in the editor area: it is the editor that shows again when settings.json closes.
+  await vs.runCommand('View: Close All Editors');
   let frame = await vs.explain(image('triangle-1.png'), modelPath);
   const status = (text) => vs.page.locator('.statusbar', { hasText: text }).waitFor({ timeout: 30_000 });
   await status(`Model Lens: wasm ×${cores}`);
+  await vs.shot('pool-status');
   /** Method and parameters set in one step (one job), then the wall time until the panel shows the result. */
   const run = async (method, params = {}) => {
     const previous = await timing(frame);
@@ -876,7 +879,7 @@ test('(y) the pool: the status bar reads "Model Lens: wasm ×N" (N cores); occlu
   };
   // Every window of the 64 × 64 image at stride 1: 3,969 forward passes. Each side starts its pool and
   // runs the occlusion once untimed (every worker sets up its kernels for the batch shapes), then once
-  // timed; two rounds, the sides alternating.
+  // timed; three rounds, the sides alternating (the quickest of each side compared: the machine is shared).
   const occlusion = { window: 2, stride: 1 };
   const timed = async (workers) => {
     await vs.setting('modelLens.workers', workers);
@@ -890,13 +893,13 @@ test('(y) the pool: the status bar reads "Model Lens: wasm ×N" (N cores); occlu
     return run('occlusion', occlusion);
   };
   const times = { pool: [], one: [] };
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 3; round++) {
     times.pool.push(await timed(cores));
     times.one.push(await timed(1));
   }
   await vs.setting('modelLens.workers', undefined);
+  await status(`Model Lens: wasm ×${cores}`);
   const best = (t) => Math.min(...t);
   console.log(`occlusion in the panel: ${times.pool.join(', ')} ms on ${cores} workers; ${times.one.join(', ')} ms on 1`);
   if (cores > 1) assert.ok(best(times.pool) < best(times.one), `the pool took ${best(times.pool)} ms, one worker ${best(times.one)} ms`);
-  await vs.shot('pool-status');
 });

@@ -266,7 +266,7 @@ test('spray and evaluate with --workers 2 print exactly what one worker prints; 
   assert.deepEqual([bad.status, bad.stderr.trim()], [2, 'model-lens: --workers must be an integer ≥ 0 (got "all")']);
 });
 
-test("compare and knowledge with --workers 2 print (and draw) exactly what one worker does; compare shows a folder's progress", () => {
+test("compare and knowledge with --workers 2 print (and draw) exactly what one worker does, and with --out continue from their cache; compare shows a folder's progress", () => {
   const kd = path.join(repo, 'demo', 'kd-images');
   const sub = path.join(tmp, 'kd');
   // Two classes, four images each: the truth from the class folders, the boxes from the demo's file.
@@ -326,4 +326,40 @@ test("compare and knowledge with --workers 2 print (and draw) exactly what one w
   const k2 = knowledge('2');
   assert.deepEqual(k2.json, k1.json);
   assert.equal(k2.heat, k1.heat);
+
+  // With --out, both cache each image: a re-run computes nothing, an interrupted one (half the entries gone)
+  // only the rest, and either prints what the uninterrupted run printed; --no-cache writes no cache.
+  const cached = (args: string[], out: string, extra: string[] = []) => {
+    const r = run([...args, '--out', out, ...extra, '--json', '--backend', 'wasm']);
+    assert.equal(r.status, 0, r.stderr);
+    return { json: JSON.parse(r.stdout) as unknown, err: r.stderr };
+  };
+  const compareArgs = ['compare', ...models, sub, '--boxes', path.join(kd, 'boxes.json'), '--workers', '2'];
+  const cmpOut = path.join(tmp, 'compare-cached');
+  assert.deepEqual(cached(compareArgs, cmpOut).json, one.json);
+  const entries = fs.readdirSync(path.join(cmpOut, '.model-lens-cache'));
+  assert.equal(entries.length, 8);
+  const again = cached(compareArgs, cmpOut);
+  assert.match(again.err, /^model-lens compare: 8 images, 8 from the cache$/m);
+  assert.deepEqual(again.json, one.json);
+  for (const e of entries.slice(0, 4)) fs.rmSync(path.join(cmpOut, '.model-lens-cache', e));
+  const resumed = cached(compareArgs, cmpOut);
+  assert.match(resumed.err, /^model-lens compare: 8 images, 4 from the cache, [\d.]+ images\/s$/m);
+  assert.deepEqual(resumed.json, one.json);
+  assertSameOutput(one.out, cmpOut);
+  const noCache = path.join(tmp, 'compare-no-cache');
+  assert.deepEqual(cached(compareArgs, noCache, ['--no-cache']).json, one.json);
+  assert.ok(!fs.existsSync(path.join(noCache, '.model-lens-cache')));
+
+  const knowledgeArgs = ['knowledge', models[1], sub, '--boxes', path.join(kd, 'boxes.json'), '--steps', '4', '--samples', '2', '--checkpoints', checkpoints];
+  const knOut = path.join(tmp, 'knowledge-cached');
+  const first = cached(knowledgeArgs, knOut, ['--workers', '1']);
+  assert.deepEqual(first.json, k1.json);
+  assert.match(first.err, /^model-lens knowledge: (\d+) images' points over the model and its checkpoints, 0 from the cache$/m);
+  const all = Number(/^model-lens knowledge: (\d+) images' points/m.exec(first.err)![1]);
+  assert.ok(all >= 8 * 3, `${all} images' points`);
+  const second = cached(knowledgeArgs, knOut, ['--workers', '2']);
+  assert.deepEqual(second.json, k1.json);
+  assert.match(second.err, new RegExp(`^model-lens knowledge: ${all} images' points over the model and its checkpoints, ${all} from the cache$`, 'm'));
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(knOut, 'results.json'), 'utf8')), k1.json);
 });

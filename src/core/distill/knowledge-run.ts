@@ -43,7 +43,7 @@ export interface KnowledgeRunOptions {
    * The points of `images` in the model or checkpoint file `model`, computed elsewhere (the command line's
    * pool of workers, each running `knowledgePointsOf` on a piece); default: in this thread.
    */
-  pointsOf?: (job: KnowledgePointsJob) => Promise<ImagePoints>;
+  pointsOf?: (job: KnowledgePointsJob, onProgress: (done: number) => void) => Promise<ImagePoints>;
 }
 
 /** The CLI's --json object, with each image's entropy grid and points (--heatmap-out) beside it. */
@@ -142,8 +142,9 @@ export async function runKnowledge(o: KnowledgeRunOptions): Promise<KnowledgeRun
   let done = 0;
   const pointsOf = async (m: InspectableModel): Promise<ImagePoints> => {
     if (o.pointsOf) {
-      const r = await o.pointsOf({ model: m.path, layer, images, params });
-      done += images.length * params.steps;
+      const base = done;
+      const r = await o.pointsOf({ model: m.path, layer, images, params }, (d) => o.onProgress?.(base + d, total));
+      done = base + images.length * params.steps;
       o.onProgress?.(done, total);
       return r;
     }

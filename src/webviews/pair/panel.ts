@@ -151,7 +151,7 @@ export class PairPanel extends PanelBase<FromPairWebview, ToPairWebview> {
       const result = await this.withProgress(`Model Lens: ${what} on ${path.basename(imageA)}`, controller, (onProgress) =>
         this.services.track(
           () =>
-            this.services.worker.request('pair', job, {
+            this.services.pair(job, {
               signal: controller.signal,
               onProgress,
               onPartial: (p) => this.post({ type: 'partial', partial: p }),

@@ -128,7 +128,8 @@ async function explainPairUnchecked(model: InspectableModel, imageA: RgbImage, i
       params,
       transformed,
       onProgress: opts.onProgress,
-      onPartial: opts.split?.share ? undefined : opts.onPartial,
+      // A share's partial maps are true where it has run (0 elsewhere): the pool shows the first share's.
+      onPartial: opts.onPartial,
       signal: opts.signal,
       split: opts.split,
     };
