@@ -6,6 +6,8 @@ import { BackendError, nativeBackendChosen } from '../core/engine/backend';
 import { InputError } from '../core/errors';
 import { limits } from '../core/limits';
 import { WorkerPool, poolSize } from '../pool/pool';
+
+export { pieces } from '../pool/pool';
 import { WorkerJobError } from '../pool/worker-client';
 import type { BackendChoice } from '../protocol/worker';
 import { workersOption } from './folder-job';
@@ -58,12 +60,4 @@ export function restartNote(what: string, pool: WorkerPool, unit: string): strin
   const n = pool.restarts;
   if (!n) return undefined;
   return `model-lens ${what}: ${n} worker${n === 1 ? '' : 's'} stopped and ${n === 1 ? 'was' : 'were'} replaced; ${n === 1 ? `its ${unit}` : `their ${unit}s`} ran again`;
-}
-
-/** `items` cut into about four pieces per worker (a slow piece does not hold the others back), each at least `min` long, in order. */
-export function pieces<T>(items: readonly T[], workers: number, min = 1): T[][] {
-  const size = Math.max(min, Math.ceil(items.length / (4 * workers)));
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

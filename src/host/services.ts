@@ -1,11 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { availableParallelism } from 'node:os';
-import { methodSpec, type MethodName } from '../core/explain/specs';
-import type { BackendChoice, CallResult, ExplainJob, PairJob, PairPartialMessage } from '../protocol/worker';
+import { isMethod, methodSpec, type MethodName } from '../core/explain/specs';
+import type { BackendChoice, CallResult, CompareJob, ExplainJob, PairJob, PairPartialMessage, SprayJob } from '../protocol/worker';
 import { isPairMethod, pairMethodSpec } from '../core/explain/pair/specs';
 import { LoopDelayRecorder } from './loop-delay';
-import { WorkerPool } from '../pool/pool';
+import { pieces, WorkerPool } from '../pool/pool';
+import { summariseComparison } from '../core/distill/compare-summary';
+import { listImages } from '../core/image/image-list';
 import { splitRun } from '../pool/split';
 import { WorkerClient, type RequestOptions, type WorkerClientOptions } from '../pool/worker-client';
 
@@ -72,6 +74,55 @@ export class Services implements vscode.Disposable {
   pair(job: PairJob, opts: RequestOptions<PairPartialMessage> = {}): Promise<CallResult<'pair'>> {
     const batched = isPairMethod(job.method) && pairMethodSpec(job.method).batched;
     return batched && this.pool.size > 1 ? splitRun(this.pool, 'pair', job, opts) : this.worker.request('pair', job, opts);
+  }
+
+  /**
+   * Models compared over a folder: with a pool, each worker compares them on a piece of the images
+   * (`compareImages`) and the means are taken here; otherwise the first worker's `compare` job.
+   */
+  async compareFolder(job: CompareJob, opts: RequestOptions = {}): Promise<CallResult<'compare'>> {
+    const count = listImages(job.target).length;
+    if (this.pool.size === 1 || count < 2) return this.worker.request('compare', job, opts);
+    const parts = pieces(
+      Array.from({ length: count }, (_, i) => i),
+      this.pool.size,
+    );
+    let done = 0;
+    const r = await this.pool.map(parts, 'compareImages', (pick) => ({ job, pick }), {
+      signal: opts.signal,
+      onResult: (k) => opts.onProgress?.((done += parts[k].length), count),
+    });
+    return {
+      result: summariseComparison(
+        r[0].paths,
+        r.flatMap((p) => p.images),
+      ),
+      images: count,
+    };
+  }
+
+  /**
+   * SpRAy over a folder: with a pool, the workers compute the maps a piece of the images each
+   * (`sprayMaps`), then the first worker clusters and embeds them (`spray` with the maps).
+   */
+  async spray(job: SprayJob, opts: RequestOptions = {}): Promise<CallResult<'spray'>> {
+    const files = listImages(job.folder, { recursive: true }).map((f) => f.file);
+    // Too few images for the graph: the first worker says so in one line, before any map is computed.
+    if (this.pool.size === 1 || files.length <= job.neighbours) return this.worker.request('spray', job, opts);
+    if (!isMethod(job.method)) throw new Error(`Unknown method "${job.method}".`);
+    const target = await this.worker.request('sprayClass', { model: job.model, classArg: job.classArg }, { signal: opts.signal });
+    const parts = pieces(files, this.pool.size, 4);
+    let done = 0;
+    const maps = await this.pool.map(
+      parts,
+      'sprayMaps',
+      (part) => ({ model: job.model, files: part, target, method: job.method as MethodName, grid: job.grid }),
+      {
+        signal: opts.signal,
+        onResult: (k) => opts.onProgress?.((done += parts[k].length), files.length),
+      },
+    );
+    return this.worker.request('spray', { ...job, maps: maps.flat() }, { signal: opts.signal });
   }
 
   /** The training worker (created on the first training run; no time limit — 0 — as a run takes as long as it takes). */

@@ -14,6 +14,14 @@ export function poolSize(o: { asked?: number; items: number; cores?: number; per
   return Math.max(1, Math.min(n, o.items));
 }
 
+/** `items` cut into about four pieces per worker (a slow piece does not hold the others back), each at least `min` long, in order. */
+export function pieces<T>(items: readonly T[], workers: number, min = 1): T[][] {
+  const size = Math.max(min, Math.ceil(items.length / (4 * workers)));
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 export interface MapOptions<R> {
   signal?: AbortSignal;
   /** Called as each item finishes (in finishing order), with the item's index. */

@@ -268,6 +268,8 @@ export interface SprayJob {
   clusters?: number;
   embedding: 'umap' | 'tsne';
   seed: number;
+  /** The maps of every image below the folder, in listing order, computed by the pool (sprayMaps); default: computed by this job. */
+  maps?: Float32Array[];
 }
 
 /** The `--json` object of `model-lens spray` (mean maps as typed arrays). */
@@ -383,6 +385,8 @@ export interface WorkerCalls {
   spray: { params: SprayJob; result: SprayResultMessage; partial: never };
   /** The maps of a piece of a SpRAy job's folder (the command line's pool): core/spray/spray-run.ts sprayMapsOf. */
   sprayMaps: { params: SprayMapsJob; result: Float32Array[]; partial: never };
+  /** The class index a SpRAy job's class argument names in its model (before the pool computes the maps). */
+  sprayClass: { params: { model: string; classArg: string }; result: number; partial: never };
   /** The records of a piece of an evaluation's folder (the command line's pool): core/metrics/evaluate-run.ts evaluateImages. */
   evaluateImages: { params: { job: EvaluateJob; pick: number[] }; result: EvaluatedImages; partial: never };
   /**

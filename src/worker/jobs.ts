@@ -349,7 +349,8 @@ export async function metricsJob(job: MetricsJob, signal: AbortSignal, onProgres
 /** SpRAy over a folder (the SpRAy panel). */
 export async function sprayJob(job: SprayJob, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<SprayResultMessage> {
   if (!isMethod(job.method)) throw new InputError(`Unknown method "${job.method}".`);
-  const r = await runSpray({ ...job, method: job.method, signal, onProgress });
+  const { maps, ...rest } = job;
+  const r = await runSpray({ ...rest, method: job.method, signal, onProgress, ...(maps ? { mapsOf: async () => maps } : {}) });
   return { ...r, signed: methodSpec(job.method).signed };
 }
 

@@ -17,7 +17,7 @@ import {
   type WorkerStats,
 } from '../protocol/worker';
 import { explainFile } from '../core/explain/explain-file';
-import { sprayMapsOf } from '../core/spray/spray-run';
+import { sprayClass, sprayMapsOf } from '../core/spray/spray-run';
 import { evaluateImages } from '../core/metrics/evaluate-run';
 import { knowledgePointsOf } from '../core/distill/knowledge-run';
 import { ourError } from './errors';
@@ -117,6 +117,7 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
     return knowledgePointsOf(job, { signal: ctx.signal, onProgress: ctx.progress });
   },
   compareImages: (p, ctx) => compareImagesJob(p, ctx.signal, ctx.progress),
+  sprayClass: (p) => sprayClass(p.model, p.classArg),
   evaluateImages: (p, ctx) => evaluateImages({ ...p.job, signal: ctx.signal, onProgress: ctx.progress }, p.pick),
   metrics: (job, ctx) => metricsJob(job, ctx.signal, ctx.progress),
   knowledge: (job, ctx) => knowledgeJob(job, ctx.signal, ctx.progress),

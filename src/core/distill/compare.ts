@@ -16,7 +16,10 @@ import type { PreprocessSpec } from '../image/preprocess';
 import { pointingGameHit, type Box } from '../metrics/pointing-game';
 import type { InspectableModel } from '../model/types';
 import { cosine, iouTop, klDivergence, meanOf, rankCorrelation } from './compare-metrics';
+import { modelPairs, summariseComparison } from './compare-summary';
 import type { CompareResult, ImageComparison } from './compare-types';
+
+export { modelPairs, summariseComparison } from './compare-summary';
 
 export type { CompareResult, ImageComparison } from './compare-types';
 
@@ -74,13 +77,6 @@ function probabilityVector(r: ExplainResult): Float64Array {
   return p;
 }
 
-/** The pairs of models compared, i < j, in order. */
-export function modelPairs(n: number): [number, number][] {
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push([i, j]);
-  return pairs;
-}
-
 /** One image explained by every model, and what it adds to the comparison. `done`: the progress count before it. */
 export async function compareImage(models: CompareModel[], img: CompareImage, opts: CompareOptions, done = 0, total = models.length): Promise<ImageComparison> {
   const results: ExplainResult[] = [];
@@ -125,33 +121,6 @@ export async function compareImage(models: CompareModel[], img: CompareImage, op
     tie: 1 - (meanOf(pairs.map((p) => p.rc)) ?? 1),
     models: perModel,
     pairs,
-  };
-}
-
-/** The comparison from its images' contributions (in listing order): each model's and each pair's means, the images by disagreement. */
-export function summariseComparison(modelPaths: string[], images: ImageComparison[]): CompareResult {
-  const mean = (v: (number | undefined)[]) => {
-    const xs = v.filter((x): x is number => x !== undefined);
-    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
-  };
-  // Most disagreement first; ties broken by 1 − the mean rank correlation of the maps.
-  const rows = images.map((c) => ({ ...c.row, tie: c.tie })).sort((a, b) => b.disagreement - a.disagreement || b.tie - a.tie);
-  return {
-    models: modelPaths.map((path, k) => ({
-      path,
-      accuracy: mean(images.map((c) => c.models[k].correct)),
-      agreement: k === 0 ? null : mean(images.map((c) => c.models[k].agree)),
-      kl: k === 0 ? null : mean(images.map((c) => c.models[k].kl)),
-      pointing: mean(images.map((c) => c.models[k].pointing)),
-    })),
-    pairs: modelPairs(modelPaths.length).map(([i, j], p) => ({
-      a: modelPaths[i],
-      b: modelPaths[j],
-      rankCorrelation: meanOf(images.map((c) => c.pairs[p].rc)),
-      iouTop20: meanOf(images.map((c) => c.pairs[p].iou)),
-      cosine: meanOf(images.map((c) => c.pairs[p].cos)),
-    })),
-    images: rows.map(({ tie: _tie, ...row }) => row),
   };
 }
 

@@ -193,6 +193,13 @@ export async function sprayMapsOf(
   return sprayMaps(model, listed, job.target, resolvePreprocess(model, settings).spec, settings.labels, { ...job, ...o });
 }
 
+/** The class index `classArg` names in the model (an index below its outputs, or one of its labels). */
+export async function sprayClass(modelPath: string, classArg: string): Promise<number> {
+  const model = await loadModel(modelPath);
+  const settings = resolveModelSettings(model.path);
+  return resolveClass(classArg, settings.labels, model.outputs[0]?.shape.at(-1) ?? undefined, modelPath).index;
+}
+
 export async function runSpray(o: SprayOptions): Promise<SprayResult> {
   if (!Number.isInteger(o.grid) || o.grid < 2 || o.grid > 256) throw new InputError(`--grid must be a whole number from 2 to 256 (got ${o.grid})`);
   const listed = listImages(o.folder, { recursive: true });

@@ -141,14 +141,12 @@ export class ComparePanel extends PanelBase<FromCompareWebview, ToCompareWebview
   };
 
   private compare(target: string, overlays: boolean, controller: AbortController, title: string) {
+    const job = { models: this.state.models, target, method: this.state.method, boxesFile: this.state.boxes, overlays };
+    const opts = { signal: controller.signal };
     return this.withProgress(title, controller, (onProgress) =>
       this.services.track(
-        () =>
-          this.services.worker.request(
-            'compare',
-            { models: this.state.models, target, method: this.state.method, boxesFile: this.state.boxes, overlays },
-            { signal: controller.signal, onProgress },
-          ),
+        // A folder's images are shared out over the pool; one image (with its overlays) runs on the first worker.
+        () => (overlays ? this.services.worker.request('compare', job, { ...opts, onProgress }) : this.services.compareFolder(job, { ...opts, onProgress })),
         'compare',
       ),
     );

@@ -101,8 +101,7 @@ export class SprayPanel extends PanelBase<FromSprayWebview, ToSprayWebview> {
         (onProgress) =>
           this.services.track(
             () =>
-              this.services.worker.request(
-                'spray',
+              this.services.spray(
                 {
                   model,
                   folder,
