@@ -57,8 +57,8 @@ await build({
   entryPoints,
   // ESM builds of TensorFlow.js, so that deep imports (register_all_gradients) share one copy.
   mainFields: ['module', 'main'],
-  // onnxruntime-web (dev) only in the benchmark, loaded from node_modules: it finds its .wasm beside its own module.
-  external: ['@tensorflow/tfjs-backend-wasm/package.json', '@tensorflow/tfjs-node', 'onnxruntime-web'],
+  // onnxruntime-web (dev) and onnxruntime-node (when installed) only in the benchmark, loaded from node_modules: each finds its binaries beside its own module.
+  external: ['@tensorflow/tfjs-backend-wasm/package.json', '@tensorflow/tfjs-node', 'onnxruntime-web', 'onnxruntime-node'],
   plugins: [sharpWasm],
 });
 
