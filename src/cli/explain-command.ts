@@ -16,7 +16,8 @@ import { splitRun } from '../pool/split';
 import type { BackendChoice } from '../protocol/worker';
 import { intOption, listOption, numberOption, parse } from './args';
 import { fromWorker, restartNote, withPool, workerCount } from './cli-pool';
-import { CACHE_DIR, folderProgress, inShard, parseShard, ResultCache, writeAtomic } from './folder-job';
+import { CACHE_DIR, folderProgress, inShard, parseShard, ResultCache, workersOption, writeAtomic } from './folder-job';
+import { FORWARD_ENGINES, type ForwardEngineName } from '../core/engine/forward-engine';
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
@@ -51,6 +52,7 @@ export const EXPLAIN_OPTIONS = {
   shard: { type: 'string' },
   fresh: { type: 'boolean', default: false },
   'no-cache': { type: 'boolean', default: false },
+  'forward-engine': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -141,11 +143,12 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
     colorbar: v.colorbar as boolean,
     topK,
     files: folder || str(v, 'out') !== undefined || str(v, 'heatmap-out') !== undefined,
+    ...forwardEngineOption(str(v, 'forward-engine'), method as MethodName),
   };
   if (folder) return explainFolder(job, imagePath, v, backendArg as BackendChoice | undefined, stdout, stderr);
   if (v.shard !== undefined) throw new InputError('--shard takes a share of a folder; give a folder of images');
 
-  const workers = workerCount(str(v, 'workers'), 'explain', backendArg, stderr);
+  const workers = job.forwardEngine ? oneWorker(str(v, 'workers'), stderr) : workerCount(str(v, 'workers'), 'explain', backendArg, stderr);
   let backend: string;
   let r: FileResult;
   if (workers > 1 && methodSpec(job.method).batched) {
@@ -175,6 +178,21 @@ export async function explainCommand(args: string[], stdout: (s: string) => void
   return 0;
 }
 
+/** `--forward-engine NAME`: occlusion's passes through a faster engine (engine/forward-engine.ts). */
+function forwardEngineOption(raw: string | undefined, method: MethodName): Pick<FileJob, 'forwardEngine'> {
+  if (raw === undefined) return {};
+  if (!(FORWARD_ENGINES as readonly string[]).includes(raw)) throw new InputError(`--forward-engine must be ${orList(FORWARD_ENGINES)} (got "${raw}")`);
+  // The methods whose passes are whole forward passes of masked inputs (occlusion's windows).
+  if (methodSpec(method).passes !== 'windows') throw new InputError(`--forward-engine runs occlusion's forward passes; --method ${method} does not use it`);
+  return { forwardEngine: raw as ForwardEngineName };
+}
+
+/** The native forward engine runs in this thread, its own threads on every core: one worker. */
+function oneWorker(raw: string | undefined, stderr: (s: string) => void): number {
+  if ((workersOption(raw) ?? 1) > 1) stderr('model-lens explain: note: --forward-engine runs in this thread (its own threads use every core), so one worker');
+  return 1;
+}
+
 /**
  * `model-lens explain <model> <folder>`: every PNG and JPEG of the folder (or its --shard share), in a
  * pool of --workers workers (default: one per core) or, with one worker, in this thread; each image's
@@ -194,7 +212,7 @@ async function explainFolder(
   const images = all.filter((f) => inShard(path.relative(folder, f), shard));
   const outDir = str(v, 'out') ?? path.join(folder, 'model-lens-out');
   fs.mkdirSync(outDir, { recursive: true });
-  const workers = workerCount(str(v, 'workers'), 'explain', backendArg, stderr, images.length);
+  const workers = job.forwardEngine ? oneWorker(str(v, 'workers'), stderr) : workerCount(str(v, 'workers'), 'explain', backendArg, stderr, images.length);
   const requested = backendArg ?? process.env.MODEL_LENS_BACKEND ?? 'auto';
 
   const cache = new ResultCache<FileResult>(path.join(outDir, CACHE_DIR), v['no-cache'] ? 'off' : v.fresh ? 'refresh' : 'use');

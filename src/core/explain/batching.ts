@@ -67,7 +67,7 @@ export interface BatchOptions {
 export async function mapBatched(
   ctx: BatchOptions,
   total: number,
-  run: (start: number, count: number) => Float32Array | number[],
+  run: (start: number, count: number) => Float32Array | number[] | Promise<Float32Array | number[]>,
   onBatch?: (values: Float32Array, done: number) => void,
   per = 1,
 ): Promise<Float32Array> {
@@ -85,7 +85,7 @@ export async function mapBatched(
     throwIfAborted(ctx.signal);
     const count = sizer.next(to - start);
     const t0 = performance.now();
-    out.set(run(start, count), start * per);
+    out.set(await run(start, count), start * per);
     sizer.record(count, performance.now() - t0);
     start += count;
     onBatch?.(out, start);
@@ -157,6 +157,17 @@ export function scoreBatch(ctx: ExplainContext, batch: tf.Tensor4D): Float32Arra
     const { outputs } = ctx.model.forward(batch);
     return ctx.score(outputs).dataSync() as Float32Array;
   });
+}
+
+/** The same through the context's forward engine when it has one (engine/forward-engine.ts). */
+export async function scoreBatchForward(ctx: ExplainContext, batch: tf.Tensor4D): Promise<Float32Array> {
+  if (!ctx.forward) return scoreBatch(ctx, batch);
+  const outputs = await ctx.forward.run(batch);
+  try {
+    return tf.tidy(() => ctx.score(outputs).dataSync() as Float32Array);
+  } finally {
+    tf.dispose(outputs);
+  }
 }
 
 /** The input repeated n times along the batch axis. */

@@ -9,6 +9,8 @@ import { encodePng, fitOutput } from '../image/overlay';
 import { DEFAULT_COLORMAP, SIGNED_COLORMAP } from '../image/specs';
 import { limits } from '../limits';
 import { loadModel } from '../model/load';
+import { onnxruntimeNodeEngine } from '../engine/forward-engine';
+import { availableParallelism } from 'node:os';
 import { modelScalingNote, resolveModelSettings, resolvePreprocess } from '../model/model-config';
 import { sha256File } from '../model/sha256';
 import { explainImage, type ExplainResult } from './explain-image';
@@ -45,6 +47,8 @@ export async function explainFile(
   const output = job.output ?? settings.output;
   const image = await readImage(file, { input: inputFit(model.inputs[0].shape) });
   injectTrapIfAsked(file);
+  // The native engine's threads use every core (the command line runs it in its own thread alone).
+  const forward = job.forwardEngine ? await onnxruntimeNodeEngine(model, availableParallelism()) : undefined;
   const r = await explainImage(model, image, {
     method: job.method,
     layers: job.layers,
@@ -57,6 +61,7 @@ export async function explainFile(
     signal,
     split,
     onProgress,
+    forward,
   });
   if (split?.share) return { image: file, record: { timeMs: r.timeMs }, row: [], notes: [], line: '', split: split.records ?? [] };
   const workers = split?.replay ? `, ${split.replay.length} workers` : '';
@@ -78,6 +83,7 @@ export async function explainFile(
     record: {
       image: file,
       backend,
+      ...(forward ? { forwardEngine: forward.name } : {}),
       method: r.method,
       layer: r.layers.join(','),
       target: r.target,
@@ -89,7 +95,7 @@ export async function explainFile(
     },
     row: [file, t.index, t.label ?? '', t.score, r.method, r.timeMs.toFixed(1), r.scoreKind],
     notes,
-    line: `${file}: ${t.label ?? `class ${t.index}`} (${describeScore(r.scoreKind, t.score, t.probability, r.units)}), ${r.method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${backend}${workers}`,
+    line: `${file}: ${t.label ?? `class ${t.index}`} (${describeScore(r.scoreKind, t.score, t.probability, r.units)}), ${r.method}${r.layers.length ? ` at ${r.layers.join(',')}` : ''}, target ${r.target}, ${r.timeMs.toFixed(0)} ms on ${forward ? `${forward.name} (${backend} for the rest)` : backend}${workers}`,
   };
   if (job.files) {
     // Exported maps are at most --out-size on their long side; overlays are the panel's Export PNG

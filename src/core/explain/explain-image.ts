@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { withDefaults } from './params';
 import { currentBackend } from '../engine/backend';
+import type { ForwardEngine } from '../engine/forward-engine';
 import { scopedJob, tidyValue } from '../engine/tidy';
 import { InputError } from '../errors';
 import { defaultCamLayer } from '../model/cam-layers';
@@ -36,6 +37,8 @@ export interface ExplainOptions {
   signal?: AbortSignal;
   /** On a pool: this worker's share of a batched method's loops, or the shares' values to finish with (batching.ts). */
   split?: BatchSplit;
+  /** Runs the forward-only passes of occlusion (engine/forward-engine.ts); default: TensorFlow.js. */
+  forward?: ForwardEngine;
 }
 
 export interface Prediction {
@@ -130,6 +133,7 @@ async function explainUnchecked(model: InspectableModel, image: RgbImage, opts: 
       onProgress: opts.onProgress,
       signal: opts.signal,
       split: opts.split,
+      forward: opts.forward,
       inputBounds: pixelBounds(opts.preprocess, input.shape[3]),
     });
     // A split run's time: its longest share's and the replay's (the shares run at once).

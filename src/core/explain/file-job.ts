@@ -24,6 +24,8 @@ export interface FileJob {
   topK: number;
   /** Render the overlay PNG and the map JSON (a folder job writes both). */
   files: boolean;
+  /** Occlusion's passes through onnxruntime-node (engine/forward-engine.ts) instead of TensorFlow.js. */
+  forwardEngine?: 'onnxruntime-node';
 }
 
 /** What one image gives: the `--json` record, the summary.csv row, the line printed, and the files' contents. */

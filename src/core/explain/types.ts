@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { InspectableModel } from '../model/types';
 import type { BatchSplit } from './batching';
+import type { ForwardEngine } from '../engine/forward-engine';
 
 export { BASELINES, DEFAULT_PARAMS, isMethod, METHODS, type Baseline, type MethodName, type MethodParams } from './specs';
 
@@ -24,6 +25,8 @@ export interface ExplainContext {
   inputBounds?: { low: number[]; high: number[] };
   /** On a pool: this worker's share of the batched loops, or every share's values to finish with (batching.ts). */
   split?: BatchSplit;
+  /** A faster engine for forward-only passes (occlusion's), where one was chosen; default: the model's own forward. */
+  forward?: ForwardEngine;
 }
 
 /** A raw map, row-major, not display-scaled. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mapBatched, scoreBatch } from '../batching';
+import { mapBatched, scoreBatchForward } from '../batching';
 import { makeBaseline } from '../baseline';
 import type { Attribution, ExplainContext } from '../types';
 import { windowGrid, windowMasks, windowsToPixels } from '../grid';
@@ -13,13 +13,17 @@ export async function occlusion(ctx: ExplainContext): Promise<Attribution> {
   const g = windowGrid(height, width, ctx.params.window, ctx.params.stride);
   const base = makeBaseline(ctx.input, ctx.params.baseline);
   try {
-    const full = scoreBatch(ctx, ctx.input)[0];
-    const occluded = await mapBatched(ctx, g.rows * g.cols, (start, count) => {
-      return tf.tidy(() => {
+    const full = (await scoreBatchForward(ctx, ctx.input))[0];
+    const occluded = await mapBatched(ctx, g.rows * g.cols, async (start, count) => {
+      const batch = tf.tidy(() => {
         const m = windowMasks(g, height, width, start, count);
-        const batch = tf.add(tf.mul(ctx.input, tf.sub(1, m)), tf.mul(base, m)) as tf.Tensor4D;
-        return scoreBatch(ctx, batch);
+        return tf.add(tf.mul(ctx.input, tf.sub(1, m)), tf.mul(base, m)) as tf.Tensor4D;
       });
+      try {
+        return await scoreBatchForward(ctx, batch);
+      } finally {
+        batch.dispose();
+      }
     });
     const values = occluded.map((s) => full - s);
     return {
