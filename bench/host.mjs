@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VsCode, repo, waitForResult } from '../test/e2e/harness.mjs';
+import { VsCode, repo, setMethod, waitForResult } from '../test/e2e/harness.mjs';
 
 const TARGET_P99_MS = 50;
 const IDLE_MS = 8000;
@@ -27,19 +27,7 @@ async function main() {
   const measure = async (label, frame, method, params) => {
     await vs.page.waitForTimeout(IDLE_MS);
     const previous = await frame.$eval('#timing', (e) => e.textContent);
-    await frame.evaluate(
-      ([m, p]) => {
-        const select = document.getElementById('method');
-        select.value = m;
-        select.dispatchEvent(new Event('change', { bubbles: true }));
-        for (const [key, v] of Object.entries(p)) {
-          const field = document.getElementById(`param-${key}`);
-          field.value = String(v);
-          field.dispatchEvent(new Event('change', { bubbles: true }));
-        }
-      },
-      [method, params],
-    );
+    await setMethod(frame, method, params);
     await waitForResult(frame, method, previous, 600_000);
     const { idle, job } = lastPair(method);
     rows.push({ label, idle, job });

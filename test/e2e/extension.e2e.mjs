@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { VsCode, canvasPixels, changedShare, repo, setValue, waitForResult } from './harness.mjs';
+import { VsCode, canvasPixels, changedShare, repo, setMethod, setValue, waitForResult } from './harness.mjs';
 
 /** @type {VsCode} */
 let vs;
@@ -861,19 +861,7 @@ test('(y) the pool: the status bar reads "Model Lens: wasm ×N" (N cores); occlu
   const run = async (method, params = {}) => {
     const previous = await timing(frame);
     const t0 = Date.now();
-    await frame.evaluate(
-      ([m, p]) => {
-        const select = document.getElementById('method');
-        select.value = m;
-        select.dispatchEvent(new Event('change', { bubbles: true }));
-        for (const [key, v] of Object.entries(p)) {
-          const field = document.getElementById(`param-${key}`);
-          field.value = String(v);
-          field.dispatchEvent(new Event('change', { bubbles: true }));
-        }
-      },
-      [method, params],
-    );
+    await setMethod(frame, method, params);
     await waitForResult(frame, method, previous, 180_000);
     return Date.now() - t0;
   };

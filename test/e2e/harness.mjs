@@ -404,6 +404,23 @@ export class VsCode {
   }
 }
 
+/** Sets the model panel's method and parameters in one step (one job, not one per field). */
+export async function setMethod(frame, method, params = {}) {
+  await frame.evaluate(
+    ([m, p]) => {
+      const select = document.getElementById('method');
+      select.value = m;
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+      for (const [key, v] of Object.entries(p)) {
+        const field = document.getElementById(`param-${key}`);
+        field.value = String(v);
+        field.dispatchEvent(new Event('change', { bubbles: true }));
+      }
+    },
+    [method, params],
+  );
+}
+
 export async function waitForResult(frame, method, previous = '', timeout = 120_000) {
   await frame.waitForFunction(
     ([m, prev]) => {

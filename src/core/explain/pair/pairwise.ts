@@ -57,24 +57,20 @@ export async function pairwiseOcclusion(ctx: PairContext): Promise<PairAttributi
     (start, count) =>
       tf.tidy(() => {
         const part = rects.slice(start, start + count);
-        const ma = tf.tensor4d(
-          eraseMasks(
-            part.map((r) => r.a),
-            height,
-            width,
-          ),
-          [count, height, width, 1],
-        );
-        const mb = tf.tensor4d(
-          eraseMasks(
-            part.map((r) => r.b),
-            height,
-            width,
-          ),
-          [count, height, width, 1],
-        );
-        const ea = embed(ctx, tf.mul(ctx.a, tf.sub(1, ma)) as tf.Tensor4D);
-        const eb = embed(ctx, tf.mul(ctx.b, tf.sub(1, mb)) as tf.Tensor4D);
+        // The view with this batch's trials' rectangles erased, embedded.
+        const erased = (view: 'a' | 'b') => {
+          const m = tf.tensor4d(
+            eraseMasks(
+              part.map((r) => r[view]),
+              height,
+              width,
+            ),
+            [count, height, width, 1],
+          );
+          return embed(ctx, tf.mul(ctx[view], tf.sub(1, m)) as tf.Tensor4D);
+        };
+        const ea = erased('a');
+        const eb = erased('b');
         const sim = similarity(ea, eb, ctx.similarity);
         const columns = only ? tf.stack([sim, tf.norm(ea, 'euclidean', 1), tf.norm(eb, 'euclidean', 1)], 1) : sim;
         return columns.dataSync() as Float32Array;
