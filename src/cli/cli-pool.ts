@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { BackendError, nativeBackendChosen } from '../core/engine/backend';
 import { InputError } from '../core/errors';
 import { limits } from '../core/limits';
-import { WorkerPool, poolSize } from '../pool/pool';
+import { defaultPoolSize, WorkerPool, poolSize } from '../pool/pool';
 
 export { pieces } from '../pool/pool';
 import { WorkerJobError } from '../pool/worker-client';
@@ -13,11 +13,13 @@ import type { BackendChoice } from '../protocol/worker';
 import { workersOption } from './folder-job';
 
 /**
- * `--workers N` for `what` (0 or absent: one per core), never more than `items`; the native backend
+ * `--workers N` for `what` (0 or absent: one per core while half the memory holds them), never more than `items`; the native backend
  * runs in this thread alone (its kernels use every core themselves; a native add-on is loaded once).
  */
 export function workerCount(raw: string | undefined, what: string, backendArg: string | undefined, stderr: (s: string) => void, items = Infinity): number {
-  const n = poolSize({ asked: workersOption(raw), items: Math.max(1, items) });
+  const asked = workersOption(raw);
+  // Asked for: that many; by default one per core, as many as half the machine's memory holds.
+  const n = asked === undefined ? defaultPoolSize(Math.max(1, items)) : poolSize({ asked, items: Math.max(1, items) });
   if (n === 1 || !nativeBackendChosen(backendArg ?? process.env.MODEL_LENS_BACKEND)) return n;
   stderr(`model-lens ${what}: note: the native tensorflow backend runs in one thread (its kernels use every core), so one worker`);
   return 1;

@@ -1,11 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { availableParallelism } from 'node:os';
 import { isMethod, methodSpec, type MethodName } from '../core/explain/specs';
 import type { BackendChoice, CallResult, CompareJob, ExplainJob, PairJob, PairPartialMessage, SprayJob } from '../protocol/worker';
 import { isPairMethod, pairMethodSpec } from '../core/explain/pair/specs';
 import { LoopDelayRecorder } from './loop-delay';
-import { pieces, WorkerPool } from '../pool/pool';
+import { defaultPoolSize, pieces, WorkerPool } from '../pool/pool';
 import { summariseComparison } from '../core/distill/compare-summary';
 import { listImages } from '../core/image/image-list';
 import { splitRun } from '../pool/split';
@@ -52,7 +51,7 @@ export class Services implements vscode.Disposable {
     // The native backend is loaded in one thread only (a user's tfjs-node, chosen or found by auto).
     const backend = cfg.get<string>('backend', 'auto');
     const native = backend === 'tensorflow' || (backend === 'auto' && Boolean(cfg.get<string>('tfjsNodePath')));
-    return native ? 1 : asked > 0 ? asked : availableParallelism();
+    return native ? 1 : asked > 0 ? asked : defaultPoolSize();
   }
 
   /** The pool's first worker: every job but a batched method's shares runs here. */

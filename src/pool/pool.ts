@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import type { CallParams, CallResult, CallType } from '../protocol/worker';
 import { WorkerClient, WorkerJobError, type WorkerClientOptions } from './worker-client';
 
@@ -7,6 +7,17 @@ import { WorkerClient, WorkerJobError, type WorkerClientOptions } from './worker
  * when the caller's own thread also works, as the extension host does), never more than there are
  * items, never more than the memory budget allows (`perWorkerBytes` of `budgetBytes`), at least one.
  */
+/**
+ * What one worker may take: its batches stay within the engine's budget (768 MB of activations on wasm,
+ * engine/memory.ts), plus its model copy and heap — about 1 GB measured on a MobileNetV2 (bench --pool).
+ */
+export const WORKER_MEMORY_BYTES = 1.25 * 2 ** 30;
+
+/** The pool a machine gets by default: one worker per core, no more than half its memory holds. */
+export function defaultPoolSize(items = Infinity): number {
+  return poolSize({ items, perWorkerBytes: WORKER_MEMORY_BYTES, budgetBytes: totalmem() / 2 });
+}
+
 export function poolSize(o: { asked?: number; items: number; cores?: number; perWorkerBytes?: number; budgetBytes?: number }): number {
   const cores = o.cores ?? availableParallelism();
   let n = o.asked ?? cores;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { folderProgress, inShard, parseShard, shardOf } from '../../src/cli/folder-job';
-import { poolSize } from '../../src/pool/pool';
+import { defaultPoolSize, poolSize, WORKER_MEMORY_BYTES } from '../../src/pool/pool';
 import { cli } from '../helpers/cli';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -81,6 +81,9 @@ test('poolSize: the cores asked for or available, no more than the items or the 
   assert.equal(poolSize({ asked: 2, items: 100, cores: 8 }), 2);
   assert.equal(poolSize({ items: 100, cores: 8, perWorkerBytes: 3e9, budgetBytes: 10e9 }), 3);
   assert.equal(poolSize({ items: 0, cores: 8 }), 1);
+  // By default one per core while half the machine's memory holds them (about 1.25 GB each).
+  assert.equal(defaultPoolSize(), poolSize({ items: Infinity, perWorkerBytes: WORKER_MEMORY_BYTES, budgetBytes: os.totalmem() / 2 }));
+  assert.equal(poolSize({ items: 100, cores: 64, perWorkerBytes: WORKER_MEMORY_BYTES, budgetBytes: 16 * 2 ** 30 }), 12);
 });
 
 test('progress lines without a terminal: the rate counts only images computed in this run, from the first one', () => {
