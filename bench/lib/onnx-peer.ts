@@ -6,7 +6,9 @@ import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { initEngine } from '../../src/core/engine/backend';
+import { onnxruntimeNodeEngine, type ForwardEngine } from '../../src/core/engine/forward-engine';
 import { batchSizeForMethod } from '../../src/core/explain/batching';
+import { explainFile } from '../../src/core/explain/explain-file';
 import type { FileJob } from '../../src/core/explain/file-job';
 import { defaultCamLayer } from '../../src/core/model/cam-layers';
 import { METHOD_TABLE } from '../../src/core/explain/registry';
@@ -102,7 +104,7 @@ export async function onnxPeerBench(quick: boolean): Promise<void> {
     ['Integrated Gradients (50 steps)', 'ig', 'ig' as MethodName, { steps: 50 }, 1.5],
     ['occlusion (window 32, stride 16)', 'occlusion', 'occlusion' as MethodName, { window: 32, stride: 16 }, 1.0],
   ];
-  const oursOnce = async (method: MethodName | undefined, params: Partial<MethodParams>) => {
+  const oursOnce = async (method: MethodName | undefined, params: Partial<MethodParams>, forward?: ForwardEngine) => {
     const t = performance.now();
     if (!method) {
       const { outputs } = model.forward(input);
@@ -115,17 +117,25 @@ export async function onnxPeerBench(quick: boolean): Promise<void> {
         score,
         layers: [layer],
         params: { ...DEFAULT_PARAMS, batchSize: batchSizeForMethod(model, input.shape, method), ...params },
+        forward,
       });
       void r;
     }
     return performance.now() - t;
   };
+  // The command line's optional forward engine (--forward-engine onnxruntime-node) for occlusion, on one thread too.
+  const native = await onnxruntimeNodeEngine(model, 1).catch((e: Error) => {
+    console.log(`  (onnxruntime-node rows skipped: ${e.message})`);
+    return undefined;
+  });
+  if (native) jobs.push(['occlusion, --forward-engine onnxruntime-node', 'occlusion', 'occlusion' as MethodName, { window: 32, stride: 16 }, 1.0]);
   console.log(`\n  one thread each   ${'Model Lens wasm'.padStart(24)} ${'PyTorch CPU'.padStart(24)}   ratio   target`);
   for (const [name, op, method, params, target] of jobs) {
-    await oursOnce(method, params); // warm-up, as the peer warms up
+    const forward = name.includes('onnxruntime-node') ? native : undefined;
+    await oursOnce(method, params, forward); // warm-up, as the peer warms up
     const [ours, theirs] = await interleaved(
       rounds,
-      () => oursOnce(method, params),
+      () => oursOnce(method, params, forward),
       async () => (await peer.ask({ op: 'image', what: op, threads: 1, file: image })).ms,
     );
     const ratio = median(ours) / median(theirs);
@@ -134,8 +144,7 @@ export async function onnxPeerBench(quick: boolean): Promise<void> {
       `  ${name.padEnd(34).slice(0, 34)} ${spread(ours, ms).padStart(24)} ${spread(theirs, ms).padStart(24)}   ${ratio.toFixed(2)}×   ≤ ${target.toFixed(1)}× ${ratio <= target ? 'met' : 'missed'}`,
     );
   }
-  input.dispose();
-  model.dispose();
+  input.dispose(); // the model stays: loadModel's cache owns it (the onnxruntime-node row below loads it again)
 
   // Every core on each side: throughput.
   const pool = new WorkerPool(join(__dirname, '..', 'worker.js'), cores, { configure: { backend: 'wasm' } });
@@ -182,6 +191,22 @@ export async function onnxPeerBench(quick: boolean): Promise<void> {
         169,
         quick ? 2 : 5,
       ],
+      ...(native
+        ? [
+            [
+              `occlusion, onnxruntime-node (${cores} threads)`,
+              'windows/s',
+              async () => {
+                const t = performance.now();
+                await explainFile({ ...job('occlusion' as MethodName, { window: 32, stride: 16 }), forwardEngine: 'onnxruntime-node' }, image);
+                return performance.now() - t;
+              },
+              async () => (await peer.ask({ op: 'image', what: 'occlusion', threads: cores, file: image })).ms,
+              169,
+              quick ? 2 : 5,
+            ] as [string, string, () => Promise<number>, () => Promise<number>, number, number],
+          ]
+        : []),
       [
         `Grad-CAM over ${count} images`,
         'images/s',

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
+import { MODEL_FORMAT_SPECS } from '../model/specs';
 import type { InspectableModel } from '../model/types';
 
 export const FORWARD_ENGINES = ['onnxruntime-node'] as const;
@@ -57,7 +58,8 @@ const sessions = new Map<string, Promise<OrtSession>>();
  * come back as TF.js tensors. One session per model file, with `threads` intra-op threads.
  */
 export async function onnxruntimeNodeEngine(model: InspectableModel, threads: number): Promise<ForwardEngine> {
-  if (model.format !== 'onnx') throw new InputError(`--forward-engine onnxruntime-node runs ONNX models; ${model.path} is a ${model.format} model`);
+  const spec = MODEL_FORMAT_SPECS.find((f) => f.name === model.format);
+  if (!(spec && 'onnxRuntime' in spec)) throw new InputError(`--forward-engine onnxruntime-node runs ONNX models; ${model.path} is a ${model.format} model`);
   const deep = model.outputs.find((o) => o.shape.length > 2);
   if (deep)
     throw new InputError(

@@ -5,7 +5,8 @@
 export const MODEL_FORMAT_SPECS = [
   { name: 'tfjs', title: 'TF.js layers and graph models', extensions: ['json'], opens: true },
   // ONNX layers are node outputs, often named by number ("9"): shown as "op (output)".
-  { name: 'onnx', title: 'ONNX', extensions: ['onnx'], opens: true, layersByOutput: true },
+  // onnxruntime-node can run these files' forward passes (engine/forward-engine.ts).
+  { name: 'onnx', title: 'ONNX', extensions: ['onnx'], opens: true, layersByOutput: true, onnxRuntime: true },
   { name: 'keras', title: 'Keras .h5/.keras', extensions: ['h5', 'hdf5', 'keras'], opens: true },
   // Recognised to be refused with the command that converts it.
   { name: 'saved-model', title: 'TensorFlow SavedModel', extensions: ['pb'], opens: false },
