@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { initEngine } from '../../src/core/engine/backend';
@@ -19,28 +17,10 @@ import { loadModel } from '../../src/core/model/load';
 import { WorkerPool } from '../../src/pool/pool';
 import { splitRun } from '../../src/pool/split';
 import { interleaved } from './median';
+import { Peer, PYTHON } from './peer-process';
 import { loadLine, stats, writeBenchImages } from './pool';
 
 const MODEL = join(process.cwd(), '.cache', 'onnx', 'mobilenet_v2.onnx');
-const PYTHON = '/usr/bin/python3';
-
-/** The PyTorch side, scripts/peer-bench.py, kept running: one JSON request, one JSON answer. */
-class Peer {
-  private readonly child = spawn(PYTHON, ['scripts/peer-bench.py'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  private readonly lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
-
-  async ask<T = { ms: number }>(request: Record<string, unknown>): Promise<T> {
-    this.child.stdin.write(JSON.stringify(request) + '\n');
-    const next = await this.lines.next();
-    if (next.done) throw new Error('scripts/peer-bench.py stopped');
-    return JSON.parse(next.value) as T;
-  }
-
-  close(): void {
-    this.child.stdin.end();
-  }
-}
-
 const median = (xs: number[]) => stats(xs).median;
 const spread = (xs: number[], f: (v: number) => string) => {
   const s = stats(xs);

@@ -14,6 +14,7 @@ import { initEngine } from '../../src/core/engine/backend';
 import { WorkerPool } from '../../src/pool/pool';
 import { splitRun } from '../../src/pool/split';
 import { interleaved } from './median';
+import { Peer, PYTHON } from './peer-process';
 import { mobileNetV2Layers } from './mobilenet-v2';
 
 const SIZE = 224;
@@ -130,6 +131,23 @@ export async function poolBench(quick: boolean): Promise<void> {
     console.log(
       `  Grad-CAM over a folder of ${count} images: one worker ${fmt(perSecond.one, 'images/s', 1)}, ${cores} workers ${fmt(perSecond.pool, 'images/s', 1)}: ${(stats(perSecond.pool).median / stats(perSecond.one).median).toFixed(2)}×`,
     );
+    // The same images in PyTorch on the CPU with every thread (scripts/peer-bench.py: torchvision's
+    // MobileNetV2, random weights, Grad-CAM), interleaved with the pool: where python3-torch is installed.
+    if (fs.existsSync(PYTHON)) {
+      const peer = new Peer();
+      try {
+        await peer.ask({ op: 'hello' });
+        const peerRate = async () => (count * 1000) / (await peer.ask({ op: 'folder', threads: cores, files: folder })).ms;
+        const [poolAgain, torch] = await interleaved(folderRounds, rate(pool), peerRate);
+        console.log(
+          `  the same images, PyTorch CPU with ${cores} threads (torchvision MobileNetV2, Grad-CAM): ${fmt(torch, 'images/s', 1)}; ${cores} workers ${fmt(poolAgain, 'images/s', 1)}: ${(stats(poolAgain).median / stats(torch).median).toFixed(2)}×`,
+        );
+      } catch (e) {
+        console.log(`  PyTorch skipped: ${(e as Error).message.split('\n')[0]}`);
+      } finally {
+        peer.close();
+      }
+    } else console.log(`  PyTorch skipped: ${PYTHON} is missing`);
     // Peak memory: each worker's wasm memory (it grows to the job's high-water mark and never shrinks) and JS heap.
     const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
     const peak = async (p: WorkerPool) => {
