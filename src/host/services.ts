@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isMethod, methodSpec, type MethodName } from '../core/explain/specs';
-import type { BackendChoice, CallResult, CompareJob, ExplainJob, PairJob, PairPartialMessage, SprayJob } from '../protocol/worker';
+import type { BackendChoice, CallResult, CompareJob, ExplainJob, KnowledgeJob, PairJob, PairPartialMessage, SprayJob } from '../protocol/worker';
+import type { ImagePoints } from '../core/distill/knowledge-types';
 import { isPairMethod, pairMethodSpec } from '../core/explain/pair/specs';
 import { LoopDelayRecorder } from './loop-delay';
 import { defaultPoolSize, pieces, WorkerPool } from '../pool/pool';
@@ -122,6 +123,28 @@ export class Services implements vscode.Disposable {
       },
     );
     return this.worker.request('spray', { ...job, maps: maps.flat() }, { signal: opts.signal });
+  }
+
+  /**
+   * Knowledge points of one model (and its checkpoints) over a folder: with a pool, the first worker
+   * plans (`knowledgePlan`: the images with a box, the model files that need points), the workers find
+   * the points a piece of the images per model file at a time (`knowledgePoints`), and the first worker
+   * takes them for its numbers (`knowledge` with the points).
+   */
+  async knowledge(job: KnowledgeJob, opts: RequestOptions = {}): Promise<CallResult<'knowledge'>> {
+    if (this.pool.size === 1) return this.worker.request('knowledge', job, opts);
+    const plan = await this.worker.request('knowledgePlan', job, { signal: opts.signal });
+    const parts = pieces(plan.images, this.pool.size);
+    const items = plan.models.flatMap((model) => parts.map((images) => ({ model, images })));
+    const total = plan.models.length * plan.images.length * plan.params.steps;
+    let done = 0;
+    const found = await this.pool.map(items, 'knowledgePoints', ({ model, images }) => ({ model, images, layer: plan.layer, params: plan.params }), {
+      signal: opts.signal,
+      onResult: (k) => opts.onProgress?.((done += items[k].images.length * plan.params.steps), total),
+    });
+    const points: Record<string, ImagePoints> = {};
+    items.forEach((item, k) => (points[item.model] ??= []).push(...found[k]));
+    return this.worker.request('knowledge', { ...job, points }, { signal: opts.signal });
   }
 
   /** The training worker (created on the first training run; no time limit — 0 — as a run takes as long as it takes). */

@@ -14,7 +14,7 @@ import type { BatchSplit, SplitRecord } from '../core/explain/split';
 import type { SprayMapsJob } from '../core/spray/maps-job';
 import type { EvaluatedImages, EvaluateJob } from '../core/metrics/types';
 import type { ComparedImages, CompareJobSpec, CompareResult } from '../core/distill/compare-types';
-import type { ImagePoints, KnowledgePointsJob } from '../core/distill/knowledge-types';
+import type { ImagePoints, KnowledgePlan, KnowledgePointsJob } from '../core/distill/knowledge-types';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -295,6 +295,8 @@ export interface KnowledgeJob {
   steps?: number;
   samples?: number;
   maxImages?: number;
+  /** Each model file's points (knowledgePlan's `models`), found by the pool; default: found by this job. */
+  points?: Record<string, ImagePoints>;
 }
 
 export interface KnowledgeResultMessage {
@@ -400,6 +402,8 @@ export interface WorkerCalls {
   };
   /** A piece of a knowledge job (the command line's pool): core/distill/knowledge-run.ts knowledgePointsOf. */
   knowledgePoints: { params: KnowledgePointsJob; result: ImagePoints; partial: never };
+  /** What a knowledge job finds points for, so that the pool can find them (core/distill/knowledge-run.ts knowledgePlan). */
+  knowledgePlan: { params: KnowledgeJob; result: KnowledgePlan; partial: never };
   metrics: { params: MetricsJob; result: MetricsMessage; partial: never };
   distill: { params: DistillJob; result: DistillResultMessage; partial: DistillEpochMessage };
   /** Answered at once, even while a job runs. */

@@ -26,10 +26,11 @@ import { encodePng } from '../core/image/overlay';
 import { limits } from '../core/limits';
 import { compareOverlay } from '../core/distill/compare';
 import { compareImagesOf, runCompare } from '../core/distill/compare-run';
+import { knowledgePlan, runKnowledge } from '../core/distill/knowledge-run';
+import type { KnowledgePlan, KnowledgePointsJob } from '../core/distill/knowledge-types';
 import { runSpray } from '../core/spray/spray-run';
 import { metricsOf } from '../core/metrics/evaluate-run';
 import { parseBoxes } from '../core/metrics/boxes';
-import { runKnowledge } from '../core/distill/knowledge-run';
 import { distillChain, TRAINER_TERMS, type TrainerTerm } from '../core/distill/trainer';
 import type {
   DistillEpochMessage,
@@ -355,8 +356,9 @@ export async function sprayJob(job: SprayJob, signal: AbortSignal, onProgress: (
 }
 
 /** Knowledge points of one model (the compare panel's knowledge view). */
-export async function knowledgeJob(job: KnowledgeJob, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<KnowledgeResultMessage> {
-  const r = await runKnowledge({
+/** A knowledge job's options for core/distill/knowledge-run.ts. */
+function knowledgeOptions(job: KnowledgeJob) {
+  return {
     model: job.model,
     target: job.target,
     boxesFile: job.boxesFile,
@@ -364,8 +366,29 @@ export async function knowledgeJob(job: KnowledgeJob, signal: AbortSignal, onPro
     checkpoints: job.checkpoints,
     params: { ...(job.steps ? { steps: job.steps } : {}), ...(job.samples ? { samples: job.samples } : {}) },
     maxImages: job.maxImages,
+  };
+}
+
+/** What a knowledge job finds points for (the extension's pool finds them, then `knowledgeJob` takes them). */
+export function knowledgePlanJob(job: KnowledgeJob): Promise<KnowledgePlan> {
+  return knowledgePlan(knowledgeOptions(job));
+}
+
+export async function knowledgeJob(job: KnowledgeJob, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<KnowledgeResultMessage> {
+  const points = job.points;
+  const r = await runKnowledge({
+    ...knowledgeOptions(job),
     signal,
     onProgress,
+    ...(points
+      ? {
+          pointsOf: async (p: KnowledgePointsJob) => {
+            const found = points[p.model];
+            if (!found) throw new Error(`knowledge: no points were found for ${p.model}`);
+            return found.map((x) => ({ ...x, result: { ...x.result, entropy: Float32Array.from(x.result.entropy) } }));
+          },
+        }
+      : {}),
   });
   const { params, ...rest } = r;
   return { ...rest, steps: params.steps, samples: params.samples };

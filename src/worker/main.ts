@@ -34,6 +34,7 @@ import {
   metricsJob,
   sprayJob,
   compareImagesJob,
+  knowledgePlanJob,
   summaryJob,
 } from './jobs';
 
@@ -112,6 +113,7 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
     for (const f of job.files) exitIfAsked(f);
     return sprayMapsOf(job, { signal: ctx.signal, onProgress: ctx.progress });
   },
+  knowledgePlan: (job) => knowledgePlanJob(job),
   knowledgePoints: (job, ctx) => {
     for (const img of job.images) exitIfAsked(img.file);
     return knowledgePointsOf(job, { signal: ctx.signal, onProgress: ctx.progress });

@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { folderProgress, inShard, parseShard, shardOf } from '../../src/cli/folder-job';
-import { defaultPoolSize, poolSize, WORKER_MEMORY_BYTES } from '../../src/pool/pool';
+import { defaultPoolSize, pieces, poolSize, WORKER_MEMORY_BYTES } from '../../src/pool/pool';
+import { initEngine } from '../../src/core/engine/backend';
+import { knowledgePlan, knowledgePointsOf, runKnowledge } from '../../src/core/distill/knowledge-run';
 import { cli } from '../helpers/cli';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -365,4 +367,39 @@ test("compare and knowledge with --workers 2 print (and draw) exactly what one w
   assert.deepEqual(second.json, k1.json);
   assert.match(second.err, new RegExp(`^model-lens knowledge: ${all} images' points over the model and its checkpoints, ${all} from the cache$`, 'm'));
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(knOut, 'results.json'), 'utf8')), k1.json);
+});
+
+test("knowledge as the extension's pool runs it: the plan, each model file's points found a piece at a time, then the numbers, equal to one run", async () => {
+  await initEngine({ backend: 'wasm' });
+  const kd = path.join(repo, 'demo', 'kd-images');
+  const runDir = path.join(repo, 'demo', 'runs', 'student-kd-s1');
+  const checkpoints = path.join(tmp, 'plan-checkpoints');
+  fs.mkdirSync(checkpoints, { recursive: true });
+  for (const f of ['epoch-00.onnx', 'epoch-08.onnx']) fs.copyFileSync(path.join(runDir, 'checkpoints', f), path.join(checkpoints, f));
+  const options = {
+    model: path.join(runDir, 'model.onnx'),
+    target: kd,
+    boxesFile: path.join(kd, 'boxes.json'),
+    checkpoints,
+    params: { steps: 3, samples: 2 },
+    maxImages: 5,
+  };
+  const whole = await runKnowledge(options);
+  const plan = await knowledgePlan(options);
+  assert.equal(plan.images.length, 5);
+  assert.ok(plan.models.length >= 2 && plan.models[0] === whole.model, plan.models.join(', '));
+  const points: Record<string, Awaited<ReturnType<typeof knowledgePointsOf>>> = {};
+  for (const model of plan.models)
+    for (const images of pieces(plan.images, 2))
+      (points[model] ??= []).push(...(await knowledgePointsOf({ model, images, layer: plan.layer, params: plan.params })));
+  const asked: string[] = [];
+  const pooled = await runKnowledge({
+    ...options,
+    pointsOf: async (job) => {
+      asked.push(job.model);
+      return points[job.model];
+    },
+  });
+  assert.deepEqual(new Set(asked), new Set(plan.models));
+  assert.deepEqual(pooled, whole);
 });

@@ -16,7 +16,7 @@ import { resolveModelSettings, resolvePreprocess } from '../model/model-config';
 import type { InspectableModel } from '../model/types';
 import { checkpointFiles, learningMetrics } from './checkpoints';
 import { KNOWLEDGE_DEFAULTS, knowledgeOf, type InputBox, type KnowledgeParams } from './knowledge';
-import type { BoxedImage, ImagePoints, KnowledgePointsJob } from './knowledge-types';
+import type { BoxedImage, ImagePoints, KnowledgePlan, KnowledgePointsJob } from './knowledge-types';
 
 /** A box in image pixels → the model input's pixels, through where the image sits in the input. */
 export function boxToInput(box: Box, g: InputGeometry): InputBox {
@@ -114,7 +114,8 @@ export async function knowledgePointsOf(
   return pointsIn(m, job.images, job.layer, job.params, { signal: o.signal, onProgress: (d) => o.onProgress?.(d, total) });
 }
 
-export async function runKnowledge(o: KnowledgeRunOptions): Promise<KnowledgeRunResult> {
+/** What every knowledge job reads first: the parameters, the model, the layer, the checkpoints, the images with a box. */
+async function prepare(o: KnowledgeRunOptions) {
   const params: KnowledgeParams = { ...KNOWLEDGE_DEFAULTS, ...o.params };
   let boxesText: string;
   try {
@@ -137,7 +138,34 @@ export async function runKnowledge(o: KnowledgeRunOptions): Promise<KnowledgeRun
     images.push({ file: img.file, name: img.name, box, width: full.width, height: full.height });
   }
   if (images.length === 0) throw new InputError(`${o.boxesFile}: no box for any image of ${o.target}`);
+  return { params, model, layer, checkpoints, images };
+}
 
+/** A checkpoint file that is the model itself (demo/train_kd.py copies the last one): its points are the model's. */
+function sameFile(file: string, bytes: Buffer): boolean {
+  return fs.statSync(file).size === bytes.length && fs.readFileSync(file).equals(bytes);
+}
+
+/**
+ * What a knowledge job will find points for — the model and every checkpoint that is not the model
+ * itself, by the path `pointsOf` is asked for —, for a caller that computes them elsewhere (the
+ * extension's pool) and hands them back through `pointsOf`.
+ */
+export async function knowledgePlan(o: KnowledgeRunOptions): Promise<KnowledgePlan> {
+  const { params, model, layer, checkpoints, images } = await prepare(o);
+  const models = [model.path];
+  const modelBytes = checkpoints.length ? fs.readFileSync(model.path) : Buffer.alloc(0);
+  for (const file of checkpoints) {
+    if (sameFile(file, modelBytes)) continue;
+    const m = await loadModel(file);
+    if (!m.layers.some((l) => l.name === layer)) throw new InputError(`Layer "${layer}" does not exist in the checkpoint ${file}.`);
+    models.push(m.path);
+  }
+  return { layer, params, images, models };
+}
+
+export async function runKnowledge(o: KnowledgeRunOptions): Promise<KnowledgeRunResult> {
+  const { params, model, layer, checkpoints, images } = await prepare(o);
   const total = images.length * (1 + checkpoints.length) * params.steps;
   let done = 0;
   const pointsOf = async (m: InspectableModel): Promise<ImagePoints> => {
@@ -173,8 +201,7 @@ export async function runKnowledge(o: KnowledgeRunOptions): Promise<KnowledgeRun
     const perCheckpoint: { path: string; points: ImagePoints; weights: Float32Array }[] = [];
     const modelBytes = fs.readFileSync(model.path);
     for (const file of checkpoints) {
-      // The last checkpoint is usually the model itself (demo/train_kd.py copies it): its points are the model's.
-      if (fs.statSync(file).size === modelBytes.length && fs.readFileSync(file).equals(modelBytes)) {
+      if (sameFile(file, modelBytes)) {
         perCheckpoint.push({ path: file, points: final, weights: flatWeights(model) });
         done += images.length * params.steps;
         o.onProgress?.(done, total);

@@ -52,3 +52,12 @@ export interface KnowledgePointsJob {
 
 /** Each image's points, in the job's order. */
 export type ImagePoints = { name: string; result: KnowledgeResult }[];
+
+/** What a knowledge job finds points for (knowledge-run.ts knowledgePlan): the model and each checkpoint that is not it. */
+export interface KnowledgePlan {
+  layer: string;
+  params: KnowledgeParams;
+  images: BoxedImage[];
+  /** Model files, by the path their points are asked for. */
+  models: string[];
+}

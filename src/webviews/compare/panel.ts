@@ -194,8 +194,7 @@ export class ComparePanel extends PanelBase<FromCompareWebview, ToCompareWebview
           (onProgress) =>
             this.services.track(
               () =>
-                this.services.worker.request(
-                  'knowledge',
+                this.services.knowledge(
                   { model, target: folder, boxesFile: boxes, checkpoints, steps: knowledge.steps, samples: knowledge.samples, maxImages: knowledge.maxImages },
                   { signal: controller.signal, onProgress },
                 ),
