@@ -84,7 +84,8 @@ test('poolSize: the cores asked for or available, no more than the items or the 
   assert.equal(poolSize({ items: 100, cores: 8, perWorkerBytes: 3e9, budgetBytes: 10e9 }), 3);
   assert.equal(poolSize({ items: 0, cores: 8 }), 1);
   // By default one per core while half the machine's memory holds them (about 1.25 GB each).
-  assert.equal(defaultPoolSize(), poolSize({ items: Infinity, perWorkerBytes: WORKER_MEMORY_BYTES, budgetBytes: os.totalmem() / 2 }));
+  assert.equal(defaultPoolSize(1), 1);
+  assert.equal(defaultPoolSize(), Math.min(os.availableParallelism(), Math.floor(os.totalmem() / 2 / (1.25 * 2 ** 30))));
   assert.equal(poolSize({ items: 100, cores: 64, perWorkerBytes: WORKER_MEMORY_BYTES, budgetBytes: 16 * 2 ** 30 }), 12);
 });
 
