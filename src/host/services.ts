@@ -7,7 +7,6 @@ import { isPairMethod, pairMethodSpec } from '../core/explain/pair/specs';
 import { LoopDelayRecorder } from './loop-delay';
 import { defaultPoolSize, pieces, WorkerPool } from '../pool/pool';
 import { summariseComparison } from '../core/distill/compare-summary';
-import { listImages } from '../core/image/image-list';
 import { splitRun } from '../pool/split';
 import { WorkerClient, type RequestOptions, type WorkerClientOptions } from '../pool/worker-client';
 
@@ -81,7 +80,7 @@ export class Services implements vscode.Disposable {
    * (`compareImages`) and the means are taken here; otherwise the first worker's `compare` job.
    */
   async compareFolder(job: CompareJob, opts: RequestOptions = {}): Promise<CallResult<'compare'>> {
-    const count = listImages(job.target).length;
+    const count = (await this.worker.request('imageFiles', { target: job.target }, { signal: opts.signal })).length;
     if (this.pool.size === 1 || count < 2) return this.worker.request('compare', job, opts);
     const parts = pieces(
       Array.from({ length: count }, (_, i) => i),
@@ -106,7 +105,7 @@ export class Services implements vscode.Disposable {
    * (`sprayMaps`), then the first worker clusters and embeds them (`spray` with the maps).
    */
   async spray(job: SprayJob, opts: RequestOptions = {}): Promise<CallResult<'spray'>> {
-    const files = listImages(job.folder, { recursive: true }).map((f) => f.file);
+    const files = await this.worker.request('imageFiles', { target: job.folder, recursive: true }, { signal: opts.signal });
     // Too few images for the graph: the first worker says so in one line, before any map is computed.
     if (this.pool.size === 1 || files.length <= job.neighbours) return this.worker.request('spray', job, opts);
     if (!isMethod(job.method)) throw new Error(`Unknown method "${job.method}".`);

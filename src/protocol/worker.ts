@@ -389,6 +389,8 @@ export interface WorkerCalls {
   sprayMaps: { params: SprayMapsJob; result: Float32Array[]; partial: never };
   /** The class index a SpRAy job's class argument names in its model (before the pool computes the maps). */
   sprayClass: { params: { model: string; classArg: string }; result: number; partial: never };
+  /** The image files of a file or folder as the folder jobs list them (core/image/image-list.ts), off the host's thread. */
+  imageFiles: { params: { target: string; recursive?: boolean }; result: string[]; partial: never };
   /** The records of a piece of an evaluation's folder (the command line's pool): core/metrics/evaluate-run.ts evaluateImages. */
   evaluateImages: { params: { job: EvaluateJob; pick: number[] }; result: EvaluatedImages; partial: never };
   /**

@@ -18,6 +18,7 @@ import {
 } from '../protocol/worker';
 import { explainFile } from '../core/explain/explain-file';
 import { sprayClass, sprayMapsOf } from '../core/spray/spray-run';
+import { listImages } from '../core/image/image-list';
 import { evaluateImages } from '../core/metrics/evaluate-run';
 import { knowledgePointsOf } from '../core/distill/knowledge-run';
 import { ourError } from './errors';
@@ -120,6 +121,7 @@ const HANDLERS: { [K in CallType]: (params: CallParams<K>, ctx: JobContext<CallP
   },
   compareImages: (p, ctx) => compareImagesJob(p, ctx.signal, ctx.progress),
   sprayClass: (p) => sprayClass(p.model, p.classArg),
+  imageFiles: async (p) => listImages(p.target, { recursive: p.recursive }).map((f) => f.file),
   evaluateImages: (p, ctx) => evaluateImages({ ...p.job, signal: ctx.signal, onProgress: ctx.progress }, p.pick),
   metrics: (job, ctx) => metricsJob(job, ctx.signal, ctx.progress),
   knowledge: (job, ctx) => knowledgeJob(job, ctx.signal, ctx.progress),
